@@ -1,0 +1,7 @@
+//! `explainn prepare` (being written).
+use clap::Args as ClapArgs;
+#[derive(ClapArgs)]
+pub struct Args {}
+pub fn run(_a: Args) -> anyhow::Result<()> {
+    anyhow::bail!("prepare: not yet available")
+}

@@ -1,0 +1,39 @@
+//! `explainn`: the command-line front end. Every subcommand lives in its own module under
+//! `cmd/`, parses its arguments with clap and calls the library crates; this file only
+//! dispatches. Errors are reported with their full context chain and exit code 1.
+
+mod cmd;
+mod output;
+
+use clap::{Parser, Subcommand};
+
+/// Interpretable deep learning on DNA sequence (ExplaiNN), in one binary.
+#[derive(Parser)]
+#[command(name = "explainn", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build train/validation/test splits (ExplaiNN TSV) from FASTA, FASTQ or BED + genome.
+    Prepare(cmd::prepare::Args),
+    /// Benchmark sequence parsing and one-hot encoding throughput.
+    BenchEncode(cmd::bench_encode::Args),
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Prepare(a) => cmd::prepare::run(a),
+        Command::BenchEncode(a) => cmd::bench_encode::run(a),
+    };
+    if let Err(e) = result {
+        eprintln!("error: {e}");
+        for cause in e.chain().skip(1) {
+            eprintln!("  caused by: {cause}");
+        }
+        std::process::exit(1);
+    }
+}

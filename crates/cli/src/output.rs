@@ -1,0 +1,88 @@
+//! Output files are written to a temporary name beside the target and renamed into place
+//! only when complete, so a failed command never leaves a half-written file behind.
+
+use anyhow::{Context, Result};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+/// A file being written atomically: data goes to a hidden temporary file in the same
+/// directory; [`AtomicFile::commit`] flushes it and renames it to the final path.
+/// Dropping it without committing deletes the temporary file.
+pub struct AtomicFile {
+    path: PathBuf,
+    inner: Option<BufWriter<tempfile::NamedTempFile>>,
+}
+
+impl AtomicFile {
+    /// Start writing `path` (its directory must exist).
+    pub fn create(path: impl AsRef<Path>) -> Result<Self> {
+        let path = path.as_ref().to_path_buf();
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let tmp = tempfile::Builder::new()
+            .prefix(".explainn-tmp-")
+            .tempfile_in(&dir)
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+        Ok(Self { path, inner: Some(BufWriter::new(tmp)) })
+    }
+
+    /// Flush and move the file into place.
+    pub fn commit(mut self) -> Result<()> {
+        let w = self.inner.take().expect("committed twice");
+        let tmp = w.into_inner().map_err(|e| e.into_error()).with_context(|| format!("cannot write {}", self.path.display()))?;
+        tmp.persist(&self.path).with_context(|| format!("cannot write {}", self.path.display()))?;
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.inner.as_mut().expect("write after commit").write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.as_mut().expect("flush after commit").flush()
+    }
+}
+
+/// A gzip-compressed atomic file (`.gz` outputs).
+pub struct AtomicGzFile {
+    enc: flate2::write::GzEncoder<AtomicFile>,
+}
+
+impl AtomicGzFile {
+    pub fn create(path: impl AsRef<Path>) -> Result<Self> {
+        Ok(Self { enc: flate2::write::GzEncoder::new(AtomicFile::create(path)?, flate2::Compression::default()) })
+    }
+    pub fn commit(self) -> Result<()> {
+        self.enc.finish().context("cannot finish gzip stream")?.commit()
+    }
+}
+
+impl Write for AtomicGzFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.enc.write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.enc.flush()
+    }
+}
+
+/// Several outputs that appear together or not at all: commit them all at the end.
+#[derive(Default)]
+pub struct OutputSet {
+    files: Vec<Box<dyn FnOnce() -> Result<()>>>,
+}
+
+impl OutputSet {
+    pub fn add(&mut self, commit: impl FnOnce() -> Result<()> + 'static) {
+        self.files.push(Box::new(commit));
+    }
+    pub fn commit_all(self) -> Result<()> {
+        for f in self.files {
+            f()?;
+        }
+        Ok(())
+    }
+}
