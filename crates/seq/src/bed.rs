@@ -1,0 +1,1 @@
+//! BED intervals and genome extraction.

@@ -1,0 +1,340 @@
+//! Streaming sequence readers: FASTA, FASTQ (plain, gzip or bgzip) and the ExplaiNN TSV,
+//! one record at a time in constant memory.
+
+use crate::SeqError;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+
+/// One named sequence as read from a file (letters as in the file, case kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// The identifier: a FASTA/FASTQ header up to the first white space, or TSV column 1.
+    pub id: String,
+    /// The sequence letters.
+    pub seq: Vec<u8>,
+}
+
+/// File formats the readers recognise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Fasta,
+    Fastq,
+    /// ExplaiNN TSV: `id<TAB>seq<TAB>label…`, `#` comment lines.
+    Tsv,
+}
+
+/// Guess the format from the file name (`.fa/.fasta/.fna/.fas`, `.fq/.fastq`, `.tsv/.txt`,
+/// each optionally followed by `.gz`/`.bgz`), falling back to the first non-blank byte of
+/// the (decompressed) content: `>` FASTA, `@` FASTQ, anything else TSV.
+pub fn detect_format(path: &Path) -> Result<Format, SeqError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    let stem = name.trim_end_matches(".gz").trim_end_matches(".bgz");
+    for (ext, f) in [
+        (".fa", Format::Fasta),
+        (".fasta", Format::Fasta),
+        (".fna", Format::Fasta),
+        (".fas", Format::Fasta),
+        (".fq", Format::Fastq),
+        (".fastq", Format::Fastq),
+        (".tsv", Format::Tsv),
+        (".txt", Format::Tsv),
+    ] {
+        if stem.ends_with(ext) {
+            return Ok(f);
+        }
+    }
+    let mut r = open_text(path)?;
+    loop {
+        let buf = r.fill_buf().map_err(|e| SeqError::io(path, e))?;
+        if buf.is_empty() {
+            return Err(SeqError::File {
+                path: path.into(),
+                msg: "file is empty".into(),
+            });
+        }
+        if let Some(&b) = buf.iter().find(|b| !b.is_ascii_whitespace()) {
+            return Ok(match b {
+                b'>' => Format::Fasta,
+                b'@' => Format::Fastq,
+                _ => Format::Tsv,
+            });
+        }
+        let n = buf.len();
+        r.consume(n);
+    }
+}
+
+/// Open a possibly gzip/bgzip-compressed text file (detected by its magic bytes) as a
+/// buffered reader of the decompressed text.
+pub fn open_text(path: &Path) -> Result<Box<dyn BufRead + Send>, SeqError> {
+    let f = std::fs::File::open(path).map_err(|e| SeqError::io(path, e))?;
+    let mut r = BufReader::with_capacity(1 << 16, f);
+    let magic = r.fill_buf().map_err(|e| SeqError::io(path, e))?;
+    if magic.len() >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+        Ok(Box::new(BufReader::with_capacity(
+            1 << 16,
+            flate2::bufread::MultiGzDecoder::new(r),
+        )))
+    } else {
+        Ok(Box::new(r))
+    }
+}
+
+/// Open `path` and stream its records. The format is detected with [`detect_format`].
+/// Empty records, FASTA text before the first `>` and malformed TSV rows are errors that
+/// name the file and record or line.
+pub fn open(path: impl AsRef<Path>) -> Result<Records, SeqError> {
+    let path = path.as_ref();
+    let inner = match detect_format(path)? {
+        Format::Fasta | Format::Fastq => Inner::Fastx(Fastx::open(path)?),
+        Format::Tsv => Inner::Tsv(TsvLines::open(path)?),
+    };
+    Ok(Records { inner })
+}
+
+/// Iterator over the records of one file (see [`open`]).
+pub struct Records {
+    inner: Inner,
+}
+
+enum Inner {
+    Fastx(Fastx),
+    Tsv(TsvLines),
+}
+
+impl Iterator for Records {
+    type Item = Result<Record, SeqError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        match &mut self.inner {
+            Inner::Fastx(f) => f.next(),
+            Inner::Tsv(t) => t.next().map(|r| {
+                r.map(|row| Record {
+                    id: row.id,
+                    seq: row.seq,
+                })
+            }),
+        }
+    }
+}
+
+struct Fastx {
+    path: PathBuf,
+    reader: Box<dyn needletail::FastxReader>,
+    n: usize,
+}
+
+impl Fastx {
+    fn open(path: &Path) -> Result<Self, SeqError> {
+        // needletail sniffs gzip itself; check the first letter ourselves for a clear error.
+        let mut r = open_text(path)?;
+        let first = loop {
+            let buf = r.fill_buf().map_err(|e| SeqError::io(path, e))?;
+            if buf.is_empty() {
+                break None;
+            }
+            if let Some(&b) = buf.iter().find(|b| !b.is_ascii_whitespace()) {
+                break Some(b);
+            }
+            let n = buf.len();
+            r.consume(n);
+        };
+        match first {
+            None => {
+                return Err(SeqError::File {
+                    path: path.into(),
+                    msg: "no sequences (the file is empty)".into(),
+                });
+            }
+            Some(b'>') | Some(b'@') => {}
+            Some(b) => {
+                return Err(SeqError::parse(
+                    path,
+                    1,
+                    format!(
+                        "expected a FASTA header starting with '>' (or FASTQ '@'), found {:?}",
+                        b as char
+                    ),
+                ));
+            }
+        }
+        drop(r);
+        let reader = needletail::parse_fastx_file(path).map_err(|e| SeqError::File {
+            path: path.into(),
+            msg: e.to_string(),
+        })?;
+        Ok(Self {
+            path: path.into(),
+            reader,
+            n: 0,
+        })
+    }
+
+    fn next(&mut self) -> Option<Result<Record, SeqError>> {
+        let rec = self.reader.next()?;
+        self.n += 1;
+        Some(match rec {
+            Err(e) => Err(SeqError::Record {
+                path: self.path.clone(),
+                record: self.n,
+                msg: e.to_string(),
+            }),
+            Ok(r) => {
+                let head = String::from_utf8_lossy(r.id()).into_owned();
+                let id = head.split_whitespace().next().unwrap_or("").to_string();
+                let seq = r.seq().into_owned();
+                if seq.is_empty() {
+                    Err(SeqError::Record {
+                        path: self.path.clone(),
+                        record: self.n,
+                        msg: format!("record '{id}' has an empty sequence"),
+                    })
+                } else if id.is_empty() {
+                    Err(SeqError::Record {
+                        path: self.path.clone(),
+                        record: self.n,
+                        msg: "record has an empty name".into(),
+                    })
+                } else {
+                    Ok(Record { id, seq })
+                }
+            }
+        })
+    }
+}
+
+/// One parsed row of an ExplaiNN TSV file.
+#[derive(Debug, Clone)]
+pub(crate) struct TsvRow {
+    pub id: String,
+    pub seq: Vec<u8>,
+    pub labels: Vec<f32>,
+    pub line: usize,
+}
+
+/// Line-by-line reader of the ExplaiNN TSV format: `id<TAB>seq<TAB>label…`; blank lines
+/// and lines starting with `#` are skipped, except a header `#id<TAB>seq<TAB>NAME…` whose
+/// names are kept in `class_names`.
+pub(crate) struct TsvLines {
+    pub path: PathBuf,
+    reader: Box<dyn BufRead + Send>,
+    line_no: usize,
+    buf: String,
+    pub class_names: Option<Vec<String>>,
+    n_labels: Option<usize>,
+}
+
+impl TsvLines {
+    pub fn open(path: &Path) -> Result<Self, SeqError> {
+        Ok(Self {
+            path: path.into(),
+            reader: open_text(path)?,
+            line_no: 0,
+            buf: String::new(),
+            class_names: None,
+            n_labels: None,
+        })
+    }
+
+    fn parse_row(&mut self) -> Result<TsvRow, SeqError> {
+        let line = self.buf.trim_end_matches(['\n', '\r']);
+        let mut cols = line.split('\t');
+        let id = cols.next().unwrap_or("").trim();
+        let seq = cols.next().map(str::trim).unwrap_or("");
+        if id.is_empty() || seq.is_empty() {
+            return Err(SeqError::parse(
+                &self.path,
+                self.line_no,
+                "expected at least two tab-separated columns: id, sequence (then labels)",
+            ));
+        }
+        let mut labels = Vec::new();
+        for (k, c) in cols.enumerate() {
+            let v: f32 = c.trim().parse().map_err(|_| {
+                SeqError::parse(
+                    &self.path,
+                    self.line_no,
+                    format!("label column {} is not a number: {:?}", k + 3, c),
+                )
+            })?;
+            if !v.is_finite() {
+                return Err(SeqError::parse(
+                    &self.path,
+                    self.line_no,
+                    format!("label column {} is not a finite number: {:?}", k + 3, c),
+                ));
+            }
+            labels.push(v);
+        }
+        match self.n_labels {
+            None => self.n_labels = Some(labels.len()),
+            Some(n) if n != labels.len() => {
+                return Err(SeqError::parse(
+                    &self.path,
+                    self.line_no,
+                    format!("{} label columns, but the first row has {n}", labels.len()),
+                ));
+            }
+            _ => {}
+        }
+        if let Some(names) = &self.class_names {
+            if names.len() != labels.len() {
+                return Err(SeqError::parse(
+                    &self.path,
+                    self.line_no,
+                    format!(
+                        "{} label columns, but the header names {} classes",
+                        labels.len(),
+                        names.len()
+                    ),
+                ));
+            }
+        }
+        Ok(TsvRow {
+            id: id.to_string(),
+            seq: seq.as_bytes().to_vec(),
+            labels,
+            line: self.line_no,
+        })
+    }
+}
+
+impl Iterator for TsvLines {
+    type Item = Result<TsvRow, SeqError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            self.buf.clear();
+            match self.reader.read_line(&mut self.buf) {
+                Err(e) => return Some(Err(SeqError::io(&self.path, e))),
+                Ok(0) => return None,
+                Ok(_) => {}
+            }
+            self.line_no += 1;
+            let t = self.buf.trim_end_matches(['\n', '\r']);
+            if t.trim().is_empty() {
+                continue;
+            }
+            if let Some(rest) = t.strip_prefix('#') {
+                let cols: Vec<&str> = rest.split('\t').collect();
+                if self.n_labels.is_none()
+                    && self.class_names.is_none()
+                    && cols.len() >= 2
+                    && cols[0].trim().eq_ignore_ascii_case("id")
+                    && cols[1].trim().eq_ignore_ascii_case("seq")
+                {
+                    self.class_names =
+                        Some(cols[2..].iter().map(|s| s.trim().to_string()).collect());
+                }
+                continue;
+            }
+            return Some(self.parse_row());
+        }
+    }
+}
+
+/// Read every record of a file into memory (convenience for small inputs and tests).
+pub fn read_all(path: impl AsRef<Path>) -> Result<Vec<Record>, SeqError> {
+    open(path)?.collect()
+}
