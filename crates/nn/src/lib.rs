@@ -1,1 +1,74 @@
-//! explainn-nn
+//! `explainn-nn`: the ExplaiNN model (Novakovsky et al. 2023) on [burn], its training loop,
+//! evaluation metrics, batched prediction and model files.
+//!
+//! Conventions used throughout:
+//! - inputs are u8 base codes (A=0, C=1, G=2, T=3, anything else = 4 → an all-zero one-hot
+//!   column), one-hot encoded per batch into `(B, 4, L)` float tensors;
+//! - the model is written against burn's dynamic [`burn::tensor::Device`]: the CPU `flex`
+//!   backend by default, a GPU one when its cargo feature (`cuda`, `wgpu`) is enabled;
+//! - parameters are named and shaped exactly as in the original PyTorch `state_dict`
+//!   (`linears.0.weight`, …, `final.bias`), so original checkpoints map one to one.
+//!
+//! Modules: [`model`] (architecture, per-unit decomposition), [`loss`], [`train`],
+//! [`metrics`], [`predict`], [`checkpoint`] (safetensors + metadata), [`import`] (original `.pth`).
+
+pub mod bench;
+pub mod checkpoint;
+mod encode;
+pub mod import;
+pub mod loss;
+pub mod metrics;
+pub mod model;
+pub mod predict;
+pub mod train;
+
+pub use checkpoint::{ModelFile, ModelMetadata};
+pub use encode::{one_hot_batch, reverse_complement_codes};
+pub use loss::Loss;
+pub use model::{ExplaiNN, ExplaiNNConfig, TensorMap, UnitOutputs};
+pub use predict::{Predictor, StrandPredictions, UnitArrays};
+pub use train::{EpochLosses, Progress, TrainData, TrainOptions, TrainOutcome, train};
+
+pub use burn::tensor::Device;
+
+/// Configure rayon's global thread pool, which the CPU backend computes on, with `threads`
+/// workers (0 = one per core). Must run before any tensor work; if the pool already exists
+/// it is kept. Returns the number of threads in use.
+pub fn set_threads(threads: usize) -> usize {
+    let n = if threads > 0 {
+        threads
+    } else {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    };
+    let _ = rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build_global();
+    rayon::current_num_threads()
+}
+
+/// The default device: burn's pure-Rust `flex` CPU backend.
+pub fn default_device() -> burn::tensor::Device {
+    burn::tensor::Device::flex()
+}
+
+/// Errors of this crate.
+#[derive(Debug, thiserror::Error)]
+pub enum NnError {
+    /// Invalid architecture hyperparameters.
+    #[error("invalid model configuration: {0}")]
+    Config(String),
+    /// Data that does not fit the model or the task (lengths, label counts, empty sets).
+    #[error("{0}")]
+    Data(String),
+    /// A model file (safetensors or PyTorch checkpoint) that cannot be used.
+    #[error("model file: {0}")]
+    ModelFile(String),
+    /// I/O failure while reading or writing a model file.
+    #[error(transparent)]
+    Io(#[from] std::io::Error),
+}
+
+/// Result alias for this crate.
+pub type Result<T, E = NnError> = std::result::Result<T, E>;

@@ -1,0 +1,78 @@
+//! Throughput measurement of training steps and inference on random data, timed like the
+//! PyTorch peer script (`torch_throughput.py`): inputs already on the device, 5 warm-up
+//! steps, then the median of per-step times.
+
+use crate::loss::Loss;
+use crate::model::{ExplaiNN, ExplaiNNConfig};
+use crate::{Result, one_hot_batch};
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::tensor::{Device, Tensor, TensorData};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::time::Instant;
+
+/// Sequences per second of one training step (forward, BCE, backward, Adam) and of one
+/// inference forward pass, both at batch size `batch`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Throughput {
+    pub train_seq_per_s: f64,
+    pub infer_seq_per_s: f64,
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+/// Time `steps` training steps and `steps` inference passes (after 5 warm-up steps each).
+pub fn throughput(
+    config: ExplaiNNConfig,
+    batch: usize,
+    steps: usize,
+    device: &Device,
+) -> Result<Throughput> {
+    let mut rng = ChaCha8Rng::seed_from_u64(0);
+    let (l, c) = (config.input_length, config.classes);
+    let codes: Vec<u8> = (0..batch * l).map(|_| rng.random_range(0..4u8)).collect();
+    let labels: Vec<f32> = (0..batch * c)
+        .map(|_| (rng.random::<f32>() < 0.3) as u8 as f32)
+        .collect();
+    let x = one_hot_batch(&codes, l, false);
+    let ad = device.clone().autodiff();
+    let xa = Tensor::<3>::from_data(TensorData::new(x.clone(), [batch, 4, l]), &ad);
+    let ya = Tensor::<2>::from_data(TensorData::new(labels, [batch, c]), &ad);
+    let mut model = ExplaiNN::new(config, 0, &ad)?;
+    let mut optim = AdamConfig::new().with_epsilon(1e-8).init();
+    let mut drop_rng = ChaCha8Rng::seed_from_u64(1);
+    let mut times = Vec::new();
+    for i in 0..steps + 5 {
+        let t = Instant::now();
+        let loss = Loss::Bce.compute(model.forward_train(xa.clone(), &mut drop_rng), ya.clone());
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optim.step(0.003, model, grads);
+        let _: f32 = model.final_bias_sum();
+        if i >= 5 {
+            times.push(t.elapsed().as_secs_f64());
+        }
+    }
+    let train = batch as f64 / median(times);
+    let m = model.valid();
+    let xi = Tensor::<3>::from_data(TensorData::new(x, [batch, 4, l]), device);
+    let mut times = Vec::new();
+    for i in 0..steps + 5 {
+        let t = Instant::now();
+        let _: Vec<f32> = m
+            .forward(xi.clone())
+            .into_data()
+            .try_into_vec()
+            .expect("f32");
+        if i >= 5 {
+            times.push(t.elapsed().as_secs_f64());
+        }
+    }
+    Ok(Throughput {
+        train_seq_per_s: train,
+        infer_seq_per_s: batch as f64 / median(times),
+    })
+}

@@ -1,0 +1,250 @@
+//! explainn's model file: a safetensors file holding every tensor under its PyTorch
+//! `state_dict` name (so `torch.load_state_dict(safetensors.torch.load_file(…))` works on
+//! the original module) and, in the header's `__metadata__`, everything needed to use it:
+//! architecture hyperparameters, class names, input length, alphabet, tool version,
+//! loss and whether training used reverse complements.
+
+use crate::loss::Loss;
+use crate::model::{ExplaiNN, ExplaiNNConfig, TensorMap};
+use crate::{NnError, Result};
+use burn::tensor::Device;
+use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::io::Write;
+use std::path::Path;
+
+/// Value of the `format` metadata key.
+pub const FORMAT: &str = "explainn-model/1";
+
+/// Everything about a model except its weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelMetadata {
+    /// Architecture hyperparameters (input length included).
+    pub config: ExplaiNNConfig,
+    /// One name per output class.
+    pub class_names: Vec<String>,
+    /// One-hot row order, always "ACGT".
+    pub alphabet: String,
+    /// Version of explainn that wrote the file.
+    pub explainn_version: String,
+    /// Whether training added reverse complements (then predictions should be strand-averaged).
+    pub trained_with_rc: bool,
+    /// Training loss, when known (decides sigmoid/softmax outputs).
+    pub loss: Option<Loss>,
+    /// Optimiser steps taken (PyTorch's `num_batches_tracked`).
+    pub steps: u64,
+}
+
+impl ModelMetadata {
+    /// Metadata for a model with default class names `0..C-1` when `class_names` is empty.
+    pub fn new(config: ExplaiNNConfig, class_names: Vec<String>) -> Self {
+        let class_names = if class_names.is_empty() {
+            (0..config.classes).map(|c| c.to_string()).collect()
+        } else {
+            class_names
+        };
+        Self {
+            config,
+            class_names,
+            alphabet: "ACGT".into(),
+            explainn_version: env!("CARGO_PKG_VERSION").into(),
+            trained_with_rc: false,
+            loss: None,
+            steps: 0,
+        }
+    }
+
+    fn to_header(&self) -> HashMap<String, String> {
+        let mut h = HashMap::new();
+        h.insert("format".into(), FORMAT.into());
+        h.insert("architecture".into(), json(&self.config));
+        h.insert("class_names".into(), json(&self.class_names));
+        h.insert("input_length".into(), self.config.input_length.to_string());
+        h.insert("alphabet".into(), self.alphabet.clone());
+        h.insert("explainn_version".into(), self.explainn_version.clone());
+        h.insert("trained_with_rc".into(), self.trained_with_rc.to_string());
+        if let Some(l) = self.loss {
+            h.insert("loss".into(), l.to_string());
+        }
+        h.insert("steps".into(), self.steps.to_string());
+        h
+    }
+
+    fn from_header(h: &HashMap<String, String>) -> Result<Self> {
+        let get = |k: &str| {
+            h.get(k)
+                .ok_or_else(|| NnError::ModelFile(format!("metadata key `{k}` is missing")))
+        };
+        if get("format")? != FORMAT {
+            return Err(NnError::ModelFile(format!(
+                "unsupported format `{}`",
+                get("format")?
+            )));
+        }
+        let bad =
+            |k: &str, e: &dyn std::fmt::Display| NnError::ModelFile(format!("metadata `{k}`: {e}"));
+        let config: ExplaiNNConfig =
+            serde_json::from_str(get("architecture")?).map_err(|e| bad("architecture", &e))?;
+        let class_names: Vec<String> =
+            serde_json::from_str(get("class_names")?).map_err(|e| bad("class_names", &e))?;
+        if class_names.len() != config.classes {
+            return Err(NnError::ModelFile(format!(
+                "{} class names for {} outputs",
+                class_names.len(),
+                config.classes
+            )));
+        }
+        let alphabet = get("alphabet")?.clone();
+        if alphabet != "ACGT" {
+            return Err(NnError::ModelFile(format!(
+                "alphabet `{alphabet}` is not supported (only ACGT)"
+            )));
+        }
+        Ok(Self {
+            config,
+            class_names,
+            alphabet,
+            explainn_version: get("explainn_version")?.clone(),
+            trained_with_rc: get("trained_with_rc")? == "true",
+            loss: h
+                .get("loss")
+                .map(|s| s.parse())
+                .transpose()
+                .map_err(|e: String| bad("loss", &e))?,
+            steps: h.get("steps").and_then(|s| s.parse().ok()).unwrap_or(0),
+        })
+    }
+}
+
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("serialisable")
+}
+
+/// A model with its metadata, as read from a model file.
+#[derive(Debug)]
+pub struct ModelFile {
+    pub model: ExplaiNN,
+    pub metadata: ModelMetadata,
+}
+
+/// Serialise a model and its metadata to safetensors bytes.
+pub fn to_bytes(model: &ExplaiNN, metadata: &ModelMetadata) -> Result<Vec<u8>> {
+    if metadata.config != *model.config() {
+        return Err(NnError::ModelFile(
+            "metadata and model architecture differ".into(),
+        ));
+    }
+    let tensors = model.to_tensors();
+    let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = tensors
+        .iter()
+        .map(|(k, (s, d))| {
+            (
+                k.clone(),
+                s.clone(),
+                d.iter().flat_map(|v| v.to_le_bytes()).collect(),
+            )
+        })
+        .collect();
+    // PyTorch BatchNorm buffers: one int64 scalar per BN.
+    let steps = (metadata.steps as i64).to_le_bytes();
+    let bn_names: Vec<String> = tensors
+        .keys()
+        .filter_map(|k| {
+            k.strip_suffix(".running_mean")
+                .map(|p| format!("{p}.num_batches_tracked"))
+        })
+        .collect();
+    let mut views = Vec::new();
+    for (k, s, b) in &bytes {
+        views.push((
+            k.clone(),
+            TensorView::new(Dtype::F32, s.clone(), b).map_err(st_err)?,
+        ));
+    }
+    for k in bn_names {
+        views.push((
+            k,
+            TensorView::new(Dtype::I64, vec![], &steps).map_err(st_err)?,
+        ));
+    }
+    safetensors::serialize(views, Some(metadata.to_header())).map_err(st_err)
+}
+
+fn st_err(e: safetensors::SafeTensorError) -> NnError {
+    NnError::ModelFile(format!("safetensors: {e}"))
+}
+
+/// Write a model file to `w`.
+pub fn write(model: &ExplaiNN, metadata: &ModelMetadata, mut w: impl Write) -> Result<()> {
+    w.write_all(&to_bytes(model, metadata)?)?;
+    Ok(())
+}
+
+/// Read a model file from bytes onto `device` (inference mode).
+pub fn from_bytes(bytes: &[u8], device: &Device) -> Result<ModelFile> {
+    let (_, header) = SafeTensors::read_metadata(bytes).map_err(st_err)?;
+    let meta = header.metadata().as_ref().ok_or_else(|| {
+        NnError::ModelFile("no explainn metadata in the safetensors header".into())
+    })?;
+    let metadata = ModelMetadata::from_header(meta)?;
+    let st = SafeTensors::deserialize(bytes).map_err(st_err)?;
+    let mut map = TensorMap::new();
+    for (name, view) in st.iter() {
+        if name.ends_with("num_batches_tracked") {
+            continue;
+        }
+        if view.dtype() != Dtype::F32 {
+            return Err(NnError::ModelFile(format!(
+                "tensor `{name}` is {:?}, expected F32",
+                view.dtype()
+            )));
+        }
+        let data = view
+            .data()
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+            .collect();
+        map.insert(name.to_string(), (view.shape().to_vec(), data));
+    }
+    let model = ExplaiNN::from_tensors(metadata.config.clone(), &map, device)?;
+    Ok(ModelFile { model, metadata })
+}
+
+/// Read a model file. `path` may be the `.safetensors` file or a run directory holding
+/// `model.safetensors`.
+pub fn load(path: &Path, device: &Device) -> Result<ModelFile> {
+    let file = if path.is_dir() {
+        path.join("model.safetensors")
+    } else {
+        path.to_path_buf()
+    };
+    let bytes = std::fs::read(&file)
+        .map_err(|e| NnError::ModelFile(format!("cannot read {}: {e}", file.display())))?;
+    from_bytes(&bytes, device).map_err(|e| match e {
+        NnError::ModelFile(m) => NnError::ModelFile(format!("{}: {m}", file.display())),
+        e => e,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_keeps_weights_and_metadata() {
+        let dev = crate::default_device();
+        let mut c = ExplaiNNConfig::new(3, 30, 2);
+        c.hidden = 4;
+        let m = ExplaiNN::new(c.clone(), 1, &dev).unwrap();
+        let mut meta = ModelMetadata::new(c, vec!["a".into(), "b".into()]);
+        meta.trained_with_rc = true;
+        meta.loss = Some(Loss::Bce);
+        meta.steps = 17;
+        let bytes = to_bytes(&m, &meta).unwrap();
+        let back = from_bytes(&bytes, &dev).unwrap();
+        assert_eq!(back.metadata, meta);
+        assert_eq!(back.model.to_tensors(), m.to_tensors());
+        assert!(from_bytes(&bytes[..bytes.len() - 4], &dev).is_err());
+    }
+}

@@ -1,0 +1,143 @@
+//! Import of checkpoints written by the original ExplaiNN (`torch.save(model.state_dict())`,
+//! tensors tagged `cuda:0`, `num_batches_tracked` as int64). The file is read with burn's
+//! pure-Rust PyTorch reader, so no PyTorch install (or GPU) is needed.
+//!
+//! The original stores no hyperparameters: the architecture comes from the tensor shapes
+//! (units, filter size, `num_fc`, hidden width, classes) plus the input length and pooling,
+//! which the caller supplies (from `parameters-train.py.json` or explicitly).
+
+use crate::model::{ExplaiNN, ExplaiNNConfig, TensorMap};
+use crate::{NnError, Result};
+use burn::store::pytorch_reader::{DType, PytorchReader};
+use burn::tensor::Device;
+use std::path::Path;
+
+/// A PyTorch state dict: float tensors converted to f32 (PyTorch names), and the largest
+/// `num_batches_tracked` value seen.
+pub fn read_state_dict(path: &Path) -> Result<(TensorMap, u64)> {
+    let reader = PytorchReader::new(path).map_err(|e| {
+        NnError::ModelFile(format!(
+            "cannot read PyTorch checkpoint {}: {e}",
+            path.display()
+        ))
+    })?;
+    let mut map = TensorMap::new();
+    let mut steps = 0u64;
+    for (name, t) in reader.into_tensors() {
+        let bytes = t
+            .read()
+            .map_err(|e| NnError::ModelFile(format!("{}: {e}", path.display())))?;
+        let data: Vec<f32> = match t.dtype() {
+            DType::F32 => bytes
+                .chunks_exact(4)
+                .map(|c| f32::from_ne_bytes(c.try_into().unwrap()))
+                .collect(),
+            DType::F64 => bytes
+                .chunks_exact(8)
+                .map(|c| f64::from_ne_bytes(c.try_into().unwrap()) as f32)
+                .collect(),
+            DType::I64 if name.ends_with("num_batches_tracked") => {
+                if let Some(c) = bytes.get(..8) {
+                    steps = steps.max(i64::from_ne_bytes(c.try_into().unwrap()).max(0) as u64);
+                }
+                continue;
+            }
+            d => {
+                return Err(NnError::ModelFile(format!(
+                    "tensor `{name}` has unsupported type {d:?}"
+                )));
+            }
+        };
+        map.insert(name, (t.shape().to_vec(), data));
+    }
+    Ok((map, steps))
+}
+
+/// Architecture settings that tensor shapes cannot tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ImportSettings {
+    /// Input length L the model was trained on.
+    pub input_length: usize,
+    /// Max-pool window (original default 7).
+    pub pool_size: usize,
+    /// Max-pool stride (original default 7).
+    pub pool_stride: usize,
+}
+
+/// Derive the architecture from an original state dict's shapes and check it against
+/// `settings` (the pooled length implied by L, pool and stride must match the first
+/// per-unit layer).
+pub fn infer_config(map: &TensorMap, settings: ImportSettings) -> Result<ExplaiNNConfig> {
+    let shape = |n: &str| {
+        map.get(n)
+            .map(|(s, _)| s.clone())
+            .ok_or_else(|| NnError::ModelFile(format!("tensor `{n}` is missing")))
+    };
+    let conv = shape("linears.0.weight")?;
+    let fin = shape("final.weight")?;
+    if conv.len() != 3 || fin.len() != 2 {
+        return Err(NnError::ModelFile(
+            "unexpected shapes: not an ExplaiNN checkpoint".into(),
+        ));
+    }
+    let (units, filter_size, classes) = (conv[0], conv[2], fin[0]);
+    if conv[1] != 4 || fin[1] != units {
+        return Err(NnError::ModelFile(format!(
+            "linears.0.weight {conv:?} / final.weight {fin:?} do not describe an ExplaiNN model"
+        )));
+    }
+    let num_fc = if map.contains_key("last_linear.1.weight") {
+        2 + (0..)
+            .take_while(|i| map.contains_key(&format!("linears_bg.{i}.1.weight")))
+            .count()
+    } else if map.contains_key("linears.10.weight") {
+        2
+    } else if map.contains_key("linears.6.weight") {
+        1
+    } else {
+        0
+    };
+    let hidden = if num_fc >= 2 {
+        shape("linears.6.weight")?[0] / units
+    } else {
+        100
+    };
+    let config = ExplaiNNConfig {
+        units,
+        input_length: settings.input_length,
+        classes,
+        filter_size,
+        pool_size: settings.pool_size,
+        pool_stride: settings.pool_stride,
+        num_fc,
+        hidden,
+        dropout: 0.3,
+    };
+    config.validate()?;
+    if num_fc >= 1 {
+        let p = shape("linears.6.weight")?[1];
+        if p != config.pooled_length() {
+            return Err(NnError::ModelFile(format!(
+                "the checkpoint's first per-unit layer takes {p} pooled positions, but input length {} with pool {}/{} gives {}: check the input length",
+                config.input_length,
+                config.pool_size,
+                config.pool_stride,
+                config.pooled_length()
+            )));
+        }
+    }
+    Ok(config)
+}
+
+/// Import an original checkpoint onto `device`: returns the model, its configuration and
+/// the checkpoint's `num_batches_tracked`.
+pub fn import_pth(
+    path: &Path,
+    settings: ImportSettings,
+    device: &Device,
+) -> Result<(ExplaiNN, u64)> {
+    let (map, steps) = read_state_dict(path)?;
+    let config = infer_config(&map, settings)?;
+    let model = ExplaiNN::from_tensors(config, &map, device)?;
+    Ok((model, steps))
+}

@@ -1,0 +1,137 @@
+//! Batched inference on u8 base codes: logits for both strands, unit outputs and
+//! first-layer activations, with constant memory per batch.
+
+use crate::encode::one_hot_into;
+use crate::model::ExplaiNN;
+use crate::{NnError, Result};
+use burn::module::Module;
+use burn::tensor::{Device, Tensor, TensorData};
+
+/// Runs an [`ExplaiNN`] in inference mode over sequences given as codes
+/// (N·L row-major, A=0 C=1 G=2 T=3 other=4), `batch_size` sequences at a time (default 100).
+pub struct Predictor {
+    model: ExplaiNN,
+    device: Device,
+    batch_size: usize,
+}
+
+/// Logits of the forward and the reverse-complement strand, each `(N, C)` row-major.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StrandPredictions {
+    /// Logits for the sequences as given.
+    pub forward: Vec<f32>,
+    /// Logits for their reverse complements.
+    pub reverse: Vec<f32>,
+}
+
+impl StrandPredictions {
+    /// Strand-averaged logits (forward + reverse)/2, `(N, C)`.
+    pub fn mean(&self) -> Vec<f32> {
+        self.forward
+            .iter()
+            .zip(&self.reverse)
+            .map(|(a, b)| (a + b) / 2.0)
+            .collect()
+    }
+}
+
+/// Host copies of one forward pass over many sequences.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitArrays {
+    /// First-layer activations `(N, U, L − f + 1)` when requested.
+    pub activations: Option<Vec<f32>>,
+    /// Unit outputs `(N, U)`.
+    pub unit_outputs: Vec<f32>,
+    /// Logits `(N, C)`.
+    pub logits: Vec<f32>,
+}
+
+fn host(t: Tensor<2>) -> Vec<f32> {
+    t.into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .expect("float tensor")
+}
+
+impl Predictor {
+    /// Wrap a model (it is moved to inference mode on `device`).
+    pub fn new(model: ExplaiNN, device: Device, batch_size: usize) -> Self {
+        let model = model.valid().to_device(&device);
+        Self {
+            model,
+            device,
+            batch_size: batch_size.max(1),
+        }
+    }
+
+    /// The wrapped model.
+    pub fn model(&self) -> &ExplaiNN {
+        &self.model
+    }
+
+    fn check(&self, codes: &[u8]) -> Result<usize> {
+        let l = self.model.config().input_length;
+        if codes.len() % l != 0 {
+            return Err(NnError::Data(format!(
+                "sequence data of {} bases is not a whole number of sequences of the model's length {l}",
+                codes.len()
+            )));
+        }
+        Ok(codes.len() / l)
+    }
+
+    fn input(&self, codes: &[u8], rc: bool) -> Tensor<3> {
+        let l = self.model.config().input_length;
+        let b = codes.len() / l;
+        let mut buf = vec![0f32; b * 4 * l];
+        for (s, block) in codes.chunks_exact(l).zip(buf.chunks_exact_mut(4 * l)) {
+            one_hot_into(s, rc, block);
+        }
+        Tensor::from_data(TensorData::new(buf, [b, 4, l]), &self.device)
+    }
+
+    /// Logits `(N, C)` of the sequences (reverse-complemented with `rc`).
+    pub fn logits(&self, codes: &[u8], rc: bool) -> Result<Vec<f32>> {
+        self.check(codes)?;
+        let l = self.model.config().input_length;
+        let mut out = Vec::with_capacity(codes.len() / l * self.model.config().classes);
+        for chunk in codes.chunks(self.batch_size * l) {
+            out.extend(host(self.model.forward(self.input(chunk, rc))));
+        }
+        Ok(out)
+    }
+
+    /// Logits of both strands.
+    pub fn strands(&self, codes: &[u8]) -> Result<StrandPredictions> {
+        Ok(StrandPredictions {
+            forward: self.logits(codes, false)?,
+            reverse: self.logits(codes, true)?,
+        })
+    }
+
+    /// Unit outputs, logits and optionally activations of the sequences (reverse-complemented
+    /// with `rc`). Activations take N·U·(L − f + 1) floats: call on manageable chunks.
+    pub fn units(&self, codes: &[u8], rc: bool, activations: bool) -> Result<UnitArrays> {
+        self.check(codes)?;
+        let l = self.model.config().input_length;
+        let mut res = UnitArrays {
+            activations: activations.then(Vec::new),
+            unit_outputs: Vec::new(),
+            logits: Vec::new(),
+        };
+        for chunk in codes.chunks(self.batch_size * l) {
+            let o = self.model.forward_units(self.input(chunk, rc), activations);
+            if let (Some(dst), Some(a)) = (res.activations.as_mut(), o.activations) {
+                dst.extend(
+                    a.into_data()
+                        .convert::<f32>()
+                        .try_into_vec::<f32>()
+                        .expect("float tensor"),
+                );
+            }
+            res.unit_outputs.extend(host(o.unit_outputs));
+            res.logits.extend(host(o.logits));
+        }
+        Ok(res)
+    }
+}

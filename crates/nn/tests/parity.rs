@@ -1,0 +1,128 @@
+//! Parity with the original PyTorch ExplaiNN: import `model_epoch_best_4.pth` (100 units,
+//! L = 200, 3 classes) and reproduce the golden outputs made by the original code in eval
+//! mode on the 200 janggu test sequences: logits, probabilities, all unit outputs and the
+//! first-layer activation maps of sequences 0 and 1, within 1e-5 absolute.
+
+use explainn_nn::import::{ImportSettings, import_pth};
+use explainn_nn::{Predictor, checkpoint, default_device};
+use std::io::Read;
+use std::path::PathBuf;
+
+fn shared() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
+}
+
+fn gz_tsv(path: PathBuf) -> Vec<Vec<String>> {
+    let mut s = String::new();
+    flate2::read::GzDecoder::new(std::fs::File::open(&path).expect("golden file"))
+        .read_to_string(&mut s)
+        .unwrap();
+    s.lines()
+        .skip(1)
+        .map(|l| l.split('\t').map(str::to_string).collect())
+        .collect()
+}
+
+fn codes(seq: &str) -> Vec<u8> {
+    seq.bytes()
+        .map(|b| match b.to_ascii_uppercase() {
+            b'A' => 0,
+            b'C' => 1,
+            b'G' => 2,
+            b'T' => 3,
+            _ => 4,
+        })
+        .collect()
+}
+
+fn max_diff(a: &[f32], b: &[f32]) -> f32 {
+    assert_eq!(a.len(), b.len());
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f32::max)
+}
+
+#[test]
+fn original_checkpoint_reproduces_golden_outputs() {
+    let data = shared();
+    let fixtures = data.join("explainn_fixtures");
+    let dev = default_device();
+    let settings = ImportSettings {
+        input_length: 200,
+        pool_size: 7,
+        pool_stride: 7,
+    };
+    let (model, steps) =
+        import_pth(&fixtures.join("model_epoch_best_4.pth"), settings, &dev).unwrap();
+    assert_eq!(steps, 2500);
+    assert_eq!(model.config().units, 100);
+    assert_eq!(model.config().num_fc, 2);
+
+    let preds = gz_tsv(fixtures.join("golden/janggu_test_predictions.tsv.gz"));
+    let units = gz_tsv(fixtures.join("golden/janggu_test_unit_outputs.tsv.gz"));
+    assert_eq!(preds.len(), 200);
+    let all: Vec<u8> = preds.iter().flat_map(|r| codes(&r[1])).collect();
+    let want_logits: Vec<f32> = preds
+        .iter()
+        .flat_map(|r| r[2..5].iter().map(|v| v.parse::<f32>().unwrap()))
+        .collect();
+    let want_probs: Vec<f32> = preds
+        .iter()
+        .flat_map(|r| r[5..8].iter().map(|v| v.parse::<f32>().unwrap()))
+        .collect();
+    let want_units: Vec<f32> = units
+        .iter()
+        .flat_map(|r| r[1..].iter().map(|v| v.parse::<f32>().unwrap()))
+        .collect();
+    assert!(units.iter().zip(&preds).all(|(u, p)| u[0] == p[0]));
+
+    // Through a model file, to check the safetensors round trip as well.
+    let meta = checkpoint::ModelMetadata::new(
+        model.config().clone(),
+        vec!["MAX".into(), "FOXA1".into(), "JUND".into()],
+    );
+    let bytes = checkpoint::to_bytes(&model, &meta).unwrap();
+    let model = checkpoint::from_bytes(&bytes, &dev).unwrap().model;
+
+    let p = Predictor::new(model, dev, 64);
+    let out = p.units(&all, false, false).unwrap();
+    let d_logits = max_diff(&out.logits, &want_logits);
+    let probs: Vec<f32> = out
+        .logits
+        .iter()
+        .map(|&x| explainn_nn::loss::sigmoid(x))
+        .collect();
+    let d_probs = max_diff(&probs, &want_probs);
+    let d_units = max_diff(&out.unit_outputs, &want_units);
+
+    let raw = std::fs::read(fixtures.join("golden/first_layer_activations_seq0-1.npy")).unwrap();
+    let header_len = u16::from_le_bytes([raw[8], raw[9]]) as usize;
+    let want_act: Vec<f32> = raw[10 + header_len..]
+        .chunks_exact(4)
+        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    assert_eq!(want_act.len(), 2 * 100 * 182);
+    let acts = p
+        .units(&all[..400], false, true)
+        .unwrap()
+        .activations
+        .unwrap();
+    let d_act = max_diff(&acts, &want_act);
+    // Activations are exponentials and can be large: compare relative to magnitude too.
+    let d_act_rel = acts
+        .iter()
+        .zip(&want_act)
+        .map(|(a, b)| (a - b).abs() / b.abs().max(1.0))
+        .fold(0.0, f32::max);
+    eprintln!(
+        "parity max |diff|: logits {d_logits:e}, probabilities {d_probs:e}, unit outputs {d_units:e}, activations {d_act:e} (relative {d_act_rel:e})"
+    );
+    assert!(d_logits < 1e-5, "logits differ by {d_logits}");
+    assert!(d_probs < 1e-5, "probabilities differ by {d_probs}");
+    assert!(d_units < 1e-5, "unit outputs differ by {d_units}");
+    assert!(
+        d_act_rel < 1e-5,
+        "activations differ by {d_act_rel} (relative)"
+    );
+}
