@@ -10,6 +10,7 @@
 
 pub mod background;
 pub mod error;
+pub mod fimo;
 pub mod io;
 pub mod motif;
 mod numeric;

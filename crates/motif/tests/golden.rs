@@ -92,3 +92,36 @@ fn tomtom_sandelin() {
         &got,
     );
 }
+
+fn run_fimo(bg: explainn_motif::Background, thresh: f64) -> Vec<u8> {
+    use explainn_motif::fimo::{FimoOptions, fimo, read_fasta_file, write_fimo_text};
+    let m = read_meme_file(format!("{DATA}/golden/jaspar2024_12motifs.meme")).unwrap();
+    let seqs = read_fasta_file(format!("{DATA}/golden/janggu_test_200.fa")).unwrap();
+    let hits = fimo(
+        &m.motifs,
+        &seqs,
+        &bg,
+        &FimoOptions {
+            thresh,
+            ..Default::default()
+        },
+    );
+    let mut out = Vec::new();
+    write_fimo_text(&mut out, &hits).unwrap();
+    out
+}
+
+#[test]
+fn fimo_nrdb_default() {
+    let got = run_fimo(explainn_motif::Background::nrdb(), 1e-4);
+    compare("fimo.nrdb_bg.jaspar2024_12motifs.janggu_test_200.tsv", &got);
+}
+
+#[test]
+fn fimo_uniform_1e3() {
+    let got = run_fimo(explainn_motif::Background::uniform(), 1e-3);
+    compare(
+        "fimo.uniform_bg_thresh1e-3.jaspar2024_12motifs.janggu_test_200.tsv",
+        &got,
+    );
+}
