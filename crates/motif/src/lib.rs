@@ -12,6 +12,7 @@ pub mod background;
 pub mod error;
 pub mod fimo;
 pub mod io;
+pub mod jaspar;
 pub mod motif;
 mod numeric;
 pub mod tomtom;
