@@ -21,6 +21,16 @@ enum Command {
     Prepare(cmd::prepare::Args),
     /// Benchmark sequence parsing and one-hot encoding throughput.
     BenchEncode(cmd::bench_encode::Args),
+    /// Train an ExplaiNN model on ExplaiNN TSV training and validation sets.
+    Train(cmd::train::Args),
+    /// Evaluate a model on a labelled test set (metrics.tsv, predictions.tsv.gz).
+    Test(cmd::test::Args),
+    /// Predict sequences of a FASTA/FASTQ/TSV file with a model (streaming).
+    Predict(cmd::predict::Args),
+    /// Convert an original ExplaiNN PyTorch checkpoint (.pth) into an explainn model file.
+    Import(cmd::import::Args),
+    /// Benchmark model training and inference throughput (one JSON line).
+    BenchModel(cmd::bench_model::Args),
 }
 
 fn main() {
@@ -28,6 +38,11 @@ fn main() {
     let result = match cli.command {
         Command::Prepare(a) => cmd::prepare::run(a),
         Command::BenchEncode(a) => cmd::bench_encode::run(a),
+        Command::Train(a) => cmd::train::run(a),
+        Command::Test(a) => cmd::test::run(a),
+        Command::Predict(a) => cmd::predict::run(a),
+        Command::Import(a) => cmd::import::run(a),
+        Command::BenchModel(a) => cmd::bench_model::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

@@ -1,0 +1,73 @@
+//! Helpers shared by the model subcommands (train, test, predict, import, bench-model):
+//! thread pool set-up, model loading, labelled-data reading and progress bars.
+
+use anyhow::{Context, Result, bail};
+use explainn_nn::{ModelFile, checkpoint};
+use explainn_seq::Dataset;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
+use std::path::Path;
+
+/// Configure rayon's global pool (used by the CPU backend) with `threads` workers
+/// (None or 0 = all cores). Returns the number of threads in use.
+pub fn init_threads(threads: Option<usize>) -> usize {
+    explainn_nn::set_threads(threads.unwrap_or(0))
+}
+
+/// The compute device: burn's `flex` CPU backend.
+pub fn device() -> explainn_nn::Device {
+    explainn_nn::default_device()
+}
+
+/// Load a model from a run directory or a `model.safetensors` file.
+pub fn load_model(path: &Path) -> Result<ModelFile> {
+    checkpoint::load(path, &device())
+        .with_context(|| format!("cannot load model {}", path.display()))
+}
+
+/// Read a labelled ExplaiNN TSV (`id, seq, labels…`) with `explainn_seq::read_tsv`; every
+/// sequence is brought to the first sequence's length.
+pub fn read_labelled(path: &Path, what: &str) -> Result<Dataset> {
+    let d = explainn_seq::read_tsv(path, None)
+        .with_context(|| format!("cannot read the {what} file {}", path.display()))?;
+    if d.is_empty() {
+        bail!("the {what} file {} holds no sequences", path.display());
+    }
+    Ok(d)
+}
+
+/// A progress bar on stderr, hidden when stderr is not a terminal.
+pub fn progress_bar(len: u64, template: &str) -> ProgressBar {
+    let pb = ProgressBar::new(len);
+    if !std::io::stderr().is_terminal() {
+        pb.set_draw_target(ProgressDrawTarget::hidden());
+    }
+    pb.set_style(
+        ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    pb
+}
+
+/// Check that data fits a model: input length and number of label columns.
+pub fn check_fits(
+    model: &explainn_nn::ExplaiNNConfig,
+    length: usize,
+    classes: Option<usize>,
+    what: &str,
+) -> Result<()> {
+    if length != model.input_length {
+        bail!(
+            "{what} sequences have length {length}, but the model expects {}",
+            model.input_length
+        );
+    }
+    if let Some(c) = classes {
+        if c != model.classes {
+            bail!(
+                "{what} data has {c} label column(s), but the model has {} output(s)",
+                model.classes
+            );
+        }
+    }
+    Ok(())
+}
