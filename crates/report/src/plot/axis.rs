@@ -31,8 +31,32 @@ pub(crate) struct Ticks {
 
 impl Ticks {
     /// Ticks covering `[lo, hi]`; empty or non-finite ranges fall back to `[0, 1]`.
+    ///
+    /// Tries `target` to `target + 2` intervals and keeps the tick set that
+    /// wastes the least axis span (ties: fewer ticks), so e.g. data in
+    /// `[-1, 26]` gets `-5..30` rather than `-10..30`.
     pub(crate) fn covering(lo: f64, hi: f64, target: usize) -> Self {
-        let (values, exp) = ticks_with_step(lo, hi, target);
+        let span = (hi - lo).abs();
+        let (values, exp) = (target..=target + 2)
+            .map(|t| ticks_with_step(lo, hi, t))
+            .min_by(|a, b| {
+                let waste = |v: &[f64]| {
+                    let covered = v.last().unwrap_or(&1.0) - v.first().unwrap_or(&0.0);
+                    if covered > 0.0 && span.is_finite() {
+                        1.0 - span / covered
+                    } else {
+                        1.0
+                    }
+                };
+                // Waste differences under 5 % do not justify more ticks.
+                let (wa, wb) = (waste(&a.0), waste(&b.0));
+                if (wa - wb).abs() < 0.05 {
+                    a.0.len().cmp(&b.0.len())
+                } else {
+                    wa.total_cmp(&wb)
+                }
+            })
+            .unwrap_or_else(|| ticks_with_step(lo, hi, target));
         let labels = values.iter().map(|&v| format_tick(v, exp)).collect();
         Ticks { values, labels }
     }
