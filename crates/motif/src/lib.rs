@@ -13,6 +13,7 @@ pub mod error;
 pub mod fimo;
 pub mod io;
 pub mod jaspar;
+pub mod logo;
 pub mod motif;
 mod numeric;
 pub mod tomtom;
