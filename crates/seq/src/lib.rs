@@ -10,6 +10,7 @@
 //! * [`shuffle`]: the exact (Altschul–Erickson) dinucleotide shuffle.
 //! * [`background`]: GC-content-matched background sampling.
 //! * [`split`]: seeded stratified and chromosome-held-out splits.
+//! * [`prepare`]: the whole path from raw inputs to labelled train/validation/test sets.
 
 mod error;
 
@@ -17,6 +18,7 @@ pub mod background;
 pub mod bed;
 pub mod dataset;
 pub mod encode;
+pub mod prepare;
 pub mod records;
 pub mod shuffle;
 pub mod split;

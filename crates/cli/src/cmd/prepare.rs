@@ -1,7 +1,212 @@
-//! `explainn prepare` (being written).
-use clap::Args as ClapArgs;
+//! `explainn prepare`: raw sequences → `PREFIX.{train,validation,test}.tsv.gz`.
+
+use crate::output::{AtomicGzFile, OutputSet};
+use anyhow::{Context, Result, bail};
+use clap::{Args as ClapArgs, ValueEnum};
+use explainn_seq::dataset::UnknownPolicy;
+use explainn_seq::prepare::{self, Input, Negatives, Options, SplitRule};
+use explainn_seq::split::Fractions;
+use std::io::Write;
+use std::path::PathBuf;
+
 #[derive(ClapArgs)]
-pub struct Args {}
-pub fn run(_a: Args) -> anyhow::Result<()> {
-    anyhow::bail!("prepare: not yet available")
+#[command(after_help = "Examples:
+  explainn prepare ctcf.fa.gz -o data/ctcf                       # positives + dinucleotide-shuffled negatives
+  explainn prepare oct4.fa mafk.fa --length 200 -o data/oct4_mafk # one class per file
+  explainn prepare --bed peaks.bed --genome hg38.fa --length 200 --negatives gc-matched -o data/peaks
+  explainn prepare cycle1.fq.gz cycle2.fq.gz cycle3.fq.gz -o data/selex   # HT-SELEX: cycle = class")]
+pub struct Args {
+    /// Sequence files, one per class (FASTA or FASTQ, plain/gzip/bgzip). With one file,
+    /// negatives are generated (see --negatives).
+    #[arg(required_unless_present = "bed")]
+    files: Vec<PathBuf>,
+    /// Output prefix: writes PREFIX.train.tsv.gz, PREFIX.validation.tsv.gz, PREFIX.test.tsv.gz.
+    #[arg(short, long)]
+    output: PathBuf,
+    /// BED file of intervals (0-based, half-open; strand-aware) to extract from --genome.
+    #[arg(long, requires = "genome", conflicts_with = "files")]
+    bed: Option<PathBuf>,
+    /// Genome FASTA for --bed, and the source of random windows for --negatives gc-matched
+    /// when no --background is given. An uncompressed FASTA is indexed (.fai) if needed.
+    #[arg(long)]
+    genome: Option<PathBuf>,
+    /// BED columns (1-based, comma-separated) that hold numeric labels. Default: every
+    /// interval is a positive of one class named after the BED file.
+    #[arg(long, value_delimiter = ',')]
+    label_columns: Vec<usize>,
+    /// BED column (1-based) holding the summit offset to centre on (narrowPeak: 10).
+    /// Default: the interval's midpoint.
+    #[arg(long)]
+    summit_column: Option<usize>,
+    /// How negatives are made for a single class of positives. Default: shuffle when there
+    /// is one class, none otherwise.
+    #[arg(long, value_enum)]
+    negatives: Option<NegativesArg>,
+    /// Background FASTA for --negatives gc-matched.
+    #[arg(long)]
+    background: Option<PathBuf>,
+    /// Sequence length: longer sequences are centre-cropped, shorter ones padded with N
+    /// (Python str.center rule), BED intervals re-centred. Default: all sequences must
+    /// already share one length.
+    #[arg(short, long)]
+    length: Option<usize>,
+    /// What to do with letters other than A, C, G, T.
+    #[arg(long, value_enum, default_value_t = UnknownArg::Zero)]
+    unknown: UnknownArg,
+    /// Train/validation/test percentages of a stratified random split.
+    #[arg(long, num_args = 3, value_names = ["TRAIN", "VALID", "TEST"], default_values_t = [80.0, 10.0, 10.0])]
+    splits: Vec<f64>,
+    /// Chromosomes held out for validation (comma-separated); switches to a chromosome split.
+    #[arg(long, value_delimiter = ',')]
+    valid_chroms: Vec<String>,
+    /// Chromosomes held out for testing (comma-separated); switches to a chromosome split.
+    #[arg(long, value_delimiter = ',')]
+    test_chroms: Vec<String>,
+    /// Letters to clip from the start of every read (HT-SELEX adapters).
+    #[arg(long, default_value_t = 0)]
+    clip_left: usize,
+    /// Letters to clip from the end of every read.
+    #[arg(long, default_value_t = 0)]
+    clip_right: usize,
+    /// Class names (comma-separated), replacing the file stems.
+    #[arg(long, value_delimiter = ',')]
+    class_names: Option<Vec<String>>,
+    /// Seed for shuffles, background draws and splits.
+    #[arg(long, default_value_t = 1714)]
+    seed: u64,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum NegativesArg {
+    /// No negatives.
+    None,
+    /// One exact dinucleotide shuffle per positive.
+    Shuffle,
+    /// GC-matched background from --background FASTA or random --genome windows.
+    GcMatched,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum UnknownArg {
+    /// Keep the sequence; unknown letters become all-zero columns.
+    Zero,
+    /// Leave the sequence out.
+    Skip,
+    /// Stop with an error.
+    Error,
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let input = match &a.bed {
+        Some(bed) => Input::Bed {
+            bed: bed.clone(),
+            genome: a.genome.clone().expect("clap requires --genome with --bed"),
+            label_columns: a.label_columns.clone(),
+            summit_column: a.summit_column,
+        },
+        None => Input::ClassFiles(a.files.clone()),
+    };
+    let n_classes = match &input {
+        Input::ClassFiles(f) => f.len(),
+        Input::Bed { label_columns, .. } => label_columns.len().max(1),
+    };
+    let negatives = match a
+        .negatives
+        .unwrap_or(if n_classes == 1 && a.label_columns.is_empty() {
+            NegativesArg::Shuffle
+        } else {
+            NegativesArg::None
+        }) {
+        NegativesArg::None => Negatives::None,
+        NegativesArg::Shuffle => Negatives::Shuffle,
+        NegativesArg::GcMatched => match (&a.background, &a.genome) {
+            (Some(bg), _) => Negatives::GcMatchedFasta(bg.clone()),
+            (None, Some(g)) => Negatives::GcMatchedGenome(g.clone()),
+            (None, None) => {
+                bail!("--negatives gc-matched needs --background FASTA or --genome FASTA")
+            }
+        },
+    };
+    let split = if a.valid_chroms.is_empty() && a.test_chroms.is_empty() {
+        SplitRule::Random(Fractions::new(a.splits[0], a.splits[1], a.splits[2])?)
+    } else {
+        SplitRule::Chromosomes {
+            validation: a.valid_chroms.clone(),
+            test: a.test_chroms.clone(),
+        }
+    };
+    let opts = Options {
+        length: a.length,
+        unknown: match a.unknown {
+            UnknownArg::Zero => UnknownPolicy::Zero,
+            UnknownArg::Skip => UnknownPolicy::Skip,
+            UnknownArg::Error => UnknownPolicy::Error,
+        },
+        negatives,
+        split,
+        clip_left: a.clip_left,
+        clip_right: a.clip_right,
+        class_names: a.class_names.clone(),
+        seed: a.seed,
+    };
+    let p = prepare::prepare(&input, &opts)?;
+
+    if let Some(dir) = a.output.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let mut outputs = OutputSet::default();
+    let mut paths = Vec::new();
+    for (part, data) in [
+        ("train", &p.train),
+        ("validation", &p.validation),
+        ("test", &p.test),
+    ] {
+        let path = PathBuf::from(format!("{}.{part}.tsv.gz", a.output.display()));
+        let mut f = AtomicGzFile::create(&path)?;
+        data.write_tsv(&mut f)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        outputs.add(move || f.commit());
+        paths.push(path);
+    }
+    outputs.commit_all()?;
+    print_summary(&p.summary, &paths)?;
+    Ok(())
+}
+
+fn print_summary(s: &prepare::Summary, paths: &[PathBuf]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "read {} sequences; {} negatives generated",
+        s.read, s.negatives_made
+    )?;
+    write!(out, "{:<12}{:>10}", "split", "sequences")?;
+    for c in &s.class_names {
+        write!(out, "{:>12}", c)?;
+    }
+    writeln!(out, "{:>12}", "negatives")?;
+    for ((name, part), path) in ["train", "validation", "test"]
+        .iter()
+        .zip(&s.counts)
+        .zip(paths)
+    {
+        write!(out, "{:<12}{:>10}", name, part.sequences)?;
+        for p in &part.positives {
+            write!(out, "{:>12}", p)?;
+        }
+        writeln!(out, "{:>12}  {}", part.negatives, path.display())?;
+    }
+    match s.gc_negatives {
+        Some(g) => writeln!(
+            out,
+            "GC: positives {:.1}%, negatives {:.1}%",
+            100.0 * s.gc_positives,
+            100.0 * g
+        )?,
+        None => writeln!(out, "GC: {:.1}%", 100.0 * s.gc_positives)?,
+    }
+    for (what, n) in &s.notes {
+        writeln!(out, "{what}: {n}")?;
+    }
+    Ok(())
 }
