@@ -8,9 +8,9 @@ use crate::loss::Loss;
 use crate::model::{ExplaiNN, ExplaiNNConfig, TensorMap};
 use crate::{NnError, Result};
 use burn::tensor::Device;
-use safetensors::{Dtype, SafeTensors, tensor::TensorView};
+use safetensors::{Dtype, SafeTensors};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::Path;
 
@@ -55,8 +55,8 @@ impl ModelMetadata {
         }
     }
 
-    fn to_header(&self) -> HashMap<String, String> {
-        let mut h = HashMap::new();
+    fn to_header(&self) -> BTreeMap<String, String> {
+        let mut h = BTreeMap::new();
         h.insert("format".into(), FORMAT.into());
         h.insert("architecture".into(), json(&self.config));
         h.insert("class_names".into(), json(&self.class_names));
@@ -128,25 +128,28 @@ pub struct ModelFile {
     pub metadata: ModelMetadata,
 }
 
-/// Serialise a model and its metadata to safetensors bytes.
+/// Serialise a model and its metadata to safetensors bytes. The layout is deterministic
+/// (tensors and metadata keys sorted by name), so equal models give identical files.
 pub fn to_bytes(model: &ExplaiNN, metadata: &ModelMetadata) -> Result<Vec<u8>> {
+    #[derive(Serialize)]
+    struct Info<'a> {
+        dtype: &'static str,
+        shape: &'a [usize],
+        data_offsets: [usize; 2],
+    }
+    #[derive(Serialize)]
+    #[serde(untagged)]
+    enum Entry<'a> {
+        Meta(BTreeMap<String, String>),
+        Tensor(Info<'a>),
+    }
     if metadata.config != *model.config() {
         return Err(NnError::ModelFile(
             "metadata and model architecture differ".into(),
         ));
     }
     let tensors = model.to_tensors();
-    let bytes: Vec<(String, Vec<usize>, Vec<u8>)> = tensors
-        .iter()
-        .map(|(k, (s, d))| {
-            (
-                k.clone(),
-                s.clone(),
-                d.iter().flat_map(|v| v.to_le_bytes()).collect(),
-            )
-        })
-        .collect();
-    // PyTorch BatchNorm buffers: one int64 scalar per BN.
+    // PyTorch BatchNorm buffers: one int64 scalar per BN, holding the step count.
     let steps = (metadata.steps as i64).to_le_bytes();
     let bn_names: Vec<String> = tensors
         .keys()
@@ -155,20 +158,41 @@ pub fn to_bytes(model: &ExplaiNN, metadata: &ModelMetadata) -> Result<Vec<u8>> {
                 .map(|p| format!("{p}.num_batches_tracked"))
         })
         .collect();
-    let mut views = Vec::new();
-    for (k, s, b) in &bytes {
-        views.push((
-            k.clone(),
-            TensorView::new(Dtype::F32, s.clone(), b).map_err(st_err)?,
-        ));
-    }
-    for k in bn_names {
-        views.push((
+    let mut entries: BTreeMap<&str, (&'static str, &[usize], Vec<u8>)> = BTreeMap::new();
+    for (k, (s, d)) in &tensors {
+        entries.insert(
             k,
-            TensorView::new(Dtype::I64, vec![], &steps).map_err(st_err)?,
-        ));
+            ("F32", s, d.iter().flat_map(|v| v.to_le_bytes()).collect()),
+        );
     }
-    safetensors::serialize(views, Some(metadata.to_header())).map_err(st_err)
+    for k in &bn_names {
+        entries.insert(k, ("I64", &[], steps.to_vec()));
+    }
+    let mut header: BTreeMap<&str, Entry> = BTreeMap::new();
+    header.insert("__metadata__", Entry::Meta(metadata.to_header()));
+    let mut offset = 0;
+    for (k, (dtype, shape, data)) in &entries {
+        header.insert(
+            k,
+            Entry::Tensor(Info {
+                dtype,
+                shape,
+                data_offsets: [offset, offset + data.len()],
+            }),
+        );
+        offset += data.len();
+    }
+    let mut json = serde_json::to_vec(&header).map_err(|e| NnError::ModelFile(e.to_string()))?;
+    while json.len() % 8 != 0 {
+        json.push(b' ');
+    }
+    let mut out = Vec::with_capacity(8 + json.len() + offset);
+    out.extend((json.len() as u64).to_le_bytes());
+    out.extend(json);
+    for (_, _, data) in entries.values() {
+        out.extend(data);
+    }
+    Ok(out)
 }
 
 fn st_err(e: safetensors::SafeTensorError) -> NnError {

@@ -125,10 +125,17 @@ pub fn run(a: Args) -> Result<()> {
             pb.inc(1);
             pb.set_message(format!("{running_loss:.4}"));
         }
-        Progress::EpochEnd(e) => pb.println(format!(
-            "epoch {}: train loss {:.5}, validation loss {:.5} ({:.1} s)",
-            e.epoch, e.train_loss, e.validation_loss, e.seconds
-        )),
+        Progress::EpochEnd(e) => {
+            let line = format!(
+                "epoch {}: train loss {:.5}, validation loss {:.5} ({:.1} s)",
+                e.epoch, e.train_loss, e.validation_loss, e.seconds
+            );
+            if pb.is_hidden() {
+                eprintln!("{line}")
+            } else {
+                pb.println(line)
+            }
+        }
     };
     let outcome = explainn_nn::train(
         config.clone(),

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Accuracy against the original ExplaiNN with the paper's protocol on the four DeepBind
+# ENCODE ChIP-seq sets (../shared/data/chipseq/deepbind_tsv): 100 units, batch 100,
+# Adam 0.003, BCE, reverse complements in training and validation, early stopping with
+# patience 3, at most 20 epochs, test = sigmoid of the strand-averaged logits.
+# Builds release, trains and tests every set, and prints a table next to the original's
+# AUROCs (one run each, seed 1714). Usage: bench/deepbind_accuracy.sh [OUT_DIR] [TF...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+DATA=${DATA:-$ROOT/../shared/data/chipseq/deepbind_tsv}
+OUT=${1:-/tmp/explainn-deepbind}
+shift || true
+SETS=("$@")
+[ ${#SETS[@]} -eq 0 ] && SETS=(CTCFL GABPA REST SP1)
+THREADS=${THREADS:-0}
+declare -A ORIGINAL=([CTCFL]=0.988 [GABPA]=0.983 [REST]=0.999 [SP1]=0.927)
+
+cargo build --release -q -p explainn
+BIN=$ROOT/target/release/explainn
+mkdir -p "$OUT"
+rows=()
+for tf in "${SETS[@]}"; do
+    prefix=$(ls "$DATA"/"${tf}"_*.train.tsv.gz | head -1)
+    prefix=${prefix%.train.tsv.gz}
+    start=$(date +%s)
+    "$BIN" train "$prefix.train.tsv.gz" "$prefix.validation.tsv.gz" -o "$OUT/$tf" \
+        --units 100 --batch-size 100 --lr 0.003 --loss bce --patience 3 --max-epochs 20 \
+        --seed 1714 --threads "$THREADS"
+    "$BIN" test "$OUT/$tf" "$prefix.test.tsv.gz" -o "$OUT/$tf/test" > /dev/null
+    secs=$(( $(date +%s) - start ))
+    read -r auroc auprc < <(awk -F'\t' '$1=="macro"{print $2, $3}' "$OUT/$tf/test/metrics.tsv")
+    epochs=$(( $(wc -l < "$OUT/$tf/losses.tsv") - 1 ))
+    rows+=("$tf ${ORIGINAL[$tf]} $auroc $auprc $epochs $secs")
+done
+printf '%-6s %10s %10s %10s %8s %8s %7s\n' set original explainn delta auprc epochs seconds
+for r in "${rows[@]}"; do
+    set -- $r
+    printf '%-6s %10s %10.4f %+10.4f %8.4f %8s %7s\n' "$1" "$2" "$3" "$(echo "$3 - $2" | bc -l)" "$4" "$5" "$6"
+done

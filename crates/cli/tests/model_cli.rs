@@ -1,0 +1,220 @@
+//! End-to-end checks of `explainn train/test/predict/import` on tiny data: outputs appear
+//! complete, runs are reproducible, and bad input gives a clear error and no output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_explainn"))
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("run explainn")
+}
+
+/// A small two-class task: class 1 sequences carry GATA near the centre.
+fn write_tsv(path: &Path, n: usize, length: usize, classes: usize, seed: u64) {
+    let mut s = seed;
+    let mut next = || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    let mut out = String::from("#id\tseq\tbound");
+    for k in 1..classes {
+        out.push_str(&format!("\textra{k}"));
+    }
+    out.push('\n');
+    for i in 0..n {
+        let mut seq: Vec<u8> = (0..length)
+            .map(|_| b"ACGT"[(next() % 4) as usize])
+            .collect();
+        let y = i % 2;
+        if y == 1 && length >= 8 {
+            seq[length / 2..length / 2 + 4].copy_from_slice(b"GATA");
+        }
+        out.push_str(&format!("s{i}\t{}\t{y}", String::from_utf8(seq).unwrap()));
+        for _ in 1..classes {
+            out.push_str("\t0");
+        }
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+fn tiny_train(dir: &Path, train: &Path, valid: &Path, name: &str) -> (Output, PathBuf) {
+    let run_dir = dir.join(name);
+    let o = run(&[
+        "train",
+        train.to_str().unwrap(),
+        valid.to_str().unwrap(),
+        "-o",
+        run_dir.to_str().unwrap(),
+        "--units",
+        "4",
+        "--filter-size",
+        "5",
+        "--pool-size",
+        "3",
+        "--pool-stride",
+        "3",
+        "--hidden",
+        "8",
+        "--max-epochs",
+        "2",
+        "--batch-size",
+        "16",
+        "--threads",
+        "1",
+    ]);
+    (o, run_dir)
+}
+
+fn assert_fails(o: &Output, needle: &str) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "expected failure, stderr: {err}");
+    assert!(err.contains(needle), "stderr `{err}` lacks `{needle}`");
+}
+
+#[test]
+fn train_test_predict_round_trip_and_reproducibility() {
+    let dir = tempfile::tempdir().unwrap();
+    let (train, valid) = (dir.path().join("train.tsv"), dir.path().join("valid.tsv"));
+    write_tsv(&train, 61, 30, 1, 1);
+    write_tsv(&valid, 20, 30, 1, 2);
+    let (o, run_dir) = tiny_train(dir.path(), &train, &valid, "run");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    for f in ["model.safetensors", "config.json", "losses.tsv"] {
+        assert!(run_dir.join(f).is_file(), "{f} missing");
+    }
+    let losses = std::fs::read_to_string(run_dir.join("losses.tsv")).unwrap();
+    assert_eq!(losses.lines().count(), 3);
+    assert!(losses.starts_with("epoch\ttrain_loss\tvalidation_loss\tseconds"));
+    let cfg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run_dir.join("config.json")).unwrap())
+            .unwrap();
+    assert_eq!(cfg["architecture"]["units"], 4);
+    assert_eq!(cfg["class_names"][0], "bound");
+
+    // Same seed and thread count: bit-identical model.
+    let (o, run2) = tiny_train(dir.path(), &train, &valid, "run2");
+    assert!(o.status.success());
+    assert_eq!(
+        std::fs::read(run_dir.join("model.safetensors")).unwrap(),
+        std::fs::read(run2.join("model.safetensors")).unwrap()
+    );
+
+    let test_dir = dir.path().join("test");
+    let o = run(&[
+        "test",
+        run_dir.to_str().unwrap(),
+        valid.to_str().unwrap(),
+        "-o",
+        test_dir.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let metrics = std::fs::read_to_string(test_dir.join("metrics.tsv")).unwrap();
+    assert!(metrics.starts_with("class\tauroc\tauprc\tpearson\tspearman\tmse\nbound\t"));
+    assert!(metrics.contains("\nmacro\t"));
+    assert!(test_dir.join("predictions.tsv.gz").is_file());
+
+    let pred_dir = dir.path().join("pred");
+    let model_file = run_dir.join("model.safetensors");
+    let o = run(&[
+        "predict",
+        model_file.to_str().unwrap(),
+        valid.to_str().unwrap(),
+        "-o",
+        pred_dir.to_str().unwrap(),
+        "--batch-size",
+        "7",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(
+            std::fs::File::open(pred_dir.join("predictions.tsv.gz")).unwrap(),
+        ),
+        &mut text,
+    )
+    .unwrap();
+    assert_eq!(text.lines().count(), 21);
+    assert!(text.starts_with("id\tclass\tforward\treverse\tmean\tmax\ns0\tbound\t"));
+}
+
+#[test]
+fn bad_input_fails_cleanly_without_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n);
+    write_tsv(&p("train.tsv"), 40, 30, 1, 3);
+    write_tsv(&p("valid.tsv"), 10, 30, 1, 4);
+    write_tsv(&p("valid2.tsv"), 10, 30, 2, 5);
+    write_tsv(&p("long.tsv"), 10, 40, 1, 6);
+    write_tsv(&p("short.tsv"), 10, 4, 1, 7);
+    std::fs::write(p("empty.tsv"), "#id\tseq\tbound\n").unwrap();
+    let s = |n: &str| p(n).to_str().unwrap().to_string();
+
+    // Empty validation set.
+    let (o, d) = tiny_train(dir.path(), &p("train.tsv"), &p("empty.tsv"), "r_empty");
+    assert_fails(&o, "no sequences");
+    assert!(!d.exists());
+    // Label count mismatch between training and validation.
+    let (o, d) = tiny_train(dir.path(), &p("train.tsv"), &p("valid2.tsv"), "r_labels");
+    assert_fails(&o, "label column");
+    assert!(!d.exists());
+    // Sequences shorter than the filter.
+    let (o, d) = tiny_train(dir.path(), &p("short.tsv"), &p("short.tsv"), "r_short");
+    assert_fails(&o, "shorter than the filter");
+    assert!(!d.exists());
+
+    let (o, run_dir) = tiny_train(dir.path(), &p("train.tsv"), &p("valid.tsv"), "run");
+    assert!(o.status.success());
+    let m = run_dir.to_str().unwrap().to_string();
+    // Model/input length mismatch, in test and predict.
+    let o = run(&["test", &m, &s("long.tsv"), "-o", &s("t_long")]);
+    assert_fails(&o, "the model expects 30");
+    assert!(!p("t_long").exists());
+    let o = run(&["predict", &m, &s("long.tsv"), "-o", &s("p_long")]);
+    assert_fails(&o, "the model expects 30");
+    assert!(!p("p_long").join("predictions.tsv.gz").exists());
+    // Label count mismatch between model and test file.
+    let o = run(&["test", &m, &s("valid2.tsv"), "-o", &s("t_labels")]);
+    assert_fails(&o, "label column");
+    assert!(!p("t_labels").exists());
+    // Not a model file.
+    let o = run(&["test", &s("train.tsv"), &s("valid.tsv"), "-o", &s("t_bad")]);
+    assert_fails(&o, "cannot load model");
+}
+
+#[test]
+fn import_original_checkpoint() {
+    let pth = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/explainn_fixtures/model_epoch_best_4.pth"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.safetensors");
+    let o = run(&[
+        "import",
+        pth,
+        "-o",
+        out.to_str().unwrap(),
+        "--length",
+        "199",
+    ]);
+    assert_fails(&o, "check the input length");
+    assert!(!out.exists());
+    let o = run(&[
+        "import",
+        pth,
+        "-o",
+        out.to_str().unwrap(),
+        "--length",
+        "200",
+        "--class-names",
+        "MAX,FOXA1,JUND",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.is_file());
+}
