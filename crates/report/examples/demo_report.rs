@@ -4,6 +4,9 @@
 //! ```text
 //! cargo run -p explainn-report --example demo_report
 //! ```
+//!
+//! With `--features png` it also writes the heatmap as
+//! `/tmp/explainn-demo-heatmap.png`.
 
 use explainn_report::html::{Cell, Column, Html, Report, Table};
 use explainn_report::plot::{
@@ -246,6 +249,12 @@ fn main() -> std::io::Result<()> {
         .figure(&grouped_svg, "Outputs of the first eight units split by the true class of the sequence.")
         .paragraph("Filters annotated against JASPAR 2024 with Tomtom; click a column header to sort.")
         .table(table);
+    #[cfg(feature = "png")]
+    {
+        let png = explainn_report::png::svg_to_png(&hm.svg, 2.0).map_err(std::io::Error::other)?;
+        std::fs::write("/tmp/explainn-demo-heatmap.png", png)?;
+        println!("wrote /tmp/explainn-demo-heatmap.png");
+    }
     let html = report.to_html();
     let path = "/tmp/explainn-demo-report.html";
     std::fs::write(path, html)?;

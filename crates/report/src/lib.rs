@@ -3,7 +3,8 @@
 //! Everything here is dependency-free and deterministic: plots are hand-written
 //! SVG strings ([`plot`]) and a report is one self-contained HTML string
 //! ([`html::Report`]) with no external resources, so the same inputs always give
-//! byte-identical output.
+//! byte-identical output. With the `png` feature, [`png::svg_to_png`] (via
+//! `resvg`) rasterises any of the plots.
 //!
 //! ```
 //! use explainn_report::html::{Report, Table, Column, Cell};
@@ -22,5 +23,7 @@
 
 pub mod html;
 pub mod plot;
+#[cfg(feature = "png")]
+pub mod png;
 
 pub(crate) mod escape;

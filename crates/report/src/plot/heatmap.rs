@@ -16,6 +16,7 @@ pub struct HeatmapOptions {
     /// Cell width in px. Default: 28.
     pub cell_width: f64,
     /// Cell height in px; row labels shrink to fit below 14 px. Default: 16.
+    /// (Rotated column labels likewise shrink for cells narrower than 19 px.)
     pub cell_height: f64,
     /// Symmetric colour limit `L`: the scale runs from `-L` (blue) through 0
     /// (white) to `+L` (red), clamping beyond. Default: the largest finite
@@ -99,11 +100,17 @@ pub fn heatmap(rows: &[String], cols: &[String], values: &[f64], opts: &HeatmapO
         .iter()
         .map(|r| text_width(r, row_font))
         .fold(0.0, f64::max);
+    let rotate_cols = cols.iter().any(|c| text_width(c, FONT_SIZE) > cw - 4.0);
+    // Rotated labels are cw·sin45° apart: shrink the font for narrow cells.
+    let col_font = if rotate_cols {
+        (cw * 0.65).clamp(6.0, FONT_SIZE)
+    } else {
+        FONT_SIZE
+    };
     let col_label_w = cols
         .iter()
-        .map(|c| text_width(c, FONT_SIZE))
+        .map(|c| text_width(c, col_font))
         .fold(0.0, f64::max);
-    let rotate_cols = col_label_w > cw - 4.0;
     let s45 = std::f64::consts::FRAC_1_SQRT_2;
     let title_h = if opts.title.is_some() { 30.0 } else { 6.0 };
     let col_label_h = if rotate_cols {
@@ -153,7 +160,7 @@ pub fn heatmap(rows: &[String], cols: &[String], values: &[f64], opts: &HeatmapO
                 x - 3.0,
                 top - 6.0,
                 label,
-                FONT_SIZE,
+                col_font,
                 Anchor::Start,
                 -45.0,
                 "",
