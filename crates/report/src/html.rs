@@ -486,7 +486,7 @@ table.data tbody tr + tr td { border-top: 1px solid #eef1f4; }
 table.data .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.data td.na { color: #8c959f; }
 table.data td.svg { padding: 2px 12px; line-height: 0; }
-table.data td.svg svg { display: inline-block; max-width: none; height: auto; }
+table.data td.svg svg { display: block; max-width: none; height: auto; }
 th.sortable { cursor: pointer; }
 th.sortable::after { content: "\2195"; color: #b0b7bf; font-size: 11px; margin-left: 5px; }
 th.sortable[aria-sort="ascending"]::after { content: "\25B2"; color: var(--ink); }
