@@ -31,6 +31,12 @@ enum Command {
     Import(cmd::import::Args),
     /// Benchmark model training and inference throughput (one JSON line).
     BenchModel(cmd::bench_model::Args),
+    /// Compare motifs with a motif database (Tomtom; default target: bundled JASPAR 2024).
+    Tomtom(cmd::tomtom::Args),
+    /// Scan FASTA sequences for motif occurrences (FIMO p-values).
+    Scan(cmd::scan::Args),
+    /// Draw information-content sequence logos (SVG or PNG), one file per motif.
+    Logo(cmd::logo::Args),
 }
 
 fn main() {
@@ -43,6 +49,9 @@ fn main() {
         Command::Predict(a) => cmd::predict::run(a),
         Command::Import(a) => cmd::import::run(a),
         Command::BenchModel(a) => cmd::bench_model::run(a),
+        Command::Tomtom(a) => cmd::tomtom::run(a),
+        Command::Scan(a) => cmd::scan::run(a),
+        Command::Logo(a) => cmd::logo::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

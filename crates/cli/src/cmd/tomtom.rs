@@ -1,0 +1,103 @@
+//! `explainn tomtom`: compare motifs with a motif database, as MEME's `tomtom --text`.
+use crate::output::AtomicFile;
+use anyhow::{Context, Result};
+use clap::Args as ClapArgs;
+use explainn_motif::io::{MotifSet, read_motifs_file};
+use explainn_motif::tomtom::{Distance, TomtomOptions, tomtom, write_tomtom_text};
+use std::io::Write;
+use std::path::PathBuf;
+
+/// Compare query motifs with target motifs (Tomtom, MEME 5 numbers, `--text` TSV).
+#[derive(ClapArgs)]
+pub struct Args {
+    /// Query motifs (MEME, JASPAR or HOCOMOCO format; plain or .gz).
+    pub query: PathBuf,
+    /// Target motifs [default: the bundled JASPAR 2024 CORE vertebrates non-redundant set].
+    pub target: Option<PathBuf>,
+    /// Column similarity: ed, pearson, sandelin or kullback.
+    #[arg(long = "dist", default_value = "ed")]
+    pub dist: String,
+    /// Minimum number of aligned columns.
+    #[arg(long, default_value_t = 1)]
+    pub min_overlap: usize,
+    /// Only allow alignments where the shorter motif lies within the longer one [default: off].
+    #[arg(long)]
+    pub internal: bool,
+    /// Compare with the target forward strands only [default: both strands].
+    #[arg(long)]
+    pub norc: bool,
+    /// Pseudocount weight added to motif rows.
+    #[arg(long, default_value_t = 0.1)]
+    pub motif_pseudo: f64,
+    /// Report matches with q-value (E-value with --evalue) at most this.
+    #[arg(long, default_value_t = 0.5)]
+    pub thresh: f64,
+    /// Apply --thresh to the E-value instead of the q-value [default: off].
+    #[arg(long)]
+    pub evalue: bool,
+    /// Output file [default: standard output].
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+/// Read a motif file, printing its warnings to standard error.
+pub(crate) fn read_motifs(path: &std::path::Path) -> Result<MotifSet> {
+    let set = read_motifs_file(path)
+        .with_context(|| format!("cannot read motifs from {}", path.display()))?;
+    for w in &set.warnings {
+        eprintln!("warning: {w}");
+    }
+    anyhow::ensure!(
+        !set.motifs.is_empty(),
+        "{}: no motifs found",
+        path.display()
+    );
+    Ok(set)
+}
+
+/// Treat a closed pipe on standard output (`| head`) as success.
+pub(crate) fn stdout_result(r: std::io::Result<()>) -> Result<()> {
+    match r {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("cannot write to standard output"),
+    }
+}
+
+pub fn run(a: Args) -> Result<()> {
+    let distance: Distance = a.dist.parse()?;
+    let query = read_motifs(&a.query)?;
+    let target = match &a.target {
+        Some(p) => read_motifs(p)?,
+        None => explainn_motif::jaspar::bundled_motifs(),
+    };
+    let opts = TomtomOptions {
+        distance,
+        min_overlap: a.min_overlap,
+        internal: a.internal,
+        norc: a.norc,
+        motif_pseudo: a.motif_pseudo,
+        thresh: a.thresh,
+        evalue: a.evalue,
+    };
+    let hits = tomtom(
+        &query.motifs,
+        &target.motifs,
+        query.background.as_ref(),
+        &opts,
+    )
+    .context("tomtom failed")?;
+    match &a.output {
+        Some(p) => {
+            let mut f = AtomicFile::create(p)?;
+            write_tomtom_text(&mut f, &hits)
+                .with_context(|| format!("cannot write {}", p.display()))?;
+            f.commit()
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            super::tomtom::stdout_result(
+                write_tomtom_text(&mut out, &hits).and_then(|()| out.flush()),
+            )
+        }
+    }
+}
