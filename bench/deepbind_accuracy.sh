@@ -16,8 +16,11 @@ SETS=("$@")
 THREADS=${THREADS:-0}
 declare -A ORIGINAL=([CTCFL]=0.988 [GABPA]=0.983 [REST]=0.999 [SP1]=0.927)
 
-cargo build --release -q -p explainn
-BIN=$ROOT/target/release/explainn
+# BIN=/path/to/explainn skips the build (e.g. to use a copy while the tree changes).
+if [ -z "${BIN:-}" ]; then
+    cargo build --release -q -p explainn
+    BIN=$ROOT/target/release/explainn
+fi
 mkdir -p "$OUT"
 rows=()
 for tf in "${SETS[@]}"; do

@@ -53,6 +53,21 @@ pub fn default_device() -> burn::tensor::Device {
     burn::tensor::Device::flex()
 }
 
+/// A device by backend name: `flex`/`cpu` (always available), `cuda` or `wgpu` when the
+/// crate is built with the feature of the same name.
+pub fn device_by_name(name: &str) -> Result<burn::tensor::Device> {
+    match name {
+        "flex" | "cpu" => Ok(burn::tensor::Device::flex()),
+        #[cfg(feature = "cuda")]
+        "cuda" => Ok(burn::tensor::Device::cuda(0)),
+        #[cfg(feature = "wgpu")]
+        "wgpu" => Ok(burn::tensor::Device::wgpu(Default::default())),
+        _ => Err(NnError::Config(format!(
+            "backend `{name}` is not available in this build (cargo features: cuda, wgpu)"
+        ))),
+    }
+}
+
 /// Errors of this crate.
 #[derive(Debug, thiserror::Error)]
 pub enum NnError {
