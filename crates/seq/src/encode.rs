@@ -123,6 +123,9 @@ pub fn one_hot_batch(codes: &[u8], batch: usize, length: usize) -> Vec<f32> {
 
 /// One-hot encode letters straight into a `(4, L)` u8 block (1 = present), the compact form
 /// used for whole chromosomes. `out` is fully overwritten.
+///
+/// Each row is one branch-free pass over the letters (`(b | 0x20) == letter`, which is
+/// exact for ASCII and vectorises), so the cost is close to writing `4 × L` bytes.
 pub fn one_hot_u8_into(seq: &[u8], out: &mut [u8]) {
     let l = seq.len();
     assert_eq!(
@@ -130,19 +133,34 @@ pub fn one_hot_u8_into(seq: &[u8], out: &mut [u8]) {
         4 * l,
         "one_hot_u8_into: output must be 4 × length"
     );
-    out.fill(0);
-    let (a, rest) = out.split_at_mut(l);
-    let (c, rest) = rest.split_at_mut(l);
-    let (g, t) = rest.split_at_mut(l);
-    for (j, &b) in seq.iter().enumerate() {
-        match CODES[b as usize] {
-            0 => a[j] = 1,
-            1 => c[j] = 1,
-            2 => g[j] = 1,
-            3 => t[j] = 1,
-            _ => {}
+    for (row, letter) in out.chunks_exact_mut(l.max(1)).zip(*b"acgt") {
+        for (o, &b) in row.iter_mut().zip(seq) {
+            *o = ((b | 0x20) == letter) as u8;
         }
     }
+}
+
+/// One-hot encode letters into a new `(4, L)` u8 block (see [`one_hot_u8_into`]); each
+/// byte is written once, with no zero-fill pass first.
+pub fn one_hot_u8(seq: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(4 * seq.len());
+    for letter in *b"acgt" {
+        out.extend(seq.iter().map(|&b| ((b | 0x20) == letter) as u8));
+    }
+    out
+}
+
+/// Copy the letters of a raw multi-line FASTA sequence into `out` (cleared first), leaving
+/// out line breaks (`\n`, `\r`).
+pub fn strip_line_breaks_into(raw: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    out.reserve(raw.len());
+    let mut rest = raw;
+    while let Some(i) = memchr::memchr2(b'\n', b'\r', rest) {
+        out.extend_from_slice(&rest[..i]);
+        rest = &rest[i + 1..];
+    }
+    out.extend_from_slice(rest);
 }
 
 /// Bring a sequence to exactly `length` letters.
@@ -269,13 +287,22 @@ mod tests {
         }
 
         #[test]
-        fn u8_and_f32_one_hot_agree(s in "[ACGTNacgt]{1,120}") {
+        fn line_breaks_are_stripped(s in "[ACGTN\r\n]{0,200}") {
+            let mut out = Vec::new();
+            strip_line_breaks_into(s.as_bytes(), &mut out);
+            let expect: Vec<u8> = s.bytes().filter(|b| *b != b'\n' && *b != b'\r').collect();
+            prop_assert_eq!(out, expect);
+        }
+
+        #[test]
+        fn u8_and_f32_one_hot_agree(s in "[ACGTNacgt!-~]{1,120}") {
             let b = s.as_bytes();
             let mut x = vec![0f32; 4 * b.len()];
             one_hot_into(&to_codes(b), &mut x);
             let mut y = vec![0u8; 4 * b.len()];
             one_hot_u8_into(b, &mut y);
             prop_assert!(x.iter().zip(&y).all(|(a, b)| *a == *b as f32));
+            prop_assert_eq!(one_hot_u8(b), y);
         }
     }
 }
