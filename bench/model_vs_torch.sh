@@ -14,13 +14,17 @@ SHARED=${SHARED:-$ROOT/../shared}
 PEER_VENV=${PEER_VENV:-/tmp/venv-peer}
 UNITS=${UNITS:-100} LENGTH=${LENGTH:-200} BATCH=${BATCH:-100} CLASSES=${CLASSES:-50} THREADS=${THREADS:-2}
 
-if [ ! -x "$PEER_VENV/bin/python" ] || ! "$PEER_VENV/bin/python" -c "import torch, explainn" 2>/dev/null; then
+if [ ! -x "$PEER_VENV/bin/python" ] || ! "$PEER_VENV/bin/python" -c "import torch, explainn.models.networks" 2>/dev/null; then
     python3 -m venv "$PEER_VENV"
-    "$PEER_VENV/bin/pip" install -q torch explainn==0.1.5
+    "$PEER_VENV/bin/pip" install -q torch explainn==0.1.5 matplotlib
 fi
 
-cargo build --release -q -p explainn
-ours=$("$ROOT/target/release/explainn" bench-model --units "$UNITS" --length "$LENGTH" --batch "$BATCH" \
+# BIN=/path/to/explainn skips the build.
+if [ -z "${BIN:-}" ]; then
+    cargo build --release -q -p explainn
+    BIN=$ROOT/target/release/explainn
+fi
+ours=$("$BIN" bench-model --units "$UNITS" --length "$LENGTH" --batch "$BATCH" \
     --classes "$CLASSES" --threads "$THREADS")
 peer=$("$PEER_VENV/bin/python" "$SHARED/bench/torch_throughput.py" --units "$UNITS" --batch "$BATCH" \
     --length "$LENGTH" --classes "$CLASSES" --threads "$THREADS" --models original lean)
