@@ -21,12 +21,32 @@ pub enum Format {
     Fastq,
     /// ExplaiNN TSV: `id<TAB>seq<TAB>label…`, `#` comment lines.
     Tsv,
+    /// One bare sequence per line (HT-SELEX read files); ids are `<file stem>:<line>`.
+    Lines,
 }
 
-/// Guess the format from the file name (`.fa/.fasta/.fna/.fas`, `.fq/.fastq`, `.tsv/.txt`,
-/// each optionally followed by `.gz`/`.bgz`), falling back to the first non-blank byte of
-/// the (decompressed) content: `>` FASTA, `@` FASTQ, anything else TSV.
+/// Guess the format from the file name (`.fa/.fasta/.fna/.fas`, `.fq/.fastq`, each
+/// optionally followed by `.gz`/`.bgz`), else from the (decompressed) content: `>` FASTA,
+/// `@` FASTQ; otherwise the first line that is not a `#` comment decides: with a tab it is
+/// the ExplaiNN TSV, without one a file of bare sequences, one per line.
 pub fn detect_format(path: &Path) -> Result<Format, SeqError> {
+    let f = detect_by_name_or_first_byte(path)?;
+    if f != Format::Tsv {
+        return Ok(f);
+    }
+    let r = open_text(path)?;
+    for line in r.lines() {
+        let line = line.map_err(|e| SeqError::io(path, e))?;
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        return Ok(if t.contains('\t') { Format::Tsv } else { Format::Lines });
+    }
+    Ok(Format::Tsv)
+}
+
+fn detect_by_name_or_first_byte(path: &Path) -> Result<Format, SeqError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())
@@ -39,8 +59,6 @@ pub fn detect_format(path: &Path) -> Result<Format, SeqError> {
         (".fas", Format::Fasta),
         (".fq", Format::Fastq),
         (".fastq", Format::Fastq),
-        (".tsv", Format::Tsv),
-        (".txt", Format::Tsv),
     ] {
         if stem.ends_with(ext) {
             return Ok(f);
@@ -91,6 +109,7 @@ pub fn open(path: impl AsRef<Path>) -> Result<Records, SeqError> {
     let inner = match detect_format(path)? {
         Format::Fasta | Format::Fastq => Inner::Fastx(Fastx::open(path)?),
         Format::Tsv => Inner::Tsv(TsvLines::open(path)?),
+        Format::Lines => Inner::Lines(PlainLines::open(path)?),
     };
     Ok(Records { inner })
 }
@@ -103,6 +122,7 @@ pub struct Records {
 enum Inner {
     Fastx(Fastx),
     Tsv(TsvLines),
+    Lines(PlainLines),
 }
 
 impl Iterator for Records {
@@ -116,6 +136,7 @@ impl Iterator for Records {
                     seq: row.seq,
                 })
             }),
+            Inner::Lines(p) => p.next(),
         }
     }
 }
@@ -202,6 +223,47 @@ impl Fastx {
                 }
             }
         })
+    }
+}
+
+/// Bare sequences, one per line; blank and `#` lines skipped.
+struct PlainLines {
+    path: PathBuf,
+    stem: String,
+    reader: Box<dyn BufRead + Send>,
+    line_no: usize,
+    buf: String,
+}
+
+impl PlainLines {
+    fn open(path: &Path) -> Result<Self, SeqError> {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = name.split('.').next().unwrap_or("seq").to_string();
+        Ok(Self { path: path.into(), stem, reader: open_text(path)?, line_no: 0, buf: String::new() })
+    }
+
+    fn next(&mut self) -> Option<Result<Record, SeqError>> {
+        loop {
+            self.buf.clear();
+            match self.reader.read_line(&mut self.buf) {
+                Err(e) => return Some(Err(SeqError::io(&self.path, e))),
+                Ok(0) => return None,
+                Ok(_) => {}
+            }
+            self.line_no += 1;
+            let t = self.buf.trim();
+            if t.is_empty() || t.starts_with('#') {
+                continue;
+            }
+            if !t.bytes().all(|b| b.is_ascii_alphabetic()) {
+                return Some(Err(SeqError::parse(
+                    &self.path,
+                    self.line_no,
+                    "expected one sequence of letters per line (or a FASTA/FASTQ/TSV file)",
+                )));
+            }
+            return Some(Ok(Record { id: format!("{}:{}", self.stem, self.line_no), seq: t.as_bytes().to_vec() }));
+        }
     }
 }
 
@@ -331,6 +393,34 @@ impl Iterator for TsvLines {
             }
             return Some(self.parse_row());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_are_detected_by_name_and_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases = [
+            ("a.txt", "# reads\nACGT\nGGCA\n", Format::Lines),
+            ("b.txt", "x\tACGT\t1\n", Format::Tsv),
+            ("c.dat", ">x\nACGT\n", Format::Fasta),
+            ("d.dat", "@r\nACGT\n+\nIIII\n", Format::Fastq),
+            ("e.fq", "@r\nACGT\n+\nIIII\n", Format::Fastq),
+        ];
+        for (name, text, f) in cases {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            assert_eq!(detect_format(&p).unwrap(), f, "{name}");
+            let recs = read_all(&p).unwrap();
+            assert_eq!(recs[0].seq, b"ACGT", "{name}");
+        }
+        assert_eq!(read_all(dir.path().join("a.txt")).unwrap()[1].id, "a:3");
+        let p = dir.path().join("bad.txt");
+        std::fs::write(&p, "ACGT\nAC GT\n").unwrap();
+        assert!(read_all(&p).unwrap_err().to_string().contains("line 2"));
     }
 }
 
