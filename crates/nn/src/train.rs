@@ -342,4 +342,63 @@ mod tests {
         let b = batches(&items[..150], 100);
         assert_eq!(b.iter().map(|x| x.len()).collect::<Vec<_>>(), vec![100, 50]);
     }
+
+    fn toy(n: usize, seed: u64) -> (Vec<u8>, Vec<f32>) {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let mut codes = Vec::new();
+        let mut labels = Vec::new();
+        for i in 0..n {
+            let mut s: Vec<u8> = (0..24)
+                .map(|_| rand::Rng::random_range(&mut rng, 0..4u8))
+                .collect();
+            if i % 2 == 1 {
+                s[10..14].copy_from_slice(&[2, 0, 3, 0]); // GATA
+            }
+            codes.extend(s);
+            labels.push((i % 2) as f32);
+        }
+        (codes, labels)
+    }
+
+    #[test]
+    fn trains_keeps_the_best_epoch_and_rejects_bad_data() {
+        let (tc, tl) = toy(64, 1);
+        let (vc, vl) = toy(16, 2);
+        let train_set = TrainData::new(&tc, &tl, 24, 1).unwrap();
+        let valid_set = TrainData::new(&vc, &vl, 24, 1).unwrap();
+        let mut c = ExplaiNNConfig::new(3, 24, 1);
+        c.filter_size = 5;
+        c.pool_size = 4;
+        c.pool_stride = 4;
+        c.hidden = 6;
+        let opts = TrainOptions {
+            max_epochs: 4,
+            batch_size: 16,
+            patience: 2,
+            ..TrainOptions::default()
+        };
+        let dev = crate::default_device();
+        let mut events = 0;
+        let out = train(c.clone(), &train_set, &valid_set, &opts, &dev, &mut |_| {
+            events += 1
+        })
+        .unwrap();
+        assert!(!out.history.is_empty() && events > out.history.len());
+        let best = out
+            .history
+            .iter()
+            .map(|e| e.validation_loss)
+            .fold(f64::INFINITY, f64::min);
+        assert_eq!(out.history[out.best_epoch - 1].validation_loss, best);
+        // The returned weights are the best epoch's: recomputing the validation loss agrees.
+        let again = evaluate(&out.model, &valid_set, opts.loss, opts.rc, 16, &dev);
+        assert!((again - best).abs() < 1e-5, "{again} vs {best}");
+
+        let empty = TrainData::new(&[], &[], 24, 1).unwrap();
+        assert!(train(c.clone(), &train_set, &empty, &opts, &dev, &mut |_| {}).is_err());
+        assert!(TrainData::new(&tc, &tl[..10], 24, 1).is_err());
+        let mut wrong = c.clone();
+        wrong.classes = 2;
+        assert!(train(wrong, &train_set, &valid_set, &opts, &dev, &mut |_| {}).is_err());
+    }
 }
