@@ -43,6 +43,10 @@ fn main() {
             },
         ),
     ] {
+        // BENCH_ONLY=ed|pearson|scan restricts the run (for profiling).
+        if std::env::var("BENCH_ONLY").is_ok_and(|o| !name.starts_with(o.as_str())) {
+            continue;
+        }
         let (secs, hits) = best_of(5, || {
             tomtom(&q.motifs, &t.motifs, q.background.as_ref(), &opts).unwrap()
         });
@@ -55,6 +59,9 @@ fn main() {
         );
     }
 
+    if std::env::var("BENCH_ONLY").is_ok_and(|o| o != "scan") {
+        return;
+    }
     let m = read_meme_file(format!("{DATA}/golden/jaspar2024_12motifs.meme")).unwrap();
     let seqs =
         read_fasta_file(format!("{DATA}/genome/hg19_chr22_20000001-21000000.fa.gz")).unwrap();

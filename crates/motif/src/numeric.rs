@@ -11,7 +11,7 @@ pub(crate) fn rnd(x: f64, digits: i32) -> f64 {
     let a = x.abs();
     let e = fast_exponent(a, digits);
     let z = pow10(e);
-    let r = (z * a).round_ties_even() / z;
+    let r = rint(z * a) / z;
     if x < 0.0 { -r } else { r }
 }
 
@@ -25,7 +25,7 @@ fn fast_exponent(a: f64, digits: i32) -> i32 {
     if !(-300..=300).contains(&bexp) {
         return slow();
     }
-    let mut j = ((bexp as f64) * std::f64::consts::LOG10_2).floor() as i32;
+    let mut j = floor((bexp as f64) * std::f64::consts::LOG10_2) as i32;
     // Make 10^j <= a < 10^(j+1).
     while pow10(j) > a {
         j -= 1;
@@ -42,20 +42,52 @@ fn fast_exponent(a: f64, digits: i32) -> i32 {
     digits - 1 - j
 }
 
-static POW10: std::sync::LazyLock<Vec<f64>> = std::sync::LazyLock::new(|| {
-    (-330..=330)
-        .map(|e| format!("1e{e}").parse::<f64>().unwrap())
-        .collect()
-});
+/// Powers of ten 1e-40 ..= 1e40, each the correctly rounded literal.
+const POW10: [f64; 81] = [
+    1e-40, 1e-39, 1e-38, 1e-37, 1e-36, 1e-35, 1e-34, 1e-33, 1e-32, 1e-31, 1e-30, 1e-29, 1e-28,
+    1e-27, 1e-26, 1e-25, 1e-24, 1e-23, 1e-22, 1e-21, 1e-20, 1e-19, 1e-18, 1e-17, 1e-16, 1e-15,
+    1e-14, 1e-13, 1e-12, 1e-11, 1e-10, 1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1e0,
+    1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17,
+    1e18, 1e19, 1e20, 1e21, 1e22, 1e23, 1e24, 1e25, 1e26, 1e27, 1e28, 1e29, 1e30, 1e31, 1e32, 1e33,
+    1e34, 1e35, 1e36, 1e37, 1e38, 1e39, 1e40,
+];
 
 #[inline]
 fn pow10(e: i32) -> f64 {
-    let i = e + 330;
-    if (0..=660).contains(&i) {
+    let i = e + 40;
+    if (0..=80).contains(&i) {
         POW10[i as usize]
     } else {
-        10f64.powi(e)
+        pow10_slow(e)
     }
+}
+
+#[cold]
+#[inline(never)]
+fn pow10_slow(e: i32) -> f64 {
+    format!("1e{e}").parse().unwrap()
+}
+
+/// `floor` without a libm call (exact for all finite inputs).
+#[inline]
+pub(crate) fn floor(x: f64) -> f64 {
+    if x.abs() >= 4_503_599_627_370_496.0 || x.is_nan() {
+        return x;
+    }
+    let t = x as i64 as f64;
+    if t > x { t - 1.0 } else { t }
+}
+
+/// Round half to even without a libm call (exact for all finite inputs).
+#[inline]
+pub(crate) fn rint(x: f64) -> f64 {
+    const TWO52: f64 = 4_503_599_627_370_496.0;
+    let a = x.abs();
+    if a >= TWO52 || x.is_nan() {
+        return x;
+    }
+    let r = (a + TWO52) - TWO52;
+    if x < 0.0 { -r } else { r }
 }
 
 /// C's `printf("%.*g", prec, x)`.
@@ -102,6 +134,11 @@ pub(crate) fn lower_median(v: &mut [f64]) -> f64 {
     assert!(n > 0, "median of nothing");
     let i1 = (n / 2).saturating_sub(1);
     let i2 = n.div_ceil(2).saturating_sub(1).max(i1);
+    if n >= 2048 {
+        if let Some(m) = bracketed_pair(v, i1, i2) {
+            return m;
+        }
+    }
     let (left, b, _) = v.select_nth_unstable_by(i2, |a, b| a.total_cmp(b));
     let b = *b;
     let a = if i1 == i2 {
@@ -110,6 +147,40 @@ pub(crate) fn lower_median(v: &mut [f64]) -> f64 {
         left.iter().copied().fold(f64::NEG_INFINITY, f64::max)
     };
     (a + b) / 2.0
+}
+
+/// Order statistics `i1 <= i2` (adjacent or equal) found by bracketing them between two
+/// pivots taken from a sorted sample, so that only the few values between the pivots are
+/// sorted; `None` when the bracket misses (then the caller selects the usual way).
+fn bracketed_pair(v: &[f64], i1: usize, i2: usize) -> Option<f64> {
+    let n = v.len();
+    const NS: usize = 512;
+    const MARGIN: usize = 40;
+    let step = n / NS;
+    let mut sample: Vec<f64> = (0..NS).map(|k| v[k * step + step / 2]).collect();
+    sample.sort_unstable_by(|a, b| a.total_cmp(b));
+    let centre = i1 * NS / n;
+    let lo = sample[centre.saturating_sub(MARGIN)];
+    let hi = sample[(centre + MARGIN).min(NS - 1)];
+    let mut below = 0usize;
+    let mut mid: Vec<f64> = Vec::with_capacity(n / 4);
+    for &x in v {
+        below += (x < lo) as usize;
+        if x >= lo && x <= hi {
+            mid.push(x);
+        }
+    }
+    if i1 < below || i2 >= below + mid.len() {
+        return None;
+    }
+    let (_, a, right) = mid.select_nth_unstable_by(i1 - below, |a, b| a.total_cmp(b));
+    let a = *a;
+    let b = if i2 == i1 {
+        a
+    } else {
+        right.iter().copied().fold(f64::INFINITY, f64::min)
+    };
+    Some((a + b) / 2.0)
 }
 
 /// The Mersenne Twister MT19937 with the 1998 seeding (`mt[k] = 69069 mt[k-1]`).
@@ -187,6 +258,30 @@ mod tests {
     }
 
     #[test]
+    fn floor_and_rint_match_std() {
+        for &x in &[
+            0.0,
+            -0.0,
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -1.5,
+            -2.5,
+            1e300,
+            -1e300,
+            3.7,
+            -3.7,
+            4503599627370495.5,
+            -7.0,
+            1e-300,
+        ] {
+            assert_eq!(floor(x), x.floor(), "{x}");
+            assert_eq!(rint(x), x.round_ties_even(), "{x}");
+        }
+    }
+
+    #[test]
     fn fast_exponent_matches_log_formula() {
         let mut x = 1e-12f64;
         while x < 1e12 {
@@ -220,6 +315,18 @@ mod tests {
         assert_eq!(lower_median(&mut [7.0]), 7.0);
         assert_eq!(lower_median(&mut [2.0, 9.0]), 2.0);
         assert_eq!(lower_median(&mut [9.0, 1.0, 5.0, 3.0, 7.0]), 4.0); // (3+5)/2
+        // Large inputs take the bracketing path; compare with a full sort.
+        let mut g = Mt19937::new(1);
+        for n in [4096usize, 4097, 17966, 17967] {
+            let v: Vec<f64> = (0..n)
+                .map(|_| (g.next_f64() * 50.0).floor() / 7.0)
+                .collect();
+            let mut s = v.clone();
+            s.sort_by(|a, b| a.total_cmp(b));
+            let i1 = (n / 2).saturating_sub(1);
+            let i2 = n.div_ceil(2).saturating_sub(1).max(i1);
+            assert_eq!(lower_median(&mut v.clone()), (s[i1] + s[i2]) / 2.0, "n={n}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use crate::background::Background;
 use crate::error::MotifError;
 use crate::motif::{Motif, consensus_meme};
-use crate::numeric::{Mt19937, fmt_g, lower_median, rnd};
+use crate::numeric::{Mt19937, floor, fmt_g, lower_median, rnd};
 use rayon::prelude::*;
 use std::io::Write;
 
@@ -154,44 +154,67 @@ pub fn tomtom(
         .filter(|(_, q)| q.width() <= 100)
         .map(|(i, q)| (i, pseudocounted(q, &bg, opts.motif_pseudo)))
         .collect();
-    let ranked: Vec<Vec<Entry>> = qs
-        .par_iter()
-        .map(|(_, q)| score_query(q, &db, opts))
-        .collect();
-
+    // The pi0 bootstrap consumes one MT19937 stream query after query (100 x 1000 draws
+    // per query when there are more than 100 target copies). The draws depend only on the
+    // number of copies, so one thread generates them while the others score a block of
+    // queries; q-values and output then follow in query order.
     let m = db.copies.len();
     let mut rng = Mt19937::new(4357);
     let mut hits = Vec::new();
-    for ((qi, qrows), entries) in qs.iter().zip(ranked) {
-        let p: Vec<f64> = entries.iter().map(|e| e.p as f64).collect();
-        let q = qvalues(&p, &mut rng);
-        let qcons = consensus_meme(qrows);
-        let mut printed = vec![false; targets.len()];
-        for (e, &qv) in entries.iter().zip(&q) {
-            let ev = (e.p * m as f32) / db.norient as f32;
-            let stat = if opts.evalue { ev as f64 } else { qv };
-            if stat > opts.thresh {
-                break;
+    const BLOCK: usize = 32;
+    for block in qs.chunks(BLOCK) {
+        let (ranked, draws): (Vec<Vec<Entry>>, Vec<u32>) = rayon::join(
+            || {
+                block
+                    .par_iter()
+                    .map(|(_, q)| score_query(q, &db, opts))
+                    .collect()
+            },
+            || {
+                if m <= 100 {
+                    return Vec::new();
+                }
+                (0..block.len() * BOOT_DRAWS)
+                    .map(|_| ((rng.next_f64() * m as f64) as usize).min(m - 1) as u32)
+                    .collect()
+            },
+        );
+        for (bi, ((qi, qrows), entries)) in block.iter().zip(ranked).enumerate() {
+            let p: Vec<f64> = entries.iter().map(|e| e.p as f64).collect();
+            let d = if m > 100 {
+                &draws[bi * BOOT_DRAWS..(bi + 1) * BOOT_DRAWS]
+            } else {
+                &[][..]
+            };
+            let q = qvalues(&p, d);
+            let qcons = consensus_meme(qrows);
+            let mut printed = vec![false; targets.len()];
+            for (e, &qv) in entries.iter().zip(&q) {
+                let ev = (e.p * m as f32) / db.norient as f32;
+                let stat = if opts.evalue { ev as f64 } else { qv };
+                if stat > opts.thresh {
+                    break;
+                }
+                let copy = &db.copies[e.copy];
+                if printed[copy.target] {
+                    continue;
+                }
+                printed[copy.target] = true;
+                hits.push(TomtomHit {
+                    query_id: queries[*qi].id.clone(),
+                    query_index: *qi,
+                    target_id: targets[copy.target].id.clone(),
+                    target_index: copy.target,
+                    offset: e.offset,
+                    overlap: e.overlap,
+                    orientation: copy.orientation,
+                    p_value: e.p,
+                    e_value: ev,
+                    q_value: qv as f32,
+                    query_consensus: qcons.clone(),
+                    target_consensus: consensus_meme(&db.cols[copy.start..copy.start + copy.len]),
+                });
             }
-            let copy = &db.copies[e.copy];
-            if printed[copy.target] {
-                continue;
-            }
-            printed[copy.target] = true;
-            hits.push(TomtomHit {
-                query_id: queries[*qi].id.clone(),
-                query_index: *qi,
-                target_id: targets[copy.target].id.clone(),
-                target_index: copy.target,
-                offset: e.offset,
-                overlap: e.overlap,
-                orientation: copy.orientation,
-                p_value: e.p,
-                e_value: ev,
-                q_value: qv as f32,
-                query_consensus: qcons.clone(),
-                target_consensus: consensus_meme(&db.cols[copy.start..copy.start + copy.len]),
-            });
         }
     }
     Ok(hits)
@@ -243,6 +266,9 @@ pub(crate) fn pseudocounted(m: &Motif, bg: &Background, pseudo: f64) -> Vec<[f64
         })
         .collect()
 }
+
+/// Bootstrap draws per query: 100 resamples of 1000 p-values.
+const BOOT_DRAWS: usize = 100 * 1000;
 
 struct Copy {
     target: usize,
@@ -324,6 +350,7 @@ struct Entry {
 }
 
 /// Score one query against all target copies; entries sorted as MEME ranks them.
+#[inline(never)]
 fn score_query(q: &[[f64; 4]], db: &TargetDb, opts: &TomtomOptions) -> Vec<Entry> {
     let w = q.len();
     let n = db.cols.len();
@@ -344,11 +371,11 @@ fn score_query(q: &[[f64; 4]], db: &TargetDb, opts: &TomtomOptions) -> Vec<Entry
     if hi == lo {
         lo = hi - 1.0;
     }
-    let off = lo.floor();
-    let sc = (100.0 / (hi - off)).floor();
+    let off = floor(lo);
+    let sc = floor(100.0 / (hi - off));
     let xs: Vec<u8> = s
         .iter()
-        .map(|&v| ((v - off) * sc + 0.5).floor() as u8)
+        .map(|&v| floor((v - off) * sc + 0.5) as u8)
         .collect();
     drop(s);
     let k = (-off * sc) as usize;
@@ -438,6 +465,7 @@ fn score_query(q: &[[f64; 4]], db: &TargetDb, opts: &TomtomOptions) -> Vec<Entry
 }
 
 /// Scores of query column `qc` against every database column.
+#[inline(never)]
 fn column_scores(qc: &[f64; 4], db: &TargetDb, dist: Distance, out: &mut [f64]) {
     match dist {
         Distance::Ed => {
@@ -494,6 +522,7 @@ struct RangeTable {
 }
 
 impl RangeTable {
+    #[inline(never)]
     fn new(hist: &[[f64; 101]], w: usize, k: usize, widths: &[usize]) -> Self {
         let mut need = vec![false; w * w];
         for &l in widths {
@@ -563,6 +592,7 @@ impl RangeTable {
 
 /// Upper tail `P(max >= x)` of the best complete score over all `w + l - 1` alignments
 /// (times `norient` strands) with a target of width `l`; length `len_e`.
+#[inline(never)]
 fn max_tail(w: usize, l: usize, norient: usize, table: &RangeTable, len_e: usize) -> Vec<f64> {
     let mut m = vec![0.0f64; len_e];
     let mut nm = vec![0.0f64; len_e];
@@ -622,8 +652,9 @@ fn max_tail(w: usize, l: usize, norient: usize, table: &RangeTable, len_e: usize
 }
 
 /// Storey q-values of p-values sorted ascending, with MEME's bootstrap estimate of pi0
-/// (only when more than 100 p-values; draws from `rng`).
-fn qvalues(p: &[f64], rng: &mut Mt19937) -> Vec<f64> {
+/// (only when more than 100 p-values; `draws` holds the 100 x 1000 bootstrap indices).
+#[inline(never)]
+fn qvalues(p: &[f64], draws: &[u32]) -> Vec<f64> {
     let m = p.len();
     let mut pi0 = 1.0;
     if m > 100 {
@@ -647,11 +678,10 @@ fn qvalues(p: &[f64], rng: &mut Mt19937) -> Vec<f64> {
         }
         let mut mse = [0.0f64; NL];
         let mut bucket = [0usize; NL + 1];
-        for _ in 0..100 {
+        for rep in draws.chunks_exact(1000) {
             bucket.fill(0);
-            for _ in 0..1000 {
-                let idx = ((rng.next_f64() * m as f64) as usize).min(m - 1);
-                bucket[level[idx] as usize] += 1;
+            for &idx in rep {
+                bucket[level[idx as usize] as usize] += 1;
             }
             // count(j) = draws with level >= j+1.
             let mut acc = 0usize;
