@@ -356,12 +356,11 @@ fn score_query(q: &[[f64; 4]], db: &TargetDb, opts: &TomtomOptions) -> Vec<Entry
     let n = db.cols.len();
     // Column scores, median-shifted.
     let mut s = vec![0.0f64; w * n];
-    let mut tmp = vec![0.0f64; n];
+    let mut tmp = Vec::with_capacity(n);
     for (i, qc) in q.iter().enumerate() {
         let row = &mut s[i * n..(i + 1) * n];
         column_scores(qc, db, opts.distance, row);
-        tmp.copy_from_slice(row);
-        let med = lower_median(&mut tmp);
+        let med = lower_median(row, &mut tmp);
         for x in row.iter_mut() {
             *x -= med;
         }
