@@ -37,6 +37,12 @@ enum Command {
     Scan(cmd::scan::Args),
     /// Draw information-content sequence logos (SVG or PNG), one file per motif.
     Logo(cmd::logo::Args),
+    /// Interpret a trained model: unit PWMs, JASPAR annotation, importance, logos, plots.
+    Interpret(cmd::interpret::Args),
+    /// Per-sequence unit contributions to every class logit (exact decomposition).
+    Explain(cmd::explain::Args),
+    /// Write a self-contained HTML report of a trained and interpreted run.
+    Report(cmd::report::Args),
 }
 
 fn main() {
@@ -52,6 +58,9 @@ fn main() {
         Command::Tomtom(a) => cmd::tomtom::run(a),
         Command::Scan(a) => cmd::scan::run(a),
         Command::Logo(a) => cmd::logo::run(a),
+        Command::Interpret(a) => cmd::interpret::run(a),
+        Command::Explain(a) => cmd::explain::run(a),
+        Command::Report(a) => cmd::report::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {e}");

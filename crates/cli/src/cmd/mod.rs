@@ -10,3 +10,6 @@ pub mod train;
 pub mod logo;
 pub mod scan;
 pub mod tomtom;
+pub mod explain;
+pub mod interpret;
+pub mod report;

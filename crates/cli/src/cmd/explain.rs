@@ -1,0 +1,147 @@
+//! `explainn explain MODEL SEQS`: per-sequence unit contributions to every class logit.
+//! Output TSV (`-o`, default standard output): `id, class, unit, label, contribution`, one
+//! row per (sequence, class, unit) plus a `bias` row; for each (sequence, class) the
+//! contributions plus the bias equal the logit (strand-averaged for models trained with
+//! reverse complements), which is written as a `logit` row.
+
+use super::common_model::{device, init_threads, load_model};
+use crate::output::AtomicFile;
+use anyhow::{Context, Result};
+use clap::Args as ClapArgs;
+use explainn_interpret::explain::explain;
+use explainn_interpret::tables::{TsvTable, unit_index};
+use explainn_nn::Predictor;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(ClapArgs, Debug)]
+pub struct Args {
+    /// Model: a run directory or a model.safetensors file.
+    pub model: PathBuf,
+    /// Sequences (FASTA, FASTQ or ExplaiNN TSV); brought to the model's length.
+    pub seqs: PathBuf,
+    /// Output TSV [default: standard output].
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Unit labels from an annotation.tsv [default: RUN_DIR/interpret/annotation.tsv when
+    /// present, else `unit N`].
+    #[arg(long)]
+    pub annotation: Option<PathBuf>,
+    /// Use the forward strand only, even for a model trained with reverse complements.
+    #[arg(long)]
+    pub forward_only: bool,
+    /// Sequences per batch.
+    #[arg(long, default_value_t = 100)]
+    pub batch_size: usize,
+    /// Compute threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+fn labels(a: &Args, units: usize) -> Result<Vec<String>> {
+    let mut out: Vec<String> = (0..units).map(|u| format!("unit {u}")).collect();
+    let path = a.annotation.clone().or_else(|| {
+        Some(a.model.join("interpret").join("annotation.tsv"))
+            .filter(|p| a.model.is_dir() && p.exists())
+    });
+    if let Some(p) = path {
+        let t = TsvTable::read(&p)?;
+        let col = t
+            .column("label")
+            .context("annotation.tsv has no label column")?;
+        for row in &t.rows {
+            if let (Some(u), Some(l)) = (unit_index(&row[0]), row.get(col)) {
+                if u < units {
+                    out[u] = l.clone();
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn write_rows(
+    w: &mut dyn Write,
+    p: &Predictor,
+    path: &Path,
+    both: bool,
+    batch: usize,
+    classes: &[String],
+    labels: &[String],
+) -> Result<usize> {
+    let length = p.model().config().input_length;
+    writeln!(w, "id\tclass\tunit\tlabel\tcontribution")?;
+    let mut records = explainn_seq::records::open(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let mut n = 0;
+    loop {
+        let mut ids = Vec::new();
+        let mut codes = Vec::new();
+        for r in records.by_ref().take(batch.max(1) * 10) {
+            let r = r.with_context(|| format!("cannot read {}", path.display()))?;
+            codes.extend(explainn_seq::encode::to_codes(
+                &explainn_seq::encode::fit_length(&r.seq, length),
+            ));
+            ids.push(r.id);
+        }
+        if ids.is_empty() {
+            return Ok(n);
+        }
+        let e = explain(p, &codes, both)?;
+        for (i, id) in ids.iter().enumerate() {
+            for (c, cname) in classes.iter().enumerate() {
+                for (u, v) in e.row(i, c).iter().enumerate() {
+                    writeln!(w, "{id}\t{cname}\tunit{u}\t{}\t{v}", labels[u])?;
+                }
+                writeln!(w, "{id}\t{cname}\tbias\tbias\t{}", e.bias[c])?;
+                writeln!(
+                    w,
+                    "{id}\t{cname}\tlogit\tlogit\t{}",
+                    e.logits[i * classes.len() + c]
+                )?;
+            }
+        }
+        n += ids.len();
+    }
+}
+
+pub fn run(a: Args) -> Result<()> {
+    init_threads(a.threads);
+    let mf = load_model(&a.model)?;
+    let both = mf.metadata.trained_with_rc && !a.forward_only;
+    let labels = labels(&a, mf.model.config().units)?;
+    let classes = mf.metadata.class_names.clone();
+    let p = Predictor::new(mf.model, device(), a.batch_size);
+    let n = match &a.output {
+        Some(path) => {
+            let mut f = AtomicFile::create(path)?;
+            let n = write_rows(&mut f, &p, &a.seqs, both, a.batch_size, &classes, &labels)?;
+            f.commit()?;
+            n
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let n = write_rows(&mut out, &p, &a.seqs, both, a.batch_size, &classes, &labels);
+            let n = match n {
+                Err(e)
+                    if e.downcast_ref::<std::io::Error>()
+                        .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+                {
+                    return Ok(());
+                }
+                r => r?,
+            };
+            super::tomtom::stdout_result(out.flush())?;
+            n
+        }
+    };
+    eprintln!(
+        "explained {n} sequences ({})",
+        if both {
+            "strand-averaged"
+        } else {
+            "forward strand"
+        }
+    );
+    Ok(())
+}

@@ -1,0 +1,381 @@
+//! `explainn interpret RUN_DIR [DATA] [-o OUT_DIR]`: unit PWMs (`filters.meme`), Tomtom
+//! annotation against JASPAR 2024 (`tomtom.tsv`, `annotation.tsv`), final-layer weights
+//! (`weights.tsv`), unit importance (`importance.tsv`, `importance.long.tsv.gz`), logos
+//! (`logos/`), plots (`plots/`) and `summary.json`, written all together or not at all.
+
+use super::common_model::{check_fits, device, init_threads, load_model, progress_bar};
+use crate::output::{AtomicFile, AtomicGzFile, OutputSet};
+use anyhow::{Context, Result, bail};
+use clap::Args as ClapArgs;
+use explainn_interpret::activations::{max_activations, scan};
+use explainn_interpret::annotate::{annotate, default_options};
+use explainn_interpret::importance::importance;
+use explainn_interpret::select::{Selection, select, subsample};
+use explainn_interpret::{plots, pwm, tables};
+use explainn_motif::jaspar::JasparMetadata;
+use explainn_motif::logo::{LogoOptions, logo_svg};
+use explainn_motif::tomtom::write_tomtom_text;
+use explainn_nn::{Loss, Predictor};
+use explainn_seq::Dataset;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(ClapArgs, Debug)]
+#[command(after_help = "Examples:
+  explainn interpret runs/ctcf                      # training set recorded in runs/ctcf/config.json
+  explainn interpret runs/ctcf data/test.tsv.gz --all -o runs/ctcf/interpret-test
+  explainn interpret runs/ctcf --correlation 0.8 --max-sequences 20000 --seed 1")]
+pub struct Args {
+    /// Run directory of `explainn train` (or a model.safetensors file).
+    pub run: PathBuf,
+    /// Sequences to interpret: ExplaiNN TSV (labelled) or FASTA/FASTQ (then every sequence
+    /// is used). Default: the training file recorded in RUN_DIR/config.json.
+    pub data: Option<PathBuf>,
+    /// Output directory [default: RUN_DIR/interpret].
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Keep sequences whose rounded predictions equal their labels in every class
+    /// [default for binary tasks].
+    #[arg(long, group = "rule")]
+    pub exact_match: bool,
+    /// Keep sequences whose correlation across classes between labels and predictions
+    /// exceeds X [default for regression: 0.75].
+    #[arg(long, value_name = "X", group = "rule")]
+    pub correlation: Option<f64>,
+    /// Keep sequences in the top N % both by label and by prediction (in any class).
+    #[arg(long, value_name = "N", group = "rule")]
+    pub top_percent: Option<f64>,
+    /// Keep every sequence.
+    #[arg(long, group = "rule")]
+    pub all: bool,
+    /// Keep at most this many selected sequences (seeded random subsample).
+    #[arg(long)]
+    pub max_sequences: Option<usize>,
+    /// Seed of the subsample.
+    #[arg(long, default_value_t = 1714)]
+    pub seed: u64,
+    /// Target motifs for annotation (MEME/JASPAR/HOCOMOCO) [default: bundled JASPAR 2024
+    /// CORE vertebrates non-redundant].
+    #[arg(long)]
+    pub motifs: Option<PathBuf>,
+    /// Annotation q-value threshold.
+    #[arg(long, default_value_t = 0.05)]
+    pub q_threshold: f64,
+    /// Use the forward strand only, even for a model trained with reverse complements.
+    #[arg(long)]
+    pub forward_only: bool,
+    /// Test metrics to plot [default: RUN_DIR/test/metrics.tsv when present].
+    #[arg(long)]
+    pub metrics: Option<PathBuf>,
+    /// Sequences per batch.
+    #[arg(long, default_value_t = 100)]
+    pub batch_size: usize,
+    /// Compute threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+}
+
+/// The data file: given, or the training file recorded in the run's config.json.
+fn data_path(a: &Args) -> Result<PathBuf> {
+    if let Some(d) = &a.data {
+        return Ok(d.clone());
+    }
+    let cfg = a.run.join("config.json");
+    let text = std::fs::read_to_string(&cfg).with_context(|| {
+        format!(
+            "no DATA given and cannot read {} to find the training file",
+            cfg.display()
+        )
+    })?;
+    let v: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", cfg.display()))?;
+    match v["train"].as_str() {
+        Some(p) => Ok(PathBuf::from(p)),
+        None => bail!(
+            "{} does not name the training file; give DATA",
+            cfg.display()
+        ),
+    }
+}
+
+/// Read labelled TSV or unlabelled FASTA/FASTQ at the model's length.
+fn read_data(path: &Path, length: usize) -> Result<(Dataset, bool)> {
+    let fmt = explainn_seq::records::detect_format(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    if fmt == explainn_seq::records::Format::Tsv {
+        let d = explainn_seq::read_tsv(path, Some(length))
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        return Ok((d, true));
+    }
+    let mut d = Dataset::new(length, vec![]);
+    for r in explainn_seq::records::open(path)? {
+        let r = r.with_context(|| format!("cannot read {}", path.display()))?;
+        let seq = explainn_seq::encode::fit_length(&r.seq, length);
+        d.push(r.id, &seq, &[]);
+    }
+    Ok((d, false))
+}
+
+pub fn run(a: Args) -> Result<()> {
+    init_threads(a.threads);
+    let mf = load_model(&a.run)?;
+    let cfg = mf.model.config().clone();
+    let meta = mf.metadata.clone();
+    let run_dir = if a.run.is_dir() {
+        a.run.clone()
+    } else {
+        a.run.parent().map(Path::to_path_buf).unwrap_or_default()
+    };
+    let out = a
+        .output
+        .clone()
+        .unwrap_or_else(|| run_dir.join("interpret"));
+    let data_file = data_path(&a)?;
+    let (data, labelled) = read_data(&data_file, cfg.input_length)?;
+    if data.is_empty() {
+        bail!("{} holds no sequences", data_file.display());
+    }
+    if labelled {
+        check_fits(&cfg, data.length, Some(data.n_classes()), "interpreted")?;
+    }
+    let both = meta.trained_with_rc && !a.forward_only;
+    let c = cfg.classes;
+    let p = Predictor::new(mf.model, device(), a.batch_size);
+
+    // Selection of well-predicted sequences.
+    let binary_labels = data.labels.iter().all(|&v| v == 0.0 || v == 1.0);
+    let loss = meta
+        .loss
+        .unwrap_or(if binary_labels { Loss::Bce } else { Loss::Mse });
+    let rule = if a.all || !labelled {
+        Selection::All
+    } else if a.exact_match {
+        Selection::ExactMatch
+    } else if let Some(x) = a.correlation {
+        Selection::Correlation(x)
+    } else if let Some(n) = a.top_percent {
+        Selection::TopPercent(n)
+    } else {
+        Selection::default_for(matches!(loss, Loss::Bce | Loss::Ce))
+    };
+    if !labelled && !a.all {
+        eprintln!(
+            "{} has no labels: interpreting every sequence",
+            data_file.display()
+        );
+    }
+    let mut idx = if rule == Selection::All {
+        (0..data.len()).collect()
+    } else {
+        let mut pred = if both {
+            p.strands(&data.codes)?.mean()
+        } else {
+            p.logits(&data.codes, false)?
+        };
+        for row in pred.chunks_exact_mut(c) {
+            loss.activate(row);
+        }
+        select(&pred, &data.labels, c, rule)?
+    };
+    if let Some(m) = a.max_sequences {
+        idx = subsample(idx, m, a.seed);
+    }
+    if idx.is_empty() {
+        bail!("no sequence passes the selection ({rule}); try --all or another rule");
+    }
+    eprintln!(
+        "interpreting {} of {} sequences (selection: {rule}; {})",
+        idx.len(),
+        data.len(),
+        if both {
+            "both strands"
+        } else {
+            "forward strand"
+        }
+    );
+    let sel = data.subset(&idx);
+
+    // Two streaming passes.
+    let pb = progress_bar(
+        sel.len() as u64,
+        "{prefix} [{bar:30}] {pos}/{len} sequences ({elapsed})",
+    );
+    pb.set_prefix("pass 1/2");
+    let max = max_activations(&p, &sel.codes, both, a.batch_size, &mut |n| {
+        pb.set_position(n as u64)
+    })?;
+    pb.set_prefix("pass 2/2");
+    pb.set_position(0);
+    let sc = scan(&p, &sel.codes, max, both, a.batch_size, &mut |n| {
+        pb.set_position(n as u64)
+    })?;
+    pb.finish_and_clear();
+
+    // PWMs and annotation.
+    let motifs = sc.sites.motifs();
+    let (targets, db_name, metadata) = match &a.motifs {
+        Some(path) => (
+            super::tomtom::read_motifs(path)?.motifs,
+            path.display().to_string(),
+            None,
+        ),
+        None => (
+            explainn_motif::jaspar::bundled_motifs().motifs,
+            "JASPAR 2024 CORE vertebrates (non-redundant)".to_string(),
+            Some(JasparMetadata::bundled()),
+        ),
+    };
+    let mut topts = default_options();
+    topts.thresh = a.q_threshold;
+    let (hits, ann) = annotate(&motifs, sc.sites.nsites(), &targets, metadata, &topts)
+        .context("motif annotation failed")?;
+    let (weights, _bias) = p.model().final_layer();
+    let imp = importance(&sc, &weights, c);
+    let classes = &meta.class_names;
+
+    // Outputs.
+    std::fs::create_dir_all(out.join("logos"))
+        .and_then(|_| std::fs::create_dir_all(out.join("plots")))
+        .with_context(|| format!("cannot create {}", out.display()))?;
+    let mut outputs = OutputSet::default();
+    let mut f = AtomicFile::create(out.join("filters.meme"))?;
+    pwm::write_meme(&mut f, &motifs)?;
+    outputs.add(move || f.commit());
+    let mut f = AtomicFile::create(out.join("tomtom.tsv"))?;
+    write_tomtom_text(&mut f, &hits)?;
+    outputs.add(move || f.commit());
+    let mut f = AtomicFile::create(out.join("annotation.tsv"))?;
+    tables::write_annotation(&mut f, &ann, &sc.max_activation)?;
+    outputs.add(move || f.commit());
+    let mut f = AtomicFile::create(out.join("weights.tsv"))?;
+    tables::write_weights(&mut f, &weights, classes, &ann)?;
+    outputs.add(move || f.commit());
+    let mut f = AtomicFile::create(out.join("importance.tsv"))?;
+    tables::write_importance(&mut f, &imp, classes, &ann)?;
+    outputs.add(move || f.commit());
+    let ids: Vec<&str> = sel.ids.iter().map(String::as_str).collect();
+    let mut g = AtomicGzFile::create(out.join("importance.long.tsv.gz"))?;
+    tables::write_importance_long(&mut g, &sc, &weights, classes, &ids)?;
+    outputs.add(move || g.commit());
+
+    // Logos, named by importance rank so that a directory listing is ordered.
+    let order = imp.order();
+    for (rank, &u) in order.iter().enumerate() {
+        let name = format!("{:03}_unit{u}.svg", rank + 1);
+        let mut f = AtomicFile::create(out.join("logos").join(name))?;
+        f.write_all(logo_svg(&motifs[u], &LogoOptions::default()).as_bytes())?;
+        outputs.add(move || f.commit());
+    }
+
+    // Plots.
+    let mut svg = |name: &str, content: String| -> Result<()> {
+        let mut f = AtomicFile::create(out.join("plots").join(name))?;
+        f.write_all(content.as_bytes())?;
+        outputs.add(move || f.commit());
+        Ok(())
+    };
+    let mut hm: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&u| ann[u].best.is_some())
+        .collect();
+    if hm.is_empty() {
+        hm = order.iter().copied().take(30).collect();
+    }
+    hm.truncate(60);
+    let rows: Vec<String> = hm.iter().map(|&u| ann[u].display()).collect();
+    let (wr, units) = (&weights, cfg.units);
+    let vals: Vec<f64> = hm
+        .iter()
+        .flat_map(|&u| (0..c).map(move |k| wr[k * units + u] as f64))
+        .collect();
+    svg(
+        "weights_heatmap.svg",
+        plots::weight_heatmap(&rows, classes, &vals),
+    )?;
+    let groups: Vec<(String, Vec<Vec<f64>>)> = order
+        .iter()
+        .take(10)
+        .map(|&u| {
+            let per = (0..c)
+                .map(|k| explainn_interpret::importance::distribution(&sc, &weights, u, k))
+                .collect();
+            (ann[u].display(), per)
+        })
+        .collect();
+    svg(
+        "importance_boxplots.svg",
+        plots::importance_boxplots(&groups, classes),
+    )?;
+    let losses = run_dir.join("losses.tsv");
+    if losses.exists() {
+        let t = tables::TsvTable::read(&losses)?;
+        let rows: Vec<_> = (0..t.rows.len())
+            .map(|r| (t.number(r, 0), t.number(r, 1), t.number(r, 2)))
+            .collect();
+        svg("loss.svg", plots::loss_curve(&rows))?;
+    }
+    let metrics = a
+        .metrics
+        .clone()
+        .or_else(|| Some(run_dir.join("test").join("metrics.tsv")).filter(|p| p.exists()));
+    if let Some(m) = &metrics {
+        let t = tables::TsvTable::read(m)?;
+        if let Some(col) = t.column("auroc").or(t.column("pearson")) {
+            let per: Vec<usize> = (0..t.rows.len())
+                .filter(|&r| t.rows[r][0] != "macro")
+                .collect();
+            let names: Vec<String> = per.iter().map(|&r| t.rows[r][0].clone()).collect();
+            let v: Vec<f64> = per.iter().map(|&r| t.number(r, col)).collect();
+            let label = if t.header[col] == "auroc" {
+                "AUROC"
+            } else {
+                "Pearson"
+            };
+            svg("metrics.svg", plots::metric_bars(label, &names, &v))?;
+        }
+    }
+
+    let summary = serde_json::json!({
+        "model": a.run,
+        "data": data_file,
+        "selection": rule.to_string(),
+        "max_sequences": a.max_sequences,
+        "seed": a.seed,
+        "sequences_total": data.len(),
+        "sequences_selected": sel.len(),
+        "both_strands": both,
+        "motif_database": db_name,
+        "q_threshold": a.q_threshold,
+        "metrics": metrics,
+        "units_annotated": ann.iter().filter(|x| x.best.is_some()).count(),
+        "units_without_sites": ann.iter().filter(|x| x.nsites == 0).count(),
+    });
+    let mut f = AtomicFile::create(out.join("summary.json"))?;
+    serde_json::to_writer_pretty(&mut f, &summary)?;
+    writeln!(f)?;
+    outputs.add(move || f.commit());
+    outputs.commit_all()?;
+
+    let annotated = ann.iter().filter(|x| x.best.is_some()).count();
+    eprintln!(
+        "{annotated} of {} units annotated (q ≤ {}); outputs in {}",
+        ann.len(),
+        a.q_threshold,
+        out.display()
+    );
+    println!("rank\tunit\tlabel\tq_value\t{}", classes.join("\t"));
+    for (rank, &u) in order.iter().take(10).enumerate() {
+        let q = ann[u]
+            .best
+            .as_ref()
+            .map(|b| format!("{:.2e}", b.q_value))
+            .unwrap_or("NA".into());
+        print!("{}\tunit{u}\t{}\t{q}", rank + 1, ann[u].label);
+        for k in 0..c {
+            print!("\t{:.4}", imp.get(u, k));
+        }
+        println!();
+    }
+    Ok(())
+}

@@ -1,0 +1,389 @@
+//! The self-contained HTML report of a run: summary, test metrics, loss curve, a unit
+//! table (sorted by importance, with logos and annotations), the weight heatmap and
+//! importance box plots. Everything is read back from the files `explainn train`, `test`
+//! and `interpret` wrote, so the report can be rebuilt at any time.
+
+use crate::importance::order_by;
+use crate::tables::{TsvTable, read_long, read_unit_matrix, unit_index};
+use crate::{InterpretError, Result, plots};
+use explainn_motif::logo::{LogoOptions, logo_svg};
+use explainn_report::html::{Cell, Column, Html, Report, Table};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Where the report's inputs are.
+#[derive(Debug, Clone)]
+pub struct ReportInputs {
+    /// Run directory (`config.json`, `losses.tsv`).
+    pub run_dir: PathBuf,
+    /// Output directory of `explainn interpret` (default `RUN_DIR/interpret`).
+    pub interpret_dir: PathBuf,
+    /// Test metrics (default `RUN_DIR/test/metrics.tsv` when it exists).
+    pub metrics: Option<PathBuf>,
+    /// Units shown in the box plots (default 10).
+    pub top_units: usize,
+}
+
+impl ReportInputs {
+    /// Inputs with the default locations under `run_dir`.
+    pub fn new(run_dir: impl Into<PathBuf>) -> Self {
+        let run_dir = run_dir.into();
+        let metrics = Some(run_dir.join("test").join("metrics.tsv")).filter(|p| p.exists());
+        Self {
+            interpret_dir: run_dir.join("interpret"),
+            run_dir,
+            metrics,
+            top_units: 10,
+        }
+    }
+}
+
+/// One unit's row of `annotation.tsv`.
+#[derive(Debug, Clone)]
+struct UnitInfo {
+    unit: usize,
+    label: String,
+    target: String,
+    tf_name: String,
+    tf_class: String,
+    family: String,
+    q: f64,
+    nsites: f64,
+    flag: String,
+}
+
+impl UnitInfo {
+    fn annotated(&self) -> bool {
+        self.target != "NA"
+    }
+    fn display(&self) -> String {
+        if self.annotated() {
+            format!("u{} {}", self.unit, self.label)
+        } else {
+            self.label.clone()
+        }
+    }
+}
+
+fn read_annotation(path: &Path) -> Result<Vec<UnitInfo>> {
+    let t = TsvTable::read(path)?;
+    let col = |n: &str| {
+        t.column(n).ok_or_else(|| InterpretError::Table {
+            path: path.display().to_string(),
+            msg: format!("column `{n}` is missing"),
+        })
+    };
+    let (cl, ct, cn, cc, cf, cq, cs) = (
+        col("label")?,
+        col("target_id")?,
+        col("tf_name")?,
+        col("tf_class")?,
+        col("tf_family")?,
+        col("q_value")?,
+        col("nsites")?,
+    );
+    let cflag = t.column("flag");
+    let mut out = Vec::new();
+    for (r, row) in t.rows.iter().enumerate() {
+        let get = |c: usize| row.get(c).cloned().unwrap_or_default();
+        out.push(UnitInfo {
+            unit: unit_index(&row[0]).unwrap_or(r),
+            label: get(cl),
+            target: get(ct),
+            tf_name: get(cn),
+            tf_class: get(cc),
+            family: get(cf),
+            q: t.number(r, cq),
+            nsites: t.number(r, cs),
+            flag: cflag.map(get).unwrap_or_default(),
+        });
+    }
+    out.sort_by_key(|u| u.unit);
+    Ok(out)
+}
+
+fn losses(path: &Path) -> Result<Vec<(f64, f64, f64)>> {
+    let t = TsvTable::read(path)?;
+    Ok((0..t.rows.len())
+        .map(|r| (t.number(r, 0), t.number(r, 1), t.number(r, 2)))
+        .collect())
+}
+
+/// Build the report page.
+pub fn build_report(inp: &ReportInputs) -> Result<String> {
+    let idir = &inp.interpret_dir;
+    let ann = read_annotation(&idir.join("annotation.tsv"))?;
+    let weights = read_unit_matrix(&idir.join("weights.tsv"))?;
+    let imp = read_unit_matrix(&idir.join("importance.tsv"))?;
+    let classes = weights.class_names.clone();
+    let motifs = explainn_motif::io::meme::read_meme_file(idir.join("filters.meme"))?;
+    let motif_of: HashMap<&str, &explainn_motif::Motif> =
+        motifs.motifs.iter().map(|m| (m.id.as_str(), m)).collect();
+    let summary: serde_json::Value = std::fs::read_to_string(idir.join("summary.json"))
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(serde_json::Value::Null);
+    let config: serde_json::Value = std::fs::read_to_string(inp.run_dir.join("config.json"))
+        .ok()
+        .and_then(|s| serde_json::from_str(&s).ok())
+        .unwrap_or(serde_json::Value::Null);
+
+    let nan_row = vec![f64::NAN; classes.len()];
+    let imp_of = |u: usize| imp.values.get(&u).unwrap_or(&nan_row);
+    let w_of = |u: usize| weights.values.get(&u).unwrap_or(&nan_row);
+    let overall = |u: usize| {
+        imp_of(u)
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold(0.0f64, |a, v| a.max(v.abs()))
+    };
+    let order = order_by(ann.len(), |i| overall(ann[i].unit));
+    let n_annotated = ann.iter().filter(|a| a.annotated()).count();
+
+    let mut rep = Report::new("ExplaiNN report");
+    // Summary.
+    rep.section("Run summary");
+    let mut kv: Vec<(String, String)> = Vec::new();
+    let js = |v: &serde_json::Value| match v {
+        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::Null => "—".into(),
+        v => v.to_string(),
+    };
+    kv.push(("Run directory".into(), inp.run_dir.display().to_string()));
+    kv.push(("Classes".into(), classes.join(", ")));
+    if let Some(a) = config.get("architecture") {
+        for k in [
+            "units",
+            "input_length",
+            "filter_size",
+            "num_fc",
+            "hidden",
+            "dropout",
+        ] {
+            kv.push((format!("Architecture: {k}"), js(&a[k])));
+        }
+    }
+    if let Some(t) = config.get("training") {
+        for k in [
+            "loss",
+            "lr",
+            "batch_size",
+            "max_epochs",
+            "patience",
+            "rc",
+            "seed",
+        ] {
+            if !t[k].is_null() {
+                kv.push((format!("Training: {k}"), js(&t[k])));
+            }
+        }
+    }
+    for k in [
+        "train",
+        "validation",
+        "train_sequences",
+        "validation_sequences",
+        "epochs_run",
+        "best_epoch",
+    ] {
+        if !config[k].is_null() {
+            kv.push((k.replace('_', " "), js(&config[k])));
+        }
+    }
+    for (k, name) in [
+        ("data", "Interpreted data"),
+        ("selection", "Selection"),
+        ("sequences_total", "Sequences read"),
+        ("sequences_selected", "Sequences interpreted"),
+        ("both_strands", "Both strands"),
+        ("motif_database", "Motif database"),
+    ] {
+        if !summary[k].is_null() {
+            kv.push((name.into(), js(&summary[k])));
+        }
+    }
+    kv.push((
+        "Units annotated (q ≤ 0.05)".into(),
+        format!("{n_annotated} of {}", ann.len()),
+    ));
+    rep.key_values(&kv);
+
+    // Performance.
+    let loss_path = inp.run_dir.join("losses.tsv");
+    if inp.metrics.is_some() || loss_path.exists() {
+        rep.section("Performance");
+    }
+    if let Some(m) = &inp.metrics {
+        let t = TsvTable::read(m)?;
+        let mut table = Table::new(
+            std::iter::once(Column::text(t.header[0].clone()))
+                .chain(
+                    t.header[1..]
+                        .iter()
+                        .map(|h| Column::number(h.to_uppercase(), 3)),
+                )
+                .collect(),
+        );
+        for (r, row) in t.rows.iter().enumerate() {
+            table.push_row(
+                std::iter::once(Cell::text(row[0].clone()))
+                    .chain((1..t.header.len()).map(|c| Cell::Value(t.number(r, c))))
+                    .collect(),
+            );
+        }
+        rep.paragraph(format!("Test metrics from {}.", m.display()));
+        rep.table(table);
+        let per: Vec<usize> = (0..t.rows.len())
+            .filter(|&r| t.rows[r][0] != "macro")
+            .collect();
+        let names: Vec<String> = per.iter().map(|&r| t.rows[r][0].clone()).collect();
+        for metric in ["auroc", "pearson"] {
+            if let Some(c) = t.column(metric) {
+                let v: Vec<f64> = per.iter().map(|&r| t.number(r, c)).collect();
+                if v.iter().any(|x| x.is_finite()) {
+                    let label = if metric == "auroc" {
+                        "AUROC"
+                    } else {
+                        "Pearson"
+                    };
+                    rep.figure(&plots::metric_bars(label, &names, &v), "");
+                    break;
+                }
+            }
+        }
+    }
+    if loss_path.exists() {
+        let l = losses(&loss_path)?;
+        rep.figure(
+            &plots::loss_curve(&l),
+            "Training and validation loss per epoch; the dashed line marks the epoch whose weights were kept.",
+        );
+    }
+
+    // Units.
+    rep.section("Units");
+    rep.paragraph(format!(
+        "Units sorted by importance (largest absolute median of unit output × final-layer weight over the sequences that activate the unit). \
+         Logos are the PWMs of the windows activating each unit above half its maximum; annotations are the best Tomtom match (Pearson, q ≤ 0.05) in {}.",
+        js(&summary["motif_database"]).replace('—', "the motif database")
+    ));
+    let mut cols = vec![
+        Column::number("rank", 0),
+        Column::text("unit"),
+        Column::plain("logo"),
+        Column::text("label"),
+        Column::text("match"),
+        Column::text("TF class / family"),
+        Column::number("q", 3),
+        Column::number("sites", 0),
+    ];
+    for c in &classes {
+        cols.push(Column::number(format!("weight {c}"), 3).with_tooltip("final-layer weight"));
+    }
+    for c in &classes {
+        cols.push(
+            Column::number(format!("importance {c}"), 3)
+                .with_tooltip("median importance over activating sequences"),
+        );
+    }
+    let mut table = Table::new(cols);
+    let logo_opts = LogoOptions {
+        column_width: 7.0,
+        height: 36.0,
+        axis: false,
+        ..LogoOptions::default()
+    };
+    for (rank, &i) in order.iter().enumerate() {
+        let a = &ann[i];
+        let logo = motif_of
+            .get(format!("unit{}", a.unit).as_str())
+            .filter(|_| a.nsites > 0.0)
+            .map(|m| Cell::Svg(logo_svg(m, &logo_opts)))
+            .unwrap_or_else(|| Cell::text(if a.flag.is_empty() { "" } else { "no sites" }));
+        let class_family = if a.annotated() {
+            format!("{} / {}", a.tf_class, a.family)
+        } else {
+            String::new()
+        };
+        let mut row = vec![
+            Cell::Number((rank + 1) as f64, 0),
+            Cell::text(format!("unit{}", a.unit)),
+            logo,
+            Cell::text(a.label.clone()),
+            Cell::text(if a.annotated() {
+                format!("{} {}", a.target, a.tf_name)
+            } else {
+                String::new()
+            }),
+            Cell::text(class_family),
+            if a.q.is_finite() {
+                Cell::Value(a.q)
+            } else {
+                Cell::Empty
+            },
+            Cell::Value(a.nsites),
+        ];
+        row.extend(w_of(a.unit).iter().map(|&v| Cell::Value(v)));
+        row.extend(imp_of(a.unit).iter().map(|&v| Cell::Value(v)));
+        table.push_row(row);
+    }
+    rep.table(table);
+
+    // Heatmap: annotated units, or the 30 most important when none is annotated.
+    rep.section("Final-layer weights");
+    let mut hm_units: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&i| ann[i].annotated())
+        .collect();
+    let caption = if hm_units.is_empty() {
+        hm_units = order.iter().copied().take(30).collect();
+        "No unit matched a database motif: the 30 most important units are shown. Rows clustered (UPGMA)."
+    } else {
+        hm_units.truncate(60);
+        "Annotated units (at most 60, by importance) × classes; red = positive weight. Rows clustered (UPGMA)."
+    };
+    let rows: Vec<String> = hm_units.iter().map(|&i| ann[i].display()).collect();
+    let vals: Vec<f64> = hm_units
+        .iter()
+        .flat_map(|&i| w_of(ann[i].unit).clone())
+        .collect();
+    rep.figure(&plots::weight_heatmap(&rows, &classes, &vals), caption);
+
+    // Box plots.
+    rep.section("Unit importance");
+    let top: Vec<usize> = order
+        .iter()
+        .take(inp.top_units)
+        .map(|&i| ann[i].unit)
+        .collect();
+    let long_path = idir.join("importance.long.tsv.gz");
+    if long_path.exists() {
+        let dist = read_long(&long_path, &top)?;
+        let groups: Vec<(String, Vec<Vec<f64>>)> = order
+            .iter()
+            .take(inp.top_units)
+            .map(|&i| {
+                let u = ann[i].unit;
+                let per = classes
+                    .iter()
+                    .map(|c| dist.get(&(u, c.clone())).cloned().unwrap_or_default())
+                    .collect();
+                (ann[i].display(), per)
+            })
+            .collect();
+        rep.figure(
+            &plots::importance_boxplots(&groups, &classes),
+            format!(
+                "Importance distributions of the {} most important units, per class.",
+                top.len()
+            ),
+        );
+    }
+    rep.html(Html::text(&format!(
+        "Generated by explainn {} from {}.",
+        env!("CARGO_PKG_VERSION"),
+        idir.display()
+    )));
+    Ok(rep.to_html())
+}

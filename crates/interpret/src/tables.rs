@@ -1,0 +1,226 @@
+//! The TSV outputs of `explainn interpret` (writers) and the tables the report reads back
+//! (`annotation.tsv`, `weights.tsv`, `importance.tsv`, `importance.long.tsv.gz`, and
+//! `losses.tsv` / `metrics.tsv` from `explainn train` / `test`). Numbers are written in
+//! Rust's shortest round-trip form; missing values as `NA`.
+
+use crate::activations::UnitScan;
+use crate::annotate::UnitAnnotation;
+use crate::importance::Importance;
+use crate::{InterpretError, Result};
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+
+fn num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        "NA".into()
+    }
+}
+
+/// `weights.tsv`: `unit, label, <class…>`; row u holds the final-layer column W[:, u].
+pub fn write_weights(
+    w: &mut impl Write,
+    weights: &[f32],
+    class_names: &[String],
+    ann: &[UnitAnnotation],
+) -> std::io::Result<()> {
+    let units = ann.len();
+    writeln!(w, "unit\tlabel\t{}", class_names.join("\t"))?;
+    for a in ann {
+        write!(w, "unit{}\t{}", a.unit, a.label)?;
+        for c in 0..class_names.len() {
+            write!(w, "\t{}", weights[c * units + a.unit])?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+/// `importance.tsv`: `unit, label, n_activating, <class…>` (median importance), rows by
+/// decreasing overall importance (largest |median| over classes).
+pub fn write_importance(
+    w: &mut impl Write,
+    imp: &Importance,
+    class_names: &[String],
+    ann: &[UnitAnnotation],
+) -> std::io::Result<()> {
+    writeln!(w, "unit\tlabel\tn_activating\t{}", class_names.join("\t"))?;
+    for u in imp.order() {
+        write!(w, "unit{u}\t{}\t{}", ann[u].label, imp.n_activating[u])?;
+        for c in 0..imp.classes {
+            write!(w, "\t{}", num(imp.get(u, c)))?;
+        }
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+/// `importance.long.tsv` (gzip it): `unit, sequence, strand, class, importance`, one row
+/// per activating (sequence, strand) and class; `ids` names the scanned sequences.
+pub fn write_importance_long(
+    w: &mut impl Write,
+    scan: &UnitScan,
+    weights: &[f32],
+    class_names: &[String],
+    ids: &[&str],
+) -> std::io::Result<()> {
+    let units = scan.activating.len();
+    writeln!(w, "unit\tsequence\tstrand\tclass\timportance")?;
+    for (u, acts) in scan.activating.iter().enumerate() {
+        for a in acts {
+            let strand = if a.reverse { '-' } else { '+' };
+            for (c, name) in class_names.iter().enumerate() {
+                let v = a.output * weights[c * units + u];
+                writeln!(w, "unit{u}\t{}\t{strand}\t{name}\t{v}", ids[a.seq as usize])?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Header of `annotation.tsv`.
+pub const ANNOTATION_HEADER: &str = "unit\tlabel\ttarget_id\ttf_name\ttf_class\ttf_family\tq_value\te_value\tnsites\tmax_activation\tflag";
+
+/// `annotation.tsv`: one row per unit in unit order; `flag` is `no_sites` for units whose
+/// PWM is uniform because no window passed the threshold.
+pub fn write_annotation(
+    w: &mut impl Write,
+    ann: &[UnitAnnotation],
+    max_activation: &[f32],
+) -> std::io::Result<()> {
+    writeln!(w, "{ANNOTATION_HEADER}")?;
+    for a in ann {
+        let (t, n, cl, fa, q, e) = match &a.best {
+            Some(b) => (
+                b.target_id.as_str(),
+                b.tf_name.as_str(),
+                b.class.as_str(),
+                b.family.as_str(),
+                num(b.q_value),
+                num(b.e_value),
+            ),
+            None => ("NA", "NA", "NA", "NA", "NA".into(), "NA".into()),
+        };
+        let flag = if a.nsites == 0 { "no_sites" } else { "" };
+        writeln!(
+            w,
+            "unit{}\t{}\t{t}\t{n}\t{cl}\t{fa}\t{q}\t{e}\t{}\t{}\t{flag}",
+            a.unit,
+            a.label,
+            a.nsites,
+            num(max_activation[a.unit] as f64)
+        )?;
+    }
+    Ok(())
+}
+
+/// A TSV file read whole: its header fields and rows (fields per row). `.gz` is detected
+/// by magic bytes.
+#[derive(Debug, Clone)]
+pub struct TsvTable {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl TsvTable {
+    /// Read `path`.
+    pub fn read(path: &Path) -> Result<Self> {
+        let bad = |msg: String| InterpretError::Table {
+            path: path.display().to_string(),
+            msg,
+        };
+        let mut f = std::fs::File::open(path).map_err(|e| bad(e.to_string()))?;
+        let mut magic = [0u8; 2];
+        let gz = f.read(&mut magic).map_err(|e| bad(e.to_string()))? == 2 && magic == [0x1f, 0x8b];
+        let f = std::fs::File::open(path)?;
+        let r: Box<dyn BufRead> = if gz {
+            Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(f)))
+        } else {
+            Box::new(BufReader::new(f))
+        };
+        let mut lines = r.lines();
+        let header: Vec<String> = match lines.next() {
+            Some(l) => l?.split('\t').map(String::from).collect(),
+            None => return Err(bad("empty file".into())),
+        };
+        let mut rows = Vec::new();
+        for l in lines {
+            let l = l?;
+            if !l.is_empty() {
+                rows.push(l.split('\t').map(String::from).collect());
+            }
+        }
+        Ok(Self { header, rows })
+    }
+
+    /// Index of a header column.
+    pub fn column(&self, name: &str) -> Option<usize> {
+        self.header.iter().position(|h| h == name)
+    }
+
+    /// Field `col` of row `r` as a number (NaN when missing or not a number).
+    pub fn number(&self, r: usize, col: usize) -> f64 {
+        self.rows[r]
+            .get(col)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(f64::NAN)
+    }
+}
+
+/// Parse `unitN` into N.
+pub fn unit_index(s: &str) -> Option<usize> {
+    s.strip_prefix("unit")?.parse().ok()
+}
+
+/// A per-unit, per-class matrix read from `weights.tsv` or `importance.tsv`.
+#[derive(Debug, Clone)]
+pub struct UnitMatrix {
+    pub class_names: Vec<String>,
+    /// unit index → values per class.
+    pub values: HashMap<usize, Vec<f64>>,
+}
+
+/// Read `weights.tsv` or `importance.tsv` (class columns follow `label` and, if present,
+/// `n_activating`).
+pub fn read_unit_matrix(path: &Path) -> Result<UnitMatrix> {
+    let t = TsvTable::read(path)?;
+    let first = if t.column("n_activating").is_some() {
+        3
+    } else {
+        2
+    };
+    let class_names = t.header[first.min(t.header.len())..].to_vec();
+    let mut values = HashMap::new();
+    for (r, row) in t.rows.iter().enumerate() {
+        let u = unit_index(&row[0]).ok_or_else(|| InterpretError::Table {
+            path: path.display().to_string(),
+            msg: format!("bad unit name {:?}", row[0]),
+        })?;
+        values.insert(u, (first..t.header.len()).map(|c| t.number(r, c)).collect());
+    }
+    Ok(UnitMatrix {
+        class_names,
+        values,
+    })
+}
+
+/// Importance distributions of the `wanted` units from `importance.long.tsv.gz`:
+/// (unit, class name) → values.
+pub fn read_long(path: &Path, wanted: &[usize]) -> Result<HashMap<(usize, String), Vec<f64>>> {
+    let t = TsvTable::read(path)?;
+    let mut out: HashMap<(usize, String), Vec<f64>> = HashMap::new();
+    for row in &t.rows {
+        let Some(u) = unit_index(&row[0]) else {
+            continue;
+        };
+        if !wanted.contains(&u) || row.len() < 5 {
+            continue;
+        }
+        if let Ok(v) = row[4].parse::<f64>() {
+            out.entry((u, row[3].clone())).or_default().push(v);
+        }
+    }
+    Ok(out)
+}
