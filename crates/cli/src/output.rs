@@ -25,14 +25,21 @@ impl AtomicFile {
             .prefix(".explainn-tmp-")
             .tempfile_in(&dir)
             .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-        Ok(Self { path, inner: Some(BufWriter::new(tmp)) })
+        Ok(Self {
+            path,
+            inner: Some(BufWriter::new(tmp)),
+        })
     }
 
     /// Flush and move the file into place.
     pub fn commit(mut self) -> Result<()> {
         let w = self.inner.take().expect("committed twice");
-        let tmp = w.into_inner().map_err(|e| e.into_error()).with_context(|| format!("cannot write {}", self.path.display()))?;
-        tmp.persist(&self.path).with_context(|| format!("cannot write {}", self.path.display()))?;
+        let tmp = w
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
+        tmp.persist(&self.path)
+            .with_context(|| format!("cannot write {}", self.path.display()))?;
         Ok(())
     }
 }
@@ -53,10 +60,18 @@ pub struct AtomicGzFile {
 
 impl AtomicGzFile {
     pub fn create(path: impl AsRef<Path>) -> Result<Self> {
-        Ok(Self { enc: flate2::write::GzEncoder::new(AtomicFile::create(path)?, flate2::Compression::default()) })
+        Ok(Self {
+            enc: flate2::write::GzEncoder::new(
+                AtomicFile::create(path)?,
+                flate2::Compression::default(),
+            ),
+        })
     }
     pub fn commit(self) -> Result<()> {
-        self.enc.finish().context("cannot finish gzip stream")?.commit()
+        self.enc
+            .finish()
+            .context("cannot finish gzip stream")?
+            .commit()
     }
 }
 
