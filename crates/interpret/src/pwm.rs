@@ -128,10 +128,11 @@ mod tests {
         let acts = [1.0f32, 5.0, 2.0, /* */ 4.0, 0.5, 3.0];
         let mut c = SiteCounts::new(1, 3);
         c.add_batch(&acts, &codes, 5, &[2.5]);
-        // sites: seq0 window 1 (C G T), seq1 window 0 (T T N), seq1 window 2 (N G G)
+        // sites: seq0 window 1 (C G T), seq1 window 0 (T T N), seq1 window 2 (N G G);
+        // columns: (C, T, N), (G, T, G), (T, N, G)
         assert_eq!(c.nsites(), &[3]);
         assert_eq!(c.counts(0)[0], [0.0, 1.0, 0.0, 1.0]);
-        assert_eq!(c.counts(0)[1], [0.0, 0.0, 1.0, 1.0]);
+        assert_eq!(c.counts(0)[1], [0.0, 0.0, 2.0, 1.0]);
         assert_eq!(c.counts(0)[2], [0.0, 0.0, 1.0, 1.0]);
         let p = c.probabilities(0);
         assert_eq!(p[0], [0.0, 0.5, 0.0, 0.5]);

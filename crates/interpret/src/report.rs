@@ -102,6 +102,14 @@ fn read_annotation(path: &Path) -> Result<Vec<UnitInfo>> {
     Ok(out)
 }
 
+/// Escape text for an HTML attribute or element.
+fn escape_attr(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
 fn losses(path: &Path) -> Result<Vec<(f64, f64, f64)>> {
     let t = TsvTable::read(path)?;
     Ok((0..t.rows.len())
@@ -152,55 +160,64 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
     kv.push(("Run directory".into(), inp.run_dir.display().to_string()));
     kv.push(("Classes".into(), classes.join(", ")));
     if let Some(a) = config.get("architecture") {
-        for k in [
-            "units",
-            "input_length",
-            "filter_size",
-            "num_fc",
-            "hidden",
-            "dropout",
-        ] {
-            kv.push((format!("Architecture: {k}"), js(&a[k])));
-        }
+        kv.push((
+            "Architecture".into(),
+            format!(
+                "{} units, input length {}, filter {}, {} FC layers (hidden {}, dropout {})",
+                js(&a["units"]),
+                js(&a["input_length"]),
+                js(&a["filter_size"]),
+                js(&a["num_fc"]),
+                js(&a["hidden"]),
+                js(&a["dropout"])
+            ),
+        ));
     }
     if let Some(t) = config.get("training") {
-        for k in [
-            "loss",
-            "lr",
-            "batch_size",
-            "max_epochs",
-            "patience",
-            "rc",
-            "seed",
-        ] {
-            if !t[k].is_null() {
-                kv.push((format!("Training: {k}"), js(&t[k])));
-            }
-        }
+        kv.push((
+            "Training".into(),
+            format!(
+                "loss {}, lr {}, batch {}, reverse complements {}, seed {}; {} of at most {} epochs run, best epoch {}",
+                js(&t["loss"]),
+                js(&t["lr"]),
+                js(&t["batch_size"]),
+                js(&t["rc"]),
+                js(&t["seed"]),
+                js(&config["epochs_run"]),
+                js(&t["max_epochs"]),
+                js(&config["best_epoch"])
+            ),
+        ));
     }
-    for k in [
-        "train",
-        "validation",
-        "train_sequences",
-        "validation_sequences",
-        "epochs_run",
-        "best_epoch",
-    ] {
-        if !config[k].is_null() {
-            kv.push((k.replace('_', " "), js(&config[k])));
-        }
+    if !config["train"].is_null() {
+        kv.push((
+            "Training data".into(),
+            format!(
+                "{} ({} sequences); validation {} ({} sequences)",
+                js(&config["train"]),
+                js(&config["train_sequences"]),
+                js(&config["validation"]),
+                js(&config["validation_sequences"])
+            ),
+        ));
     }
-    for (k, name) in [
-        ("data", "Interpreted data"),
-        ("selection", "Selection"),
-        ("sequences_total", "Sequences read"),
-        ("sequences_selected", "Sequences interpreted"),
-        ("both_strands", "Both strands"),
-        ("motif_database", "Motif database"),
-    ] {
-        if !summary[k].is_null() {
-            kv.push((name.into(), js(&summary[k])));
-        }
+    if !summary.is_null() {
+        kv.push((
+            "Interpreted".into(),
+            format!(
+                "{} of {} sequences of {} (selection: {}; {})",
+                js(&summary["sequences_selected"]),
+                js(&summary["sequences_total"]),
+                js(&summary["data"]),
+                js(&summary["selection"]),
+                if summary["both_strands"] == true {
+                    "both strands"
+                } else {
+                    "forward strand"
+                }
+            ),
+        ));
+        kv.push(("Motif database".into(), js(&summary["motif_database"])));
     }
     kv.push((
         "Units annotated (q ≤ 0.05)".into(),
@@ -271,20 +288,21 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
         Column::number("rank", 0),
         Column::text("unit"),
         Column::plain("logo"),
-        Column::text("label"),
-        Column::text("match"),
-        Column::text("TF class / family"),
-        Column::number("q", 3),
-        Column::number("sites", 0),
     ];
     for c in &classes {
-        cols.push(Column::number(format!("weight {c}"), 3).with_tooltip("final-layer weight"));
-    }
-    for c in &classes {
         cols.push(
-            Column::number(format!("importance {c}"), 3)
+            Column::number(format!("imp. {c}"), 2)
                 .with_tooltip("median importance over activating sequences"),
         );
+    }
+    cols.extend([
+        Column::text("best match"),
+        Column::text("TF family").with_tooltip("JASPAR structural class in the cell tooltip"),
+        Column::number("q", 3),
+        Column::number("sites", 0),
+    ]);
+    for c in &classes {
+        cols.push(Column::number(format!("w {c}"), 2).with_tooltip("final-layer weight"));
     }
     let mut table = Table::new(cols);
     let logo_opts = LogoOptions {
@@ -300,31 +318,36 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
             .filter(|_| a.nsites > 0.0)
             .map(|m| Cell::Svg(logo_svg(m, &logo_opts)))
             .unwrap_or_else(|| Cell::text(if a.flag.is_empty() { "" } else { "no sites" }));
-        let class_family = if a.annotated() {
-            format!("{} / {}", a.tf_class, a.family)
+        let family = if a.annotated() {
+            Cell::Html(Html::trusted(format!(
+                "<span title=\"{}\">{}</span>",
+                escape_attr(&a.tf_class),
+                escape_attr(&a.family)
+            )))
         } else {
-            String::new()
+            Cell::Empty
         };
         let mut row = vec![
             Cell::Number((rank + 1) as f64, 0),
-            Cell::text(format!("unit{}", a.unit)),
+            Cell::text(a.display()),
             logo,
-            Cell::text(a.label.clone()),
+        ];
+        row.extend(imp_of(a.unit).iter().map(|&v| Cell::Value(v)));
+        row.extend([
             Cell::text(if a.annotated() {
                 format!("{} {}", a.target, a.tf_name)
             } else {
                 String::new()
             }),
-            Cell::text(class_family),
+            family,
             if a.q.is_finite() {
                 Cell::Value(a.q)
             } else {
                 Cell::Empty
             },
             Cell::Value(a.nsites),
-        ];
+        ]);
         row.extend(w_of(a.unit).iter().map(|&v| Cell::Value(v)));
-        row.extend(imp_of(a.unit).iter().map(|&v| Cell::Value(v)));
         table.push_row(row);
     }
     rep.table(table);

@@ -1,0 +1,227 @@
+//! End-to-end checks of `explainn interpret`, `explain` and `report`: a tiny trained model
+//! gives complete outputs, explanations add up to the logits, and on the original ExplaiNN
+//! checkpoint the unit PWMs follow the convolution weights.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_explainn"))
+        .args(args)
+        .output()
+        .expect("run explainn")
+}
+
+fn ok(o: &Output) {
+    assert!(
+        o.status.success(),
+        "explainn failed:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Two classes: `gata` sequences carry AGATAAG, `ebox` sequences CAGCTG (both may).
+fn write_tsv(path: &Path, n: usize, seed: u64) {
+    let mut s = seed;
+    let mut next = || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    let mut out = String::from("#id\tseq\tgata\tebox\n");
+    for i in 0..n {
+        let mut seq: Vec<u8> = (0..60).map(|_| b"ACGT"[(next() % 4) as usize]).collect();
+        let (g, e) = (i % 2, (i / 2) % 2);
+        if g == 1 {
+            let p = 5 + (next() % 20) as usize;
+            seq[p..p + 7].copy_from_slice(b"AGATAAG");
+        }
+        if e == 1 {
+            let p = 35 + (next() % 15) as usize;
+            seq[p..p + 6].copy_from_slice(b"CAGCTG");
+        }
+        out.push_str(&format!(
+            "s{i}\t{}\t{g}\t{e}\n",
+            String::from_utf8(seq).unwrap()
+        ));
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+fn tiny_run(dir: &Path) -> PathBuf {
+    let (train, valid) = (dir.join("train.tsv"), dir.join("valid.tsv"));
+    write_tsv(&train, 400, 11);
+    write_tsv(&valid, 100, 12);
+    let run_dir = dir.join("run");
+    ok(&run(&[
+        "train",
+        train.to_str().unwrap(),
+        valid.to_str().unwrap(),
+        "-o",
+        run_dir.to_str().unwrap(),
+        "--units",
+        "4",
+        "--filter-size",
+        "8",
+        "--hidden",
+        "8",
+        "--max-epochs",
+        "3",
+        "--threads",
+        "1",
+    ]));
+    run_dir
+}
+
+#[test]
+fn interpret_explain_and_report_on_a_tiny_model() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run_dir = tiny_run(tmp.path());
+    let r = run_dir.to_str().unwrap();
+    ok(&run(&["interpret", r, "--all", "--threads", "1"]));
+    let out = run_dir.join("interpret");
+    for f in [
+        "filters.meme",
+        "tomtom.tsv",
+        "annotation.tsv",
+        "weights.tsv",
+        "importance.tsv",
+        "importance.long.tsv.gz",
+        "summary.json",
+        "plots/weights_heatmap.svg",
+        "plots/importance_boxplots.svg",
+        "plots/loss.svg",
+    ] {
+        assert!(out.join(f).exists(), "{f} missing");
+    }
+    assert_eq!(std::fs::read_dir(out.join("logos")).unwrap().count(), 4);
+    let meme = std::fs::read_to_string(out.join("filters.meme")).unwrap();
+    assert!(meme.contains("ALPHABET= ACGT"));
+    assert_eq!(
+        meme.matches("letter-probability matrix: alength= 4 w= 8 ")
+            .count(),
+        4
+    );
+    let ann = std::fs::read_to_string(out.join("annotation.tsv")).unwrap();
+    assert_eq!(ann.lines().count(), 5);
+    let w = std::fs::read_to_string(out.join("weights.tsv")).unwrap();
+    assert!(w.starts_with("unit\tlabel\tgata\tebox\n"));
+
+    // Local explanation: contributions + bias = logit for each sequence and class.
+    let seqs = tmp.path().join("valid.tsv");
+    let expl = tmp.path().join("explain.tsv");
+    ok(&run(&[
+        "explain",
+        r,
+        seqs.to_str().unwrap(),
+        "-o",
+        expl.to_str().unwrap(),
+    ]));
+    let text = std::fs::read_to_string(&expl).unwrap();
+    let mut sums: std::collections::HashMap<(String, String), (f64, f64)> = Default::default();
+    for line in text.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let v: f64 = f[4].parse().unwrap();
+        let e = sums.entry((f[0].into(), f[1].into())).or_default();
+        if f[2] == "logit" {
+            e.1 = v;
+        } else {
+            e.0 += v;
+        }
+    }
+    assert_eq!(sums.len(), 200);
+    for ((id, c), (s, y)) in &sums {
+        assert!((s - y).abs() < 1e-4, "{id} {c}: {s} vs {y}");
+    }
+
+    // Report: one self-contained page.
+    ok(&run(&["report", r]));
+    let html = std::fs::read_to_string(run_dir.join("report.html")).unwrap();
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(html.contains("<svg") && !html.contains("http://cdn") && !html.contains("<script src"));
+}
+
+#[test]
+fn interpret_refuses_an_empty_selection_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run_dir = tiny_run(tmp.path());
+    let o = run(&[
+        "interpret",
+        run_dir.to_str().unwrap(),
+        "--correlation",
+        "1.5",
+        "-o",
+        tmp.path().join("none").to_str().unwrap(),
+    ]);
+    assert!(!o.status.success());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no sequence passes"));
+    assert!(!tmp.path().join("none").join("annotation.tsv").exists());
+}
+
+/// Mean Pearson correlation between the unit PWMs and the convolution weights of the
+/// original checkpoint (the original's own filters give 0.86).
+#[test]
+fn pwms_of_the_original_checkpoint_follow_its_filters() {
+    let fx = Path::new("/work/shared/data/explainn_fixtures/model_epoch_best_4.pth");
+    let fa = Path::new("/work/shared/data/chipseq/janggu_oct4_vs_mafk/sample_test.fa.gz");
+    if !fx.exists() || !fa.exists() {
+        eprintln!("fixtures not found; skipped");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tmp.path().join("imported");
+    ok(&run(&[
+        "import",
+        fx.to_str().unwrap(),
+        "-o",
+        model.to_str().unwrap(),
+        "--length",
+        "200",
+        "--class-names",
+        "MAX,FOXA1,JUND",
+    ]));
+    let out = tmp.path().join("interp");
+    ok(&run(&[
+        "interpret",
+        model.to_str().unwrap(),
+        fa.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    let mf = explainn_nn::checkpoint::load(&model, &explainn_nn::default_device()).unwrap();
+    let (shape, w) = mf.model.to_tensors()["linears.0.weight"].clone();
+    let (units, f) = (shape[0], shape[2]);
+    let set = explainn_motif::io::meme::read_meme_file(out.join("filters.meme")).unwrap();
+    let mut rs = Vec::new();
+    for (u, m) in set.motifs.iter().enumerate() {
+        assert_eq!(m.width(), f);
+        if m.nsites == Some(0.0) {
+            continue;
+        }
+        let a: Vec<f64> = m.rows.iter().flat_map(|r| r.iter().copied()).collect();
+        let b: Vec<f64> = (0..f)
+            .flat_map(|k| (0..4).map(move |c| (c, k)))
+            .map(|(c, k)| w[(u * 4 + c) * f + k] as f64)
+            .collect();
+        rs.push(pearson(&a, &b));
+    }
+    let mean = rs.iter().sum::<f64>() / rs.len() as f64;
+    eprintln!(
+        "PWM vs conv weights: mean Pearson {mean:.3} over {} of {units} units",
+        rs.len()
+    );
+    assert!(mean > 0.6, "mean PWM/filter correlation {mean}");
+}
+
+fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len() as f64;
+    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    sxy / (sxx * syy).sqrt()
+}
