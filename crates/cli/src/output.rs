@@ -38,6 +38,14 @@ impl AtomicFile {
             .into_inner()
             .map_err(|e| e.into_error())
             .with_context(|| format!("cannot write {}", self.path.display()))?;
+        // Temporary files are created private (0600); give the result the usual mode.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.as_file()
+                .set_permissions(std::fs::Permissions::from_mode(0o644))
+                .with_context(|| format!("cannot set the permissions of {}", self.path.display()))?;
+        }
         tmp.persist(&self.path)
             .with_context(|| format!("cannot write {}", self.path.display()))?;
         Ok(())

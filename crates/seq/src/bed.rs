@@ -269,6 +269,31 @@ impl Genome {
     }
 }
 
+/// Stream the sequences of a BED file's intervals from a genome as [`crate::Record`]s (id:
+/// the interval's name, else `chrom:start-end`), each re-centred to `length` around its
+/// midpoint when given. An interval (or re-centred window) outside its chromosome is an
+/// error naming the BED line.
+pub fn records(
+    bed: &Path,
+    genome: &Path,
+    length: Option<u64>,
+) -> Result<impl Iterator<Item = Result<crate::Record, SeqError>>, SeqError> {
+    let ivs = read_bed(bed)?;
+    let mut g = Genome::open(genome)?;
+    let bed = bed.to_path_buf();
+    Ok(ivs.into_iter().map(move |iv| {
+        let iv = match length {
+            Some(l) => iv.recentred(l, None).ok_or_else(|| {
+                SeqError::parse(&bed, iv.line, format!("a {l} bp window centred on this interval starts before position 0"))
+            })?,
+            None => iv,
+        };
+        let seq = g.extract(&iv, &bed)?;
+        let id = iv.name.clone().filter(|n| !n.is_empty() && n != ".").unwrap_or_else(|| iv.label());
+        Ok(crate::Record { id, seq })
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -333,5 +358,25 @@ mod tests {
         assert_eq!(iv.recentred(2, None).unwrap().start, 1);
         assert_eq!(iv.recentred(2, Some(1)).unwrap().start, 0);
         assert!(iv.recentred(6, None).is_none());
+    }
+
+    #[test]
+    fn bed_records_recentre_and_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let fa = dir.path().join("g.fa");
+        std::fs::write(&fa, ">c1\nAACCGGTTAC\n").unwrap();
+        let bed = dir.path().join("a.bed");
+        std::fs::write(&bed, "c1\t2\t6\tpeak1\t0\t+\nc1\t2\t6\t.\t0\t-\nc1\t0\t2\n").unwrap();
+        let got: Vec<_> = records(&bed, &fa, Some(2)).unwrap().collect();
+        assert_eq!(got[0].as_ref().unwrap().id, "peak1");
+        assert_eq!(got[0].as_ref().unwrap().seq, b"CG");
+        assert_eq!(got[1].as_ref().unwrap().id, "c1:3-5(-)");
+        assert_eq!(got[1].as_ref().unwrap().seq, b"CG");
+        assert_eq!(got[2].as_ref().unwrap().seq, b"AA");
+        let got: Vec<_> = records(&bed, &fa, Some(4)).unwrap().collect();
+        assert_eq!(got[0].as_ref().unwrap().seq, b"CCGG");
+        assert!(got[2].as_ref().unwrap_err().to_string().contains("line 3"));
+        let got: Vec<_> = records(&bed, &fa, Some(10)).unwrap().collect();
+        assert!(got[0].as_ref().unwrap_err().to_string().contains("line 1"));
     }
 }

@@ -18,8 +18,12 @@ use std::path::PathBuf;
 pub struct Args {
     /// Model: a run directory or a model.safetensors file.
     pub model: PathBuf,
-    /// Sequences: FASTA, FASTQ or ExplaiNN TSV (.gz allowed).
+    /// Sequences: FASTA, FASTQ or ExplaiNN TSV (.gz allowed); with --genome, a BED file.
     pub input: PathBuf,
+    /// Genome FASTA: INPUT is then a BED file whose intervals are re-centred to the model's
+    /// input length and extracted (strand-aware).
+    #[arg(long)]
+    pub genome: Option<PathBuf>,
     /// Output directory (created if missing).
     #[arg(short, long, default_value = ".")]
     pub output: PathBuf,
@@ -43,8 +47,14 @@ pub fn run(a: Args) -> Result<()> {
     let mf = load_model(&a.model)?;
     let (l, c) = (mf.model.config().input_length, mf.model.config().classes);
     let names = mf.metadata.class_names.clone();
-    let records = explainn_seq::records::open(&a.input)
-        .with_context(|| format!("cannot read sequences from {}", a.input.display()))?;
+    let records: Box<dyn Iterator<Item = Result<explainn_seq::Record, explainn_seq::SeqError>>> =
+        match &a.genome {
+            Some(g) => Box::new(explainn_seq::bed::records(&a.input, g, Some(l as u64))?),
+            None => Box::new(
+                explainn_seq::records::open(&a.input)
+                    .with_context(|| format!("cannot read sequences from {}", a.input.display()))?,
+            ),
+        };
     let predictor = Predictor::new(mf.model, device(), a.batch_size);
     std::fs::create_dir_all(&a.output)
         .with_context(|| format!("cannot create {}", a.output.display()))?;
