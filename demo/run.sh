@@ -21,23 +21,16 @@ mkdir -p "$out/data"
 start=$SECONDS
 step() { printf '\n== %s (%ds)\n' "$1" $((SECONDS - start)); }
 
-step "prepare: split by the benchmark's test ids (validation: every 9th other sequence)"
-zcat "$here/data/test_ids.txt.gz" > "$out/data/test_ids.txt"
-zcat "$here/data/tal_gata.tsv.gz" | awk -F'\t' -v ids="$out/data/test_ids.txt" -v d="$out/data" '
-  BEGIN { while ((getline l < ids) > 0) test[l] = 1 }
-  /^#/ { print > (d "/train.tsv"); print > (d "/validation.tsv"); print > (d "/test.tsv"); next }
-  ($1 in test) { print > (d "/test.tsv"); next }
-  { n++; if (n % 9 == 0) print > (d "/validation.tsv"); else print > (d "/train.tsv") }'
-for p in train validation test; do
-  printf '  %-10s %5d sequences\n' "$p" "$(grep -vc '^#' "$out/data/$p.tsv")"
-done
+step "prepare: the benchmark's 800 test ids form the test set; the rest is split 90:10"
+"$bin" prepare "$here/data/tal_gata.tsv.gz" --test-ids "$here/data/test_ids.txt.gz" \
+  --splits 90 10 0 -o "$out/data/tal_gata"
 
 step "train: $units units, at most $epochs epochs"
-"$bin" train "$out/data/train.tsv" "$out/data/validation.tsv" -o "$out/run" \
+"$bin" train "$out/data/tal_gata.train.tsv.gz" "$out/data/tal_gata.validation.tsv.gz" -o "$out/run" \
   --units "$units" --max-epochs "$epochs" --patience 4 "${tflag[@]}"
 
 step "test"
-"$bin" test "$out/run" "$out/data/test.tsv" -o "$out/run/test" "${tflag[@]}"
+"$bin" test "$out/run" "$out/data/tal_gata.test.tsv.gz" -o "$out/run/test" "${tflag[@]}"
 
 step "interpret (well-predicted training sequences, JASPAR 2024 annotation)"
 "$bin" interpret "$out/run" "${tflag[@]}"

@@ -44,7 +44,9 @@ impl AtomicFile {
             use std::os::unix::fs::PermissionsExt;
             tmp.as_file()
                 .set_permissions(std::fs::Permissions::from_mode(0o644))
-                .with_context(|| format!("cannot set the permissions of {}", self.path.display()))?;
+                .with_context(|| {
+                    format!("cannot set the permissions of {}", self.path.display())
+                })?;
         }
         tmp.persist(&self.path)
             .with_context(|| format!("cannot write {}", self.path.display()))?;

@@ -72,7 +72,8 @@ fn assert_fails_cleanly(args: &[&str], files: &[(&str, &str)], expect: &[&str]) 
         assert!(err.contains(e), "expected {e:?} in: {err}");
     }
     let mut after = files_in(dir.path());
-    after.retain(|f| f != "out");
+    // The genome's .fai index is built on first use by design; it is not an output.
+    after.retain(|f| f != "out" && !f.ends_with(".fai"));
     assert_eq!(after, before, "no output written");
     if dir.path().join("out").exists() {
         assert!(
@@ -127,8 +128,12 @@ fn bed_with_genome_extracts_strand_aware_and_recentres() {
     let dir = tempfile::tempdir().unwrap();
     let mut bed = String::new();
     let mut g = String::from(">c1\n");
-    for i in 0..400 {
-        g.push(b"ACGGTCAT"[(i * 7 + i / 3) % 8] as char);
+    let mut x: u64 = 12345;
+    for _ in 0..400 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        g.push(b"ACGT"[(x >> 62) as usize] as char);
     }
     g.push('\n');
     for i in 0..40u64 {
@@ -139,6 +144,8 @@ fn bed_with_genome_extracts_strand_aware_and_recentres() {
             25 + i * 9
         ));
     }
+    // A 30 bp window around this interval's centre (394) runs past the end (400): dropped.
+    bed.push_str("c1\t390\t398\tlast\t0\t+\n");
     std::fs::write(dir.path().join("g.fa"), g).unwrap();
     std::fs::write(dir.path().join("peaks.bed"), bed).unwrap();
     let o = explainn()
@@ -165,4 +172,37 @@ fn bed_with_genome_extracts_strand_aware_and_recentres() {
     let d = explainn_seq::read_tsv(&dir.path().join("p.train.tsv.gz"), None).unwrap();
     assert_eq!(d.length, 30);
     assert_eq!(d.class_names, ["peaks"]);
+}
+
+#[test]
+fn labelled_tsv_keeps_labels_and_test_ids_fix_the_test_set() {
+    let demo = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../demo/data"));
+    let dir = tempfile::tempdir().unwrap();
+    let o = explainn()
+        .args(["prepare", "--splits", "90", "10", "0", "--test-ids"])
+        .arg(demo.join("test_ids.txt.gz"))
+        .arg(demo.join("tal_gata.tsv.gz"))
+        .arg("-o")
+        .arg(dir.path().join("tg"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ids: std::collections::HashSet<String> = {
+        let f = std::fs::File::open(demo.join("test_ids.txt.gz")).unwrap();
+        std::io::read_to_string(flate2::read::GzDecoder::new(f))
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let test = explainn_seq::read_tsv(&dir.path().join("tg.test.tsv.gz"), None).unwrap();
+    let train = explainn_seq::read_tsv(&dir.path().join("tg.train.tsv.gz"), None).unwrap();
+    let valid = explainn_seq::read_tsv(&dir.path().join("tg.validation.tsv.gz"), None).unwrap();
+    assert_eq!(test.len(), ids.len());
+    assert!(test.ids.iter().all(|i| ids.contains(i)));
+    assert!(train.ids.iter().chain(&valid.ids).all(|i| !ids.contains(i)));
+    assert_eq!(train.len() + valid.len() + test.len(), 8000);
+    assert_eq!(test.class_names, ["both", "GATA", "TAL1"]);
+    // Multi-label rows survive: some sequences carry more than one 1.
+    assert!((0..train.len()).any(|i| train.label(i).iter().sum::<f32>() > 1.0));
 }

@@ -284,12 +284,20 @@ pub fn records(
     Ok(ivs.into_iter().map(move |iv| {
         let iv = match length {
             Some(l) => iv.recentred(l, None).ok_or_else(|| {
-                SeqError::parse(&bed, iv.line, format!("a {l} bp window centred on this interval starts before position 0"))
+                SeqError::parse(
+                    &bed,
+                    iv.line,
+                    format!("a {l} bp window centred on this interval starts before position 0"),
+                )
             })?,
             None => iv,
         };
         let seq = g.extract(&iv, &bed)?;
-        let id = iv.name.clone().filter(|n| !n.is_empty() && n != ".").unwrap_or_else(|| iv.label());
+        let id = iv
+            .name
+            .clone()
+            .filter(|n| !n.is_empty() && n != ".")
+            .unwrap_or_else(|| iv.label());
         Ok(crate::Record { id, seq })
     }))
 }

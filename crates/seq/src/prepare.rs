@@ -20,6 +20,9 @@ pub enum Input {
     /// One FASTA/FASTQ file per class; the class is named after the file. A sequence's
     /// label is 1 for its file's class and 0 elsewhere.
     ClassFiles(Vec<PathBuf>),
+    /// An already labelled ExplaiNN TSV (`id<TAB>seq<TAB>label…`, optional class-naming
+    /// header): labels are kept as they are.
+    Labelled(PathBuf),
     /// BED intervals on a genome. With `label_columns` (1-based BED columns holding numeric
     /// labels) those are the labels; without, every interval is a positive of one class.
     Bed {
@@ -53,6 +56,13 @@ pub enum SplitRule {
     Chromosomes {
         validation: Vec<String>,
         test: Vec<String>,
+    },
+    /// The sequences with these ids form the test set (e.g. a benchmark's published test
+    /// ids); the others are split stratified into training and validation in the ratio of
+    /// `fractions.train` to `fractions.validation`.
+    TestIds {
+        ids: std::collections::HashSet<String>,
+        fractions: Fractions,
     },
 }
 
@@ -172,6 +182,36 @@ pub fn prepare(input: &Input, opts: &Options) -> Result<Prepared, SeqError> {
         }
     };
     let (mut seqs, mut class_names) = match input {
+        Input::Labelled(path) => {
+            let mut rows = crate::records::TsvLines::open(path)?;
+            let mut seqs = Vec::new();
+            for row in rows.by_ref() {
+                let row = row?;
+                seqs.push(Seq {
+                    id: row.id,
+                    seq: row.seq,
+                    labels: row.labels,
+                    source: None,
+                });
+            }
+            let Some(first) = seqs.first() else {
+                return Err(SeqError::File {
+                    path: path.clone(),
+                    msg: "no sequences".into(),
+                });
+            };
+            if first.labels.is_empty() {
+                return Err(SeqError::File {
+                    path: path.clone(),
+                    msg: "no label columns (expected id<TAB>seq<TAB>label…)".into(),
+                });
+            }
+            let names = rows
+                .class_names
+                .clone()
+                .unwrap_or_else(|| (0..first.labels.len()).map(|k| k.to_string()).collect());
+            (seqs, names)
+        }
         Input::ClassFiles(files) => {
             if files.is_empty() {
                 return Err(SeqError::Invalid("no input files".into()));
@@ -487,6 +527,27 @@ pub fn prepare(input: &Input, opts: &Options) -> Result<Prepared, SeqError> {
             validation,
             test,
         )?,
+        SplitRule::TestIds { ids, fractions } => {
+            let (test, rest): (Vec<usize>, Vec<usize>) =
+                (0..base.len()).partition(|&i| ids.contains(&base.ids[i]));
+            if test.is_empty() {
+                return Err(SeqError::Invalid(
+                    "none of the given test ids occurs in the input".into(),
+                ));
+            }
+            let sum = fractions.train + fractions.validation;
+            let f = Fractions {
+                train: fractions.train / sum,
+                validation: fractions.validation / sum,
+                test: 0.0,
+            };
+            let inner = split::stratified(&base.subset(&rest), f, opts.seed.wrapping_add(1));
+            Split {
+                train: inner.train.iter().map(|&i| rest[i]).collect(),
+                validation: inner.validation.iter().map(|&i| rest[i]).collect(),
+                test,
+            }
+        }
     };
     let mut which = vec![usize::MAX; seqs.len()];
     for (k, idx) in [&part.train, &part.validation, &part.test]

@@ -41,7 +41,11 @@ pub fn detect_format(path: &Path) -> Result<Format, SeqError> {
         if t.is_empty() || t.starts_with('#') {
             continue;
         }
-        return Ok(if t.contains('\t') { Format::Tsv } else { Format::Lines });
+        return Ok(if t.contains('\t') {
+            Format::Tsv
+        } else {
+            Format::Lines
+        });
     }
     Ok(Format::Tsv)
 }
@@ -237,9 +241,18 @@ struct PlainLines {
 
 impl PlainLines {
     fn open(path: &Path) -> Result<Self, SeqError> {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let stem = name.split('.').next().unwrap_or("seq").to_string();
-        Ok(Self { path: path.into(), stem, reader: open_text(path)?, line_no: 0, buf: String::new() })
+        Ok(Self {
+            path: path.into(),
+            stem,
+            reader: open_text(path)?,
+            line_no: 0,
+            buf: String::new(),
+        })
     }
 
     fn next(&mut self) -> Option<Result<Record, SeqError>> {
@@ -262,7 +275,10 @@ impl PlainLines {
                     "expected one sequence of letters per line (or a FASTA/FASTQ/TSV file)",
                 )));
             }
-            return Some(Ok(Record { id: format!("{}:{}", self.stem, self.line_no), seq: t.as_bytes().to_vec() }));
+            return Some(Ok(Record {
+                id: format!("{}:{}", self.stem, self.line_no),
+                seq: t.as_bytes().to_vec(),
+            }));
         }
     }
 }

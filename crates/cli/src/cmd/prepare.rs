@@ -17,7 +17,8 @@ use std::path::PathBuf;
   explainn prepare cycle1.fq.gz cycle2.fq.gz cycle3.fq.gz -o data/selex   # HT-SELEX: cycle = class")]
 pub struct Args {
     /// Sequence files, one per class (FASTA or FASTQ, plain/gzip/bgzip). With one file,
-    /// negatives are generated (see --negatives).
+    /// negatives are generated (see --negatives). A single labelled ExplaiNN TSV is split
+    /// as it is.
     #[arg(required_unless_present = "bed")]
     files: Vec<PathBuf>,
     /// Output prefix: writes PREFIX.train.tsv.gz, PREFIX.validation.tsv.gz, PREFIX.test.tsv.gz.
@@ -62,6 +63,10 @@ pub struct Args {
     /// Chromosomes held out for testing (comma-separated); switches to a chromosome split.
     #[arg(long, value_delimiter = ',')]
     test_chroms: Vec<String>,
+    /// File of sequence ids (one per line, plain or gzip) that form the test set; the rest is
+    /// split into training and validation in the ratio of --splits.
+    #[arg(long, conflicts_with_all = ["valid_chroms", "test_chroms"])]
+    test_ids: Option<PathBuf>,
     /// Letters to clip from the start of every read (HT-SELEX adapters).
     #[arg(long, default_value_t = 0)]
     clip_left: usize,
@@ -104,11 +109,19 @@ pub fn run(a: Args) -> Result<()> {
             label_columns: a.label_columns.clone(),
             summit_column: a.summit_column,
         },
+        None if a.files.len() == 1
+            && explainn_seq::records::detect_format(&a.files[0])?
+                == explainn_seq::records::Format::Tsv =>
+        {
+            Input::Labelled(a.files[0].clone())
+        }
         None => Input::ClassFiles(a.files.clone()),
     };
     let n_classes = match &input {
         Input::ClassFiles(f) => f.len(),
         Input::Bed { label_columns, .. } => label_columns.len().max(1),
+        // Already labelled: no negatives unless asked for.
+        Input::Labelled(_) => 0,
     };
     let negatives = match a
         .negatives
@@ -127,7 +140,19 @@ pub fn run(a: Args) -> Result<()> {
             }
         },
     };
-    let split = if a.valid_chroms.is_empty() && a.test_chroms.is_empty() {
+    let split = if let Some(f) = &a.test_ids {
+        let text = std::io::read_to_string(explainn_seq::records::open_text(f)?)
+            .with_context(|| format!("cannot read {}", f.display()))?;
+        SplitRule::TestIds {
+            ids: text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+            fractions: Fractions::new(a.splits[0], a.splits[1], a.splits[2])?,
+        }
+    } else if a.valid_chroms.is_empty() && a.test_chroms.is_empty() {
         SplitRule::Random(Fractions::new(a.splits[0], a.splits[1], a.splits[2])?)
     } else {
         SplitRule::Chromosomes {
