@@ -31,6 +31,24 @@ fn main() {
         "{DATA}/jaspar/JASPAR2020_CORE_vertebrates_non-redundant_pfms_meme.txt"
     ))
     .unwrap();
+    // BENCH_DUMP=DIR writes every query-target p-value (E-value threshold 1e9) for each
+    // distance to DIR/<dist>.tsv, to check that an optimisation changes no printed number.
+    if let Ok(dir) = std::env::var("BENCH_DUMP") {
+        for d in ["ed", "pearson", "sandelin", "kullback"] {
+            let opts = TomtomOptions {
+                distance: d.parse().unwrap(),
+                min_overlap: if d == "pearson" { 5 } else { 1 },
+                evalue: true,
+                thresh: 1e9,
+                ..Default::default()
+            };
+            let hits = tomtom(&q.motifs, &t.motifs, q.background.as_ref(), &opts).unwrap();
+            let mut out = Vec::new();
+            explainn_motif::tomtom::write_tomtom_text(&mut out, &hits).unwrap();
+            std::fs::write(format!("{dir}/{d}.tsv"), out).unwrap();
+        }
+        return;
+    }
     for (name, opts) in [
         ("ed (default)", TomtomOptions::default()),
         (

@@ -131,10 +131,22 @@ fn strip_zeros(s: &str) -> &str {
 /// statistics `max(n/2-1, 0)` and `max(ceil(n/2)-1, that)`. `v` is left unchanged;
 /// `scratch` is working memory reused between calls.
 pub(crate) fn lower_median(v: &[f64], scratch: &mut Vec<f64>) -> f64 {
-    let n = v.len();
-    assert!(n > 0, "median of nothing");
+    let (a, b) = median_pair(v, scratch);
+    (a + b) / 2.0
+}
+
+/// Ranks of the two order statistics whose mean is the lower median of `n` values.
+pub(crate) fn median_ranks(n: usize) -> (usize, usize) {
     let i1 = (n / 2).saturating_sub(1);
     let i2 = n.div_ceil(2).saturating_sub(1).max(i1);
+    (i1, i2)
+}
+
+/// The two order statistics (at [`median_ranks`]) whose mean is the lower median.
+pub(crate) fn median_pair(v: &[f64], scratch: &mut Vec<f64>) -> (f64, f64) {
+    let n = v.len();
+    assert!(n > 0, "median of nothing");
+    let (i1, i2) = median_ranks(n);
     scratch.clear();
     scratch.resize(n, 0.0);
     if n >= 2048 {
@@ -150,13 +162,13 @@ pub(crate) fn lower_median(v: &[f64], scratch: &mut Vec<f64>) -> f64 {
     } else {
         left.iter().copied().fold(f64::NEG_INFINITY, f64::max)
     };
-    (a + b) / 2.0
+    (a, b)
 }
 
 /// Order statistics `i1 <= i2` (adjacent or equal) found by bracketing them between two
 /// pivots taken from a sample, so that only the values between the pivots are selected
 /// from; `None` when the bracket misses (then the caller selects the usual way).
-fn bracketed_pair(v: &[f64], i1: usize, i2: usize, scratch: &mut [f64]) -> Option<f64> {
+fn bracketed_pair(v: &[f64], i1: usize, i2: usize, scratch: &mut [f64]) -> Option<(f64, f64)> {
     let n = v.len();
     const NS: usize = 512;
     const MARGIN: usize = 32;
@@ -190,7 +202,7 @@ fn bracketed_pair(v: &[f64], i1: usize, i2: usize, scratch: &mut [f64]) -> Optio
     } else {
         right.iter().copied().fold(f64::INFINITY, f64::min)
     };
-    Some((a + b) / 2.0)
+    Some((a, b))
 }
 
 /// The Mersenne Twister MT19937 with the 1998 seeding (`mt[k] = 69069 mt[k-1]`).

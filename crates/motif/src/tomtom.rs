@@ -7,7 +7,7 @@
 use crate::background::Background;
 use crate::error::MotifError;
 use crate::motif::{Motif, consensus_meme};
-use crate::numeric::{Mt19937, floor, fmt_g, lower_median, rnd};
+use crate::numeric::{Mt19937, floor, fmt_g, median_pair, median_ranks, rnd};
 use rayon::prelude::*;
 use std::io::Write;
 
@@ -167,7 +167,9 @@ pub fn tomtom(
             || {
                 block
                     .par_iter()
-                    .map(|(_, q)| score_query(q, &db, opts))
+                    .map_init(Scratch::default, |scr, (_, q)| {
+                        score_query(q, &db, opts, scr)
+                    })
                     .collect()
             },
             || {
@@ -280,14 +282,22 @@ struct Copy {
 /// All target copies (forward and reverse complement, interleaved) as one column array.
 struct TargetDb {
     cols: Vec<[f64; 4]>,
+    /// The same columns letter by letter (structure of arrays); for Pearson each value is
+    /// `t - 1/4`, exactly as the column score subtracts it.
+    soa: [Vec<f64>; 4],
     copies: Vec<Copy>,
     norient: usize,
     /// Distinct copy widths, ascending.
     widths: Vec<usize>,
     /// Pearson: rounded sum of squared deviations of each column.
     d2: Vec<f64>,
-    /// Target IDs (tie-breaking key of the ranking).
-    ids: Vec<String>,
+    /// Pearson: `1/sqrt(d2)` (0 where d2 is 0), for the approximate scores.
+    inv_sd: Vec<f64>,
+    /// Pearson: some d2 is so small that the approximation's error bound may not hold.
+    pearson_exact_only: bool,
+    /// Rank of each target's ID in byte order (equal IDs share a rank): MEME's last
+    /// ranking key without string comparisons.
+    id_rank: Vec<u32>,
 }
 
 impl TargetDb {
@@ -316,18 +326,37 @@ impl TargetDb {
         let mut widths: Vec<usize> = copies.iter().map(|c| c.len).collect();
         widths.sort_unstable();
         widths.dedup();
-        let d2 = if opts.distance == Distance::Pearson {
-            cols.iter().map(pearson_ss).collect()
+        let pearson = opts.distance == Distance::Pearson;
+        let shift = if pearson { 0.25 } else { 0.0 };
+        let soa = std::array::from_fn(|a| cols.iter().map(|c| c[a] - shift).collect());
+        let (d2, inv_sd): (Vec<f64>, Vec<f64>) = if pearson {
+            cols.iter()
+                .map(|c| {
+                    let d = pearson_ss(c);
+                    (d, if d == 0.0 { 0.0 } else { 1.0 / d.sqrt() })
+                })
+                .unzip()
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
+        let pearson_exact_only = d2.iter().any(|&d| d != 0.0 && d < 1e-100);
+        let mut order: Vec<usize> = (0..targets.len()).collect();
+        order.sort_by(|&a, &b| targets[a].id.as_bytes().cmp(targets[b].id.as_bytes()));
+        let mut id_rank = vec![0u32; targets.len()];
+        for (r, w) in order.windows(2).enumerate() {
+            let same = targets[w[0]].id == targets[w[1]].id;
+            id_rank[w[1]] = if same { id_rank[w[0]] } else { r as u32 + 1 };
+        }
         Self {
             cols,
+            soa,
             copies,
             norient: if opts.norc { 1 } else { 2 },
             widths,
             d2,
-            ids: targets.iter().map(|t| t.id.clone()).collect(),
+            inv_sd,
+            pearson_exact_only,
+            id_rank,
         }
     }
 }
@@ -341,6 +370,17 @@ fn pearson_ss(c: &[f64; 4]) -> f64 {
     s
 }
 
+/// Pearson correlation exactly as MEME computes it: the numerator rounded to 14 digits
+/// after each letter; `qd` and `td` are the columns minus 1/4.
+fn pearson_exact(qd: &[f64; 4], td: [f64; 4], d1: f64, d2: f64) -> f64 {
+    let mut num = 0.0;
+    for a in 0..4 {
+        num = rnd(num + qd[a] * td[a], 14);
+    }
+    let den = d1 * d2;
+    if den == 0.0 { 0.0 } else { num / den.sqrt() }
+}
+
 /// One target copy's best alignment with the query.
 struct Entry {
     p: f32,
@@ -349,54 +389,312 @@ struct Entry {
     offset: i64,
 }
 
+/// Working memory of one thread, reused from query to query.
+#[derive(Default)]
+struct Scratch {
+    /// Column scores, query column by query column (`w x N`).
+    s: Vec<f64>,
+    tmp: Vec<f64>,
+    /// Quantised scores `X`, same layout.
+    xs: Vec<u8>,
+    cur: Vec<f64>,
+    next: Vec<f64>,
+    hr: Vec<f64>,
+    /// Per range `[a, b]` (index `a w + b`): first E index, offset into `tails`, length.
+    cells: Vec<(i64, usize, usize)>,
+    /// Two-strand upper tails `1 - (1 - P(sum >= x))^2` of the needed ranges.
+    tails: Vec<f64>,
+    acc: Vec<i32>,
+    steps: Vec<usize>,
+}
+
+/// Bins with at most this much probability mass are dropped from either end of a range
+/// distribution. The p-values move by less than 1e-60 in absolute terms, far below the
+/// smallest single-precision number (1.4e-45).
+const TRIM: f64 = 1e-70;
+
 /// Score one query against all target copies; entries sorted as MEME ranks them.
-#[inline(never)]
-fn score_query(q: &[[f64; 4]], db: &TargetDb, opts: &TomtomOptions) -> Vec<Entry> {
-    let w = q.len();
-    let n = db.cols.len();
-    // Column scores, median-shifted.
-    let mut s = vec![0.0f64; w * n];
-    let mut tmp = Vec::with_capacity(n);
-    for (i, qc) in q.iter().enumerate() {
-        let row = &mut s[i * n..(i + 1) * n];
-        column_scores(qc, db, opts.distance, row);
-        let med = lower_median(row, &mut tmp);
-        for x in row.iter_mut() {
-            *x -= med;
+fn score_query(
+    q: &[[f64; 4]],
+    db: &TargetDb,
+    opts: &TomtomOptions,
+    scr: &mut Scratch,
+) -> Vec<Entry> {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            return unsafe { score_query_avx2(q, db, opts, scr) };
         }
     }
-    let mut lo = s.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    score_query_impl(q, db, opts, scr)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn score_query_avx2(
+    q: &[[f64; 4]],
+    db: &TargetDb,
+    opts: &TomtomOptions,
+    scr: &mut Scratch,
+) -> Vec<Entry> {
+    score_query_impl(q, db, opts, scr)
+}
+
+/// Column scores of query column `qc` against every database column, into `out`. Returns
+/// a bound on |written - exact| (0 when the written scores are exact); Pearson is first
+/// computed without the digit rounding, then corrected wherever it could matter.
+#[inline(always)]
+fn column_scores(qc: &[f64; 4], db: &TargetDb, dist: Distance, out: &mut [f64]) -> f64 {
+    let n = out.len();
+    let [ta, tc, tg, tt] = &db.soa;
+    let (ta, tc, tg, tt) = (&ta[..n], &tc[..n], &tg[..n], &tt[..n]);
+    match dist {
+        Distance::Ed => {
+            for j in 0..n {
+                let (d0, d1, d2, d3) = (qc[0] - ta[j], qc[1] - tc[j], qc[2] - tg[j], qc[3] - tt[j]);
+                let s = d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3;
+                out[j] = -s.sqrt();
+            }
+            0.0
+        }
+        Distance::Sandelin => {
+            for j in 0..n {
+                let (d0, d1, d2, d3) = (qc[0] - ta[j], qc[1] - tc[j], qc[2] - tg[j], qc[3] - tt[j]);
+                let s = d0 * d0 + d1 * d1 + d2 * d2 + d3 * d3;
+                out[j] = 2.0 - s;
+            }
+            0.0
+        }
+        Distance::Kullback => {
+            for (o, t) in out.iter_mut().zip(&db.cols) {
+                let mut s = 0.0;
+                for a in 0..4 {
+                    s += qc[a] * (qc[a] / t[a]).log10() + t[a] * (t[a] / qc[a]).log10();
+                }
+                *o = -(s / 2.0);
+            }
+            0.0
+        }
+        Distance::Pearson => {
+            let d1 = pearson_ss(qc);
+            let qd = qc.map(|x| x - 0.25);
+            if db.pearson_exact_only || (d1 != 0.0 && d1 < 1e-100) {
+                for j in 0..n {
+                    out[j] = pearson_exact(&qd, [ta[j], tc[j], tg[j], tt[j]], d1, db.d2[j]);
+                }
+                return 0.0;
+            }
+            let iq = if d1 == 0.0 { 0.0 } else { 1.0 / d1.sqrt() };
+            let isd = &db.inv_sd[..n];
+            for j in 0..n {
+                let num = qd[0] * ta[j] + qd[1] * tc[j] + qd[2] * tg[j] + qd[3] * tt[j];
+                out[j] = num * (iq * isd[j]);
+            }
+            // Each of the four roundings moves the numerator by at most 5e-14 of a partial
+            // sum, and |partial sums| <= sqrt(d1 d2) (Cauchy-Schwarz): |error| < 3e-13.
+            1e-11
+        }
+    }
+}
+
+/// The exact score of query column `qc` with database column `j` (used where the
+/// approximate one could change a result).
+fn exact_score(qc: &[f64; 4], db: &TargetDb, dist: Distance, j: usize) -> f64 {
+    match dist {
+        Distance::Pearson => {
+            let td = std::array::from_fn(|a| db.soa[a][j]);
+            pearson_exact(&qc.map(|x| x - 0.25), td, pearson_ss(qc), db.d2[j])
+        }
+        _ => {
+            let mut v = [0.0];
+            let one = TargetDb1(db, j);
+            one.score(qc, dist, &mut v);
+            v[0]
+        }
+    }
+}
+
+/// A view of one database column (for [`exact_score`] of the exact distances).
+struct TargetDb1<'a>(&'a TargetDb, usize);
+
+impl TargetDb1<'_> {
+    fn score(&self, qc: &[f64; 4], dist: Distance, out: &mut [f64; 1]) {
+        let t = self.0.cols[self.1];
+        let mut s = 0.0;
+        match dist {
+            Distance::Kullback => {
+                for a in 0..4 {
+                    s += qc[a] * (qc[a] / t[a]).log10() + t[a] * (t[a] / qc[a]).log10();
+                }
+                out[0] = -(s / 2.0);
+            }
+            _ => {
+                let d: [f64; 4] = std::array::from_fn(|a| qc[a] - t[a]);
+                s = d[0] * d[0] + d[1] * d[1] + d[2] * d[2] + d[3] * d[3];
+                out[0] = if dist == Distance::Sandelin {
+                    2.0 - s
+                } else {
+                    -s.sqrt()
+                };
+            }
+        }
+    }
+}
+
+/// Exact lower median of a row whose values are within `delta` of the exact scores.
+fn row_median(row: &[f64], delta: f64, exact: impl Fn(usize) -> f64, tmp: &mut Vec<f64>) -> f64 {
+    let (a1, a2) = median_pair(row, tmp);
+    if delta == 0.0 {
+        return (a1 + a2) / 2.0;
+    }
+    // Every exact order statistic lies within delta of the approximate one, so the exact
+    // ones are among the values within 2 delta of [a1, a2]; those below rank first.
+    let (i1, i2) = median_ranks(row.len());
+    let (lo, hi) = (a1 - 3.0 * delta, a2 + 3.0 * delta);
+    let mut below = 0usize;
+    let mut cand: Vec<f64> = Vec::new();
+    for (j, &v) in row.iter().enumerate() {
+        if v < lo {
+            below += 1;
+        } else if v <= hi {
+            cand.push(exact(j));
+        }
+    }
+    cand.sort_unstable_by(|a, b| a.total_cmp(b));
+    assert!(below <= i1 && i2 - below < cand.len(), "median bracket");
+    (cand[i1 - below] + cand[i2 - below]) / 2.0
+}
+
+#[inline(always)]
+fn score_query_impl(
+    q: &[[f64; 4]],
+    db: &TargetDb,
+    opts: &TomtomOptions,
+    scr: &mut Scratch,
+) -> Vec<Entry> {
+    let w = q.len();
+    let n = db.cols.len();
+    let dist = opts.distance;
+    // Column scores and per-row medians.
+    scr.s.resize(w * n, 0.0);
+    let mut med = vec![0.0f64; w];
+    let mut rmin = vec![0.0f64; w];
+    let mut rmax = vec![0.0f64; w];
+    let mut delta = 0.0f64;
+    for (i, qc) in q.iter().enumerate() {
+        let row = &mut scr.s[i * n..(i + 1) * n];
+        delta = column_scores(qc, db, dist, row);
+        med[i] = row_median(row, delta, |j| exact_score(qc, db, dist, j), &mut scr.tmp);
+        let (mut mn, mut mx) = (f64::INFINITY, f64::NEG_INFINITY);
+        for &v in row.iter() {
+            mn = if v < mn { v } else { mn };
+            mx = if v > mx { v } else { mx };
+        }
+        rmin[i] = mn;
+        rmax[i] = mx;
+    }
+    // Extremes of the median-shifted scores (exact: subtracting a constant is monotone).
+    let mut hi = (0..w)
+        .map(|i| rmax[i] - med[i])
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mut lo = (0..w)
+        .map(|i| rmin[i] - med[i])
+        .fold(f64::INFINITY, f64::min);
+    if delta > 0.0 {
+        let (ah, al) = (hi, lo);
+        hi = f64::NEG_INFINITY;
+        lo = f64::INFINITY;
+        for i in 0..w {
+            let row = &scr.s[i * n..(i + 1) * n];
+            if rmax[i] - med[i] >= ah - 3.0 * delta {
+                for (j, &v) in row.iter().enumerate() {
+                    if v - med[i] >= ah - 3.0 * delta {
+                        hi = hi.max(exact_score(&q[i], db, dist, j) - med[i]);
+                    }
+                }
+            }
+            if rmin[i] - med[i] <= al + 3.0 * delta {
+                for (j, &v) in row.iter().enumerate() {
+                    if v - med[i] <= al + 3.0 * delta {
+                        lo = lo.min(exact_score(&q[i], db, dist, j) - med[i]);
+                    }
+                }
+            }
+        }
+    }
     if hi == lo {
         lo = hi - 1.0;
     }
     let off = floor(lo);
     let sc = floor(100.0 / (hi - off));
-    let xs: Vec<u8> = s
-        .iter()
-        .map(|&v| floor((v - off) * sc + 0.5) as u8)
-        .collect();
-    drop(s);
     let k = (-off * sc) as usize;
 
-    // Null distributions of summed scores over query column ranges.
-    let hist: Vec<[f64; 101]> = (0..w)
-        .map(|i| {
-            let mut c = [0u32; 101];
-            for &x in &xs[i * n..(i + 1) * n] {
-                c[x as usize] += 1;
+    // Quantised scores X and their histograms.
+    scr.xs.resize(w * n, 0);
+    let eta = 4.0 * delta * sc + 1e-9;
+    let mut hist = vec![[0u32; 101]; w];
+    for i in 0..w {
+        let row = &scr.s[i * n..(i + 1) * n];
+        let xr = &mut scr.xs[i * n..(i + 1) * n];
+        let m = med[i];
+        const CH: usize = 64;
+        for (cn, (rc, xc)) in row.chunks(CH).zip(xr.chunks_mut(CH)).enumerate() {
+            let mut bad = false;
+            for (&v, x) in rc.iter().zip(xc.iter_mut()) {
+                // t >= 0.5 for exact scores, so truncation is the floor.
+                let t = ((v - m) - off) * sc + 0.5;
+                let xi = (t as i32).clamp(0, 100);
+                let f = t - xi as f64;
+                bad |= (f < eta) | (f > 1.0 - eta);
+                *x = xi as u8;
             }
-            c.map(|v| v as f64 / n as f64)
-        })
-        .collect();
-    let len_e = 100 * w + 1 + (w - 1) * k;
-    let table = RangeTable::new(&hist, w, k, &db.widths);
+            if bad && delta > 0.0 {
+                for (jj, (&v, x)) in rc.iter().zip(xc.iter_mut()).enumerate() {
+                    let t = ((v - m) - off) * sc + 0.5;
+                    let f = t - floor(t);
+                    if f < eta || f > 1.0 - eta {
+                        let e = exact_score(&q[i], db, dist, cn * CH + jj);
+                        *x = floor(((e - m) - off) * sc + 0.5) as u8;
+                    }
+                }
+            }
+        }
+        let mut c4 = [[0u32; 101]; 4];
+        let mut it = xr.chunks_exact(4);
+        for ch in &mut it {
+            c4[0][ch[0] as usize] += 1;
+            c4[1][ch[1] as usize] += 1;
+            c4[2][ch[2] as usize] += 1;
+            c4[3][ch[3] as usize] += 1;
+        }
+        for &x in it.remainder() {
+            c4[0][x as usize] += 1;
+        }
+        for s in 0..101 {
+            hist[i][s] = c4[0][s] + c4[1][s] + c4[2][s] + c4[3][s];
+        }
+    }
 
-    // Best alignment of every copy.
-    let mut best: Vec<(i64, usize, i64)> = Vec::with_capacity(db.copies.len()); // (complete, ov, offset)
-    for c in &db.copies {
+    // Upper tails of the summed scores over the query column ranges the null needs.
+    build_tails(&hist, n, w, k, &db.widths, scr);
+
+    // Best alignment of every copy, then its p-value.
+    let mut entries: Vec<Entry> = Vec::with_capacity(db.copies.len());
+    let mut keys: Vec<(u64, u32)> = Vec::with_capacity(db.copies.len());
+    for (ci, c) in db.copies.iter().enumerate() {
         let l = c.len;
-        let (mut cmin, mut cmax) = (1usize, w + l - 1);
+        let nconf = w + l - 1;
+        scr.acc.clear();
+        scr.acc.resize(nconf, 0);
+        for i in 0..w {
+            let src = &scr.xs[i * n + c.start..i * n + c.start + l];
+            let dst = &mut scr.acc[w - 1 - i..w - 1 - i + l];
+            for (d, &x) in dst.iter_mut().zip(src) {
+                *d += x as i32;
+            }
+        }
+        let (mut cmin, mut cmax) = (1usize, nconf);
         if opts.min_overlap > 1 {
             let m = opts.min_overlap.min(w).min(l);
             cmin = cmin.max(m);
@@ -411,243 +709,180 @@ fn score_query(q: &[[f64; 4]], db: &TargetDb, opts: &TomtomOptions) -> Vec<Entry
             let o = conf as i64 - w as i64;
             let i0 = (-o).max(0) as usize;
             let i1 = (w as i64).min(l as i64 - o) as usize;
-            let mut sum = 0i64;
-            for i in i0..i1 {
-                sum += xs[i * n + c.start + (i as i64 + o) as usize] as i64;
-            }
             let ov = i1 - i0;
-            let complete = sum - (ov * k) as i64;
+            let complete = scr.acc[conf - 1] as i64 - (ov * k) as i64;
             if b.is_none_or(|(bc, bo, _)| complete > bc || (complete == bc && ov > bo)) {
                 b = Some((complete, ov, o));
             }
         }
-        best.push(b.expect("at least one configuration"));
-    }
-
-    // p-values from the distribution of the maximum, per distinct target width.
-    let mut p = vec![0f32; db.copies.len()];
-    for &l in &db.widths {
-        let tail = max_tail(w, l, db.norient, &table, len_e);
-        for (ci, c) in db.copies.iter().enumerate() {
-            if c.len == l {
-                let idx = best[ci].0 + (w * k) as i64;
-                p[ci] = tail[idx as usize] as f32;
+        let (complete, ov, o) = b.expect("at least one configuration");
+        let idx = complete + (w * k) as i64;
+        // P(max >= idx) over the w + l - 1 alignments and both strands:
+        // 1 - prod (1 - T2), accumulated as p + t (1 - p), exact in relative terms.
+        let mut p = 0.0f64;
+        for step in 0..nconf {
+            let (a, bb) = step_range(w, l, step);
+            let (base, toff, tlen) = scr.cells[a * w + bb];
+            let x = idx - base;
+            if x < 0 {
+                p = 1.0;
+                break;
+            }
+            if (x as usize) < tlen {
+                let t = scr.tails[toff + x as usize];
+                p += t * (1.0 - p);
             }
         }
-    }
-    let mut entries: Vec<Entry> = (0..db.copies.len())
-        .map(|ci| Entry {
-            p: p[ci],
-            overlap: best[ci].1,
+        let p = p as f32;
+        entries.push(Entry {
+            p,
+            overlap: ov,
             copy: ci,
-            offset: best[ci].2,
+            offset: o,
+        });
+        // MEME's order: p ascending, overlap descending, then strcmp of the strand-
+        // prefixed ID ("+ID" < "-ID"); equal keys keep the copy order.
+        let strand = (c.orientation == Orientation::Reverse) as u64;
+        let key = ((p.to_bits() as u64) << 32)
+            | ((255 - ov.min(255) as u64) << 24)
+            | (strand << 23)
+            | (db.id_rank[c.target] as u64 & 0x7f_ffff);
+        keys.push((key, ci as u32));
+    }
+    debug_assert!(db.id_rank.len() < 1 << 23);
+    keys.sort_unstable();
+    let mut slots: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
+    keys.iter()
+        .map(|&(_, ci)| slots[ci as usize].take().expect("entry"))
+        .collect()
+}
+
+/// The query column range `[a, b]` of alignment step `i` with a target of width `l`.
+#[inline(always)]
+fn step_range(w: usize, l: usize, i: usize) -> (usize, usize) {
+    if i < w {
+        let a = w - 1 - i;
+        (a, w.min(a + l) - 1)
+    } else {
+        (0, w.min(l + w - 1 - i) - 1)
+    }
+}
+
+/// Distributions of summed integer scores over query column ranges `[a, b]` (convolutions
+/// of the column histograms), shifted so that every overlap length shares one scale
+/// (index = sum + (w - (b-a+1)) k), stored as two-strand upper tails in `scr.cells` /
+/// `scr.tails`. Only the ranges the p-values need are kept.
+#[inline(always)]
+fn build_tails(
+    hist: &[[u32; 101]],
+    n: usize,
+    w: usize,
+    k: usize,
+    widths: &[usize],
+    scr: &mut Scratch,
+) {
+    let mut need = vec![false; w * w];
+    for &l in widths {
+        for a in 0..w {
+            need[a * w + (w.min(a + l) - 1)] = true;
+        }
+        for b in 0..w.min(l.saturating_sub(1)) {
+            need[b] = true;
+        }
+    }
+    let supp: Vec<(usize, usize)> = hist
+        .iter()
+        .map(|h| {
+            let lo = h.iter().position(|&x| x > 0).unwrap();
+            let hi = h.iter().rposition(|&x| x > 0).unwrap();
+            (lo, hi)
         })
         .collect();
-    entries.sort_by(|a, b| {
-        a.p.partial_cmp(&b.p)
-            .unwrap()
-            .then(b.overlap.cmp(&a.overlap))
-            .then_with(|| {
-                let ca = &db.copies[a.copy];
-                let cb = &db.copies[b.copy];
-                // MEME's last key: strcmp of the strand-prefixed ID ("+ID" < "-ID").
-                (ca.orientation.symbol() as u8)
-                    .cmp(&(cb.orientation.symbol() as u8))
-                    .then_with(|| {
-                        db.ids[ca.target]
-                            .as_bytes()
-                            .cmp(db.ids[cb.target].as_bytes())
-                    })
-            })
-    });
-    entries
-}
-
-/// Scores of query column `qc` against every database column.
-#[inline(never)]
-fn column_scores(qc: &[f64; 4], db: &TargetDb, dist: Distance, out: &mut [f64]) {
-    match dist {
-        Distance::Ed => {
-            for (o, t) in out.iter_mut().zip(&db.cols) {
-                let mut s = 0.0;
-                for a in 0..4 {
-                    let d = qc[a] - t[a];
-                    s += d * d;
-                }
-                *o = -s.sqrt();
-            }
-        }
-        Distance::Sandelin => {
-            for (o, t) in out.iter_mut().zip(&db.cols) {
-                let mut s = 0.0;
-                for a in 0..4 {
-                    let d = qc[a] - t[a];
-                    s += d * d;
-                }
-                *o = 2.0 - s;
-            }
-        }
-        Distance::Kullback => {
-            for (o, t) in out.iter_mut().zip(&db.cols) {
-                let mut s = 0.0;
-                for a in 0..4 {
-                    s += qc[a] * (qc[a] / t[a]).log10() + t[a] * (t[a] / qc[a]).log10();
-                }
-                *o = -(s / 2.0);
-            }
-        }
-        Distance::Pearson => {
-            let d1 = pearson_ss(qc);
-            let qd = qc.map(|x| x - 0.25);
-            for ((o, t), &d2) in out.iter_mut().zip(&db.cols).zip(&db.d2) {
-                let mut num = 0.0;
-                for a in 0..4 {
-                    num = rnd(num + qd[a] * (t[a] - 0.25), 14);
-                }
-                let den = d1 * d2;
-                *o = if den == 0.0 { 0.0 } else { num / den.sqrt() };
-            }
-        }
-    }
-}
-
-/// Distributions of summed integer scores over query column ranges `[a, b]`, shifted so
-/// that every overlap length shares one scale (index = sum + (w - (b-a+1)) k). Only the
-/// ranges the p-value recursion needs are kept.
-struct RangeTable {
-    w: usize,
-    /// `cells[a * w + b]`: (first index, pmf values, cumulative sums).
-    cells: Vec<Option<(usize, Vec<f64>, Vec<f64>)>>,
-}
-
-impl RangeTable {
-    #[inline(never)]
-    fn new(hist: &[[f64; 101]], w: usize, k: usize, widths: &[usize]) -> Self {
-        let mut need = vec![false; w * w];
-        for &l in widths {
-            for a in 0..w {
-                need[a * w + (w.min(a + l) - 1)] = true;
-            }
-            for b in 0..w.min(l.saturating_sub(1)) {
-                need[b] = true;
-            }
-        }
-        let supp: Vec<(usize, usize)> = hist
-            .iter()
-            .map(|h| {
-                let lo = h.iter().position(|&x| x > 0.0).unwrap();
-                let hi = h.iter().rposition(|&x| x > 0.0).unwrap();
-                (lo, hi)
-            })
-            .collect();
-        let mut cells: Vec<Option<(usize, Vec<f64>, Vec<f64>)>> =
-            (0..w * w).map(|_| None).collect();
-        let mut cur: Vec<f64> = Vec::new();
-        let mut next: Vec<f64> = Vec::new();
-        for a in 0..w {
-            let last = (a..w).rev().find(|&b| need[a * w + b]);
-            let Some(last) = last else { continue };
-            cur.clear();
-            cur.push(1.0);
-            let mut start = 0usize; // value index of cur[0]
-            for b in a..=last {
-                let (hlo, hhi) = supp[b];
-                next.clear();
-                next.resize(cur.len() + hhi - hlo, 0.0);
-                for s in hlo..=hhi {
-                    let hs = hist[b][s];
-                    if hs == 0.0 {
-                        continue;
-                    }
-                    let dst = &mut next[s - hlo..s - hlo + cur.len()];
-                    for (d, &c) in dst.iter_mut().zip(cur.iter()) {
-                        *d += c * hs;
-                    }
-                }
-                std::mem::swap(&mut cur, &mut next);
-                start += hlo;
-                if need[a * w + b] {
-                    let shift = (w - (b - a + 1)) * k;
-                    let mut cum = Vec::with_capacity(cur.len());
-                    let mut acc = 0.0;
-                    for &v in &cur {
-                        acc += v;
-                        cum.push(acc);
-                    }
-                    cells[a * w + b] = Some((start + shift, cur.clone(), cum));
-                }
-            }
-        }
-        Self { w, cells }
-    }
-
-    fn get(&self, a: usize, b: usize) -> (usize, &[f64], &[f64]) {
-        let c = self.cells[a * self.w + b]
-            .as_ref()
-            .expect("range table cell");
-        (c.0, &c.1, &c.2)
-    }
-}
-
-/// Upper tail `P(max >= x)` of the best complete score over all `w + l - 1` alignments
-/// (times `norient` strands) with a target of width `l`; length `len_e`.
-#[inline(never)]
-fn max_tail(w: usize, l: usize, norient: usize, table: &RangeTable, len_e: usize) -> Vec<f64> {
-    let mut m = vec![0.0f64; len_e];
-    let mut nm = vec![0.0f64; len_e];
-    m[0] = 1.0;
-    let (mut mlo, mut mhi) = (0usize, 0usize);
-    for i in 0..(w + l - 1) {
-        let (a, b) = if i < w {
-            let a = w - 1 - i;
-            (a, w.min(a + l) - 1)
-        } else {
-            (0, w.min(l + w - 1 - i) - 1)
+    scr.cells.clear();
+    scr.cells.resize(w * w, (0, 0, 0));
+    scr.tails.clear();
+    let nf = n as f64;
+    for a in 0..w {
+        let Some(last) = (a..w).rev().find(|&b| need[a * w + b]) else {
+            continue;
         };
-        let (plo, pc, cc) = table.get(a, b);
-        let phi = plo + pc.len() - 1;
-        for _ in 0..norient {
-            let nlo = mlo.max(plo);
-            let nhi = mhi.max(phi);
-            // Running sums of M and of pc up to x-1.
-            let mut co = 0.0f64;
-            for &v in &m[mlo..nlo] {
-                co += v;
+        let (lo, hi) = supp[a];
+        scr.cur.clear();
+        scr.cur
+            .extend(hist[a][lo..=hi].iter().map(|&c| c as f64 / nf));
+        let mut start = lo;
+        for b in a..=last {
+            if b > a {
+                let (hlo, hhi) = supp[b];
+                let nh = hhi - hlo + 1;
+                scr.hr.clear();
+                scr.hr
+                    .extend(hist[b][hlo..=hhi].iter().rev().map(|&c| c as f64 / nf));
+                let m = scr.cur.len();
+                let len = m + nh - 1;
+                // Zero-padded copy of the current distribution in `next`.
+                scr.next.clear();
+                scr.next.resize(nh - 1, 0.0);
+                scr.next.extend_from_slice(&scr.cur);
+                scr.next.resize(len + nh - 1 + 16, 0.0);
+                scr.cur.clear();
+                scr.cur.resize(len, 0.0);
+                convolve(&scr.next, &scr.hr, &mut scr.cur);
+                start += hlo;
+                // Drop negligible mass at both ends.
+                let (mut i0, mut i1) = (0usize, len);
+                let mut acc = 0.0;
+                while i0 + 1 < i1 && acc + scr.cur[i0] <= TRIM {
+                    acc += scr.cur[i0];
+                    i0 += 1;
+                }
+                acc = 0.0;
+                while i1 - 1 > i0 && acc + scr.cur[i1 - 1] <= TRIM {
+                    acc += scr.cur[i1 - 1];
+                    i1 -= 1;
+                }
+                if i0 > 0 || i1 < len {
+                    scr.cur.copy_within(i0..i1, 0);
+                    scr.cur.truncate(i1 - i0);
+                    start += i0;
+                }
             }
-            for x in nlo..=nhi {
-                let pcx = if x >= plo && x <= phi {
-                    pc[x - plo]
-                } else {
-                    0.0
-                };
-                let ccx1 = if x > plo {
-                    if x - 1 <= phi {
-                        cc[x - 1 - plo]
-                    } else {
-                        cc[pc.len() - 1]
-                    }
-                } else {
-                    0.0
-                };
-                let mx = m[x];
-                nm[x] = pcx * co + mx * ccx1 + pcx * mx;
-                co += mx;
+            if need[a * w + b] {
+                let ov = b - a + 1;
+                let off = scr.tails.len();
+                let len = scr.cur.len();
+                scr.tails.resize(off + len, 0.0);
+                let mut acc = 0.0;
+                for j in (0..len).rev() {
+                    acc += scr.cur[j];
+                    scr.tails[off + j] = acc * (2.0 - acc);
+                }
+                scr.cells[a * w + b] = ((start + (w - ov) * k) as i64, off, len);
             }
-            for v in &mut m[mlo..=mhi] {
-                *v = 0.0;
-            }
-            m[nlo..=nhi].copy_from_slice(&nm[nlo..=nhi]);
-            mlo = nlo;
-            mhi = nhi;
         }
     }
-    let mut tail = vec![0.0f64; len_e];
-    let mut acc = 0.0;
-    for x in (0..len_e).rev() {
-        acc += m[x];
-        tail[x] = acc;
+}
+
+/// `out[y] = sum_t hr[t] src[y + t]` (a convolution with the reversed kernel `hr`).
+/// `src` must extend at least `hr.len() - 1 + 16` values past `out.len()`.
+#[inline(always)]
+fn convolve(src: &[f64], hr: &[f64], out: &mut [f64]) {
+    let nh = hr.len();
+    let n = out.len();
+    assert!(src.len() >= n + nh - 1 + 16);
+    let mut y0 = 0;
+    while y0 < n {
+        let mut acc = [0.0f64; 16];
+        for (t, &h) in hr.iter().enumerate() {
+            let s = &src[y0 + t..y0 + t + 16];
+            for j in 0..16 {
+                acc[j] += h * s[j];
+            }
+        }
+        let m = (n - y0).min(16);
+        out[y0..y0 + m].copy_from_slice(&acc[..m]);
+        y0 += 16;
     }
-    tail
 }
 
 /// Storey q-values of p-values sorted ascending, with MEME's bootstrap estimate of pi0
