@@ -205,6 +205,21 @@ fn bracketed_pair(v: &[f64], i1: usize, i2: usize, scratch: &mut [f64]) -> Optio
     Some((a, b))
 }
 
+#[inline(always)]
+fn temper(mut y: u32) -> u32 {
+    y ^= y >> 11;
+    y ^= (y << 7) & 0x9d2c_5680;
+    y ^= (y << 15) & 0xefc6_0000;
+    y ^= y >> 18;
+    y
+}
+
+/// Exact `u32 -> f64` through the 2^52 bit trick (vectorises without 64-bit conversions).
+#[inline(always)]
+fn u32_to_f64(x: u32) -> f64 {
+    f64::from_bits(0x4330_0000_0000_0000 | x as u64) - 4_503_599_627_370_496.0
+}
+
 /// The Mersenne Twister MT19937 with the 1998 seeding (`mt[k] = 69069 mt[k-1]`).
 pub(crate) struct Mt19937 {
     mt: Box<[u32; 624]>,
@@ -222,16 +237,73 @@ impl Mt19937 {
         Self { mt, idx: 624 }
     }
 
+    #[inline(always)]
     fn twist(&mut self) {
-        const UPPER: u32 = 0x8000_0000;
-        const LOWER: u32 = 0x7fff_ffff;
-        const MAG: u32 = 0x9908_b0df;
-        let mt = &mut self.mt;
-        for k in 0..624 {
-            let y = (mt[k] & UPPER) | (mt[(k + 1) % 624] & LOWER);
-            mt[k] = mt[(k + 397) % 624] ^ (y >> 1) ^ if y & 1 == 1 { MAG } else { 0 };
+        #[inline(always)]
+        fn f(a: u32, b: u32, c: u32) -> u32 {
+            const UPPER: u32 = 0x8000_0000;
+            const LOWER: u32 = 0x7fff_ffff;
+            const MAG: u32 = 0x9908_b0df;
+            let y = (a & UPPER) | (b & LOWER);
+            c ^ (y >> 1) ^ ((y & 1).wrapping_neg() & MAG)
         }
+        let mt = &mut *self.mt;
+        for k in 0..227 {
+            mt[k] = f(mt[k], mt[k + 1], mt[k + 397]);
+        }
+        for k in 227..623 {
+            mt[k] = f(mt[k], mt[k + 1], mt[k - 227]);
+        }
+        mt[623] = f(mt[623], mt[0], mt[396]);
         self.idx = 0;
+    }
+
+    /// Appends `count` bootstrap indices `min((int)(next_f64() * m), m - 1)` to `out`,
+    /// consuming the stream exactly as `count` calls of [`Self::next_f64`] would.
+    pub(crate) fn draw_indices(&mut self, m: usize, count: usize, out: &mut Vec<u32>) {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2 (checked just above).
+                return unsafe { self.draw_indices_avx2(m, count, out) };
+            }
+        }
+        self.draw_indices_impl(m, count, out)
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn draw_indices_avx2(&mut self, m: usize, count: usize, out: &mut Vec<u32>) {
+        self.draw_indices_impl(m, count, out)
+    }
+
+    #[inline(always)]
+    fn draw_indices_impl(&mut self, m: usize, count: usize, out: &mut Vec<u32>) {
+        assert!(m >= 1 && m < (1 << 31));
+        let mf = m as f64;
+        let mut left = count;
+        out.reserve(count);
+        while left > 0 {
+            if self.idx == 624 && left >= 312 {
+                self.twist();
+                let mut buf = [0u32; 624];
+                for (b, &y) in buf.iter_mut().zip(self.mt.iter()) {
+                    *b = temper(y);
+                }
+                self.idx = 624;
+                out.extend(buf.chunks_exact(2).map(|p| {
+                    // (hi 2^32 + lo) rounds once: the same double as `u64 as f64`.
+                    let x = (u32_to_f64(p[0]) * 4_294_967_296.0 + u32_to_f64(p[1]))
+                        * (1.0 / 18_446_744_073_709_551_616.0);
+                    ((x * mf) as i32).min(m as i32 - 1) as u32
+                }));
+                left -= 312;
+            } else {
+                let x = self.next_f64();
+                out.push(((x * mf) as usize).min(m - 1) as u32);
+                left -= 1;
+            }
+        }
     }
 
     /// Next 32-bit output.
@@ -240,13 +312,9 @@ impl Mt19937 {
         if self.idx >= 624 {
             self.twist();
         }
-        let mut y = self.mt[self.idx];
+        let y = self.mt[self.idx];
         self.idx += 1;
-        y ^= y >> 11;
-        y ^= (y << 7) & 0x9d2c_5680;
-        y ^= (y << 15) & 0xefc6_0000;
-        y ^= y >> 18;
-        y
+        temper(y)
     }
 
     /// A double in [0, 1] from two outputs: `((r1 << 32) | r2) as f64 * 2^-64`.
@@ -382,6 +450,30 @@ mod tests {
         assert_eq!(g.next_u32(), EXPECTED_1001ST);
         let mut g = Mt19937::new(4357);
         assert_eq!(g.next_f64(), 0.8173300600608487);
+    }
+
+    #[test]
+    fn bulk_draws_match_scalar() {
+        for (m, count, skip) in [
+            (1492usize, 100_000usize, 0usize),
+            (7, 1000, 3),
+            (1000, 777, 1),
+        ] {
+            let mut a = Mt19937::new(4357);
+            let mut b = Mt19937::new(4357);
+            for _ in 0..skip {
+                a.next_u32();
+                b.next_u32();
+            }
+            let mut got = Vec::new();
+            a.draw_indices(m, count, &mut got);
+            a.draw_indices(m, count, &mut got);
+            let want: Vec<u32> = (0..2 * count)
+                .map(|_| ((b.next_f64() * m as f64) as usize).min(m - 1) as u32)
+                .collect();
+            assert_eq!(got, want);
+            assert_eq!(a.next_u32(), b.next_u32());
+        }
     }
 
     const EXPECTED_FIRST5: [u32; 5] = [3510405877, 4290933890, 2191955339, 564929546, 152112058];

@@ -176,9 +176,9 @@ pub fn tomtom(
                 if m <= 100 {
                     return Vec::new();
                 }
-                (0..block.len() * BOOT_DRAWS)
-                    .map(|_| ((rng.next_f64() * m as f64) as usize).min(m - 1) as u32)
-                    .collect()
+                let mut d = Vec::new();
+                rng.draw_indices(m, block.len() * BOOT_DRAWS, &mut d);
+                d
             },
         );
         for (bi, ((qi, qrows), entries)) in block.iter().zip(ranked).enumerate() {
