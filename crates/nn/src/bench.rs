@@ -4,7 +4,7 @@
 
 use crate::loss::Loss;
 use crate::model::{ExplaiNN, ExplaiNNConfig};
-use crate::{Result, one_hot_batch};
+use crate::{Predictor, Result, one_hot_batch};
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
@@ -17,7 +17,10 @@ use std::time::Instant;
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Throughput {
     pub train_seq_per_s: f64,
+    /// Through [`Predictor::logits`] from u8 codes (the fused kernel on the CPU device).
     pub infer_seq_per_s: f64,
+    /// Through the burn model's forward pass on a one-hot tensor already on the device.
+    pub infer_burn_seq_per_s: f64,
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -57,22 +60,33 @@ pub fn throughput(
         }
     }
     let train = batch as f64 / median(times);
+    let time = |f: &mut dyn FnMut()| {
+        let mut times = Vec::new();
+        for i in 0..steps + 5 {
+            let t = Instant::now();
+            f();
+            if i >= 5 {
+                times.push(t.elapsed().as_secs_f64());
+            }
+        }
+        batch as f64 / median(times)
+    };
+    let predictor = Predictor::new(model.clone(), device.clone(), batch);
+    let infer = time(&mut || {
+        let _ = predictor.logits(&codes, false).expect("whole sequences");
+    });
     let m = model.valid();
     let xi = Tensor::<3>::from_data(TensorData::new(x, [batch, 4, l]), device);
-    let mut times = Vec::new();
-    for i in 0..steps + 5 {
-        let t = Instant::now();
+    let burn = time(&mut || {
         let _: Vec<f32> = m
             .forward(xi.clone())
             .into_data()
             .try_into_vec()
             .expect("f32");
-        if i >= 5 {
-            times.push(t.elapsed().as_secs_f64());
-        }
-    }
+    });
     Ok(Throughput {
         train_seq_per_s: train,
-        infer_seq_per_s: batch as f64 / median(times),
+        infer_seq_per_s: infer,
+        infer_burn_seq_per_s: burn,
     })
 }

@@ -15,6 +15,7 @@
 pub mod bench;
 pub mod checkpoint;
 mod encode;
+mod fused;
 pub mod import;
 pub mod loss;
 pub mod metrics;

@@ -128,7 +128,7 @@ impl ExplaiNNConfig {
     }
 
     /// PyTorch `state_dict` prefixes of (linear, batch norm) for per-unit layer `i`.
-    fn layer_names(&self, i: usize) -> (String, String) {
+    pub(crate) fn layer_names(&self, i: usize) -> (String, String) {
         match (self.num_fc, i) {
             (_, 0) => ("linears.6".into(), "linears.7".into()),
             (2, 1) => ("linears.10".into(), "linears.11".into()),

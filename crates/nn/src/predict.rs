@@ -2,6 +2,7 @@
 //! first-layer activations, with constant memory per batch.
 
 use crate::encode::one_hot_into;
+use crate::fused::FusedModel;
 use crate::model::ExplaiNN;
 use crate::{NnError, Result};
 use burn::module::Module;
@@ -9,8 +10,13 @@ use burn::tensor::{Device, Tensor, TensorData};
 
 /// Runs an [`ExplaiNN`] in inference mode over sequences given as codes
 /// (N·L row-major, A=0 C=1 G=2 T=3 other=4), `batch_size` sequences at a time (default 100).
+///
+/// On the CPU (`flex`) device the forward pass runs through a fused host kernel (conv as a
+/// gather over codes, BN folded, exp and max-pool on the fly, per-unit GEMMs); other devices
+/// use the burn model.
 pub struct Predictor {
     model: ExplaiNN,
+    fused: Option<FusedModel>,
     device: Device,
     batch_size: usize,
 }
@@ -57,8 +63,10 @@ impl Predictor {
     /// Wrap a model (it is moved to inference mode on `device`).
     pub fn new(model: ExplaiNN, device: Device, batch_size: usize) -> Self {
         let model = model.valid().to_device(&device);
+        let fused = (device == Device::flex()).then(|| FusedModel::new(&model));
         Self {
             model,
+            fused,
             device,
             batch_size: batch_size.max(1),
         }
@@ -96,7 +104,10 @@ impl Predictor {
         let l = self.model.config().input_length;
         let mut out = Vec::with_capacity(codes.len() / l * self.model.config().classes);
         for chunk in codes.chunks(self.batch_size * l) {
-            out.extend(host(self.model.forward(self.input(chunk, rc))));
+            match &self.fused {
+                Some(f) => out.extend(f.forward(chunk, rc, false).logits),
+                None => out.extend(host(self.model.forward(self.input(chunk, rc)))),
+            }
         }
         Ok(out)
     }
@@ -120,6 +131,15 @@ impl Predictor {
             logits: Vec::new(),
         };
         for chunk in codes.chunks(self.batch_size * l) {
+            if let Some(f) = &self.fused {
+                let o = f.forward(chunk, rc, activations);
+                if let (Some(dst), Some(a)) = (res.activations.as_mut(), o.activations) {
+                    dst.extend(a);
+                }
+                res.unit_outputs.extend(o.unit_outputs);
+                res.logits.extend(o.logits);
+                continue;
+            }
             let o = self.model.forward_units(self.input(chunk, rc), activations);
             if let (Some(dst), Some(a)) = (res.activations.as_mut(), o.activations) {
                 dst.extend(

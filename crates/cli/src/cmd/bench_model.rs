@@ -42,6 +42,7 @@ pub fn run(a: Args) -> Result<()> {
         "threads": threads,
         "train_seq_per_s": (t.train_seq_per_s * 10.0).round() / 10.0,
         "infer_seq_per_s": (t.infer_seq_per_s * 10.0).round() / 10.0,
+        "infer_burn_seq_per_s": (t.infer_burn_seq_per_s * 10.0).round() / 10.0,
     });
     println!("{row}");
     Ok(())

@@ -1,0 +1,363 @@
+//! Fused CPU inference kernel: the whole eval-mode ExplaiNN forward pass on host `f32`,
+//! straight from u8 base codes, without one-hot tensors or the full activation map.
+//!
+//! Per sequence (rayon over sequences):
+//! - the convolution on one-hot input is a gather-sum: z[j, u] = shift_u + Σ_k T[k, code[j+k], u]
+//!   with the table T `(f, 5, U)` holding the conv weights scaled by the folded BN₀
+//!   (code 4 = N has a zero row), so the inner loop over units is contiguous;
+//! - a = exp(z) with a branch-free polynomial (vectorises; ~1 ulp);
+//! - max-pooling on the fly into pooled `(P, U)` (or the running max for `num_fc` = 0).
+//!
+//! Then per unit (rayon over units) the fully connected layers as small GEMMs over the batch
+//! with eval BN folded into weights and biases, and the final linear layer.
+
+mod exp;
+
+use crate::model::{ExplaiNN, ExplaiNNConfig};
+use exp::exp8;
+use rayon::prelude::*;
+use wide::f32x8;
+
+const BN_EPS: f64 = 1e-5;
+/// Vectors of 8 units per register block of the convolution accumulators
+/// (32 units: 8 SSE / 4 AVX registers).
+const NV: usize = 4;
+const BLK: usize = 8 * NV;
+
+/// One per-unit layer with BN folded in: y = ReLU(W' x + c').
+struct Layer {
+    fi: usize,
+    fo: usize,
+    /// `(U, fo, fi)` row-major: the (fo, fi) matrix of unit u at offset u·fo·fi.
+    weight: Vec<f32>,
+    /// `(U, fo)`.
+    bias: Vec<f32>,
+}
+
+/// Eval-mode model weights folded for the fused kernel.
+pub(crate) struct FusedModel {
+    u: usize,
+    /// U rounded up to a multiple of [`BLK`] (the table and shift are zero-padded).
+    upad: usize,
+    f: usize,
+    l: usize,
+    /// L' = L − f + 1.
+    lc: usize,
+    pool: usize,
+    stride: usize,
+    /// P (0 when `num_fc` = 0).
+    p: usize,
+    c: usize,
+    /// `(U_pad/BLK, f, 5, BLK/8)` vectors (each block's table, 12 KiB, stays in L1):
+    /// T[k, b, u] = s_u·W[u, b, k] for b < 4, 0 for b = 4.
+    table: Vec<f32x8>,
+    /// `(U_pad/8)` vectors: s_u·(bias_u − μ_u) + β_u.
+    shift: Vec<f32x8>,
+    layers: Vec<Layer>,
+    /// `(C, U)`.
+    final_w: Vec<f32>,
+    /// `(C)`.
+    final_b: Vec<f32>,
+}
+
+/// Host outputs of one fused forward pass over B sequences.
+pub(crate) struct FusedOutputs {
+    /// `(B, U, L')` when requested.
+    pub activations: Option<Vec<f32>>,
+    /// `(B, U)`.
+    pub unit_outputs: Vec<f32>,
+    /// `(B, C)`.
+    pub logits: Vec<f32>,
+}
+
+/// Eval BN as per-channel (scale, shift) for inputs x: s·x + t.
+fn bn_fold(map: &crate::TensorMap, prefix: &str) -> (Vec<f64>, Vec<f64>) {
+    let g = |s: &str| &map[&format!("{prefix}.{s}")].1;
+    let (w, b, m, v) = (g("weight"), g("bias"), g("running_mean"), g("running_var"));
+    let s: Vec<f64> = w
+        .iter()
+        .zip(v)
+        .map(|(&w, &v)| w as f64 / (v as f64 + BN_EPS).sqrt())
+        .collect();
+    let t = s
+        .iter()
+        .zip(b.iter().zip(m))
+        .map(|(&s, (&b, &m))| b as f64 - s * m as f64)
+        .collect();
+    (s, t)
+}
+
+impl FusedModel {
+    /// Fold the current weights and running statistics of `model` (eval semantics).
+    pub fn new(model: &ExplaiNN) -> Self {
+        let cfg: &ExplaiNNConfig = model.config();
+        let map = model.to_tensors();
+        let (u, f) = (cfg.units, cfg.filter_size);
+        let w = &map["linears.0.weight"].1; // (U, 4, f)
+        let cb = &map["linears.0.bias"].1;
+        let (s0, t0) = bn_fold(&map, "linears.1");
+        let upad = u.div_ceil(BLK) * BLK;
+        let mut table = vec![0f32; f * 5 * upad];
+        for k in 0..f {
+            for b in 0..4 {
+                for uu in 0..u {
+                    table[((uu / BLK * f + k) * 5 + b) * BLK + uu % BLK] =
+                        (s0[uu] * w[(uu * 4 + b) * f + k] as f64) as f32;
+                }
+            }
+        }
+        let mut shift = vec![0f32; upad];
+        for (i, s) in shift.iter_mut().take(u).enumerate() {
+            *s = (s0[i] * cb[i] as f64 + t0[i]) as f32;
+        }
+        let vecs = |v: Vec<f32>| -> Vec<f32x8> {
+            v.chunks_exact(8)
+                .map(|c| f32x8::new(c.try_into().expect("8 lanes")))
+                .collect()
+        };
+        let (table, shift) = (vecs(table), vecs(shift));
+        let layers = cfg
+            .layer_dims()
+            .into_iter()
+            .enumerate()
+            .map(|(i, (fi, fo))| {
+                let (lin, norm) = cfg.layer_names(i);
+                let w = &map[&format!("{lin}.weight")].1; // (U·fo, fi, 1)
+                let b = &map[&format!("{lin}.bias")].1;
+                let (s, t) = bn_fold(&map, &norm);
+                let weight = w
+                    .iter()
+                    .enumerate()
+                    .map(|(n, &x)| (s[n / fi] * x as f64) as f32)
+                    .collect();
+                let bias = (0..u * fo)
+                    .map(|r| (s[r] * b[r] as f64 + t[r]) as f32)
+                    .collect();
+                Layer {
+                    fi,
+                    fo,
+                    weight,
+                    bias,
+                }
+            })
+            .collect::<Vec<_>>();
+        Self {
+            u,
+            upad,
+            f,
+            l: cfg.input_length,
+            lc: cfg.conv_length(),
+            pool: cfg.pool_size,
+            stride: cfg.pool_stride,
+            p: if layers.is_empty() {
+                0
+            } else {
+                cfg.pooled_length()
+            },
+            c: cfg.classes,
+            table,
+            shift,
+            layers,
+            final_w: map["final.weight"].1.clone(),
+            final_b: map["final.bias"].1.clone(),
+        }
+    }
+
+    /// Forward pass over `codes` (B·L row-major u8 codes, A=0 C=1 G=2 T=3 other=4; with `rc`
+    /// every sequence is reverse-complemented first). Activations `(B, U, L')` only when
+    /// `activations` is set.
+    pub fn forward(&self, codes: &[u8], rc: bool, activations: bool) -> FusedOutputs {
+        let (u, l, lc) = (self.u, self.l, self.lc);
+        assert_eq!(codes.len() % l, 0, "codes must hold whole sequences");
+        let b = codes.len() / l;
+        // Per-sequence stage: pooled (B, P, U), or unit outputs (B, U) for num_fc = 0.
+        let width = if self.layers.is_empty() {
+            u
+        } else {
+            self.p * u
+        };
+        let mut stage = vec![0f32; b * width];
+        let mut acts = activations.then(|| vec![0f32; b * u * lc]);
+        type Scratch = Vec<u8>;
+        let init = || vec![0u8; l];
+        let body = |seq: &mut Scratch, s: &[u8], out: &mut [f32], act: Option<&mut [f32]>| {
+            if rc {
+                for (d, &c) in seq.iter_mut().zip(s.iter().rev()) {
+                    *d = if c < 4 { 3 - c } else { 4 };
+                }
+            } else {
+                for (d, &c) in seq.iter_mut().zip(s) {
+                    *d = c.min(4);
+                }
+            }
+            self.unit_block(seq, out, act);
+        };
+        let seqs = codes.par_chunks(l).zip(stage.par_chunks_mut(width));
+        match acts.as_mut() {
+            Some(a) => seqs
+                .zip(a.par_chunks_mut(u * lc))
+                .for_each_init(init, |sc, ((s, o), a)| body(sc, s, o, Some(a))),
+            None => seqs.for_each_init(init, |sc, (s, o)| body(sc, s, o, None)),
+        }
+        let unit_outputs = if self.layers.is_empty() {
+            stage
+        } else {
+            self.dense(&stage, b)
+        };
+        // Final layer: logits (B, C) = o (B, U) · Wᵀ + b.
+        let c = self.c;
+        let mut logits = vec![0f32; b * c];
+        for (o, y) in unit_outputs.chunks_exact(u).zip(logits.chunks_exact_mut(c)) {
+            for (k, y) in y.iter_mut().enumerate() {
+                let w = &self.final_w[k * u..(k + 1) * u];
+                *y = self.final_b[k] + o.iter().zip(w).map(|(a, b)| a * b).sum::<f32>();
+            }
+        }
+        FusedOutputs {
+            activations: acts,
+            unit_outputs,
+            logits,
+        }
+    }
+
+    /// conv → BN₀ → exp → pool for one sequence of codes (length L, values ≤ 4). `out` gets
+    /// pooled `(P, U)` or, for `num_fc` = 0, the per-unit maxima `(U)`; `act` the activations
+    /// `(U, L')`.
+    ///
+    /// Units go in blocks of [`BLK`] whose accumulators stay in registers over the f taps.
+    fn unit_block(&self, seq: &[u8], out: &mut [f32], act: Option<&mut [f32]>) {
+        let (u, upad, f, lc) = (self.u, self.upad, self.f, self.lc);
+        let global = self.layers.is_empty();
+        out.fill(if global { f32::NEG_INFINITY } else { 0.0 });
+        let mut act = act;
+        for (blk, ub) in (0..upad).step_by(BLK).enumerate() {
+            let w = BLK.min(u - ub);
+            let v0 = blk * NV;
+            let tab = &self.table[blk * f * 5 * NV..][..f * 5 * NV];
+            for j in 0..lc {
+                let mut acc: [f32x8; NV] = self.shift[v0..v0 + NV].try_into().expect("block");
+                for (k, &code) in seq[j..j + f].iter().enumerate() {
+                    let row = &tab[(k * 5 + code as usize) * NV..][..NV];
+                    for (a, &r) in acc.iter_mut().zip(row) {
+                        *a += r;
+                    }
+                }
+                let mut vals = [0f32; BLK];
+                for (dst, a) in vals.chunks_exact_mut(8).zip(acc) {
+                    dst.copy_from_slice(&exp8(a).to_array());
+                }
+                let acc = &vals[..w];
+                if let Some(act) = act.as_deref_mut() {
+                    for (i, &a) in acc.iter().enumerate() {
+                        act[(ub + i) * lc + j] = a;
+                    }
+                }
+                if global {
+                    for (m, &a) in out[ub..ub + w].iter_mut().zip(acc) {
+                        *m = m.max(a);
+                    }
+                } else {
+                    // Windows t with t·stride ≤ j < t·stride + pool, t < P. Activations are
+                    // ≥ 0, so a zero start is the identity of max.
+                    let hi = (j / self.stride).min(self.p - 1);
+                    let lo = (j + 1).saturating_sub(self.pool).div_ceil(self.stride);
+                    for t in lo..=hi {
+                        if t * self.stride + self.pool <= j {
+                            continue;
+                        }
+                        let o = t * u + ub;
+                        for (m, &a) in out[o..o + w].iter_mut().zip(acc) {
+                            *m = m.max(a);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Per-unit dense layers over the batch: pooled `(B, P, U)` → unit outputs `(B, U)`.
+    fn dense(&self, pooled: &[f32], b: usize) -> Vec<f32> {
+        let (u, p) = (self.u, self.p);
+        let cols: Vec<Vec<f32>> = (0..u)
+            .into_par_iter()
+            .map(|uu| {
+                // Input of unit uu: rows b (stride P·U), columns i (stride U).
+                let mut x: Vec<f32> = Vec::new();
+                let mut y: Vec<f32> = Vec::new();
+                for (i, layer) in self.layers.iter().enumerate() {
+                    let (fi, fo) = (layer.fi, layer.fo);
+                    y.clear();
+                    y.resize(b * fo, 0.0);
+                    let bias = &layer.bias[uu * fo..(uu + 1) * fo];
+                    for row in y.chunks_exact_mut(fo) {
+                        row.copy_from_slice(bias);
+                    }
+                    let w = &layer.weight[uu * fo * fi..(uu + 1) * fo * fi];
+                    if i == 0 {
+                        gemm_acc(b, fi, fo, &pooled[uu..], (p * u, u), w, (1, fi), &mut y);
+                    } else {
+                        gemm_acc(b, fi, fo, &x, (fi, 1), w, (1, fi), &mut y);
+                    }
+                    for v in y.iter_mut() {
+                        *v = v.max(0.0);
+                    }
+                    std::mem::swap(&mut x, &mut y);
+                }
+                x // (B, 1)
+            })
+            .collect();
+        let mut out = vec![0f32; b * u];
+        for (uu, col) in cols.iter().enumerate() {
+            for (n, &v) in col.iter().enumerate() {
+                out[n * u + uu] = v;
+            }
+        }
+        out
+    }
+}
+
+/// C (m, n, row-major, contiguous) += A (m, k) · B (k, n), A and B given by (row, column)
+/// strides into their slices.
+#[allow(clippy::too_many_arguments)]
+fn gemm_acc(
+    m: usize,
+    k: usize,
+    n: usize,
+    a: &[f32],
+    (rsa, csa): (usize, usize),
+    b: &[f32],
+    (rsb, csb): (usize, usize),
+    c: &mut [f32],
+) {
+    if m == 0 || n == 0 || k == 0 {
+        return;
+    }
+    assert!((m - 1) * rsa + (k - 1) * csa < a.len(), "A out of bounds");
+    assert!((k - 1) * rsb + (n - 1) * csb < b.len(), "B out of bounds");
+    assert!(c.len() >= m * n, "C out of bounds");
+    // SAFETY: the asserts above keep every element sgemm reads of A and B, and writes of C
+    // (rows of n contiguous values), inside the slices; strides are non-negative and the
+    // slices do not alias (`c` is borrowed mutably). `matrixmultiply` picks AVX/FMA kernels
+    // at run time, which plain loops compiled for baseline x86-64 cannot.
+    unsafe {
+        matrixmultiply::sgemm(
+            m,
+            k,
+            n,
+            1.0,
+            a.as_ptr(),
+            rsa as isize,
+            csa as isize,
+            b.as_ptr(),
+            rsb as isize,
+            csb as isize,
+            1.0,
+            c.as_mut_ptr(),
+            n as isize,
+            1,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,101 @@
+use super::*;
+use crate::model::ExplaiNNConfig;
+use crate::one_hot_batch;
+use burn::module::Module;
+use burn::tensor::{Tensor, TensorData};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// A tiny random model whose BatchNorms have non-trivial running statistics and affines.
+fn random_model(num_fc: usize, pool: (usize, usize), seed: u64) -> ExplaiNN {
+    let dev = crate::default_device();
+    // 37 units: one full register block and a partial one.
+    let units = if num_fc % 2 == 0 { 37 } else { 5 };
+    let mut c = ExplaiNNConfig::new(units, 41, 3);
+    c.num_fc = num_fc;
+    c.hidden = 6;
+    c.filter_size = 7;
+    (c.pool_size, c.pool_stride) = pool;
+    let m = ExplaiNN::new(c.clone(), seed, &dev).unwrap();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed + 100);
+    let mut t = m.to_tensors();
+    for (name, (_, v)) in t.iter_mut() {
+        for x in v.iter_mut() {
+            if name.ends_with("running_var") {
+                *x = rng.random_range(0.2..2.0);
+            } else if name.ends_with("running_mean") || name.starts_with("linears.1.") {
+                *x += rng.random_range(-0.5..0.5);
+            } else if name.ends_with(".weight") && !name.starts_with("linears.0") {
+                *x += rng.random_range(-0.3..0.3);
+            }
+        }
+    }
+    ExplaiNN::from_tensors(c, &t, &dev).unwrap().valid()
+}
+
+fn host<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data()
+        .convert::<f32>()
+        .try_into_vec::<f32>()
+        .unwrap()
+}
+
+fn assert_close(name: &str, got: &[f32], want: &[f32], rel: bool) {
+    assert_eq!(got.len(), want.len(), "{name}: lengths");
+    for (i, (a, b)) in got.iter().zip(want).enumerate() {
+        let tol = if rel { 1e-5 * b.abs() + 1e-30 } else { 1e-5 };
+        assert!((a - b).abs() <= tol, "{name}[{i}]: fused {a} vs burn {b}");
+    }
+}
+
+#[test]
+fn fused_matches_burn_eval_forward() {
+    let mut rng = ChaCha8Rng::seed_from_u64(9);
+    for num_fc in 0..4 {
+        for pool in [(7, 7), (5, 3)] {
+            let m = random_model(num_fc, pool, num_fc as u64 * 10 + pool.1 as u64);
+            let l = m.config().input_length;
+            let b = 9;
+            let codes: Vec<u8> = (0..b * l)
+                .map(|_| {
+                    if rng.random::<f32>() < 0.05 {
+                        4
+                    } else {
+                        rng.random_range(0..4u8)
+                    }
+                })
+                .collect();
+            let fused = FusedModel::new(&m);
+            for rc in [false, true] {
+                let x = Tensor::<3>::from_data(
+                    TensorData::new(one_hot_batch(&codes, l, rc), [b, 4, l]),
+                    &crate::default_device(),
+                );
+                let want = m.forward_units(x, true);
+                let got = fused.forward(&codes, rc, true);
+                let tag = format!("num_fc {num_fc} pool {pool:?} rc {rc}");
+                assert_close(
+                    &format!("{tag} activations"),
+                    got.activations.as_ref().unwrap(),
+                    &host(want.activations.unwrap()),
+                    true,
+                );
+                assert_close(
+                    &format!("{tag} units"),
+                    &got.unit_outputs,
+                    &host(want.unit_outputs),
+                    false,
+                );
+                assert_close(
+                    &format!("{tag} logits"),
+                    &got.logits,
+                    &host(want.logits),
+                    false,
+                );
+                let lean = fused.forward(&codes, rc, false);
+                assert!(lean.activations.is_none());
+                assert_eq!(lean.logits, got.logits);
+            }
+        }
+    }
+}
