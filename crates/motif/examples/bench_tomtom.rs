@@ -65,11 +65,13 @@ fn main() {
         if std::env::var("BENCH_ONLY").is_ok_and(|o| !name.starts_with(o.as_str())) {
             continue;
         }
-        let (secs, hits) = best_of(5, || {
+        // BENCH_RUNS=n changes the number of timed runs (1 for instruction counting).
+        let runs = std::env::var("BENCH_RUNS").map_or(5, |r| r.parse().unwrap());
+        let (secs, hits) = best_of(runs, || {
             tomtom(&q.motifs, &t.motifs, q.background.as_ref(), &opts).unwrap()
         });
         println!(
-            "tomtom {name}: {} queries x {} targets: {:.4} s wall (best of 5), {} hits",
+            "tomtom {name}: {} queries x {} targets: {:.4} s wall (best of {runs}), {} hits",
             q.motifs.len(),
             t.motifs.len(),
             secs,

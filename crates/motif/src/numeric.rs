@@ -147,8 +147,10 @@ pub(crate) fn median_pair(v: &[f64], scratch: &mut Vec<f64>) -> (f64, f64) {
     let n = v.len();
     assert!(n > 0, "median of nothing");
     let (i1, i2) = median_ranks(n);
-    scratch.clear();
-    scratch.resize(n, 0.0);
+    if scratch.len() < n {
+        scratch.resize(n, 0.0);
+    }
+    let scratch = &mut scratch[..n];
     if n >= 2048 {
         if let Some(m) = bracketed_pair(v, i1, i2, scratch) {
             return m;
@@ -286,17 +288,18 @@ impl Mt19937 {
         while left > 0 {
             if self.idx == 624 && left >= 312 {
                 self.twist();
-                let mut buf = [0u32; 624];
-                for (b, &y) in buf.iter_mut().zip(self.mt.iter()) {
-                    *b = temper(y);
-                }
                 self.idx = 624;
-                out.extend(buf.chunks_exact(2).map(|p| {
+                let mt = &*self.mt;
+                let n0 = out.len();
+                out.resize(n0 + 312, 0);
+                let dst: &mut [u32; 312] = (&mut out[n0..]).try_into().unwrap();
+                for j in 0..312 {
+                    let (hi, lo) = (temper(mt[2 * j]), temper(mt[2 * j + 1]));
                     // (hi 2^32 + lo) rounds once: the same double as `u64 as f64`.
-                    let x = (u32_to_f64(p[0]) * 4_294_967_296.0 + u32_to_f64(p[1]))
+                    let x = (u32_to_f64(hi) * 4_294_967_296.0 + u32_to_f64(lo))
                         * (1.0 / 18_446_744_073_709_551_616.0);
-                    ((x * mf) as i32).min(m as i32 - 1) as u32
-                }));
+                    dst[j] = ((x * mf) as i32).min(m as i32 - 1) as u32;
+                }
                 left -= 312;
             } else {
                 let x = self.next_f64();

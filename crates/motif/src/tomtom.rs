@@ -586,13 +586,21 @@ fn score_query_impl(
         let row = &mut scr.s[i * n..(i + 1) * n];
         delta = column_scores(qc, db, dist, row);
         med[i] = row_median(row, delta, |j| exact_score(qc, db, dist, j), &mut scr.tmp);
-        let (mut mn, mut mx) = (f64::INFINITY, f64::NEG_INFINITY);
-        for &v in row.iter() {
-            mn = if v < mn { v } else { mn };
-            mx = if v > mx { v } else { mx };
+        // Eight running extremes so that the loop vectorises.
+        let (mut mn, mut mx) = ([f64::INFINITY; 8], [f64::NEG_INFINITY; 8]);
+        let mut it = row.chunks_exact(8);
+        for ch in &mut it {
+            for l in 0..8 {
+                mn[l] = if ch[l] < mn[l] { ch[l] } else { mn[l] };
+                mx[l] = if ch[l] > mx[l] { ch[l] } else { mx[l] };
+            }
         }
-        rmin[i] = mn;
-        rmax[i] = mx;
+        for &v in it.remainder() {
+            mn[0] = mn[0].min(v);
+            mx[0] = mx[0].max(v);
+        }
+        rmin[i] = mn.iter().copied().fold(f64::INFINITY, f64::min);
+        rmax[i] = mx.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     }
     // Extremes of the median-shifted scores (exact: subtracting a constant is monotone).
     let mut hi = (0..w)
@@ -639,7 +647,18 @@ fn score_query_impl(
         let xr = &mut scr.xs[i * n..(i + 1) * n];
         let m = med[i];
         const CH: usize = 64;
+        if delta == 0.0 {
+            for (&v, x) in row.iter().zip(xr.iter_mut()) {
+                // t >= 0.5, so truncation is the floor.
+                let t = ((v - m) - off) * sc + 0.5;
+                // Exact scores give t in [0.5, 100.5], hence x in 0..=100.
+                *x = t as i32 as u8;
+            }
+        }
         for (cn, (rc, xc)) in row.chunks(CH).zip(xr.chunks_mut(CH)).enumerate() {
+            if delta == 0.0 {
+                break;
+            }
             let mut bad = false;
             for (&v, x) in rc.iter().zip(xc.iter_mut()) {
                 // t >= 0.5 for exact scores, so truncation is the floor.
