@@ -7,7 +7,8 @@
 //! generators derived from `seed`; on the CPU backend the result is bit-identical for a
 //! given seed and thread count.
 
-use crate::encode::one_hot_into;
+use crate::encode::{one_hot_into, reverse_complement_codes};
+use crate::fused::FusedModel;
 use crate::loss::Loss;
 use crate::model::{ExplaiNN, ExplaiNNConfig, TensorMap};
 use crate::{NnError, Result};
@@ -189,7 +190,8 @@ fn batches(items: &[(usize, bool)], size: usize) -> Vec<&[(usize, bool)]> {
     v
 }
 
-/// Mean loss of a set in inference mode (each batch weighted by its size).
+/// Mean loss of a set in inference mode (each batch weighted by its size). On the CPU
+/// (`flex`) device the logits come from the fused host kernel.
 fn evaluate(
     model: &ExplaiNN,
     data: &TrainData,
@@ -199,10 +201,39 @@ fn evaluate(
     device: &Device,
 ) -> f64 {
     let items = data.items(rc);
+    let fused = (*device == Device::flex()).then(|| FusedModel::new(model));
+    let (l, c) = (data.length, data.classes);
     let mut total = 0.0;
+    let mut codes = Vec::new();
     for chunk in items.chunks(batch) {
-        let (x, y) = data.batch(chunk, device);
-        let l: f32 = loss.compute(model.forward(x), y).into_scalar();
+        let (logits, y) = match &fused {
+            Some(f) => {
+                codes.clear();
+                for &(i, rc) in chunk {
+                    let s = &data.codes[i * l..(i + 1) * l];
+                    if rc {
+                        codes.extend(reverse_complement_codes(s));
+                    } else {
+                        codes.extend_from_slice(s);
+                    }
+                }
+                let y: Vec<f32> = chunk
+                    .iter()
+                    .flat_map(|&(i, _)| data.labels[i * c..(i + 1) * c].iter().copied())
+                    .collect();
+                let b = chunk.len();
+                let logits = f.forward(&codes, false, false).logits;
+                (
+                    Tensor::from_data(TensorData::new(logits, [b, c]), device),
+                    Tensor::from_data(TensorData::new(y, [b, c]), device),
+                )
+            }
+            None => {
+                let (x, y) = data.batch(chunk, device);
+                (model.forward(x), y)
+            }
+        };
+        let l: f32 = loss.compute(logits, y).into_scalar();
         total += l as f64 * chunk.len() as f64;
     }
     total / items.len() as f64
