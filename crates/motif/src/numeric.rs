@@ -196,13 +196,23 @@ fn bracketed_pair(v: &[f64], i1: usize, i2: usize, scratch: &mut [f64]) -> Optio
     if i1 < below || i2 >= below + len {
         return None;
     }
+    // Select on integer keys ordered like `f64::total_cmp` (cheaper comparisons).
     let mid = &mut scratch[..len];
-    let (_, a, right) = mid.select_nth_unstable_by(i1 - below, |a, b| a.total_cmp(b));
-    let a = *a;
+    for x in mid.iter_mut() {
+        let b = x.to_bits();
+        let k = if b >> 63 == 1 { !b } else { b | 1 << 63 };
+        *x = f64::from_bits(k);
+    }
+    // SAFETY: f64 and u64 have the same size and alignment; every bit pattern is valid.
+    let keys: &mut [u64] =
+        unsafe { std::slice::from_raw_parts_mut(mid.as_mut_ptr().cast::<u64>(), len) };
+    let unkey = |k: u64| f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k });
+    let (_, a, right) = keys.select_nth_unstable(i1 - below);
+    let a = unkey(*a);
     let b = if i2 == i1 {
         a
     } else {
-        right.iter().copied().fold(f64::INFINITY, f64::min)
+        unkey(right.iter().copied().min().expect("i2 within the bracket"))
     };
     Some((a, b))
 }

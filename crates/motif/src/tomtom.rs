@@ -586,21 +586,7 @@ fn score_query_impl(
         let row = &mut scr.s[i * n..(i + 1) * n];
         delta = column_scores(qc, db, dist, row);
         med[i] = row_median(row, delta, |j| exact_score(qc, db, dist, j), &mut scr.tmp);
-        // Eight running extremes so that the loop vectorises.
-        let (mut mn, mut mx) = ([f64::INFINITY; 8], [f64::NEG_INFINITY; 8]);
-        let mut it = row.chunks_exact(8);
-        for ch in &mut it {
-            for l in 0..8 {
-                mn[l] = if ch[l] < mn[l] { ch[l] } else { mn[l] };
-                mx[l] = if ch[l] > mx[l] { ch[l] } else { mx[l] };
-            }
-        }
-        for &v in it.remainder() {
-            mn[0] = mn[0].min(v);
-            mx[0] = mx[0].max(v);
-        }
-        rmin[i] = mn.iter().copied().fold(f64::INFINITY, f64::min);
-        rmax[i] = mx.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        (rmin[i], rmax[i]) = row_extremes(row);
     }
     // Extremes of the median-shifted scores (exact: subtracting a constant is monotone).
     let mut hi = (0..w)
@@ -648,12 +634,7 @@ fn score_query_impl(
         let m = med[i];
         const CH: usize = 64;
         if delta == 0.0 {
-            for (&v, x) in row.iter().zip(xr.iter_mut()) {
-                // t >= 0.5, so truncation is the floor.
-                let t = ((v - m) - off) * sc + 0.5;
-                // Exact scores give t in [0.5, 100.5], hence x in 0..=100.
-                *x = t as i32 as u8;
-            }
+            quantise_row(row, m, off, sc, xr);
         }
         for (cn, (rc, xc)) in row.chunks(CH).zip(xr.chunks_mut(CH)).enumerate() {
             if delta == 0.0 {
@@ -774,6 +755,116 @@ fn score_query_impl(
     keys.iter()
         .map(|&(_, ci)| slots[ci as usize].take().expect("entry"))
         .collect()
+}
+
+/// Minimum and maximum of a row of scores (no NaNs).
+#[inline(always)]
+fn row_extremes(row: &[f64]) -> (f64, f64) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            return unsafe { row_extremes_avx2(row) };
+        }
+    }
+    let (mut mn, mut mx) = (f64::INFINITY, f64::NEG_INFINITY);
+    for &v in row {
+        mn = mn.min(v);
+        mx = mx.max(v);
+    }
+    (mn, mx)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn row_extremes_avx2(row: &[f64]) -> (f64, f64) {
+    use std::arch::x86_64::*;
+    let mut mn = [_mm256_set1_pd(f64::INFINITY); 2];
+    let mut mx = [_mm256_set1_pd(f64::NEG_INFINITY); 2];
+    let mut it = row.chunks_exact(8);
+    for ch in &mut it {
+        // SAFETY: `ch` holds 8 values; unaligned loads.
+        let (a, b) = unsafe {
+            (
+                _mm256_loadu_pd(ch.as_ptr()),
+                _mm256_loadu_pd(ch.as_ptr().add(4)),
+            )
+        };
+        mn[0] = _mm256_min_pd(mn[0], a);
+        mn[1] = _mm256_min_pd(mn[1], b);
+        mx[0] = _mm256_max_pd(mx[0], a);
+        mx[1] = _mm256_max_pd(mx[1], b);
+    }
+    let (mut lo, mut hi) = ([0.0f64; 4], [0.0f64; 4]);
+    // SAFETY: 4-value arrays; unaligned stores.
+    unsafe {
+        _mm256_storeu_pd(lo.as_mut_ptr(), _mm256_min_pd(mn[0], mn[1]));
+        _mm256_storeu_pd(hi.as_mut_ptr(), _mm256_max_pd(mx[0], mx[1]));
+    }
+    let mut l = lo.iter().copied().fold(f64::INFINITY, f64::min);
+    let mut h = hi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    for &v in it.remainder() {
+        l = l.min(v);
+        h = h.max(v);
+    }
+    (l, h)
+}
+
+/// `x = floor(((v - m) - off) sc + 0.5)` for exact scores (t >= 0.5, so truncation is the
+/// floor, and x lies in 0..=100).
+#[inline(always)]
+fn quantise_row(row: &[f64], m: f64, off: f64, sc: f64, xr: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            unsafe { quantise_row_avx2(row, m, off, sc, xr) };
+            return;
+        }
+    }
+    for (&v, x) in row.iter().zip(xr.iter_mut()) {
+        *x = (((v - m) - off) * sc + 0.5) as i32 as u8;
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn quantise_row_avx2(row: &[f64], m: f64, off: f64, sc: f64, xr: &mut [u8]) {
+    use std::arch::x86_64::*;
+    assert_eq!(row.len(), xr.len());
+    let (vm, voff, vsc, half) = (
+        _mm256_set1_pd(m),
+        _mm256_set1_pd(off),
+        _mm256_set1_pd(sc),
+        _mm256_set1_pd(0.5),
+    );
+    let q = |p: *const f64| {
+        // SAFETY: the caller passes a pointer to 4 readable values.
+        let v = unsafe { _mm256_loadu_pd(p) };
+        let t = _mm256_add_pd(
+            _mm256_mul_pd(_mm256_sub_pd(_mm256_sub_pd(v, vm), voff), vsc),
+            half,
+        );
+        _mm256_cvttpd_epi32(t)
+    };
+    let n16 = row.len() / 16 * 16;
+    let mut j = 0;
+    while j < n16 {
+        let p = row.as_ptr().wrapping_add(j);
+        let (a, b, c, d) = (
+            q(p),
+            q(p.wrapping_add(4)),
+            q(p.wrapping_add(8)),
+            q(p.wrapping_add(12)),
+        );
+        let x = _mm_packus_epi16(_mm_packs_epi32(a, b), _mm_packs_epi32(c, d));
+        // SAFETY: j + 16 <= xr.len().
+        unsafe { _mm_storeu_si128(xr.as_mut_ptr().add(j).cast(), x) };
+        j += 16;
+    }
+    for (&v, x) in row[n16..].iter().zip(xr[n16..].iter_mut()) {
+        *x = (((v - m) - off) * sc + 0.5) as i32 as u8;
+    }
 }
 
 /// The query column range `[a, b]` of alignment step `i` with a target of width `l`.
