@@ -130,6 +130,7 @@ fn strip_zeros(s: &str) -> &str {
 /// Lower median of a slice as Tomtom defines it: with `n` values, the mean of the order
 /// statistics `max(n/2-1, 0)` and `max(ceil(n/2)-1, that)`. `v` is left unchanged;
 /// `scratch` is working memory reused between calls.
+#[cfg(test)]
 pub(crate) fn lower_median(v: &[f64], scratch: &mut Vec<f64>) -> f64 {
     let (a, b) = median_pair(v, scratch);
     (a + b) / 2.0

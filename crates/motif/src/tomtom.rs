@@ -405,7 +405,6 @@ struct Scratch {
     /// Two-strand upper tails `1 - (1 - P(sum >= x))^2` of the needed ranges.
     tails: Vec<f64>,
     acc: Vec<i32>,
-    steps: Vec<usize>,
 }
 
 /// Bins with at most this much probability mass are dropped from either end of a range
