@@ -33,6 +33,10 @@ echo "$peer"
 OURS="$ours" PEER="$peer" python3 - <<'PY'
 import json, os
 ours = json.loads(os.environ["OURS"])
+if "infer_burn_seq_per_s" in ours:
+    print(f"explainn inference, fused kernel / burn forward: "
+          f"{ours['infer_seq_per_s'] / ours['infer_burn_seq_per_s']:.2f}x "
+          f"({ours['infer_seq_per_s']:.0f} vs {ours['infer_burn_seq_per_s']:.0f} seq/s)")
 for line in os.environ["PEER"].splitlines():
     p = json.loads(line)
     print(f"explainn / torch-{p['model']}: train {ours['train_seq_per_s'] / p['train_seq_per_s']:.2f}x "

@@ -4,7 +4,8 @@
 //! Per sequence (rayon over sequences):
 //! - the convolution on one-hot input is a gather-sum: z[j, u] = shift_u + Σ_k T[k, code[j+k], u]
 //!   with the table T `(f, 5, U)` holding the conv weights scaled by the folded BN₀
-//!   (code 4 = N has a zero row), so the inner loop over units is contiguous;
+//!   (code 4 = N has a zero row), so the inner loop over units is contiguous; taps go in
+//!   pairs (a 25-row table per pair of taps), halving the adds;
 //! - a = exp(z) with a branch-free polynomial (vectorises; ~1 ulp);
 //! - max-pooling on the fly into pooled `(P, U)` (or the running max for `num_fc` = 0).
 //!
@@ -48,8 +49,9 @@ pub(crate) struct FusedModel {
     /// P (0 when `num_fc` = 0).
     p: usize,
     c: usize,
-    /// `(U_pad/BLK, f, 5, BLK/8)` vectors (each block's table, 12 KiB, stays in L1):
-    /// T[k, b, u] = s_u·W[u, b, k] for b < 4, 0 for b = 4.
+    /// `(U_pad/BLK, ⌈f/2⌉, 25, BLK/8)` vectors, tap pairs (each block's table, 32 KiB for
+    /// f = 19): T2[m, 5·b + b', u] = T[2m, b, u] + T[2m+1, b', u] with
+    /// T[k, b, u] = s_u·W[u, b, k] for b < 4 and k < f, 0 otherwise.
     table: Vec<f32x8>,
     /// `(U_pad/8)` vectors: s_u·(bias_u − μ_u) + β_u.
     shift: Vec<f32x8>,
@@ -97,12 +99,20 @@ impl FusedModel {
         let cb = &map["linears.0.bias"].1;
         let (s0, t0) = bn_fold(&map, "linears.1");
         let upad = u.div_ceil(BLK) * BLK;
-        let mut table = vec![0f32; f * 5 * upad];
-        for k in 0..f {
-            for b in 0..4 {
-                for uu in 0..u {
-                    table[((uu / BLK * f + k) * 5 + b) * BLK + uu % BLK] =
-                        (s0[uu] * w[(uu * 4 + b) * f + k] as f64) as f32;
+        let f2 = f.div_ceil(2);
+        let tap = |k: usize, b: usize, uu: usize| -> f64 {
+            if k < f && b < 4 && uu < u {
+                s0[uu] * w[(uu * 4 + b) * f + k] as f64
+            } else {
+                0.0
+            }
+        };
+        let mut table = vec![0f32; f2 * 25 * upad];
+        for m in 0..f2 {
+            for pair in 0..25 {
+                for uu in 0..upad {
+                    table[((uu / BLK * f2 + m) * 25 + pair) * BLK + uu % BLK] =
+                        (tap(2 * m, pair / 5, uu) + tap(2 * m + 1, pair % 5, uu)) as f32;
                 }
             }
         }
@@ -178,8 +188,9 @@ impl FusedModel {
         };
         let mut stage = vec![0f32; b * width];
         let mut acts = activations.then(|| vec![0f32; b * u * lc]);
+        // Codes (length L, plus a trailing N for the zero tap of an odd f).
         type Scratch = Vec<u8>;
-        let init = || vec![0u8; l];
+        let init = || vec![4u8; l + 1];
         let body = |seq: &mut Scratch, s: &[u8], out: &mut [f32], act: Option<&mut [f32]>| {
             if rc {
                 for (d, &c) in seq.iter_mut().zip(s.iter().rev()) {
@@ -190,7 +201,7 @@ impl FusedModel {
                     *d = c.min(4);
                 }
             }
-            self.unit_block(seq, out, act);
+            self.unit_block(&seq[..], out, act);
         };
         let seqs = codes.par_chunks(l).zip(stage.par_chunks_mut(width));
         match acts.as_mut() {
@@ -226,18 +237,21 @@ impl FusedModel {
     ///
     /// Units go in blocks of [`BLK`] whose accumulators stay in registers over the f taps.
     fn unit_block(&self, seq: &[u8], out: &mut [f32], act: Option<&mut [f32]>) {
-        let (u, upad, f, lc) = (self.u, self.upad, self.f, self.lc);
+        // Pair codes 5·c[i] + c[i+1], i < L (seq has L + 1 codes).
+        let pc: Vec<u8> = seq.windows(2).map(|w| w[0] * 5 + w[1]).collect();
+        let f2 = self.f.div_ceil(2);
+        let (u, upad, lc) = (self.u, self.upad, self.lc);
         let global = self.layers.is_empty();
         out.fill(if global { f32::NEG_INFINITY } else { 0.0 });
         let mut act = act;
         for (blk, ub) in (0..upad).step_by(BLK).enumerate() {
             let w = BLK.min(u - ub);
             let v0 = blk * NV;
-            let tab = &self.table[blk * f * 5 * NV..][..f * 5 * NV];
+            let tab = &self.table[blk * f2 * 25 * NV..][..f2 * 25 * NV];
             for j in 0..lc {
                 let mut acc: [f32x8; NV] = self.shift[v0..v0 + NV].try_into().expect("block");
-                for (k, &code) in seq[j..j + f].iter().enumerate() {
-                    let row = &tab[(k * 5 + code as usize) * NV..][..NV];
+                for m in 0..f2 {
+                    let row = &tab[(m * 25 + pc[j + 2 * m] as usize) * NV..][..NV];
                     for (a, &r) in acc.iter_mut().zip(row) {
                         *a += r;
                     }

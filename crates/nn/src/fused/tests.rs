@@ -14,7 +14,7 @@ fn random_model(num_fc: usize, pool: (usize, usize), seed: u64) -> ExplaiNN {
     let mut c = ExplaiNNConfig::new(units, 41, 3);
     c.num_fc = num_fc;
     c.hidden = 6;
-    c.filter_size = 7;
+    c.filter_size = if pool.1 == 3 { 6 } else { 7 }; // odd and even tap counts
     (c.pool_size, c.pool_stride) = pool;
     let m = ExplaiNN::new(c.clone(), seed, &dev).unwrap();
     let mut rng = ChaCha8Rng::seed_from_u64(seed + 100);
