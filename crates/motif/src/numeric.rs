@@ -438,19 +438,6 @@ mod tests {
     }
 
     #[test]
-    #[ignore]
-    fn median_speed() {
-        let mut g = Mt19937::new(1);
-        let v: Vec<f64> = (0..17966).map(|_| -(g.next_f64() * 2.0).sqrt()).collect();
-        let t = std::time::Instant::now();
-        let mut acc = 0.0;
-        for _ in 0..1000 {
-            acc += lm(&v);
-        }
-        eprintln!("median: {:?} per call ({acc})", t.elapsed() / 1000);
-    }
-
-    #[test]
     fn mt19937_seed_4357() {
         // Checked against CPython's MT19937 (`random.setstate((3, tuple(state) + (624,), None))`
         // then `getrandbits(32)`), an implementation independent of this one.
