@@ -12,7 +12,8 @@
 
 use crate::pwm::SiteCounts;
 use crate::{InterpretError, Result};
-use explainn_nn::{Predictor, reverse_complement_codes};
+use explainn_nn::Predictor;
+use explainn_seq::encode::reverse_complement_codes;
 
 /// Fraction of a unit's maximum activation used as its threshold (0.5, as the original).
 pub const THRESHOLD_FRACTION: f32 = 0.5;

@@ -4,10 +4,11 @@
 
 use crate::loss::Loss;
 use crate::model::{ExplaiNN, ExplaiNNConfig};
-use crate::{Predictor, Result, one_hot_batch};
+use crate::{Predictor, Result};
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
+use explainn_seq::encode::one_hot_batch;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::time::Instant;

@@ -3,7 +3,7 @@
 //!
 //! Conventions used throughout:
 //! - inputs are u8 base codes (A=0, C=1, G=2, T=3, anything else = 4 → an all-zero one-hot
-//!   column), one-hot encoded per batch into `(B, 4, L)` float tensors;
+//!   column), one-hot encoded per batch into `(B, 4, L)` float tensors by `explainn_seq::encode`;
 //! - the model is written against burn's dynamic [`burn::tensor::Device`]: the CPU `flex`
 //!   backend by default, a GPU one when its cargo feature (`cuda`, `wgpu`) is enabled;
 //! - parameters are named and shaped exactly as in the original PyTorch `state_dict`
@@ -14,7 +14,6 @@
 
 pub mod bench;
 pub mod checkpoint;
-mod encode;
 mod fused;
 pub mod import;
 pub mod loss;
@@ -24,7 +23,6 @@ pub mod predict;
 pub mod train;
 
 pub use checkpoint::{ModelFile, ModelMetadata};
-pub use encode::{one_hot_batch, reverse_complement_codes};
 pub use loss::Loss;
 pub use model::{ExplaiNN, ExplaiNNConfig, TensorMap, UnitOutputs};
 pub use predict::{Predictor, StrandPredictions, UnitArrays};

@@ -1,12 +1,12 @@
 //! Batched inference on u8 base codes: logits for both strands, unit outputs and
 //! first-layer activations, with constant memory per batch.
 
-use crate::encode::one_hot_into;
 use crate::fused::FusedModel;
 use crate::model::ExplaiNN;
 use crate::{NnError, Result};
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
+use explainn_seq::encode::one_hot_strand_into as one_hot_into;
 
 /// Runs an [`ExplaiNN`] in inference mode over sequences given as codes
 /// (N·L row-major, A=0 C=1 G=2 T=3 other=4), `batch_size` sequences at a time (default 100).

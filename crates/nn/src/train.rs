@@ -7,7 +7,6 @@
 //! generators derived from `seed`; on the CPU backend the result is bit-identical for a
 //! given seed and thread count.
 
-use crate::encode::{one_hot_into, reverse_complement_codes};
 use crate::fused::FusedModel;
 use crate::loss::Loss;
 use crate::model::{ExplaiNN, ExplaiNNConfig, TensorMap};
@@ -15,6 +14,7 @@ use crate::{NnError, Result};
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
+use explainn_seq::encode::{one_hot_strand_into as one_hot_into, reverse_complement_codes};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;

@@ -89,34 +89,46 @@ fn complement(b: u8) -> u8 {
 /// # Panics
 /// If `out.len() != 4 * codes.len()`.
 pub fn one_hot_into(codes: &[u8], out: &mut [f32]) {
+    one_hot_strand_into(codes, false, out)
+}
+
+/// [`one_hot_into`] for either strand: with `rc`, the block of the reverse complement
+/// (the forward block with both axes flipped), built in the same single pass.
+pub fn one_hot_strand_into(codes: &[u8], rc: bool, out: &mut [f32]) {
     let l = codes.len();
     assert_eq!(out.len(), 4 * l, "one_hot_into: output must be 4 × length");
     out.fill(0.0);
-    for (j, &c) in codes.iter().enumerate() {
-        if c < 4 {
-            out[c as usize * l + j] = 1.0;
+    if rc {
+        for (j, &c) in codes.iter().enumerate() {
+            if c < 4 {
+                out[(3 - c as usize) * l + (l - 1 - j)] = 1.0;
+            }
+        }
+    } else {
+        for (j, &c) in codes.iter().enumerate() {
+            if c < 4 {
+                out[c as usize * l + j] = 1.0;
+            }
         }
     }
 }
 
-/// One-hot encode a batch of `batch` sequences of `length` codes each (row-major in
-/// `codes`) into a new `(batch, 4, length)` f32 buffer.
-pub fn one_hot_batch(codes: &[u8], batch: usize, length: usize) -> Vec<f32> {
-    assert_eq!(
-        codes.len(),
-        batch * length,
-        "one_hot_batch: codes must be batch × length"
+/// One-hot encode a batch of sequences of `length` codes each (row-major in `codes`) into a
+/// new `(batch, 4, length)` f32 buffer; with `rc`, every sequence is reverse-complemented.
+///
+/// # Panics
+/// If `length` is 0 or `codes` does not hold whole sequences.
+pub fn one_hot_batch(codes: &[u8], length: usize, rc: bool) -> Vec<f32> {
+    assert!(
+        length > 0 && codes.len() % length == 0,
+        "one_hot_batch: codes must hold whole sequences"
     );
-    let mut out = vec![0f32; batch * 4 * length];
+    let mut out = vec![0f32; codes.len() * 4];
     for (s, block) in codes
         .chunks_exact(length)
         .zip(out.chunks_exact_mut(4 * length))
     {
-        for (j, &c) in s.iter().enumerate() {
-            if c < 4 {
-                block[c as usize * length + j] = 1.0;
-            }
-        }
+        one_hot_strand_into(s, rc, block);
     }
     out
 }
@@ -284,6 +296,13 @@ mod tests {
                     prop_assert_eq!(y[b * l + j], x[(3 - b) * l + (l - 1 - j)]);
                 }
             }
+        }
+
+        #[test]
+        fn rc_batch_equals_batch_of_rc(s in "[ACGTN]{30}") {
+            let c = to_codes(s.as_bytes());
+            let rc: Vec<u8> = c.chunks(10).flat_map(reverse_complement_codes).collect();
+            prop_assert_eq!(one_hot_batch(&c, 10, true), one_hot_batch(&rc, 10, false));
         }
 
         #[test]

@@ -1,8 +1,8 @@
 use super::*;
 use crate::model::ExplaiNNConfig;
-use crate::one_hot_batch;
 use burn::module::Module;
 use burn::tensor::{Tensor, TensorData};
+use explainn_seq::encode::one_hot_batch;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
