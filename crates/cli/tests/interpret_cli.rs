@@ -163,24 +163,9 @@ fn interpret_refuses_an_empty_selection_and_writes_nothing() {
 /// original checkpoint (the original's own filters give 0.86).
 #[test]
 fn pwms_of_the_original_checkpoint_follow_its_filters() {
-    let fx = Path::new("/work/shared/data/explainn_fixtures/model_epoch_best_4.pth");
-    let fa = Path::new("/work/shared/data/chipseq/janggu_oct4_vs_mafk/sample_test.fa.gz");
-    if !fx.exists() || !fa.exists() {
-        eprintln!("fixtures not found; skipped");
-        return;
-    }
+    let fa = shared("chipseq/janggu_oct4_vs_mafk/sample_test.fa.gz");
     let tmp = tempfile::tempdir().unwrap();
-    let model = tmp.path().join("imported");
-    ok(&run(&[
-        "import",
-        fx.to_str().unwrap(),
-        "-o",
-        model.to_str().unwrap(),
-        "--length",
-        "200",
-        "--class-names",
-        "MAX,FOXA1,JUND",
-    ]));
+    let model = import_original(tmp.path());
     let out = tmp.path().join("interp");
     ok(&run(&[
         "interpret",
@@ -212,6 +197,69 @@ fn pwms_of_the_original_checkpoint_follow_its_filters() {
         rs.len()
     );
     assert!(mean > 0.6, "mean PWM/filter correlation {mean}");
+}
+
+fn shared(rel: &str) -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")).join(rel)
+}
+
+/// The original ExplaiNN checkpoint (MAX, FOXA1, JUND; 100 units, 200 bp), imported.
+fn import_original(dir: &Path) -> PathBuf {
+    let model = dir.join("imported");
+    ok(&run(&[
+        "import",
+        shared("explainn_fixtures/model_epoch_best_4.pth")
+            .to_str()
+            .unwrap(),
+        "-o",
+        model.to_str().unwrap(),
+        "--length",
+        "200",
+        "--class-names",
+        "MAX,FOXA1,JUND",
+    ]));
+    model
+}
+
+/// BED + genome input: the 25 CTCF peaks inside the bundled hg19 chr22 slice, interpreted
+/// with the original checkpoint, bring out its CTCF-like unit.
+#[test]
+fn interpret_reads_bed_intervals_from_a_genome() {
+    let tmp = tempfile::tempdir().unwrap();
+    let model = import_original(tmp.path());
+    let recs =
+        explainn_seq::records::read_all(shared("chipseq/ctcf_pu1_100bp/ctcf.fa.gz")).unwrap();
+    let mut bed = String::new();
+    for r in &recs {
+        let (chrom, range) = r.id.split_once(':').unwrap();
+        let (s, e) = range.split_once('-').unwrap();
+        let (s, e): (u64, u64) = (s.parse().unwrap(), e.parse().unwrap());
+        if chrom == "chr22" && s >= 20_000_000 && e <= 21_000_000 {
+            // The slice's one sequence is chr22:20,000,001-21,000,000.
+            bed.push_str(&format!(
+                "22:20000001-21000000\t{}\t{}\t{}\n",
+                s - 20_000_000,
+                e - 20_000_000,
+                r.id
+            ));
+        }
+    }
+    let bed_path = tmp.path().join("ctcf.bed");
+    std::fs::write(&bed_path, bed).unwrap();
+    let out = tmp.path().join("interp");
+    ok(&run(&[
+        "interpret",
+        model.to_str().unwrap(),
+        bed_path.to_str().unwrap(),
+        "--genome",
+        shared("genome/hg19_chr22_20000001-21000000.fa.gz")
+            .to_str()
+            .unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    let annotation = std::fs::read_to_string(out.join("annotation.tsv")).unwrap();
+    assert!(annotation.contains("CTCF-like"), "{annotation}");
 }
 
 fn pearson(x: &[f64], y: &[f64]) -> f64 {

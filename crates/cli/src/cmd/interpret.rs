@@ -29,8 +29,13 @@ pub struct Args {
     /// Run directory of `explainn train` (or a model.safetensors file).
     pub run: PathBuf,
     /// Sequences to interpret: ExplaiNN TSV (labelled) or FASTA/FASTQ (then every sequence
-    /// is used). Default: the training file recorded in RUN_DIR/config.json.
+    /// is used); with --genome, a BED file. Default: the training file recorded in
+    /// RUN_DIR/config.json.
     pub data: Option<PathBuf>,
+    /// Genome FASTA: DATA is then a BED file whose intervals are re-centred to the model's
+    /// input length and extracted (strand-aware); every interval is used.
+    #[arg(long, requires = "data")]
+    pub genome: Option<PathBuf>,
     /// Output directory [default: RUN_DIR/interpret].
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -98,8 +103,16 @@ fn data_path(a: &Args) -> Result<PathBuf> {
     }
 }
 
-/// Read labelled TSV or unlabelled FASTA/FASTQ at the model's length.
-fn read_data(path: &Path, length: usize) -> Result<(Dataset, bool)> {
+/// Read labelled TSV, or unlabelled FASTA/FASTQ or BED + genome, at the model's length.
+fn read_data(path: &Path, genome: Option<&Path>, length: usize) -> Result<(Dataset, bool)> {
+    if let Some(g) = genome {
+        let mut d = Dataset::new(length, vec![]);
+        for r in explainn_seq::bed::records(path, g, Some(length as u64))? {
+            let r = r?;
+            d.push(r.id, &r.seq, &[]);
+        }
+        return Ok((d, false));
+    }
     let fmt = explainn_seq::records::detect_format(path)
         .with_context(|| format!("cannot read {}", path.display()))?;
     if fmt == explainn_seq::records::Format::Tsv {
@@ -131,7 +144,7 @@ pub fn run(a: Args) -> Result<()> {
         .clone()
         .unwrap_or_else(|| run_dir.join("interpret"));
     let data_file = data_path(&a)?;
-    let (data, labelled) = read_data(&data_file, cfg.input_length)?;
+    let (data, labelled) = read_data(&data_file, a.genome.as_deref(), cfg.input_length)?;
     if data.is_empty() {
         bail!("{} holds no sequences", data_file.display());
     }
