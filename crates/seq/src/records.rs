@@ -434,6 +434,23 @@ mod tests {
             assert_eq!(recs[0].seq, b"ACGT", "{name}");
         }
         assert_eq!(read_all(dir.path().join("a.txt")).unwrap()[1].id, "a:3");
+        // Multi-member gzip (what bgzip writes) is read to the end, for every format.
+        for (name, a, b) in [
+            ("m.fa.gz", ">x\nACGT\n", ">y\nGGCC\n"),
+            ("m.tsv.gz", "x\tACGT\t1\n", "y\tGGCC\t0\n"),
+        ] {
+            use std::io::Write;
+            let mut bytes = Vec::new();
+            for part in [a, b] {
+                let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                e.write_all(part.as_bytes()).unwrap();
+                bytes.extend(e.finish().unwrap());
+            }
+            let p = dir.path().join(name);
+            std::fs::write(&p, bytes).unwrap();
+            let ids: Vec<String> = read_all(&p).unwrap().into_iter().map(|r| r.id).collect();
+            assert_eq!(ids, ["x", "y"], "{name}");
+        }
         let p = dir.path().join("bad.txt");
         std::fs::write(&p, "ACGT\nAC GT\n").unwrap();
         assert!(read_all(&p).unwrap_err().to_string().contains("line 2"));
