@@ -230,6 +230,25 @@ impl Fastx {
     }
 }
 
+/// Read the next line of a text reader into `buf` (cleared first) and count it in `line_no`;
+/// `None` at the end of the file. Shared by the line-based readers.
+fn next_line(
+    reader: &mut Box<dyn BufRead + Send>,
+    buf: &mut String,
+    line_no: &mut usize,
+    path: &Path,
+) -> Option<Result<(), SeqError>> {
+    buf.clear();
+    match reader.read_line(buf) {
+        Err(e) => Some(Err(SeqError::io(path, e))),
+        Ok(0) => None,
+        Ok(_) => {
+            *line_no += 1;
+            Some(Ok(()))
+        }
+    }
+}
+
 /// Bare sequences, one per line; blank and `#` lines skipped.
 struct PlainLines {
     path: PathBuf,
@@ -257,13 +276,14 @@ impl PlainLines {
 
     fn next(&mut self) -> Option<Result<Record, SeqError>> {
         loop {
-            self.buf.clear();
-            match self.reader.read_line(&mut self.buf) {
-                Err(e) => return Some(Err(SeqError::io(&self.path, e))),
-                Ok(0) => return None,
-                Ok(_) => {}
+            if let Err(e) = next_line(
+                &mut self.reader,
+                &mut self.buf,
+                &mut self.line_no,
+                &self.path,
+            )? {
+                return Some(Err(e));
             }
-            self.line_no += 1;
             let t = self.buf.trim();
             if t.is_empty() || t.starts_with('#') {
                 continue;
@@ -383,13 +403,14 @@ impl Iterator for TsvLines {
     type Item = Result<TsvRow, SeqError>;
     fn next(&mut self) -> Option<Self::Item> {
         loop {
-            self.buf.clear();
-            match self.reader.read_line(&mut self.buf) {
-                Err(e) => return Some(Err(SeqError::io(&self.path, e))),
-                Ok(0) => return None,
-                Ok(_) => {}
+            if let Err(e) = next_line(
+                &mut self.reader,
+                &mut self.buf,
+                &mut self.line_no,
+                &self.path,
+            )? {
+                return Some(Err(e));
             }
-            self.line_no += 1;
             let t = self.buf.trim_end_matches(['\n', '\r']);
             if t.trim().is_empty() {
                 continue;
