@@ -44,7 +44,6 @@ pub fn throughput(
         .collect();
     let x = one_hot_batch(&codes, l, false);
     let ad = device.clone().autodiff();
-    let xa = Tensor::<3>::from_data(TensorData::new(x.clone(), [batch, 4, l]), &ad);
     let ya = Tensor::<2>::from_data(TensorData::new(labels, [batch, c]), &ad);
     let mut model = ExplaiNN::new(config, 0, &ad)?;
     let mut optim = AdamConfig::new().with_epsilon(1e-8).init();
@@ -52,7 +51,7 @@ pub fn throughput(
     let mut times = Vec::new();
     for i in 0..steps + 5 {
         let t = Instant::now();
-        let loss = Loss::Bce.compute(model.forward_train(xa.clone(), &mut drop_rng), ya.clone());
+        let loss = Loss::Bce.compute(model.forward_train_codes(&codes, &mut drop_rng), ya.clone());
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         model = optim.step(0.003, model, grads);
         let _: f32 = model.final_bias_sum();

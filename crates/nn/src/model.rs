@@ -13,6 +13,7 @@
 //! computed as batched matmuls over units. Parameters keep the shapes of the original
 //! PyTorch model (grouped 1×1 convolutions), see [`ExplaiNN::parameter_names`].
 
+use crate::fused::{BlockShape, unit_block_train, unit_dense_train};
 use crate::{NnError, Result};
 use burn::module::{Module, Param, RunningState};
 use burn::tensor::activation::relu;
@@ -182,6 +183,13 @@ impl BatchNorm1d {
         let channels = x.dims()[1];
         let count = x.shape().num_elements() / channels;
         let r = batch_norm_train(x, self.weight.val(), self.bias.val(), BN_EPS);
+        self.update_running(r.mean, r.variance, count);
+        r.output
+    }
+
+    /// Move the running statistics towards a batch's mean and biased variance over `count`
+    /// values per channel (the variance enters with the unbiased correction, as in PyTorch).
+    fn update_running(&self, mean: Tensor<1>, variance: Tensor<1>, count: usize) {
         let unbias = if count > 1 {
             count as f64 / (count - 1) as f64
         } else {
@@ -191,15 +199,14 @@ impl BatchNorm1d {
         let rv = self.running_var.value_sync();
         let dev = rm.device();
         let rm = rm.mul_scalar(1.0 - BN_MOMENTUM)
-            + r.mean.detach().to_device(&dev).mul_scalar(BN_MOMENTUM);
+            + mean.detach().to_device(&dev).mul_scalar(BN_MOMENTUM);
         let rv = rv.mul_scalar(1.0 - BN_MOMENTUM)
-            + r.variance
+            + variance
                 .detach()
                 .to_device(&dev)
                 .mul_scalar(BN_MOMENTUM * unbias);
         self.running_mean.update(rm.detach());
         self.running_var.update(rv.detach());
-        r.output
     }
 }
 
@@ -480,13 +487,115 @@ impl ExplaiNN {
         self.run(x, None, activations)
     }
 
-    /// Training-mode logits: batch statistics in BN (running statistics updated) and dropout
-    /// masks drawn from `rng`.
+    /// Training-mode logits for one-hot input `(B, 4, L)` through burn's own operations:
+    /// batch statistics in BN (running statistics updated) and dropout masks drawn from `rng`.
+    /// The reference the fused path of [`Self::forward_train_codes`] is tested against.
+    #[cfg(test)]
     pub(crate) fn forward_train(&self, x: Tensor<3>, rng: &mut ChaCha8Rng) -> Tensor<2> {
         self.run(x, Some(rng), false).logits
     }
 
-    fn run(&self, x: Tensor<3>, mut rng: Option<&mut ChaCha8Rng>, keep: bool) -> UnitOutputs {
+    /// Training-mode logits for B sequences of u8 codes (B·L row-major, A=0 C=1 G=2 T=3,
+    /// 4 = N). On the CPU (`Flex`) autodiff device the unit block runs as one fused operation
+    /// with its own backward (see `fused::block`); elsewhere through one-hot tensors and
+    /// burn's operations. Same semantics either way: batch statistics in BN (running
+    /// statistics updated) and dropout masks drawn from `rng`.
+    pub(crate) fn forward_train_codes(&self, codes: &[u8], rng: &mut ChaCha8Rng) -> Tensor<2> {
+        let cfg = &self.config;
+        let l = cfg.input_length;
+        assert_eq!(
+            codes.len() % l,
+            0,
+            "codes must hold whole sequences of the model's length"
+        );
+        let b = codes.len() / l;
+        let dev = self.conv_weight.device();
+        let flex_autodiff = dev.is_autodiff() && dev == Device::flex();
+        if !flex_autodiff {
+            let x = explainn_seq::encode::one_hot_batch(codes, l, false);
+            let x = Tensor::<3>::from_data(TensorData::new(x, [b, 4, l]), &dev);
+            return self.run(x, Some(rng), false).logits;
+        }
+        let (u, lc) = (cfg.units, cfg.conv_length());
+        let shape = if self.layers.is_empty() {
+            BlockShape {
+                batch: b,
+                length: l,
+                filter: cfg.filter_size,
+                pool: lc,
+                stride: lc,
+                windows: 1,
+            }
+        } else {
+            BlockShape {
+                batch: b,
+                length: l,
+                filter: cfg.filter_size,
+                pool: cfg.pool_size,
+                stride: cfg.pool_stride,
+                windows: cfg.pooled_length(),
+            }
+        };
+        let (pooled, mean, var) = unit_block_train(
+            self.conv_weight.val(),
+            self.conv_bias.val(),
+            self.bn0.weight.val(),
+            self.bn0.bias.val(),
+            codes.to_vec(),
+            shape,
+        );
+        self.bn0.update_running(mean, var, b * lc);
+        let mut h = pooled; // (U, B, P)
+        for (i, layer) in self.layers.iter().enumerate() {
+            let [_, _, fi] = h.dims();
+            let mask = if i > 0 {
+                dropout_mask(u * b * fi, cfg.dropout, rng)
+            } else {
+                None
+            };
+            let (out, mean, var) = unit_dense_train(
+                h,
+                layer.weight.val(),
+                layer.bias.val(),
+                layer.bn.weight.val(),
+                layer.bn.bias.val(),
+                mask,
+            );
+            layer.bn.update_running(mean, var, b);
+            h = out;
+        }
+        self.logits(h.reshape([u, b]).transpose())
+    }
+
+    /// Gradients of every trainable parameter after `backward`, by PyTorch name (zeros
+    /// where a parameter got none).
+    #[cfg(test)]
+    pub(crate) fn gradients(&self, grads: &burn::tensor::Gradients) -> BTreeMap<String, Vec<f32>> {
+        fn get<const D: usize>(p: &Param<Tensor<D>>, grads: &burn::tensor::Gradients) -> Vec<f32> {
+            let v = p.val();
+            match v.grad(grads) {
+                Some(g) => tensor_values(g),
+                None => vec![0.0; v.shape().num_elements()],
+            }
+        }
+        let mut m = BTreeMap::new();
+        m.insert("linears.0.weight".into(), get(&self.conv_weight, grads));
+        m.insert("linears.0.bias".into(), get(&self.conv_bias, grads));
+        m.insert("linears.1.weight".into(), get(&self.bn0.weight, grads));
+        m.insert("linears.1.bias".into(), get(&self.bn0.bias, grads));
+        for (i, layer) in self.layers.iter().enumerate() {
+            let (lin, norm) = self.config.layer_names(i);
+            m.insert(format!("{lin}.weight"), get(&layer.weight, grads));
+            m.insert(format!("{lin}.bias"), get(&layer.bias, grads));
+            m.insert(format!("{norm}.weight"), get(&layer.bn.weight, grads));
+            m.insert(format!("{norm}.bias"), get(&layer.bn.bias, grads));
+        }
+        m.insert("final.weight".into(), get(&self.final_weight, grads));
+        m.insert("final.bias".into(), get(&self.final_bias, grads));
+        m
+    }
+
+    fn run(&self, x: Tensor<3>, rng: Option<&mut ChaCha8Rng>, keep: bool) -> UnitOutputs {
         let cfg = &self.config;
         let [b, ch, l] = x.dims();
         assert!(
@@ -521,60 +630,80 @@ impl ExplaiNN {
                     MaxPoolOptions::new([cfg.pool_size]).with_stride([cfg.pool_stride]),
                 )
             };
-            let mut h = pooled.swap_dims(0, 1); // (U, B, P)
-            for (i, layer) in self.layers.iter().enumerate() {
-                let [_, _, fi] = h.dims();
-                let fo = layer.bias.dims()[0] / u;
-                if i > 0 {
-                    if let Some(r) = rng.as_deref_mut() {
-                        h = dropout(h, cfg.dropout, r);
-                    }
-                }
-                let w = layer.weight.val().reshape([u, fo, fi]).swap_dims(1, 2); // (U, in, out)
-                let y = h.matmul(w) + layer.bias.val().reshape([u, 1, fo]); // (U, B, out)
-                let y = relu(
-                    layer
-                        .bn
-                        .forward(y.swap_dims(0, 1).reshape([b, u * fo]), train),
-                );
-                h = y.reshape([b, u, fo]).swap_dims(0, 1);
-            }
-            h.swap_dims(0, 1).reshape([b, u]) // the last layer has one output per unit
+            self.dense(pooled, rng)
         };
-        let logits = unit_outputs
-            .clone()
-            .matmul(self.final_weight.val().transpose())
-            + self.final_bias.val().unsqueeze_dim::<2>(0);
         UnitOutputs {
             activations,
+            logits: self.logits(unit_outputs.clone()),
             unit_outputs,
-            logits,
         }
+    }
+
+    /// Per-unit fully connected layers: pooled `(B, U, P)` → unit outputs `(B, U)`; training
+    /// mode (batch statistics, dropout) when `rng` is given.
+    fn dense(&self, pooled: Tensor<3>, mut rng: Option<&mut ChaCha8Rng>) -> Tensor<2> {
+        let (cfg, train) = (&self.config, rng.is_some());
+        let [b, u, _] = pooled.dims();
+        let mut h = pooled.swap_dims(0, 1); // (U, B, P)
+        for (i, layer) in self.layers.iter().enumerate() {
+            let [_, _, fi] = h.dims();
+            let fo = layer.bias.dims()[0] / u;
+            if i > 0 {
+                if let Some(r) = rng.as_deref_mut() {
+                    h = dropout(h, cfg.dropout, r);
+                }
+            }
+            let w = layer.weight.val().reshape([u, fo, fi]).swap_dims(1, 2); // (U, in, out)
+            let y = h.matmul(w) + layer.bias.val().reshape([u, 1, fo]); // (U, B, out)
+            let y = relu(
+                layer
+                    .bn
+                    .forward(y.swap_dims(0, 1).reshape([b, u * fo]), train),
+            );
+            h = y.reshape([b, u, fo]).swap_dims(0, 1);
+        }
+        h.swap_dims(0, 1).reshape([b, u]) // the last layer has one output per unit
+    }
+
+    /// Logits `(B, C)` = o W^T + b from unit outputs o `(B, U)`.
+    fn logits(&self, unit_outputs: Tensor<2>) -> Tensor<2> {
+        unit_outputs.matmul(self.final_weight.val().transpose())
+            + self.final_bias.val().unsqueeze_dim::<2>(0)
     }
 }
 
 /// Inverted dropout with a mask drawn on the host from `rng` (deterministic for a seed,
 /// whatever the backend and thread count).
 fn dropout(h: Tensor<3>, p: f64, rng: &mut ChaCha8Rng) -> Tensor<3> {
-    if p == 0.0 {
-        return h;
-    }
     let dims = h.dims();
-    let n: usize = dims.iter().product();
+    match dropout_mask(dims.iter().product(), p, rng) {
+        Some(mask) => {
+            let mask = Tensor::<3>::from_data(TensorData::new(mask, dims), &h.device());
+            h * mask
+        }
+        None => h,
+    }
+}
+
+/// `n` inverted-dropout factors (0 or 1/(1 − p)) drawn from `rng`; `None` when `p` = 0.
+fn dropout_mask(n: usize, p: f64, rng: &mut ChaCha8Rng) -> Option<Vec<f32>> {
+    if p == 0.0 {
+        return None;
+    }
     let keep = 1.0 - p;
     let scale = (1.0 / keep) as f32;
     let threshold = (keep * u32::MAX as f64) as u32;
-    let mask: Vec<f32> = (0..n)
-        .map(|_| {
-            if rng.next_u32() < threshold {
-                scale
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    let mask = Tensor::<3>::from_data(TensorData::new(mask, dims), &h.device());
-    h * mask
+    Some(
+        (0..n)
+            .map(|_| {
+                if rng.next_u32() < threshold {
+                    scale
+                } else {
+                    0.0
+                }
+            })
+            .collect(),
+    )
 }
 
 #[cfg(test)]

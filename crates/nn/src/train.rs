@@ -14,7 +14,7 @@ use crate::{NnError, Result};
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
-use explainn_seq::encode::{one_hot_strand_into as one_hot_into, reverse_complement_codes};
+use explainn_seq::encode::{one_hot_batch, reverse_complement_codes};
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -80,19 +80,22 @@ impl<'a> TrainData<'a> {
         self.classes
     }
 
-    /// One-hot inputs `(B, 4, L)` and labels `(B, C)` for the items `(index, reverse)`.
-    fn batch(&self, items: &[(usize, bool)], device: &Device) -> (Tensor<3>, Tensor<2>) {
+    /// Codes `(B·L)` (reverse-complemented where asked) and labels `(B, C)` for the items
+    /// `(index, reverse)`.
+    fn batch(&self, items: &[(usize, bool)], device: &Device) -> (Vec<u8>, Tensor<2>) {
         let (l, c, b) = (self.length, self.classes, items.len());
-        let mut x = vec![0f32; b * 4 * l];
+        let mut x = Vec::with_capacity(b * l);
         let mut y = Vec::with_capacity(b * c);
-        for (&(i, rc), block) in items.iter().zip(x.chunks_exact_mut(4 * l)) {
-            one_hot_into(&self.codes[i * l..(i + 1) * l], rc, block);
+        for &(i, rc) in items {
+            let s = &self.codes[i * l..(i + 1) * l];
+            if rc {
+                x.extend(reverse_complement_codes(s));
+            } else {
+                x.extend_from_slice(s);
+            }
             y.extend_from_slice(&self.labels[i * c..(i + 1) * c]);
         }
-        (
-            Tensor::from_data(TensorData::new(x, [b, 4, l]), device),
-            Tensor::from_data(TensorData::new(y, [b, c]), device),
-        )
+        (x, Tensor::from_data(TensorData::new(y, [b, c]), device))
     }
 
     /// Items of an epoch: every sequence, plus its reverse complement with `rc`.
@@ -204,33 +207,17 @@ fn evaluate(
     let fused = (*device == Device::flex()).then(|| FusedModel::new(model));
     let (l, c) = (data.length, data.classes);
     let mut total = 0.0;
-    let mut codes = Vec::new();
     for chunk in items.chunks(batch) {
-        let (logits, y) = match &fused {
+        let (codes, y) = data.batch(chunk, device);
+        let b = chunk.len();
+        let logits = match &fused {
             Some(f) => {
-                codes.clear();
-                for &(i, rc) in chunk {
-                    let s = &data.codes[i * l..(i + 1) * l];
-                    if rc {
-                        codes.extend(reverse_complement_codes(s));
-                    } else {
-                        codes.extend_from_slice(s);
-                    }
-                }
-                let y: Vec<f32> = chunk
-                    .iter()
-                    .flat_map(|&(i, _)| data.labels[i * c..(i + 1) * c].iter().copied())
-                    .collect();
-                let b = chunk.len();
                 let logits = f.forward(&codes, false, false).logits;
-                (
-                    Tensor::from_data(TensorData::new(logits, [b, c]), device),
-                    Tensor::from_data(TensorData::new(y, [b, c]), device),
-                )
+                Tensor::from_data(TensorData::new(logits, [b, c]), device)
             }
             None => {
-                let (x, y) = data.batch(chunk, device);
-                (model.forward(x), y)
+                let x = one_hot_batch(&codes, l, false);
+                model.forward(Tensor::from_data(TensorData::new(x, [b, 4, l]), device))
             }
         };
         let l: f32 = loss.compute(logits, y).into_scalar();
@@ -302,7 +289,7 @@ pub fn train(
             let (x, y) = train.batch(b, &ad);
             let loss = opts
                 .loss
-                .compute(model.forward_train(x, &mut dropout_rng), y);
+                .compute(model.forward_train_codes(&x, &mut dropout_rng), y);
             let grads = GradientsParams::from_grads(loss.backward(), &model);
             let lv: f32 = loss.into_scalar();
             if !lv.is_finite() {

@@ -12,7 +12,13 @@
 //! Then per unit (rayon over units) the fully connected layers as small GEMMs over the batch
 //! with eval BN folded into weights and biases, and the final linear layer.
 
+mod block;
+mod dense;
 mod exp;
+mod op;
+
+pub(crate) use block::BlockShape;
+pub(crate) use op::{unit_block_train, unit_dense_train};
 
 use crate::model::{ExplaiNN, ExplaiNNConfig};
 use exp::exp8;

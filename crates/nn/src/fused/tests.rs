@@ -99,3 +99,96 @@ fn fused_matches_burn_eval_forward() {
         }
     }
 }
+
+/// The fused training block against burn's own operations on the same model, data and
+/// dropout masks: logits within 1e-5 of their scale, every parameter gradient within 1e-4 of
+/// the largest gradient of its layer, and the same running statistics afterwards.
+#[test]
+fn fused_training_step_matches_burn() {
+    let ad = crate::default_device().autodiff();
+    for num_fc in 0..3 {
+        for pool in [(7, 7), (5, 3)] {
+            let seed = num_fc as u64 * 10 + pool.1 as u64;
+            let base = random_model(num_fc, pool, seed);
+            let cfg = base.config().clone();
+            // Negative and zero-crossing BN₀ scales exercise the argmin branch.
+            let mut t = base.to_tensors();
+            for (i, g) in t
+                .get_mut("linears.1.weight")
+                .unwrap()
+                .1
+                .iter_mut()
+                .enumerate()
+            {
+                if i % 3 == 1 {
+                    *g = -*g;
+                }
+            }
+            let (l, b) = (cfg.input_length, 11);
+            let mut rng = ChaCha8Rng::seed_from_u64(seed + 7);
+            let codes: Vec<u8> = (0..b * l)
+                .map(|_| {
+                    if rng.random::<f32>() < 0.03 {
+                        4
+                    } else {
+                        rng.random_range(0..4u8)
+                    }
+                })
+                .collect();
+            let r: Vec<f32> = (0..b * cfg.classes)
+                .map(|_| rng.random_range(-1.0..1.0))
+                .collect();
+            let step = |fused: bool| {
+                let m = ExplaiNN::from_tensors(cfg.clone(), &t, &ad).unwrap();
+                let mut drop = ChaCha8Rng::seed_from_u64(3);
+                let logits = if fused {
+                    m.forward_train_codes(&codes, &mut drop)
+                } else {
+                    let x = one_hot_batch(&codes, l, false);
+                    m.forward_train(
+                        Tensor::from_data(TensorData::new(x, [b, 4, l]), &ad),
+                        &mut drop,
+                    )
+                };
+                let weights =
+                    Tensor::<2>::from_data(TensorData::new(r.clone(), [b, cfg.classes]), &ad);
+                let loss = (logits.clone() * weights).sum();
+                let grads = m.gradients(&loss.backward());
+                (host(logits), grads, m.to_tensors())
+            };
+            let (fl, fg, ft) = step(true);
+            let (bl, bg, bt) = step(false);
+            let ctx = format!("num_fc {num_fc}, pool {pool:?}");
+            // Logits: 1e-5 of their scale (f32 sums of exp values reach tens).
+            let scale = bl.iter().fold(1f32, |m, x| m.max(x.abs()));
+            for (i, (a, w)) in fl.iter().zip(&bl).enumerate() {
+                assert!(
+                    (a - w).abs() <= 1e-5 * scale,
+                    "{ctx}: logit {i}: fused {a} vs burn {w}"
+                );
+            }
+            let max_abs = |v: &[f32]| v.iter().fold(0f32, |m, x| m.max(x.abs()));
+            for (name, want) in &bg {
+                let got = &fg[name];
+                // Relative to the largest gradient of the layer (weight and bias together):
+                // some gradients are 0 in exact arithmetic (a bias followed by batch
+                // statistics, BN₀'s β ahead of a per-unit layer and its BN) and both paths
+                // then return rounding noise.
+                let layer = name.rsplit_once('.').map_or(name.as_str(), |(p, _)| p);
+                let scale = bg
+                    .iter()
+                    .filter(|(n, _)| n.rsplit_once('.').is_some_and(|(p, _)| p == layer))
+                    .fold(1e-6f32, |m, (_, v)| m.max(max_abs(v)));
+                for (i, (a, w)) in got.iter().zip(want).enumerate() {
+                    assert!(
+                        (a - w).abs() <= 1e-4 * scale,
+                        "{ctx}: gradient {name}[{i}]: fused {a} vs burn {w} (scale {scale})"
+                    );
+                }
+            }
+            for name in ["linears.1.running_mean", "linears.1.running_var"] {
+                assert_close(&format!("{name} ({ctx})"), &ft[name].1, &bt[name].1, false);
+            }
+        }
+    }
+}

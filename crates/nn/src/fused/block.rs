@@ -1,0 +1,548 @@
+//! Fused CPU training kernels for the unit block conv → BatchNorm (batch statistics) → exp →
+//! max-pool, forward and backward, straight from u8 base codes.
+//!
+//! Forward, one pass per sequence (rayon over sequences), units in register blocks:
+//! - the convolution is the gather-sum of the inference kernel (tap pairs, 25-row tables),
+//!   computed as d = z − c_u around a per-unit centre c_u = bias_u + Σ_k mean_b W[u, b, k]
+//!   (the expected value over uniform bases) so that sums of d and d² stay well conditioned;
+//! - batch sums of d and d² per unit;
+//! - per pooling window the position of max(sign(γ_u)·d): exp and the BN affine map are
+//!   monotone, so that cell is the argmax of exp(BN(z)) and no other cell needs exp;
+//! - the transposed gather: Σ_{b,j} d[b,u,j]·[pair code at j + 2m = q], scattered into the same
+//!   25-row tables (this is all the backward needs of the full activation map).
+//!
+//! Nothing of size (B, U, L') is stored. Backward, with g = ∂L/∂y at the argmax cells
+//! (y = γẑ + β, g = ∂L/∂p · p) and N = B·L':
+//! - ∂β = Σ g, ∂γ = Σ g·ẑ; m1 = ∂β/N, m2 = ∂γ/N;
+//! - ∂W[u,b,k] = γ/σ · (A[u,b,k] − m1·cnt[b,k] − m2·S[u,b,k]) with A = Σ_cells g·x_b[j+k],
+//!   cnt = Σ x_b[j+k], S = Σ ẑ·x_b[j+k] = (Σ d·x_b[j+k] − mean(d)·cnt)/σ;
+//! - ∂bias = 0 exactly (batch statistics remove any constant shift).
+
+use super::exp::exp8;
+use rayon::prelude::*;
+use wide::f32x8;
+
+const BN_EPS: f64 = 1e-5;
+/// Vectors of 8 units per register block (as in the inference kernel).
+const NV: usize = 4;
+const BLK: usize = 8 * NV;
+/// Pair codes 5·b + b' of two consecutive bases.
+const PAIRS: usize = 25;
+
+/// Shape of one block call: B sequences of length L, filter f, pooling (window, stride,
+/// number of windows P). For a global max (`num_fc` = 0) pass window = stride = L − f + 1, P = 1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BlockShape {
+    pub batch: usize,
+    pub length: usize,
+    pub filter: usize,
+    pub pool: usize,
+    pub stride: usize,
+    pub windows: usize,
+}
+
+/// Results of the forward pass, plus what the backward pass needs.
+pub(crate) struct BlockForward {
+    /// exp(BN(conv)) max-pooled, unit-major `(U, B, P)`.
+    pub pooled: Vec<f32>,
+    /// Batch mean of the convolution output per unit, `(U)`.
+    pub mean: Vec<f32>,
+    /// Biased batch variance per unit, `(U)`.
+    pub var: Vec<f32>,
+    pub saved: BlockSaved,
+}
+
+/// State kept for the backward pass: O(B·U·P + f·U) values.
+pub(crate) struct BlockSaved {
+    shape: BlockShape,
+    units: usize,
+    /// Pair codes per sequence, `(B, L)` (a trailing N pairs with the last base).
+    pairs: Vec<u8>,
+    /// Argmax position j per cell, `(B, P, U)`.
+    argmax: Vec<u16>,
+    /// ẑ at the argmax cell, `(B, P, U)`.
+    zhat: Vec<f32>,
+    /// Pooled output p, `(B, P, U)`.
+    out: Vec<f32>,
+    /// Σ_{b,j} d·[pair at j + 2m = q], `(⌈f/2⌉, 25, U)`.
+    dsum_pairs: Vec<f64>,
+    /// Σ_{b,j} [pair at j + 2m = q], `(⌈f/2⌉, 25)`.
+    count_pairs: Vec<f64>,
+    /// mean(d), σ and γ per unit.
+    mean_d: Vec<f64>,
+    sigma: Vec<f64>,
+    gamma: Vec<f32>,
+}
+
+/// Gradients of the block's parameters.
+pub(crate) struct BlockGrads {
+    /// `(U, 4, f)`.
+    pub weight: Vec<f32>,
+    /// `(U)`, all zero.
+    pub bias: Vec<f32>,
+    /// `(U)`.
+    pub gamma: Vec<f32>,
+    /// `(U)`.
+    pub beta: Vec<f32>,
+}
+
+/// Per-thread sums over sequences.
+struct Sums {
+    d: Vec<f64>,
+    d2: Vec<f64>,
+    /// `(⌈f/2⌉, 25, U_pad)`.
+    dpairs: Vec<f64>,
+}
+
+impl Sums {
+    fn new(upad: usize, f2: usize) -> Self {
+        Self {
+            d: vec![0.0; upad],
+            d2: vec![0.0; upad],
+            dpairs: vec![0.0; f2 * PAIRS * upad],
+        }
+    }
+
+    fn merge(mut self, o: Self) -> Self {
+        for (a, b) in [
+            (&mut self.d, &o.d),
+            (&mut self.d2, &o.d2),
+            (&mut self.dpairs, &o.dpairs),
+        ] {
+            a.iter_mut().zip(b).for_each(|(a, b)| *a += b);
+        }
+        self
+    }
+}
+
+/// The forward pass. `codes` is B·L u8 codes (A=0 C=1 G=2 T=3, anything else N), `weight`
+/// `(U, 4, f)`, `bias`, `gamma`, `beta` `(U)`.
+pub(crate) fn forward(
+    codes: &[u8],
+    weight: &[f32],
+    bias: &[f32],
+    gamma: &[f32],
+    beta: &[f32],
+    shape: BlockShape,
+) -> BlockForward {
+    let BlockShape {
+        batch: b,
+        length: l,
+        filter: f,
+        pool,
+        stride,
+        windows: p,
+    } = shape;
+    let u = bias.len();
+    assert_eq!(codes.len(), b * l, "codes must hold B·L values");
+    assert_eq!(weight.len(), u * 4 * f, "weight must be (U, 4, f)");
+    assert!(l >= f && p >= 1 && (p - 1) * stride + pool <= l + 1 - f);
+    assert!(l < u16::MAX as usize, "sequences longer than 65535");
+    let lc = l + 1 - f;
+    let f2 = f.div_ceil(2);
+    let upad = u.div_ceil(BLK) * BLK;
+
+    // Centres c_u and the pair table in d-space (block-major as in the inference kernel).
+    let centre: Vec<f64> = (0..u)
+        .map(|uu| {
+            let w = &weight[uu * 4 * f..(uu + 1) * 4 * f];
+            bias[uu] as f64 + w.iter().map(|&x| x as f64).sum::<f64>() / 4.0
+        })
+        .collect();
+    let tap = |k: usize, c: usize, uu: usize| -> f64 {
+        if k < f && c < 4 && uu < u {
+            weight[(uu * 4 + c) * f + k] as f64
+        } else {
+            0.0
+        }
+    };
+    let mut table = vec![0f32; f2 * PAIRS * upad];
+    for m in 0..f2 {
+        for q in 0..PAIRS {
+            for uu in 0..upad {
+                table[((uu / BLK * f2 + m) * PAIRS + q) * BLK + uu % BLK] =
+                    (tap(2 * m, q / 5, uu) + tap(2 * m + 1, q % 5, uu)) as f32;
+            }
+        }
+    }
+    let table: Vec<f32x8> = to_vecs(&table);
+    let shift: Vec<f32x8> = to_vecs(
+        &(0..upad)
+            .map(|uu| {
+                if uu < u {
+                    (bias[uu] as f64 - centre[uu]) as f32
+                } else {
+                    0.0
+                }
+            })
+            .collect::<Vec<_>>(),
+    );
+    let sign: Vec<f32x8> = to_vecs(
+        &(0..upad)
+            .map(|uu| match gamma.get(uu) {
+                Some(&g) if g > 0.0 => 1.0,
+                Some(&g) if g < 0.0 => -1.0,
+                _ => 0.0,
+            })
+            .collect::<Vec<_>>(),
+    );
+
+    // Pair codes, trailing N.
+    let mut pairs = vec![0u8; b * l];
+    for (s, pc) in codes.chunks_exact(l).zip(pairs.chunks_exact_mut(l)) {
+        for i in 0..l {
+            let c0 = s[i].min(4);
+            let c1 = if i + 1 < l { s[i + 1].min(4) } else { 4 };
+            pc[i] = c0 * 5 + c1;
+        }
+    }
+    let mut count_pairs = vec![0f64; f2 * PAIRS];
+    for pc in pairs.chunks_exact(l) {
+        for m in 0..f2 {
+            for &q in &pc[2 * m..2 * m + lc] {
+                count_pairs[m * PAIRS + q as usize] += 1.0;
+            }
+        }
+    }
+
+    // Windows t of each position j: t·stride ≤ j < t·stride + pool, t < P.
+    let spans: Vec<(usize, usize)> = (0..lc)
+        .map(|j| {
+            let hi = (j / stride).min(p - 1) + 1;
+            let lo = (j + 1).saturating_sub(pool).div_ceil(stride);
+            if lo < hi && j < lo * stride + pool {
+                (lo, hi)
+            } else {
+                (0, 0)
+            }
+        })
+        .collect();
+
+    // Per-sequence pass.
+    let mut best_d = vec![0f32; b * p * upad];
+    let mut argmax = vec![0u16; b * p * upad];
+    let kernel = Kernel {
+        table: &table,
+        shift: &shift,
+        sign: &sign,
+        f2,
+        lc,
+        spans: &spans,
+        windows: p,
+        upad,
+    };
+    // Chunks of CHUNK sequences, summed in f32 per chunk and then in f64 in chunk order, so
+    // the result does not depend on the thread count or on scheduling.
+    let partials: Vec<Sums> = pairs
+        .par_chunks(l * CHUNK)
+        .zip(best_d.par_chunks_mut(p * upad * CHUNK))
+        .zip(argmax.par_chunks_mut(p * upad * CHUNK))
+        .map(|((pcs, bds), ams)| {
+            let mut sums = Sums::new(upad, f2);
+            let mut local = Local::new(upad, f2, p);
+            let seqs = pcs.chunks(l).zip(bds.chunks_mut(p * upad));
+            for ((pc, bd), am) in seqs.zip(ams.chunks_mut(p * upad)) {
+                kernel.sequence(pc, bd, am, &mut sums, &mut local);
+            }
+            local.flush(&mut sums);
+            sums
+        })
+        .collect();
+    let sums = partials
+        .into_iter()
+        .reduce(Sums::merge)
+        .expect("at least one sequence");
+
+    // Statistics and outputs.
+    let n = (b * lc) as f64;
+    let mean_d: Vec<f64> = (0..u).map(|uu| sums.d[uu] / n).collect();
+    let var: Vec<f64> = (0..u)
+        .map(|uu| (sums.d2[uu] / n - mean_d[uu] * mean_d[uu]).max(0.0))
+        .collect();
+    let sigma: Vec<f64> = var.iter().map(|v| (v + BN_EPS).sqrt()).collect();
+    // ẑ, p = exp(γẑ + β) and argmax per (b, window, unit), rayon over sequences.
+    let unit_vecs = |f: &dyn Fn(usize) -> f32| -> Vec<f32x8> {
+        to_vecs(
+            &(0..upad)
+                .map(|uu| if uu < u { f(uu) } else { 0.0 })
+                .collect::<Vec<_>>(),
+        )
+    };
+    let inv = unit_vecs(&|uu| (1.0 / sigma[uu]) as f32);
+    let sh = unit_vecs(&|uu| (-mean_d[uu] / sigma[uu]) as f32);
+    let gv = unit_vecs(&|uu| gamma[uu]);
+    let bv = unit_vecs(&|uu| beta[uu]);
+    let mut zhat = vec![0f32; b * p * u];
+    let mut out = vec![0f32; b * p * u];
+    let mut arg_u = vec![0u16; b * p * u];
+    zhat.par_chunks_mut(p * u)
+        .zip(out.par_chunks_mut(p * u))
+        .zip(arg_u.par_chunks_mut(p * u))
+        .enumerate()
+        .for_each(|(bb, ((zr, or), ar))| {
+            let mut zs = [0f32; 8];
+            let mut es = [0f32; 8];
+            for w in 0..p {
+                let src = (bb * p + w) * upad;
+                for v in 0..u.div_ceil(8) {
+                    let d = f32x8::new(best_d[src + v * 8..][..8].try_into().expect("8"));
+                    let z = d * inv[v] + sh[v];
+                    zs.copy_from_slice(z.as_array());
+                    es.copy_from_slice(exp8(gv[v] * z + bv[v]).as_array());
+                    let n = 8.min(u - v * 8);
+                    let o = w * u + v * 8;
+                    zr[o..o + n].copy_from_slice(&zs[..n]);
+                    or[o..o + n].copy_from_slice(&es[..n]);
+                    ar[o..o + n].copy_from_slice(&argmax[src + v * 8..][..n]);
+                }
+            }
+        });
+    let mut pooled = vec![0f32; b * u * p];
+    for (bw, row) in out.chunks_exact(u).enumerate() {
+        let (bb, w) = (bw / p, bw % p);
+        for (uu, &e) in row.iter().enumerate() {
+            pooled[(uu * b + bb) * p + w] = e;
+        }
+    }
+    let dsum_pairs: Vec<f64> = (0..f2 * PAIRS)
+        .flat_map(|row| {
+            let s = &sums.dpairs;
+            (0..u).map(move |uu| s[((uu / BLK * f2 * PAIRS) + row) * BLK + uu % BLK])
+        })
+        .collect();
+    BlockForward {
+        pooled,
+        mean: (0..u).map(|uu| (centre[uu] + mean_d[uu]) as f32).collect(),
+        var: var.iter().map(|&v| v as f32).collect(),
+        saved: BlockSaved {
+            shape,
+            units: u,
+            pairs,
+            argmax: arg_u,
+            zhat,
+            out,
+            dsum_pairs,
+            count_pairs,
+            mean_d,
+            sigma,
+            gamma: gamma.to_vec(),
+        },
+    }
+}
+
+fn to_vecs(v: &[f32]) -> Vec<f32x8> {
+    v.chunks_exact(8)
+        .map(|c| f32x8::new(c.try_into().expect("8 lanes")))
+        .collect()
+}
+
+/// Sequences per work item: their pair sums add up in f32 before going into f64 totals.
+const CHUNK: usize = 8;
+
+/// Per-thread scratch of the per-sequence pass.
+struct Local {
+    /// Σ d per pair row over the chunk's sequences, `(U_pad/BLK, ⌈f/2⌉·25, NV)` vectors,
+    /// layout as the f64 totals.
+    dpairs: Vec<f32x8>,
+    /// Per window: best sign·d, its d and its position, `(P, NV)` vectors each.
+    best: Vec<f32x8>,
+    best_d: Vec<f32x8>,
+    best_j: Vec<f32x8>,
+}
+
+impl Local {
+    fn new(upad: usize, f2: usize, p: usize) -> Self {
+        Self {
+            dpairs: vec![f32x8::ZERO; upad / 8 * f2 * PAIRS],
+            best: vec![f32x8::ZERO; p * NV],
+            best_d: vec![f32x8::ZERO; p * NV],
+            best_j: vec![f32x8::ZERO; p * NV],
+        }
+    }
+}
+
+struct Kernel<'a> {
+    /// `(U_pad/BLK, ⌈f/2⌉, 25, NV)` vectors.
+    table: &'a [f32x8],
+    /// `(U_pad/8)` vectors each.
+    shift: &'a [f32x8],
+    sign: &'a [f32x8],
+    f2: usize,
+    lc: usize,
+    /// Per position j, the windows `lo..hi` containing it.
+    spans: &'a [(usize, usize)],
+    windows: usize,
+    upad: usize,
+}
+
+impl Kernel<'_> {
+    /// One sequence (pair codes `pc`, length L): fills its best d and argmax `(P, U_pad)`
+    /// and adds to the thread's sums.
+    fn sequence(
+        &self,
+        pc: &[u8],
+        best_out: &mut [f32],
+        arg_out: &mut [u16],
+        sums: &mut Sums,
+        local: &mut Local,
+    ) {
+        let (f2, lc, p, upad) = (self.f2, self.lc, self.windows, self.upad);
+        let rows = f2 * PAIRS * NV;
+        for blk in 0..upad / BLK {
+            let v0 = blk * NV;
+            let tab = &self.table[blk * rows..][..rows];
+            let dp = &mut local.dpairs[blk * rows..][..rows];
+            let sign: [f32x8; NV] = self.sign[v0..v0 + NV].try_into().expect("block");
+            let shift: [f32x8; NV] = self.shift[v0..v0 + NV].try_into().expect("block");
+            local.best.fill(f32x8::splat(f32::NEG_INFINITY));
+            let mut s1 = [f32x8::ZERO; NV];
+            let mut s2 = [f32x8::ZERO; NV];
+            for j in 0..lc {
+                let codes = &pc[j..j + 2 * f2 - 1];
+                let mut acc = shift;
+                for m in 0..f2 {
+                    let row = &tab[(m * PAIRS + codes[2 * m] as usize) * NV..][..NV];
+                    for (a, &r) in acc.iter_mut().zip(row) {
+                        *a += r;
+                    }
+                }
+                for m in 0..f2 {
+                    let row = &mut dp[(m * PAIRS + codes[2 * m] as usize) * NV..][..NV];
+                    for (r, &a) in row.iter_mut().zip(&acc) {
+                        *r += a;
+                    }
+                }
+                for v in 0..NV {
+                    s1[v] += acc[v];
+                    s2[v] += acc[v] * acc[v];
+                }
+                let jv = f32x8::splat(j as f32);
+                let (lo, hi) = self.spans[j];
+                for t in lo..hi {
+                    for v in 0..NV {
+                        let sv = acc[v] * sign[v];
+                        let i = t * NV + v;
+                        let gt = sv.simd_gt(local.best[i]);
+                        local.best[i] = gt.select(sv, local.best[i]);
+                        local.best_d[i] = gt.select(acc[v], local.best_d[i]);
+                        local.best_j[i] = gt.select(jv, local.best_j[i]);
+                    }
+                }
+            }
+            // The block's sums, and the sequence's outputs.
+            for v in 0..NV {
+                let (a1, a2) = (s1[v].to_array(), s2[v].to_array());
+                for lane in 0..8 {
+                    let uu = (v0 + v) * 8 + lane;
+                    sums.d[uu] += a1[lane] as f64;
+                    sums.d2[uu] += a2[lane] as f64;
+                }
+            }
+            for t in 0..p {
+                for v in 0..NV {
+                    let o = t * upad + (v0 + v) * 8;
+                    best_out[o..o + 8].copy_from_slice(local.best_d[t * NV + v].as_array());
+                    for (a, &j) in arg_out[o..o + 8]
+                        .iter_mut()
+                        .zip(local.best_j[t * NV + v].as_array())
+                    {
+                        *a = j as u16;
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Local {
+    /// Add the chunk's f32 pair sums to its f64 totals.
+    fn flush(&self, sums: &mut Sums) {
+        for (d, s) in sums.dpairs.chunks_exact_mut(8).zip(&self.dpairs) {
+            for (d, &v) in d.iter_mut().zip(s.as_array()) {
+                *d += v as f64;
+            }
+        }
+    }
+}
+
+impl BlockSaved {
+    /// Gradients from ∂L/∂pooled `(U, B, P)`.
+    pub(crate) fn backward(&self, grad: &[f32]) -> BlockGrads {
+        let BlockShape {
+            batch: b,
+            length: l,
+            filter: f,
+            windows: p,
+            ..
+        } = self.shape;
+        let u = self.units;
+        assert_eq!(grad.len(), b * u * p, "gradient must be (U, B, P)");
+        let lc = l + 1 - f;
+        let f2 = f.div_ceil(2);
+        let n = (b * lc) as f64;
+        // Per unit (rayon over units): ∂β, ∂γ and the pair table of A.
+        let per_unit: Vec<(f64, f64, Vec<f64>)> = (0..u)
+            .into_par_iter()
+            .map(|uu| {
+                let (mut db, mut dg) = (0f64, 0f64);
+                let mut a = vec![0f64; f2 * PAIRS];
+                for bb in 0..b {
+                    let pc = &self.pairs[bb * l..(bb + 1) * l];
+                    for w in 0..p {
+                        let cell = (bb * p + w) * u + uu;
+                        let g = (grad[(uu * b + bb) * p + w] * self.out[cell]) as f64;
+                        if g == 0.0 {
+                            continue;
+                        }
+                        db += g;
+                        dg += g * self.zhat[cell] as f64;
+                        let j = self.argmax[cell] as usize;
+                        for m in 0..f2 {
+                            a[m * PAIRS + pc[j + 2 * m] as usize] += g;
+                        }
+                    }
+                }
+                (db, dg, a)
+            })
+            .collect();
+        let mut weight = vec![0f32; u * 4 * f];
+        let mut gamma = vec![0f32; u];
+        let mut beta = vec![0f32; u];
+        // Sum a pair table over the partner base: value of tap k, base c.
+        let per_tap = |t: &dyn Fn(usize) -> f64, k: usize, c: usize| -> f64 {
+            let m = k / 2;
+            (0..5)
+                .map(|o| {
+                    let q = if k.is_multiple_of(2) {
+                        c * 5 + o
+                    } else {
+                        o * 5 + c
+                    };
+                    t(m * PAIRS + q)
+                })
+                .sum()
+        };
+        for (uu, (db, dg, a)) in per_unit.iter().enumerate() {
+            beta[uu] = *db as f32;
+            gamma[uu] = *dg as f32;
+            let (m1, m2) = (db / n, dg / n);
+            let (sigma, md) = (self.sigma[uu], self.mean_d[uu]);
+            let scale = self.gamma[uu] as f64 / sigma;
+            for c in 0..4 {
+                for k in 0..f {
+                    let cnt = per_tap(&|i| self.count_pairs[i], k, c);
+                    let dsum = per_tap(&|i| self.dsum_pairs[i * u + uu], k, c);
+                    let av = per_tap(&|i| a[i], k, c);
+                    let s = (dsum - md * cnt) / sigma;
+                    weight[(uu * 4 + c) * f + k] = (scale * (av - m1 * cnt - m2 * s)) as f32;
+                }
+            }
+        }
+        BlockGrads {
+            weight,
+            bias: vec![0.0; u],
+            gamma,
+            beta,
+        }
+    }
+}
