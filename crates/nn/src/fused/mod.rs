@@ -6,8 +6,9 @@
 //!   with the table T `(f, 5, U)` holding the conv weights scaled by the folded BN₀
 //!   (code 4 = N has a zero row), so the inner loop over units is contiguous; taps go in
 //!   pairs (a 25-row table per pair of taps), halving the adds;
-//! - a = exp(z) with a branch-free polynomial (vectorises; ~1 ulp);
-//! - max-pooling on the fly into pooled `(P, U)` (or the running max for `num_fc` = 0).
+//! - max-pooling of z on the fly into pooled `(P, U)` (or the running max for `num_fc` = 0),
+//!   then exp of the maxima only (exp is monotone) with a branch-free polynomial (~1 ulp);
+//!   the activations exp(z) of every position only when asked for.
 //!
 //! Then per unit (rayon over units) the fully connected layers as small GEMMs over the batch
 //! with eval BN folded into weights and biases, and the final linear layer.
@@ -248,7 +249,9 @@ impl FusedModel {
         let f2 = self.f.div_ceil(2);
         let (u, upad, lc) = (self.u, self.upad, self.lc);
         let global = self.layers.is_empty();
-        out.fill(if global { f32::NEG_INFINITY } else { 0.0 });
+        // Pool the BN outputs and exponentiate only the maxima (exp is monotone), unless the
+        // activations themselves are wanted.
+        out.fill(f32::NEG_INFINITY);
         let mut act = act;
         for (blk, ub) in (0..upad).step_by(BLK).enumerate() {
             let w = BLK.min(u - ub);
@@ -264,21 +267,20 @@ impl FusedModel {
                 }
                 let mut vals = [0f32; BLK];
                 for (dst, a) in vals.chunks_exact_mut(8).zip(acc) {
-                    dst.copy_from_slice(&exp8(a).to_array());
+                    dst.copy_from_slice(a.as_array());
                 }
-                let acc = &vals[..w];
+                let vals = &vals[..w];
                 if let Some(act) = act.as_deref_mut() {
-                    for (i, &a) in acc.iter().enumerate() {
-                        act[(ub + i) * lc + j] = a;
+                    for (i, &z) in vals.iter().enumerate() {
+                        act[(ub + i) * lc + j] = z.exp();
                     }
                 }
                 if global {
-                    for (m, &a) in out[ub..ub + w].iter_mut().zip(acc) {
-                        *m = m.max(a);
+                    for (m, &z) in out[ub..ub + w].iter_mut().zip(vals) {
+                        *m = m.max(z);
                     }
                 } else {
-                    // Windows t with t·stride ≤ j < t·stride + pool, t < P. Activations are
-                    // ≥ 0, so a zero start is the identity of max.
+                    // Windows t with t·stride ≤ j < t·stride + pool, t < P.
                     let hi = (j / self.stride).min(self.p - 1);
                     let lo = (j + 1).saturating_sub(self.pool).div_ceil(self.stride);
                     for t in lo..=hi {
@@ -286,12 +288,20 @@ impl FusedModel {
                             continue;
                         }
                         let o = t * u + ub;
-                        for (m, &a) in out[o..o + w].iter_mut().zip(acc) {
-                            *m = m.max(a);
+                        for (m, &z) in out[o..o + w].iter_mut().zip(vals) {
+                            *m = m.max(z);
                         }
                     }
                 }
             }
+        }
+        let mut chunks = out.chunks_exact_mut(8);
+        for c in &mut chunks {
+            let e = exp8(f32x8::new(c.try_into().expect("8 lanes")));
+            c.copy_from_slice(e.as_array());
+        }
+        for v in chunks.into_remainder() {
+            *v = v.exp();
         }
     }
 
