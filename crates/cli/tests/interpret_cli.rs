@@ -2,51 +2,27 @@
 //! gives complete outputs, explanations add up to the logits, and on the original ExplaiNN
 //! checkpoint the unit PWMs follow the convolution weights.
 
+mod common;
+
+use common::{Class, ok, run, shared};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_explainn"))
-        .args(args)
-        .output()
-        .expect("run explainn")
-}
-
-fn ok(o: &Output) {
-    assert!(
-        o.status.success(),
-        "explainn failed:\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
-/// Two classes: `gata` sequences carry AGATAAG, `ebox` sequences CAGCTG (both may).
+/// Two classes: `gata` sequences (bit 0 of i) carry AGATAAG, `ebox` sequences (bit 1)
+/// CAGCTG; length 60.
 fn write_tsv(path: &Path, n: usize, seed: u64) {
-    let mut s = seed;
-    let mut next = || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        s
-    };
-    let mut out = String::from("#id\tseq\tgata\tebox\n");
-    for i in 0..n {
-        let mut seq: Vec<u8> = (0..60).map(|_| b"ACGT"[(next() % 4) as usize]).collect();
-        let (g, e) = (i % 2, (i / 2) % 2);
-        if g == 1 {
-            let p = 5 + (next() % 20) as usize;
-            seq[p..p + 7].copy_from_slice(b"AGATAAG");
-        }
-        if e == 1 {
-            let p = 35 + (next() % 15) as usize;
-            seq[p..p + 6].copy_from_slice(b"CAGCTG");
-        }
-        out.push_str(&format!(
-            "s{i}\t{}\t{g}\t{e}\n",
-            String::from_utf8(seq).unwrap()
-        ));
-    }
-    std::fs::write(path, out).unwrap();
+    let classes = [
+        Class {
+            name: "gata",
+            motif: Some(b"AGATAAG"),
+            starts: 5..25,
+        },
+        Class {
+            name: "ebox",
+            motif: Some(b"CAGCTG"),
+            starts: 35..50,
+        },
+    ];
+    common::write_motif_tsv(path, n, 60, seed, &classes);
 }
 
 fn tiny_run(dir: &Path) -> PathBuf {
@@ -197,10 +173,6 @@ fn pwms_of_the_original_checkpoint_follow_its_filters() {
         rs.len()
     );
     assert!(mean > 0.6, "mean PWM/filter correlation {mean}");
-}
-
-fn shared(rel: &str) -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")).join(rel)
 }
 
 /// The original ExplaiNN checkpoint (MAX, FOXA1, JUND; 100 units, 200 bp), imported.

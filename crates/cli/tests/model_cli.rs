@@ -1,46 +1,28 @@
 //! End-to-end checks of `explainn train/test/predict/import` on tiny data: outputs appear
 //! complete, runs are reproducible, and bad input gives a clear error and no output.
 
+mod common;
+
+use common::{Class, assert_fails, run};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn bin() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_explainn"))
-}
-
-fn run(args: &[&str]) -> Output {
-    bin().args(args).output().expect("run explainn")
-}
-
-/// A small two-class task: class 1 sequences carry GATA near the centre.
+/// A small task: class 1 sequences (odd i) carry GATA at the centre; the other `classes − 1`
+/// columns are all 0.
 fn write_tsv(path: &Path, n: usize, length: usize, classes: usize, seed: u64) {
-    let mut s = seed;
-    let mut next = || {
-        s ^= s << 13;
-        s ^= s >> 7;
-        s ^= s << 17;
-        s
-    };
-    let mut out = String::from("#id\tseq\tbound");
-    for k in 1..classes {
-        out.push_str(&format!("\textra{k}"));
-    }
-    out.push('\n');
-    for i in 0..n {
-        let mut seq: Vec<u8> = (0..length)
-            .map(|_| b"ACGT"[(next() % 4) as usize])
-            .collect();
-        let y = i % 2;
-        if y == 1 && length >= 8 {
-            seq[length / 2..length / 2 + 4].copy_from_slice(b"GATA");
-        }
-        out.push_str(&format!("s{i}\t{}\t{y}", String::from_utf8(seq).unwrap()));
-        for _ in 1..classes {
-            out.push_str("\t0");
-        }
-        out.push('\n');
-    }
-    std::fs::write(path, out).unwrap();
+    let centre = length / 2..length / 2 + 1;
+    let mut cols = vec![Class {
+        name: "bound",
+        motif: (length >= 8).then_some(&b"GATA"[..]),
+        starts: centre,
+    }];
+    let names: Vec<String> = (1..classes).map(|k| format!("extra{k}")).collect();
+    cols.extend(names.iter().map(|name| Class {
+        name,
+        motif: None,
+        starts: 0..1,
+    }));
+    common::write_motif_tsv(path, n, length, seed, &cols);
 }
 
 fn tiny_train(dir: &Path, train: &Path, valid: &Path, name: &str) -> (Output, PathBuf) {
@@ -69,12 +51,6 @@ fn tiny_train(dir: &Path, train: &Path, valid: &Path, name: &str) -> (Output, Pa
         "1",
     ]);
     (o, run_dir)
-}
-
-fn assert_fails(o: &Output, needle: &str) {
-    let err = String::from_utf8_lossy(&o.stderr);
-    assert!(!o.status.success(), "expected failure, stderr: {err}");
-    assert!(err.contains(needle), "stderr `{err}` lacks `{needle}`");
 }
 
 #[test]

@@ -1,15 +1,9 @@
 //! `explainn prepare` end to end: outputs, summaries and clear errors without partial files.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn explainn() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_explainn"))
-}
-
-fn shared(rel: &str) -> PathBuf {
-    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")).join(rel)
-}
+use common::{explainn, shared};
+use std::path::Path;
 
 fn files_in(dir: &Path) -> Vec<String> {
     let mut v: Vec<String> = std::fs::read_dir(dir)

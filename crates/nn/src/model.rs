@@ -20,7 +20,7 @@ use burn::tensor::activation::relu;
 use burn::tensor::module::{batch_norm, batch_norm_train, conv1d, max_pool1d};
 use burn::tensor::ops::{ConvOptions, MaxPoolOptions};
 use burn::tensor::{Device, Tensor, TensorData};
-use rand::{Rng, RngCore, SeedableRng};
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -693,15 +693,13 @@ fn dropout_mask(n: usize, p: f64, rng: &mut ChaCha8Rng) -> Option<Vec<f32>> {
     let keep = 1.0 - p;
     let scale = (1.0 / keep) as f32;
     let threshold = (keep * u32::MAX as f64) as u32;
+    // The same words as n calls of next_u32, drawn a block at a time.
+    let mut words = vec![0u32; n];
+    rng.fill(&mut words[..]);
     Some(
-        (0..n)
-            .map(|_| {
-                if rng.next_u32() < threshold {
-                    scale
-                } else {
-                    0.0
-                }
-            })
+        words
+            .into_iter()
+            .map(|w| if w < threshold { scale } else { 0.0 })
             .collect(),
     )
 }
@@ -729,6 +727,22 @@ mod tests {
         assert!(names.contains(&"last_linear.1.weight".to_string()));
         c.num_fc = 2;
         assert!(ExplaiNN::parameter_names(&c).contains(&"linears.11.bias".to_string()));
+    }
+
+    #[test]
+    fn dropout_masks_draw_the_words_of_next_u32() {
+        use rand::RngCore;
+        let (n, p) = (1001, 0.3);
+        let mask = dropout_mask(n, p, &mut ChaCha8Rng::seed_from_u64(5)).unwrap();
+        let mut rng = ChaCha8Rng::seed_from_u64(5);
+        let threshold = (0.7 * u32::MAX as f64) as u32;
+        let kept = mask.iter().filter(|&&m| m != 0.0).count();
+        for (i, &m) in mask.iter().enumerate() {
+            let want = if rng.next_u32() < threshold { 1.0 / 0.7 } else { 0.0 };
+            assert_eq!(m, want as f32, "mask {i}");
+        }
+        assert!((600..800).contains(&kept), "{kept} of {n} kept");
+        assert!(dropout_mask(n, 0.0, &mut rng).is_none());
     }
 
     #[test]

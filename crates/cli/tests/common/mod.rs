@@ -1,0 +1,89 @@
+//! Helpers shared by the CLI integration tests: running the binary, checking its outcome,
+//! locating `../shared/data`, and writing small labelled TSV sets with planted motifs.
+#![allow(dead_code)] // each test file uses its own subset
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `explainn` binary under test.
+pub fn explainn() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_explainn"))
+}
+
+/// Run `explainn ARGS…` to completion.
+pub fn run(args: &[&str]) -> Output {
+    explainn().args(args).output().expect("run explainn")
+}
+
+/// Assert that a run succeeded, showing its stderr otherwise.
+pub fn ok(o: &Output) {
+    assert!(
+        o.status.success(),
+        "explainn failed:\n{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Assert that a run failed with `needle` in its error message.
+pub fn assert_fails(o: &Output, needle: &str) {
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "expected failure, stderr: {err}");
+    assert!(err.contains(needle), "stderr `{err}` lacks `{needle}`");
+}
+
+/// A path under the read-only `../shared/data` next to the repository.
+pub fn shared(rel: &str) -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")).join(rel)
+}
+
+/// One label column of [`write_motif_tsv`]: sequence i is positive for class k when bit k of
+/// i is set, and then carries `motif` at a start drawn from `starts` (a single start is
+/// used as is). A class without a motif is always 0.
+pub struct Class<'a> {
+    pub name: &'a str,
+    pub motif: Option<&'a [u8]>,
+    pub starts: Range<usize>,
+}
+
+/// Write an ExplaiNN TSV (`#id seq CLASS…` header) of `n` random sequences of `length` bases
+/// (xorshift from `seed`) with motifs planted per [`Class`].
+pub fn write_motif_tsv(path: &Path, n: usize, length: usize, seed: u64, classes: &[Class]) {
+    let mut s = seed;
+    let mut next = || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    let mut out = String::from("#id\tseq");
+    for c in classes {
+        out.push('\t');
+        out.push_str(c.name);
+    }
+    out.push('\n');
+    for i in 0..n {
+        let mut seq: Vec<u8> = (0..length)
+            .map(|_| b"ACGT"[(next() % 4) as usize])
+            .collect();
+        let mut labels = Vec::new();
+        for (k, c) in classes.iter().enumerate() {
+            let y = usize::from(c.motif.is_some() && (i >> k) & 1 == 1);
+            if let (1, Some(m)) = (y, c.motif) {
+                let p = if c.starts.len() == 1 {
+                    c.starts.start
+                } else {
+                    c.starts.start + (next() % c.starts.len() as u64) as usize
+                };
+                seq[p..p + m.len()].copy_from_slice(m);
+            }
+            labels.push(y.to_string());
+        }
+        out.push_str(&format!(
+            "s{i}\t{}\t{}\n",
+            String::from_utf8(seq).unwrap(),
+            labels.join("\t")
+        ));
+    }
+    std::fs::write(path, out).unwrap();
+}
