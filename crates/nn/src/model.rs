@@ -738,7 +738,11 @@ mod tests {
         let threshold = (0.7 * u32::MAX as f64) as u32;
         let kept = mask.iter().filter(|&&m| m != 0.0).count();
         for (i, &m) in mask.iter().enumerate() {
-            let want = if rng.next_u32() < threshold { 1.0 / 0.7 } else { 0.0 };
+            let want = if rng.next_u32() < threshold {
+                1.0 / 0.7
+            } else {
+                0.0
+            };
             assert_eq!(m, want as f32, "mask {i}");
         }
         assert!((600..800).contains(&kept), "{kept} of {n} kept");

@@ -105,7 +105,6 @@ fn fused_matches_burn_eval_forward() {
 /// the largest gradient of its layer, and the same running statistics afterwards.
 #[test]
 fn fused_training_step_matches_burn() {
-    let ad = crate::default_device().autodiff();
     for num_fc in 0..3 {
         for pool in [(7, 7), (5, 3)] {
             let seed = num_fc as u64 * 10 + pool.1 as u64;
@@ -138,57 +137,126 @@ fn fused_training_step_matches_burn() {
             let r: Vec<f32> = (0..b * cfg.classes)
                 .map(|_| rng.random_range(-1.0..1.0))
                 .collect();
-            let step = |fused: bool| {
-                let m = ExplaiNN::from_tensors(cfg.clone(), &t, &ad).unwrap();
-                let mut drop = ChaCha8Rng::seed_from_u64(3);
-                let logits = if fused {
-                    m.forward_train_codes(&codes, &mut drop)
-                } else {
-                    let x = one_hot_batch(&codes, l, false);
-                    m.forward_train(
-                        Tensor::from_data(TensorData::new(x, [b, 4, l]), &ad),
-                        &mut drop,
-                    )
-                };
-                let weights =
-                    Tensor::<2>::from_data(TensorData::new(r.clone(), [b, cfg.classes]), &ad);
-                let loss = (logits.clone() * weights).sum();
-                let grads = m.gradients(&loss.backward());
-                (host(logits), grads, m.to_tensors())
-            };
-            let (fl, fg, ft) = step(true);
-            let (bl, bg, bt) = step(false);
             let ctx = format!("num_fc {num_fc}, pool {pool:?}");
-            // Logits: 1e-5 of their scale (f32 sums of exp values reach tens).
-            let scale = bl.iter().fold(1f32, |m, x| m.max(x.abs()));
-            for (i, (a, w)) in fl.iter().zip(&bl).enumerate() {
-                assert!(
-                    (a - w).abs() <= 1e-5 * scale,
-                    "{ctx}: logit {i}: fused {a} vs burn {w}"
-                );
-            }
-            let max_abs = |v: &[f32]| v.iter().fold(0f32, |m, x| m.max(x.abs()));
-            for (name, want) in &bg {
-                let got = &fg[name];
-                // Relative to the largest gradient of the layer (weight and bias together):
-                // some gradients are 0 in exact arithmetic (a bias followed by batch
-                // statistics, BN₀'s β ahead of a per-unit layer and its BN) and both paths
-                // then return rounding noise.
-                let layer = name.rsplit_once('.').map_or(name.as_str(), |(p, _)| p);
-                let scale = bg
-                    .iter()
-                    .filter(|(n, _)| n.rsplit_once('.').is_some_and(|(p, _)| p == layer))
-                    .fold(1e-6f32, |m, (_, v)| m.max(max_abs(v)));
-                for (i, (a, w)) in got.iter().zip(want).enumerate() {
-                    assert!(
-                        (a - w).abs() <= 1e-4 * scale,
-                        "{ctx}: gradient {name}[{i}]: fused {a} vs burn {w} (scale {scale})"
-                    );
-                }
-            }
-            for name in ["linears.1.running_mean", "linears.1.running_var"] {
-                assert_close(&format!("{name} ({ctx})"), &ft[name].1, &bt[name].1, false);
-            }
+            compare_training_step(&cfg, &t, &codes, &r, &ctx);
         }
+    }
+}
+
+/// One training step through the fused ops and through burn's, on the same weights `t`,
+/// codes, dropout masks and loss Σ logits·r: logits within 1e-5 of their scale, every
+/// parameter gradient within 1e-4 of the largest gradient of its layer, and the same
+/// running statistics afterwards.
+fn compare_training_step(
+    cfg: &ExplaiNNConfig,
+    t: &crate::TensorMap,
+    codes: &[u8],
+    r: &[f32],
+    ctx: &str,
+) {
+    let ad = crate::default_device().autodiff();
+    let l = cfg.input_length;
+    let b = codes.len() / l;
+    let step = |fused: bool| {
+        let m = ExplaiNN::from_tensors(cfg.clone(), t, &ad).unwrap();
+        let mut drop = ChaCha8Rng::seed_from_u64(3);
+        let logits = if fused {
+            m.forward_train_codes(codes, &mut drop)
+        } else {
+            let x = one_hot_batch(codes, l, false);
+            m.forward_train(
+                Tensor::from_data(TensorData::new(x, [b, 4, l]), &ad),
+                &mut drop,
+            )
+        };
+        let weights = Tensor::<2>::from_data(TensorData::new(r.to_vec(), [b, cfg.classes]), &ad);
+        let loss = (logits.clone() * weights).sum();
+        let grads = m.gradients(&loss.backward());
+        (host(logits), grads, m.to_tensors())
+    };
+    let (fl, fg, ft) = step(true);
+    let (bl, bg, bt) = step(false);
+    // Logits: 1e-5 of their scale (f32 sums of exp values reach tens).
+    let scale = bl.iter().fold(1f32, |m, x| m.max(x.abs()));
+    for (i, (a, w)) in fl.iter().zip(&bl).enumerate() {
+        assert!(
+            (a - w).abs() <= 1e-5 * scale,
+            "{ctx}: logit {i}: fused {a} vs burn {w}"
+        );
+    }
+    let max_abs = |v: &[f32]| v.iter().fold(0f32, |m, x| m.max(x.abs()));
+    for (name, want) in &bg {
+        let got = &fg[name];
+        // Relative to the largest gradient of the layer (weight and bias together):
+        // some gradients are 0 in exact arithmetic (a bias followed by batch
+        // statistics, BN₀'s β ahead of a per-unit layer and its BN) and both paths
+        // then return rounding noise.
+        let layer = name.rsplit_once('.').map_or(name.as_str(), |(p, _)| p);
+        let scale = bg
+            .iter()
+            .filter(|(n, _)| n.rsplit_once('.').is_some_and(|(p, _)| p == layer))
+            .fold(1e-6f32, |m, (_, v)| m.max(max_abs(v)));
+        let worst = got
+            .iter()
+            .zip(want)
+            .fold(0f32, |m, (a, w)| m.max((a - w).abs() / scale));
+        eprintln!("{ctx}: {name}: largest difference {worst:.1e} of the layer's scale");
+        for (i, (a, w)) in got.iter().zip(want).enumerate() {
+            assert!(
+                (a - w).abs() <= 1e-4 * scale,
+                "{ctx}: gradient {name}[{i}]: fused {a} vs burn {w} (scale {scale})"
+            );
+        }
+    }
+    for name in ["linears.1.running_mean", "linears.1.running_var"] {
+        assert_close(&format!("{name} ({ctx})"), &ft[name].1, &bt[name].1, false);
+    }
+}
+
+/// The same comparison on a trained model and real sequences: the original ExplaiNN
+/// checkpoint (100 units, 200 bp) on the 200 janggu test sequences, in two batches of 100.
+#[test]
+fn fused_training_step_matches_burn_on_the_original_checkpoint() {
+    use std::io::Read;
+    let data = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
+    let settings = crate::import::ImportSettings {
+        input_length: 200,
+        pool_size: 7,
+        pool_stride: 7,
+    };
+    let pth = data.join("explainn_fixtures/model_epoch_best_4.pth");
+    let (model, _) = crate::import::import_pth(&pth, settings, &crate::default_device()).unwrap();
+    let mut text = String::new();
+    let golden = data.join("explainn_fixtures/golden/janggu_test_predictions.tsv.gz");
+    flate2::read::GzDecoder::new(std::fs::File::open(golden).unwrap())
+        .read_to_string(&mut text)
+        .unwrap();
+    let codes: Vec<u8> = text
+        .lines()
+        .skip(1)
+        .flat_map(|line| line.split('\t').nth(1).unwrap().bytes())
+        .map(|c| match c.to_ascii_uppercase() {
+            b'A' => 0,
+            b'C' => 1,
+            b'G' => 2,
+            b'T' => 3,
+            _ => 4,
+        })
+        .collect();
+    assert_eq!(codes.len(), 200 * 200);
+    let cfg = model.config().clone();
+    let t = model.to_tensors();
+    let mut rng = ChaCha8Rng::seed_from_u64(11);
+    for (k, batch) in codes.chunks(100 * 200).enumerate() {
+        let r: Vec<f32> = (0..100 * cfg.classes)
+            .map(|_| rng.random_range(-1.0..1.0))
+            .collect();
+        compare_training_step(
+            &cfg,
+            &t,
+            batch,
+            &r,
+            &format!("original checkpoint, batch {k}"),
+        );
     }
 }
