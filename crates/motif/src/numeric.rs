@@ -128,12 +128,11 @@ fn strip_zeros(s: &str) -> &str {
 }
 
 /// Lower median of a slice as Tomtom defines it: with `n` values, the mean of the order
-/// statistics `max(n/2-1, 0)` and `max(ceil(n/2)-1, that)`. `v` is left unchanged;
-/// `scratch` is working memory reused between calls.
+/// statistics `max(n/2-1, 0)` and `max(ceil(n/2)-1, that)`.
 #[cfg(test)]
-pub(crate) fn lower_median(v: &[f64], scratch: &mut Vec<f64>) -> f64 {
-    let (a, b) = median_pair(v, scratch);
-    (a + b) / 2.0
+pub(crate) fn lower_median(v: &[f64]) -> f64 {
+    let s = RowOrder::default().summarise(v, false);
+    (s.median.0 + s.median.1) / 2.0
 }
 
 /// Ranks of the two order statistics whose mean is the lower median of `n` values.
@@ -143,79 +142,516 @@ pub(crate) fn median_ranks(n: usize) -> (usize, usize) {
     (i1, i2)
 }
 
-/// The two order statistics (at [`median_ranks`]) whose mean is the lower median.
-pub(crate) fn median_pair(v: &[f64], scratch: &mut Vec<f64>) -> (f64, f64) {
-    let n = v.len();
-    assert!(n > 0, "median of nothing");
-    let (i1, i2) = median_ranks(n);
-    if scratch.len() < n {
-        scratch.resize(n, 0.0);
-    }
-    let scratch = &mut scratch[..n];
-    if n >= 2048 {
-        if let Some(m) = bracketed_pair(v, i1, i2, scratch) {
-            return m;
-        }
-    }
-    scratch.copy_from_slice(v);
-    let (left, b, _) = scratch.select_nth_unstable_by(i2, |a, b| a.total_cmp(b));
-    let b = *b;
-    let a = if i1 == i2 {
-        b
-    } else {
-        left.iter().copied().fold(f64::NEG_INFINITY, f64::max)
-    };
-    (a, b)
+/// What [`RowOrder::summarise`] finds out about a row of values (no NaNs).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RowSummary {
+    /// Smallest value.
+    pub(crate) min: f64,
+    /// Largest value.
+    pub(crate) max: f64,
+    /// The two order statistics (at [`median_ranks`]) whose mean is the lower median.
+    pub(crate) median: (f64, f64),
 }
 
-/// Order statistics `i1 <= i2` (adjacent or equal) found by bracketing them between two
-/// pivots taken from a sample, so that only the values between the pivots are selected
-/// from; `None` when the bracket misses (then the caller selects the usual way).
-fn bracketed_pair(v: &[f64], i1: usize, i2: usize, scratch: &mut [f64]) -> Option<(f64, f64)> {
+/// Order statistics of rows of values, found in one vectorised pass per row: the values
+/// between two pivots taken from a sample (which bracket the median) are gathered (with
+/// their indices on request), and only those are selected from. Holds working memory
+/// reused between rows, and the bracket of the last row for [`RowOrder::near`].
+#[derive(Default)]
+pub(crate) struct RowOrder {
+    /// Values of the last row in `[lo, hi]`, in row order (plus 4 spare slots).
+    vals: Vec<f64>,
+    /// Their indices in the row (plus 4 spare slots), when `indices`.
+    idx: Vec<u32>,
+    /// Number of gathered values.
+    len: usize,
+    /// Number of values of the last row below `lo`.
+    below: usize,
+    /// The last row's bracket.
+    lo: f64,
+    hi: f64,
+    /// Whether `idx` is kept.
+    indices: bool,
+    /// Selection keys of the gathered values.
+    keys: Vec<u64>,
+    /// Bins of the gathered values (see [`RowOrder::select`]).
+    bins: Vec<u8>,
+}
+
+/// Rows shorter than this are gathered whole instead of bracketed from a sample.
+const BRACKET_MIN: usize = 2048;
+
+impl RowOrder {
+    /// Extremes and lower-median pair of `row` (no NaNs); `indices`: also keep the indices
+    /// of the bracketed values, for [`Self::near`].
+    pub(crate) fn summarise(&mut self, row: &[f64], indices: bool) -> RowSummary {
+        self.indices = indices;
+        let n = row.len();
+        assert!(n > 0 && n < u32::MAX as usize, "row length {n}");
+        let (i1, i2) = median_ranks(n);
+        let (lo, hi) = if n >= BRACKET_MIN {
+            sample_pivots(row, i1)
+        } else {
+            (f64::NEG_INFINITY, f64::INFINITY)
+        };
+        let (mut min, mut max) = self.gather(row, lo, hi);
+        if i1 < self.below || i2 >= self.below + self.len {
+            // The sample missed the median: gather the whole row.
+            (min, max) = self.gather(row, f64::NEG_INFINITY, f64::INFINITY);
+        }
+        let (blo, bhi) = (self.lo.max(min), self.hi.min(max));
+        let median = self.select(i1 - self.below, i2 - self.below, blo, bhi);
+        RowSummary { min, max, median }
+    }
+
+    /// For the row last summarised: when `[lo, hi]` lies within the gathered bracket, the
+    /// number of values below `lo` and the indices of the values in `[lo, hi]` (in row
+    /// order); `None` otherwise.
+    pub(crate) fn near(&self, lo: f64, hi: f64) -> Option<(usize, impl Iterator<Item = usize>)> {
+        if !self.indices || lo < self.lo || hi > self.hi {
+            return None;
+        }
+        let vals = &self.vals[..self.len];
+        let below = self.below + vals.iter().filter(|&&v| v < lo).count();
+        let inside = vals
+            .iter()
+            .zip(&self.idx)
+            .filter(move |&(&v, _)| v >= lo && v <= hi)
+            .map(|(_, &j)| j as usize);
+        Some((below, inside))
+    }
+
+    /// Gathers the values of `row` in `[lo, hi]` and counts those below `lo`; returns the
+    /// row's extremes.
+    fn gather(&mut self, row: &[f64], lo: f64, hi: f64) -> (f64, f64) {
+        let n = row.len();
+        if self.vals.len() < n + 4 {
+            self.vals.resize(n + 4, 0.0);
+            self.idx.resize(n + 4, 0);
+        }
+        self.lo = lo;
+        self.hi = hi;
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("popcnt")
+            {
+                // SAFETY: the CPU supports AVX2 and POPCNT (checked just above).
+                return unsafe {
+                    if self.indices {
+                        self.gather_avx2::<true>(row)
+                    } else {
+                        self.gather_avx2::<false>(row)
+                    }
+                };
+            }
+        }
+        let (mut min, mut max) = (f64::INFINITY, f64::NEG_INFINITY);
+        let (mut below, mut len) = (0, 0);
+        for (j, &v) in row.iter().enumerate() {
+            min = min.min(v);
+            max = max.max(v);
+            below += (v < lo) as usize;
+            if v >= lo && v <= hi {
+                self.vals[len] = v;
+                self.idx[len] = j as u32;
+                len += 1;
+            }
+        }
+        self.below = below;
+        self.len = len;
+        (min, max)
+    }
+
+    /// [`Self::gather`] with AVX2 (indices only with `IDX`): 4 values at a time, the
+    /// selected lanes moved to the front with a permutation looked up from the lane mask.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,popcnt")]
+    unsafe fn gather_avx2<const IDX: bool>(&mut self, row: &[f64]) -> (f64, f64) {
+        use std::arch::x86_64::*;
+        // For each 4-lane mask: the 32-bit lanes that move the selected f64 lanes (and the
+        // selected u32 lanes) to the front, in order.
+        const PERM: ([[i32; 8]; 16], [[i32; 4]; 16]) = {
+            let mut p64 = [[0i32; 8]; 16];
+            let mut p32 = [[0i32; 4]; 16];
+            let mut m = 0;
+            while m < 16 {
+                let mut k = 0;
+                let mut lane = 0i32;
+                while lane < 4 {
+                    if m >> lane & 1 == 1 {
+                        p64[m][2 * k] = 2 * lane;
+                        p64[m][2 * k + 1] = 2 * lane + 1;
+                        p32[m][k] = lane;
+                        k += 1;
+                    }
+                    lane += 1;
+                }
+                m += 1;
+            }
+            (p64, p32)
+        };
+        let n = row.len();
+        let (vlo, vhi) = (_mm256_set1_pd(self.lo), _mm256_set1_pd(self.hi));
+        let mut vmin = _mm256_set1_pd(f64::INFINITY);
+        let mut vmax = _mm256_set1_pd(f64::NEG_INFINITY);
+        // Per-lane counts of values below `lo`, as negated all-ones masks.
+        let mut vbelow = _mm256_setzero_si256();
+        let mut vidx = _mm_setr_epi32(0, 1, 2, 3);
+        let four = _mm_set1_epi32(4);
+        let (vals, idx) = (self.vals.as_mut_ptr(), self.idx.as_mut_ptr());
+        let mut len = 0usize;
+        let mut step = |j: usize| {
+            // SAFETY: the callers keep j + 4 <= n; `vals` and `idx` hold n + 4 slots and
+            // len <= j, so the 4-lane stores at `len` stay inside them.
+            unsafe {
+                let v = _mm256_loadu_pd(row.as_ptr().add(j));
+                vmin = _mm256_min_pd(vmin, v);
+                vmax = _mm256_max_pd(vmax, v);
+                let lt = _mm256_cmp_pd::<_CMP_LT_OQ>(v, vlo);
+                vbelow = _mm256_sub_epi64(vbelow, _mm256_castpd_si256(lt));
+                let inside = _mm256_andnot_pd(lt, _mm256_cmp_pd::<_CMP_LE_OQ>(v, vhi));
+                let m = _mm256_movemask_pd(inside) as usize;
+                let p64 = _mm256_loadu_si256(PERM.0[m].as_ptr().cast());
+                let sv = _mm256_permutevar8x32_ps(_mm256_castpd_ps(v), p64);
+                _mm256_storeu_ps(vals.add(len).cast(), sv);
+                if IDX {
+                    let p32 = _mm_loadu_si128(PERM.1[m].as_ptr().cast());
+                    let si = _mm_permutevar_ps(_mm_castsi128_ps(vidx), p32);
+                    _mm_storeu_ps(idx.add(len).cast(), si);
+                    vidx = _mm_add_epi32(vidx, four);
+                }
+                len += m.count_ones() as usize;
+            }
+        };
+        let n4 = n / 4 * 4;
+        let n8 = n / 8 * 8;
+        let mut j = 0;
+        while j < n8 {
+            step(j);
+            step(j + 4);
+            j += 8;
+        }
+        if n8 < n4 {
+            step(n8);
+        }
+        let (mut lo4, mut hi4, mut b4) = ([0.0f64; 4], [0.0f64; 4], [0u64; 4]);
+        // SAFETY: 4-lane arrays; unaligned stores.
+        unsafe {
+            _mm256_storeu_pd(lo4.as_mut_ptr(), vmin);
+            _mm256_storeu_pd(hi4.as_mut_ptr(), vmax);
+            _mm256_storeu_si256(b4.as_mut_ptr().cast(), vbelow);
+        }
+        let mut min = lo4.iter().copied().fold(f64::INFINITY, f64::min);
+        let mut max = hi4.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let mut below = b4.iter().sum::<u64>() as usize;
+        for (jj, &v) in row.iter().enumerate().skip(n4) {
+            min = min.min(v);
+            max = max.max(v);
+            below += (v < self.lo) as usize;
+            if v >= self.lo && v <= self.hi {
+                self.vals[len] = v;
+                self.idx[len] = jj as u32;
+                len += 1;
+            }
+        }
+        self.below = below;
+        self.len = len;
+        (min, max)
+    }
+
+    /// Order statistics `r1 <= r2` (adjacent or equal) of the gathered values, which lie
+    /// in `[lo, hi]`: the values are counted into bins of equal width (a monotone map, so
+    /// the bins are ordered), and only the bins holding `r1` and `r2` are selected from.
+    fn select(&mut self, r1: usize, r2: usize, lo: f64, hi: f64) -> (f64, f64) {
+        let vals = &self.vals[..self.len];
+        let scale = SELECT_BINS as f64 / (hi - lo);
+        self.keys.clear();
+        // Bins `first..=last` hold ranks r1 and r2; `skip` values lie in earlier bins.
+        let mut skip = 0;
+        if scale.is_finite() && scale > 0.0 && vals.len() > 4 * SELECT_BINS {
+            self.bins.resize(vals.len(), 0);
+            bin_values(vals, lo, scale, &mut self.bins);
+            // Four interleaved counts: consecutive increments rarely wait for each other.
+            let mut count4 = [[0u32; SELECT_BINS]; 4];
+            let mut it = self.bins.chunks_exact(4);
+            for b in &mut it {
+                for (c, &b) in count4.iter_mut().zip(b) {
+                    c[b as usize] += 1;
+                }
+            }
+            for &b in it.remainder() {
+                count4[0][b as usize] += 1;
+            }
+            let count = |b: usize| count4.iter().map(|c| c[b] as usize).sum::<usize>();
+            let mut first = 0;
+            while skip + count(first) <= r1 {
+                skip += count(first);
+                first += 1;
+            }
+            let (mut last, mut upto) = (first, skip + count(first));
+            while upto <= r2 {
+                last += 1;
+                upto += count(last);
+            }
+            let span = (last - first) as u8;
+            for (&v, &b) in vals.iter().zip(&self.bins) {
+                if b.wrapping_sub(first as u8) <= span {
+                    self.keys.push(order_key(v));
+                }
+            }
+        } else {
+            self.keys.extend(vals.iter().map(|&v| order_key(v)));
+        }
+        // Integer keys: cheaper comparisons.
+        let (_, a, right) = self.keys.select_nth_unstable(r1 - skip);
+        let a = from_order_key(*a);
+        let b = if r2 == r1 {
+            a
+        } else {
+            from_order_key(*right.iter().min().expect("r2 among the gathered values"))
+        };
+        (a, b)
+    }
+}
+
+/// Bins of [`RowOrder::select`].
+const SELECT_BINS: usize = 256;
+
+/// `bins[i] = min(trunc((vals[i] - lo) scale), SELECT_BINS - 1)`: a monotone map of
+/// `[lo, hi]` onto the bins (`scale = SELECT_BINS / (hi - lo)`, finite and positive; every
+/// value lies in `[lo, hi]`).
+fn bin_values(vals: &[f64], lo: f64, scale: f64, bins: &mut [u8]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            return unsafe { bin_values_avx2(vals, lo, scale, bins) };
+        }
+    }
+    for (b, &v) in bins.iter_mut().zip(vals) {
+        *b = bin_value(v, lo, scale);
+    }
+}
+
+/// One value of [`bin_values`].
+#[inline(always)]
+fn bin_value(v: f64, lo: f64, scale: f64) -> u8 {
+    (((v - lo) * scale) as usize).min(SELECT_BINS - 1) as u8
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn bin_values_avx2(vals: &[f64], lo: f64, scale: f64, bins: &mut [u8]) {
+    use std::arch::x86_64::*;
+    assert_eq!(vals.len(), bins.len());
+    let (vlo, vsc) = (_mm256_set1_pd(lo), _mm256_set1_pd(scale));
+    let (zero, top) = (_mm_setzero_si128(), _mm_set1_epi32(SELECT_BINS as i32 - 1));
+    let n4 = vals.len() / 4 * 4;
+    let mut j = 0;
+    while j < n4 {
+        // SAFETY: j + 4 <= vals.len() = bins.len(). The products lie in
+        // [0, SELECT_BINS (1 + 2^-52)], where truncation agrees with `bin_value`.
+        unsafe {
+            let x = _mm256_mul_pd(
+                _mm256_sub_pd(_mm256_loadu_pd(vals.as_ptr().add(j)), vlo),
+                vsc,
+            );
+            let b = _mm_min_epi32(_mm256_cvttpd_epi32(x), top);
+            let b = _mm_packus_epi16(_mm_packs_epi32(b, zero), zero);
+            bins.as_mut_ptr()
+                .add(j)
+                .cast::<i32>()
+                .write_unaligned(_mm_cvtsi128_si32(b));
+        }
+        j += 4;
+    }
+    for (b, &v) in bins[n4..].iter_mut().zip(&vals[n4..]) {
+        *b = bin_value(v, lo, scale);
+    }
+}
+
+/// Integer key ordered like `f64::total_cmp`.
+#[inline(always)]
+fn order_key(x: f64) -> u64 {
+    let b = x.to_bits();
+    if b >> 63 == 1 { !b } else { b | 1 << 63 }
+}
+
+/// The value of an [`order_key`].
+#[inline(always)]
+fn from_order_key(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
+}
+
+/// Two values of a long row that likely bracket its order statistic `i1`: order statistics
+/// of an evenly spaced sample, 32 sample ranks either side of `i1`'s.
+fn sample_pivots(v: &[f64], i1: usize) -> (f64, f64) {
     let n = v.len();
     const NS: usize = 512;
     const MARGIN: usize = 32;
     let step = n / NS;
-    let mut sample = [0.0f64; NS];
-    for (k, s) in sample.iter_mut().enumerate() {
-        *s = v[k * step + step / 2];
-    }
-    sample.sort_unstable_by(|a, b| a.total_cmp(b));
+    let mut sample: [u64; NS] = std::array::from_fn(|k| order_key(v[k * step + step / 2]));
     let centre = i1 * NS / n;
-    let lo = sample[centre.saturating_sub(MARGIN)];
-    let hi = sample[(centre + MARGIN).min(NS - 1)];
-    // Branch-free compaction of the values in [lo, hi] into `scratch`.
-    assert!(scratch.len() >= n);
-    let mut below = 0usize;
-    let mut len = 0usize;
-    for &x in v {
-        below += (x < lo) as usize;
-        // SAFETY: len <= number of values seen so far - 1 < n <= scratch.len().
-        unsafe { *scratch.get_unchecked_mut(len) = x };
-        len += ((x >= lo) & (x <= hi)) as usize;
-    }
-    if i1 < below || i2 >= below + len {
-        return None;
-    }
-    // Select on integer keys ordered like `f64::total_cmp` (cheaper comparisons).
-    let mid = &mut scratch[..len];
-    for x in mid.iter_mut() {
-        let b = x.to_bits();
-        let k = if b >> 63 == 1 { !b } else { b | 1 << 63 };
-        *x = f64::from_bits(k);
-    }
-    // SAFETY: f64 and u64 have the same size and alignment; every bit pattern is valid.
-    let keys: &mut [u64] =
-        unsafe { std::slice::from_raw_parts_mut(mid.as_mut_ptr().cast::<u64>(), len) };
-    let unkey = |k: u64| f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k });
-    let (_, a, right) = keys.select_nth_unstable(i1 - below);
-    let a = unkey(*a);
-    let b = if i2 == i1 {
-        a
+    let (r_lo, r_hi) = (centre.saturating_sub(MARGIN), (centre + MARGIN).min(NS - 1));
+    let (_, lo, right) = sample.select_nth_unstable(r_lo);
+    let lo = *lo;
+    let hi = if r_hi == r_lo {
+        lo
     } else {
-        unkey(right.iter().copied().min().expect("i2 within the bracket"))
+        *right.select_nth_unstable(r_hi - r_lo - 1).1
     };
-    Some((a, b))
+    (from_order_key(lo), from_order_key(hi))
+}
+
+/// One word of the MT19937 state update from the word, its successor and the word 397
+/// places on (cyclically).
+#[inline(always)]
+fn twist_word(a: u32, b: u32, c: u32) -> u32 {
+    const UPPER: u32 = 0x8000_0000;
+    const LOWER: u32 = 0x7fff_ffff;
+    const MAG: u32 = 0x9908_b0df;
+    let y = (a & UPPER) | (b & LOWER);
+    c ^ (y >> 1) ^ ((y & 1).wrapping_neg() & MAG)
+}
+
+/// [`Mt19937::twist`] one word at a time.
+fn twist_scalar(mt: &mut [u32; 624]) {
+    for k in 0..227 {
+        mt[k] = twist_word(mt[k], mt[k + 1], mt[k + 397]);
+    }
+    for k in 227..623 {
+        mt[k] = twist_word(mt[k], mt[k + 1], mt[k - 227]);
+    }
+    mt[623] = twist_word(mt[623], mt[0], mt[396]);
+}
+
+/// [`Mt19937::twist`], 8 words at a time: every word's inputs are either not yet updated
+/// (its successor and, below 227, the word 397 on) or updated at least 227 words earlier.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn twist_avx2(mt: &mut [u32; 624]) {
+    use std::arch::x86_64::*;
+    let p = mt.as_mut_ptr();
+    let (upper, lower) = (_mm256_set1_epi32(i32::MIN), _mm256_set1_epi32(i32::MAX));
+    let (one, mag) = (
+        _mm256_set1_epi32(1),
+        _mm256_set1_epi32(0x9908_b0df_u32 as i32),
+    );
+    // SAFETY (both closures): the callers keep k + 9 <= 624 and src + 8 <= 624.
+    let step8 = |k: usize, src: usize| unsafe {
+        let a = _mm256_loadu_si256(p.add(k).cast());
+        let b = _mm256_loadu_si256(p.add(k + 1).cast());
+        let c = _mm256_loadu_si256(p.add(src).cast());
+        let y = _mm256_or_si256(_mm256_and_si256(a, upper), _mm256_and_si256(b, lower));
+        let odd = _mm256_cmpeq_epi32(_mm256_and_si256(y, one), one);
+        let r = _mm256_xor_si256(
+            _mm256_xor_si256(c, _mm256_srli_epi32::<1>(y)),
+            _mm256_and_si256(odd, mag),
+        );
+        _mm256_storeu_si256(p.add(k).cast(), r);
+    };
+    let mut k = 0;
+    while k + 8 <= 227 {
+        step8(k, k + 397);
+        k += 8;
+    }
+    while k < 227 {
+        mt[k] = twist_word(mt[k], mt[k + 1], mt[k + 397]);
+        k += 1;
+    }
+    while k + 8 <= 623 {
+        step8(k, k - 227);
+        k += 8;
+    }
+    while k < 623 {
+        mt[k] = twist_word(mt[k], mt[k + 1], mt[k - 227]);
+        k += 1;
+    }
+    mt[623] = twist_word(mt[623], mt[0], mt[396]);
+}
+
+/// Bootstrap indices `min((int)(x * m), m - 1)` from consecutive output pairs of the raw
+/// state words `w` (tempered here), `x = ((r1 << 32) | r2) 2^-64`.
+#[inline(always)]
+fn draws_from_words(w: &[u32], m: usize, out: &mut [u32]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            return unsafe { draws_from_words_avx2(w, m, out) };
+        }
+    }
+    for (d, p) in out.iter_mut().zip(w.chunks_exact(2)) {
+        *d = draw_index(temper(p[0]), temper(p[1]), m);
+    }
+}
+
+/// One bootstrap index from the outputs `hi`, `lo`.
+#[inline(always)]
+fn draw_index(hi: u32, lo: u32, m: usize) -> u32 {
+    // (hi 2^32 + lo) rounds once: the same double as `u64 as f64`.
+    let x =
+        (u32_to_f64(hi) * 4_294_967_296.0 + u32_to_f64(lo)) * (1.0 / 18_446_744_073_709_551_616.0);
+    ((x * m as f64) as i32).min(m as i32 - 1) as u32
+}
+
+/// [`draws_from_words`], 4 draws at a time with the same arithmetic.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn draws_from_words_avx2(w: &[u32], m: usize, out: &mut [u32]) {
+    use std::arch::x86_64::*;
+    assert!(w.len() >= 2 * out.len());
+    let temper8 = |y: __m256i| {
+        let y = _mm256_xor_si256(y, _mm256_srli_epi32::<11>(y));
+        let y = _mm256_xor_si256(
+            y,
+            _mm256_and_si256(
+                _mm256_slli_epi32::<7>(y),
+                _mm256_set1_epi32(0x9d2c_5680_u32 as i32),
+            ),
+        );
+        let y = _mm256_xor_si256(
+            y,
+            _mm256_and_si256(
+                _mm256_slli_epi32::<15>(y),
+                _mm256_set1_epi32(0xefc6_0000_u32 as i32),
+            ),
+        );
+        _mm256_xor_si256(y, _mm256_srli_epi32::<18>(y))
+    };
+    let magic = _mm256_set1_epi64x(0x4330_0000_0000_0000);
+    let two52 = _mm256_set1_pd(4_503_599_627_370_496.0);
+    let low32 = _mm256_set1_epi64x(0xffff_ffff);
+    let (two32, two_m64) = (
+        _mm256_set1_pd(4_294_967_296.0),
+        _mm256_set1_pd(1.0 / 18_446_744_073_709_551_616.0),
+    );
+    let (mf, mmax) = (_mm256_set1_pd(m as f64), _mm_set1_epi32(m as i32 - 1));
+    let n4 = out.len() / 4 * 4;
+    let mut j = 0;
+    while j < n4 {
+        // SAFETY: 2 j + 8 <= w.len() and j + 4 <= out.len().
+        unsafe {
+            let t = temper8(_mm256_loadu_si256(w.as_ptr().add(2 * j).cast()));
+            // Little-endian 64-bit lanes: the first output of a pair is the low half.
+            let hi = _mm256_sub_pd(
+                _mm256_castsi256_pd(_mm256_or_si256(_mm256_and_si256(t, low32), magic)),
+                two52,
+            );
+            let lo = _mm256_sub_pd(
+                _mm256_castsi256_pd(_mm256_or_si256(_mm256_srli_epi64::<32>(t), magic)),
+                two52,
+            );
+            let x = _mm256_mul_pd(_mm256_add_pd(_mm256_mul_pd(hi, two32), lo), two_m64);
+            let d = _mm_min_epi32(_mm256_cvttpd_epi32(_mm256_mul_pd(x, mf)), mmax);
+            _mm_storeu_si128(out.as_mut_ptr().add(j).cast(), d);
+        }
+        j += 4;
+    }
+    for (d, p) in out[n4..].iter_mut().zip(w[2 * n4..].chunks_exact(2)) {
+        *d = draw_index(temper(p[0]), temper(p[1]), m);
+    }
 }
 
 #[inline(always)]
@@ -250,73 +686,44 @@ impl Mt19937 {
         Self { mt, idx: 624 }
     }
 
-    #[inline(always)]
+    /// Regenerates the 624-word state block.
     fn twist(&mut self) {
-        #[inline(always)]
-        fn f(a: u32, b: u32, c: u32) -> u32 {
-            const UPPER: u32 = 0x8000_0000;
-            const LOWER: u32 = 0x7fff_ffff;
-            const MAG: u32 = 0x9908_b0df;
-            let y = (a & UPPER) | (b & LOWER);
-            c ^ (y >> 1) ^ ((y & 1).wrapping_neg() & MAG)
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2 (checked just above).
+                unsafe { twist_avx2(&mut self.mt) };
+                self.idx = 0;
+                return;
+            }
         }
-        let mt = &mut *self.mt;
-        for k in 0..227 {
-            mt[k] = f(mt[k], mt[k + 1], mt[k + 397]);
-        }
-        for k in 227..623 {
-            mt[k] = f(mt[k], mt[k + 1], mt[k - 227]);
-        }
-        mt[623] = f(mt[623], mt[0], mt[396]);
+        twist_scalar(&mut self.mt);
         self.idx = 0;
     }
 
     /// Appends `count` bootstrap indices `min((int)(next_f64() * m), m - 1)` to `out`,
     /// consuming the stream exactly as `count` calls of [`Self::next_f64`] would.
     pub(crate) fn draw_indices(&mut self, m: usize, count: usize, out: &mut Vec<u32>) {
-        #[cfg(target_arch = "x86_64")]
-        {
-            if std::arch::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU supports AVX2 (checked just above).
-                return unsafe { self.draw_indices_avx2(m, count, out) };
-            }
-        }
-        self.draw_indices_impl(m, count, out)
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn draw_indices_avx2(&mut self, m: usize, count: usize, out: &mut Vec<u32>) {
-        self.draw_indices_impl(m, count, out)
-    }
-
-    #[inline(always)]
-    fn draw_indices_impl(&mut self, m: usize, count: usize, out: &mut Vec<u32>) {
-        assert!(m >= 1 && m < (1 << 31));
-        let mf = m as f64;
+        assert!((1..1 << 31).contains(&m));
         let mut left = count;
         out.reserve(count);
         while left > 0 {
-            if self.idx == 624 && left >= 312 {
+            if self.idx == 624 {
                 self.twist();
-                self.idx = 624;
-                let mt = &*self.mt;
-                let n0 = out.len();
-                out.resize(n0 + 312, 0);
-                let dst: &mut [u32; 312] = (&mut out[n0..]).try_into().unwrap();
-                for j in 0..312 {
-                    let (hi, lo) = (temper(mt[2 * j]), temper(mt[2 * j + 1]));
-                    // (hi 2^32 + lo) rounds once: the same double as `u64 as f64`.
-                    let x = (u32_to_f64(hi) * 4_294_967_296.0 + u32_to_f64(lo))
-                        * (1.0 / 18_446_744_073_709_551_616.0);
-                    dst[j] = ((x * mf) as i32).min(m as i32 - 1) as u32;
-                }
-                left -= 312;
-            } else {
-                let x = self.next_f64();
-                out.push(((x * mf) as usize).min(m - 1) as u32);
-                left -= 1;
             }
+            let k = ((624 - self.idx) / 2).min(left);
+            if k == 0 {
+                // The draw's two outputs straddle a twist.
+                let x = self.next_f64();
+                out.push(((x * m as f64) as usize).min(m - 1) as u32);
+                left -= 1;
+                continue;
+            }
+            let n0 = out.len();
+            out.resize(n0 + k, 0);
+            draws_from_words(&self.mt[self.idx..self.idx + 2 * k], m, &mut out[n0..]);
+            self.idx += 2 * k;
+            left -= k;
         }
     }
 
@@ -413,7 +820,7 @@ mod tests {
     }
 
     fn lm(v: &[f64]) -> f64 {
-        lower_median(v, &mut Vec::new())
+        lower_median(v)
     }
 
     #[test]
@@ -475,6 +882,97 @@ mod tests {
             assert_eq!(got, want);
             assert_eq!(a.next_u32(), b.next_u32());
         }
+    }
+
+    #[test]
+    fn mt19937_reference_outputs() {
+        // The standard reference: the 2002 seeding `init_genrand(5489)` (std::mt19937's
+        // default) gives 3499211612 first and 4123659995 as the 10000th output. It checks
+        // the twist and the tempering independently of this generator's 1998 seeding.
+        let mut mt = Box::new([0u32; 624]);
+        mt[0] = 5489;
+        for k in 1..624 {
+            mt[k] = 1_812_433_253u32
+                .wrapping_mul(mt[k - 1] ^ (mt[k - 1] >> 30))
+                .wrapping_add(k as u32);
+        }
+        let mut g = Mt19937 { mt, idx: 624 };
+        assert_eq!(g.next_u32(), 3499211612);
+        for _ in 1..9999 {
+            g.next_u32();
+        }
+        assert_eq!(g.next_u32(), 4123659995);
+    }
+
+    #[test]
+    fn vector_twist_matches_scalar() {
+        let mut g = Mt19937::new(4357);
+        let mut state = [0u32; 624];
+        state.iter_mut().for_each(|w| *w = g.next_u32());
+        let mut a = state;
+        let mut b = state;
+        for _ in 0..3 {
+            g.twist();
+            twist_scalar(&mut a);
+            #[cfg(target_arch = "x86_64")]
+            if std::arch::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU supports AVX2 (checked just above).
+                unsafe { twist_avx2(&mut b) };
+                assert_eq!(a, b);
+            }
+        }
+    }
+
+    #[test]
+    fn bootstrap_sized_draws_match_scalar() {
+        // 1000 draws at a time, as the q-value bootstrap takes them: most calls start and
+        // end inside a 624-word block, some draws straddle two.
+        let (mut a, mut b) = (Mt19937::new(4357), Mt19937::new(4357));
+        let mut got = Vec::new();
+        for _ in 0..250 {
+            got.clear();
+            a.draw_indices(1492, 1000, &mut got);
+            for &d in &got {
+                assert_eq!(d, ((b.next_f64() * 1492.0) as usize).min(1491) as u32);
+            }
+        }
+    }
+
+    #[test]
+    fn row_summary_and_bracket() {
+        // The sample (every 8th value from the 5th) holds only large values, so the
+        // bracket misses the median and the whole row is gathered.
+        let n = 4096;
+        let v: Vec<f64> = (0..n)
+            .map(|j| {
+                if j % 8 == 4 {
+                    1e9 + j as f64
+                } else {
+                    (j * 7919 % n) as f64
+                }
+            })
+            .collect();
+        let mut s = v.clone();
+        s.sort_by(|a, b| a.total_cmp(b));
+        let mut order = RowOrder::default();
+        let sum = order.summarise(&v, true);
+        assert_eq!(sum.median, (s[n / 2 - 1], s[n / 2 - 1]));
+        assert_eq!((sum.min, sum.max), (s[0], s[n - 1]));
+        // Values near the median, by index, and the count of those below.
+        let (lo, hi) = (s[100], s[200]);
+        let (below, near) = order.near(lo, hi).expect("within the gathered values");
+        let mut near: Vec<f64> = near.map(|j| v[j]).collect();
+        near.sort_by(|a, b| a.total_cmp(b));
+        assert_eq!(below, 100);
+        assert_eq!(near, s[100..=200].to_vec());
+        // Without indices there is no `near`.
+        let mut g = Mt19937::new(7);
+        let w: Vec<f64> = (0..20000).map(|_| -g.next_f64().sqrt()).collect();
+        let sum = order.summarise(&w, false);
+        let mut t = w.clone();
+        t.sort_by(|a, b| a.total_cmp(b));
+        assert_eq!(sum.median, (t[9999], t[9999]));
+        assert!(order.near(t[9999], t[9999]).is_none());
     }
 
     const EXPECTED_FIRST5: [u32; 5] = [3510405877, 4290933890, 2191955339, 564929546, 152112058];

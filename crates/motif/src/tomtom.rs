@@ -7,9 +7,10 @@
 use crate::background::Background;
 use crate::error::MotifError;
 use crate::motif::{Motif, consensus_meme};
-use crate::numeric::{Mt19937, floor, fmt_g, median_pair, median_ranks, rnd};
-use rayon::prelude::*;
+use crate::numeric::{Mt19937, RowOrder, RowSummary, floor, fmt_g, median_ranks, rnd};
 use std::io::Write;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Column similarity function (larger = more similar).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -154,41 +155,48 @@ pub fn tomtom(
         .filter(|(_, q)| q.width() <= 100)
         .map(|(i, q)| (i, pseudocounted(q, &bg, opts.motif_pseudo)))
         .collect();
-    // The pi0 bootstrap consumes one MT19937 stream query after query (100 x 1000 draws
-    // per query when there are more than 100 target copies). The draws depend only on the
-    // number of copies, so one thread generates them while the others score a block of
-    // queries; q-values and output then follow in query order.
+    // Queries are scored in any order by all threads, claimed one at a time. The pi0
+    // bootstrap consumes one MT19937 stream query after query, so this thread computes the
+    // q-values and the output in query order, scoring unclaimed queries while it waits for
+    // the next one in order.
+    let nq = qs.len();
+    let scored: Vec<OnceLock<Vec<Entry>>> = (0..nq).map(|_| OnceLock::new()).collect();
+    let claimed = AtomicUsize::new(0);
+    let score_next = |scr: &mut Scratch| {
+        let i = claimed.fetch_add(1, Ordering::Relaxed);
+        if i >= nq {
+            return false;
+        }
+        let entries = score_query(&qs[i].1, &db, opts, scr);
+        scored[i]
+            .set(entries)
+            .ok()
+            .expect("each query is scored once");
+        true
+    };
     let m = db.copies.len();
-    let mut rng = Mt19937::new(4357);
     let mut hits = Vec::new();
-    const BLOCK: usize = 32;
-    for block in qs.chunks(BLOCK) {
-        let (ranked, draws): (Vec<Vec<Entry>>, Vec<u32>) = rayon::join(
-            || {
-                block
-                    .par_iter()
-                    .map_init(Scratch::default, |scr, (_, q)| {
-                        score_query(q, &db, opts, scr)
-                    })
-                    .collect()
-            },
-            || {
-                if m <= 100 {
-                    return Vec::new();
+    rayon::scope(|s| {
+        for _ in 1..rayon::current_num_threads().min(nq) {
+            s.spawn(|_| {
+                let mut scr = Scratch::default();
+                while score_next(&mut scr) {}
+            });
+        }
+        let mut scr = Scratch::default();
+        let mut boot = Bootstrap::new();
+        for (i, (qi, qrows)) in qs.iter().enumerate() {
+            let entries = loop {
+                if let Some(e) = scored[i].get() {
+                    break e;
                 }
-                let mut d = Vec::new();
-                rng.draw_indices(m, block.len() * BOOT_DRAWS, &mut d);
-                d
-            },
-        );
-        for (bi, ((qi, qrows), entries)) in block.iter().zip(ranked).enumerate() {
-            let p: Vec<f64> = entries.iter().map(|e| e.p as f64).collect();
-            let d = if m > 100 {
-                &draws[bi * BOOT_DRAWS..(bi + 1) * BOOT_DRAWS]
-            } else {
-                &[][..]
+                if !score_next(&mut scr) {
+                    // Another thread is scoring query i.
+                    std::thread::yield_now();
+                }
             };
-            let q = qvalues(&p, d);
+            let p: Vec<f64> = entries.iter().map(|e| e.p as f64).collect();
+            let q = boot.qvalues(&p);
             let qcons = consensus_meme(qrows);
             let mut printed = vec![false; targets.len()];
             for (e, &qv) in entries.iter().zip(&q) {
@@ -218,7 +226,7 @@ pub fn tomtom(
                 });
             }
         }
-    }
+    });
     Ok(hits)
 }
 
@@ -269,8 +277,10 @@ pub(crate) fn pseudocounted(m: &Motif, bg: &Background, pseudo: f64) -> Vec<[f64
         .collect()
 }
 
-/// Bootstrap draws per query: 100 resamples of 1000 p-values.
-const BOOT_DRAWS: usize = 100 * 1000;
+/// Bootstrap resamples per query.
+const BOOT_REPS: usize = 100;
+/// p-values drawn per bootstrap resample.
+const BOOT_SAMPLE: usize = 1000;
 
 struct Copy {
     target: usize,
@@ -287,8 +297,8 @@ struct TargetDb {
     soa: [Vec<f64>; 4],
     copies: Vec<Copy>,
     norient: usize,
-    /// Distinct copy widths, ascending.
-    widths: Vec<usize>,
+    /// The copies grouped by width: (width, copy indices), widths ascending.
+    by_width: Vec<(usize, Vec<u32>)>,
     /// Pearson: rounded sum of squared deviations of each column.
     d2: Vec<f64>,
     /// Pearson: `1/sqrt(d2)` (0 where d2 is 0), for the approximate scores.
@@ -326,6 +336,15 @@ impl TargetDb {
         let mut widths: Vec<usize> = copies.iter().map(|c| c.len).collect();
         widths.sort_unstable();
         widths.dedup();
+        let by_width = widths
+            .iter()
+            .map(|&l| {
+                let group = (0..copies.len() as u32)
+                    .filter(|&ci| copies[ci as usize].len == l)
+                    .collect();
+                (l, group)
+            })
+            .collect();
         let pearson = opts.distance == Distance::Pearson;
         let shift = if pearson { 0.25 } else { 0.0 };
         let soa = std::array::from_fn(|a| cols.iter().map(|c| c[a] - shift).collect());
@@ -352,7 +371,7 @@ impl TargetDb {
             soa,
             copies,
             norient: if opts.norc { 1 } else { 2 },
-            widths,
+            by_width,
             d2,
             inv_sd,
             pearson_exact_only,
@@ -394,17 +413,23 @@ struct Entry {
 struct Scratch {
     /// Column scores, query column by query column (`w x N`).
     s: Vec<f64>,
-    tmp: Vec<f64>,
-    /// Quantised scores `X`, same layout.
-    xs: Vec<u8>,
+    /// Row order statistics.
+    order: RowOrder,
+    /// Quantised scores `X` of one query row (plus slack).
+    xrow: Vec<u8>,
+    /// Alignment sums of all copies (see `score_query_impl`).
+    sums: Vec<u16>,
+    /// The current range distribution and the next one, swapped after each convolution
+    /// (see `build_tails`).
     cur: Vec<f64>,
     next: Vec<f64>,
+    /// The reversed, normalised histogram convolved with next.
     hr: Vec<f64>,
     /// Per range `[a, b]` (index `a w + b`): first E index, offset into `tails`, length.
     cells: Vec<(i64, usize, usize)>,
-    /// Two-strand upper tails `1 - (1 - P(sum >= x))^2` of the needed ranges.
+    /// Two-strand upper tails `1 - (1 - P(sum >= x))^2` of the needed ranges, each range's
+    /// from its largest `x` down.
     tails: Vec<f64>,
-    acc: Vec<i32>,
 }
 
 /// Bins with at most this much probability mass are dropped from either end of a range
@@ -413,6 +438,9 @@ struct Scratch {
 const TRIM: f64 = 1e-70;
 
 /// Score one query against all target copies; entries sorted as MEME ranks them.
+///
+/// The score distributions are convolved with fused multiply-adds; without AVX2 and FMA
+/// the portable code computes the same (slower on x86 CPUs without FMA).
 fn score_query(
     q: &[[f64; 4]],
     db: &TargetDb,
@@ -421,8 +449,9 @@ fn score_query(
 ) -> Vec<Entry> {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") {
-            // SAFETY: the CPU supports AVX2 (checked just above).
+        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
+        {
+            // SAFETY: the CPU supports AVX2 and FMA (checked just above).
             return unsafe { score_query_avx2(q, db, opts, scr) };
         }
     }
@@ -430,7 +459,7 @@ fn score_query(
 }
 
 #[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
+#[target_feature(enable = "avx2,fma")]
 unsafe fn score_query_avx2(
     q: &[[f64; 4]],
     db: &TargetDb,
@@ -541,9 +570,16 @@ impl TargetDb1<'_> {
     }
 }
 
-/// Exact lower median of a row whose values are within `delta` of the exact scores.
-fn row_median(row: &[f64], delta: f64, exact: impl Fn(usize) -> f64, tmp: &mut Vec<f64>) -> f64 {
-    let (a1, a2) = median_pair(row, tmp);
+/// Exact lower median of the row last summarised by `order` (`s`), whose values are
+/// within `delta` of the exact scores.
+fn row_median(
+    row: &[f64],
+    s: &RowSummary,
+    delta: f64,
+    order: &RowOrder,
+    exact: impl Fn(usize) -> f64,
+) -> f64 {
+    let (a1, a2) = s.median;
     if delta == 0.0 {
         return (a1 + a2) / 2.0;
     }
@@ -551,15 +587,16 @@ fn row_median(row: &[f64], delta: f64, exact: impl Fn(usize) -> f64, tmp: &mut V
     // ones are among the values within 2 delta of [a1, a2]; those below rank first.
     let (i1, i2) = median_ranks(row.len());
     let (lo, hi) = (a1 - 3.0 * delta, a2 + 3.0 * delta);
-    let mut below = 0usize;
-    let mut cand: Vec<f64> = Vec::new();
-    for (j, &v) in row.iter().enumerate() {
-        if v < lo {
-            below += 1;
-        } else if v <= hi {
-            cand.push(exact(j));
-        }
-    }
+    let (below, mut cand): (usize, Vec<f64>) = match order.near(lo, hi) {
+        Some((below, near)) => (below, near.map(&exact).collect()),
+        None => (
+            row.iter().filter(|&&v| v < lo).count(),
+            (0..row.len())
+                .filter(|&j| row[j] >= lo && row[j] <= hi)
+                .map(&exact)
+                .collect(),
+        ),
+    };
     cand.sort_unstable_by(|a, b| a.total_cmp(b));
     assert!(below <= i1 && i2 - below < cand.len(), "median bracket");
     (cand[i1 - below] + cand[i2 - below]) / 2.0
@@ -584,8 +621,10 @@ fn score_query_impl(
     for (i, qc) in q.iter().enumerate() {
         let row = &mut scr.s[i * n..(i + 1) * n];
         delta = column_scores(qc, db, dist, row);
-        med[i] = row_median(row, delta, |j| exact_score(qc, db, dist, j), &mut scr.tmp);
-        (rmin[i], rmax[i]) = row_extremes(row);
+        let sum = scr.order.summarise(row, delta > 0.0);
+        let exact = |j| exact_score(qc, db, dist, j);
+        med[i] = row_median(row, &sum, delta, &scr.order, exact);
+        (rmin[i], rmax[i]) = (sum.min, sum.max);
     }
     // Extremes of the median-shifted scores (exact: subtracting a constant is monotone).
     let mut hi = (0..w)
@@ -623,38 +662,34 @@ fn score_query_impl(
     let sc = floor(100.0 / (hi - off));
     let k = (-off * sc) as usize;
 
-    // Quantised scores X and their histograms.
-    scr.xs.resize(w * n, 0);
+    // Quantised scores X (row by row), their histograms and the alignment sums: copy c's
+    // sums over its configurations 1..=w+l-1 lie at `sums[r_c..]`, `r_c = start_c + c (w-1)`
+    // (the copies' ranges follow each other without overlap), and query row i adds its X
+    // of the copy's columns at `r_c + w - 1 - i`.
+    let gap = w - 1;
+    let ncopies = db.copies.len();
+    scr.sums.clear();
+    scr.sums.resize(n + ncopies * gap + SUM_LANES, 0);
+    scr.xrow.resize(n + SUM_LANES, 0);
     let eta = 4.0 * delta * sc + 1e-9;
     let mut hist = vec![[0u32; 101]; w];
     for i in 0..w {
         let row = &scr.s[i * n..(i + 1) * n];
-        let xr = &mut scr.xs[i * n..(i + 1) * n];
+        let xr = &mut scr.xrow[..n];
         let m = med[i];
         const CH: usize = 64;
         if delta == 0.0 {
             quantise_row(row, m, off, sc, xr);
-        }
-        for (cn, (rc, xc)) in row.chunks(CH).zip(xr.chunks_mut(CH)).enumerate() {
-            if delta == 0.0 {
-                break;
-            }
-            let mut bad = false;
-            for (&v, x) in rc.iter().zip(xc.iter_mut()) {
-                // t >= 0.5 for exact scores, so truncation is the floor.
-                let t = ((v - m) - off) * sc + 0.5;
-                let xi = (t as i32).clamp(0, 100);
-                let f = t - xi as f64;
-                bad |= (f < eta) | (f > 1.0 - eta);
-                *x = xi as u8;
-            }
-            if bad && delta > 0.0 {
-                for (jj, (&v, x)) in rc.iter().zip(xc.iter_mut()).enumerate() {
-                    let t = ((v - m) - off) * sc + 0.5;
-                    let f = t - floor(t);
-                    if f < eta || f > 1.0 - eta {
-                        let e = exact_score(&q[i], db, dist, cn * CH + jj);
-                        *x = floor(((e - m) - off) * sc + 0.5) as u8;
+        } else {
+            for (cn, (rc, xc)) in row.chunks(CH).zip(xr.chunks_mut(CH)).enumerate() {
+                if quantise_row_checked(rc, m, off, sc, eta, xc) {
+                    for (jj, (&v, x)) in rc.iter().zip(xc.iter_mut()).enumerate() {
+                        let t = ((v - m) - off) * sc + 0.5;
+                        let f = t - floor(t);
+                        if f < eta || f > 1.0 - eta {
+                            let e = exact_score(&q[i], db, dist, cn * CH + jj);
+                            *x = floor(((e - m) - off) * sc + 0.5) as u8;
+                        }
                     }
                 }
             }
@@ -673,26 +708,21 @@ fn score_query_impl(
         for s in 0..101 {
             hist[i][s] = c4[0][s] + c4[1][s] + c4[2][s] + c4[3][s];
         }
+        add_row_sums(&scr.xrow, &db.copies, gap - i, gap, &mut scr.sums);
     }
 
     // Upper tails of the summed scores over the query column ranges the null needs.
-    build_tails(&hist, n, w, k, &db.widths, scr);
+    build_tails(&hist, n, w, k, &db.by_width, scr);
 
-    // Best alignment of every copy, then its p-value.
-    let mut entries: Vec<Entry> = Vec::with_capacity(db.copies.len());
-    let mut keys: Vec<(u64, u32)> = Vec::with_capacity(db.copies.len());
+    // Best alignment of every copy: the largest complete score, then the largest overlap,
+    // then the first configuration.
+    let mut entries: Vec<Entry> = Vec::with_capacity(ncopies);
+    let mut idx: Vec<i64> = Vec::with_capacity(ncopies);
     for (ci, c) in db.copies.iter().enumerate() {
         let l = c.len;
         let nconf = w + l - 1;
-        scr.acc.clear();
-        scr.acc.resize(nconf, 0);
-        for i in 0..w {
-            let src = &scr.xs[i * n + c.start..i * n + c.start + l];
-            let dst = &mut scr.acc[w - 1 - i..w - 1 - i + l];
-            for (d, &x) in dst.iter_mut().zip(src) {
-                *d += x as i32;
-            }
-        }
+        let r = c.start + ci * gap;
+        let acc = &scr.sums[r..r + nconf];
         let (mut cmin, mut cmax) = (1usize, nconf);
         if opts.min_overlap > 1 {
             let m = opts.min_overlap.min(w).min(l);
@@ -703,52 +733,72 @@ fn score_query_impl(
             cmin = cmin.max(w.min(l));
             cmax = cmax.min(w.max(l));
         }
-        let mut b: Option<(i64, usize, i64)> = None;
+        // Key `complete 256 + overlap` orders by complete score, then overlap (< 256).
+        let (mut best, mut best_conf) = (i64::MIN, 0);
         for conf in cmin..=cmax {
-            let o = conf as i64 - w as i64;
-            let i0 = (-o).max(0) as usize;
-            let i1 = (w as i64).min(l as i64 - o) as usize;
-            let ov = i1 - i0;
-            let complete = scr.acc[conf - 1] as i64 - (ov * k) as i64;
-            if b.is_none_or(|(bc, bo, _)| complete > bc || (complete == bc && ov > bo)) {
-                b = Some((complete, ov, o));
+            let ov = conf.min(w).min(l).min(w + l - conf);
+            let key = (acc[conf - 1] as i64 - (ov * k) as i64) * 256 + ov as i64;
+            if key > best {
+                (best, best_conf) = (key, conf);
             }
         }
-        let (complete, ov, o) = b.expect("at least one configuration");
-        let idx = complete + (w * k) as i64;
-        // P(max >= idx) over the w + l - 1 alignments and both strands:
-        // 1 - prod (1 - T2), accumulated as p + t (1 - p), exact in relative terms.
-        let mut p = 0.0f64;
-        for step in 0..nconf {
-            let (a, bb) = step_range(w, l, step);
-            let (base, toff, tlen) = scr.cells[a * w + bb];
-            let x = idx - base;
-            if x < 0 {
-                p = 1.0;
-                break;
-            }
-            if (x as usize) < tlen {
-                let t = scr.tails[toff + x as usize];
-                p += t * (1.0 - p);
-            }
-        }
-        let p = p as f32;
+        let (complete, ov, o) = (
+            best >> 8,
+            (best & 255) as usize,
+            best_conf as i64 - w as i64,
+        );
+        idx.push(complete + (w * k) as i64);
         entries.push(Entry {
-            p,
+            p: 0.0,
             overlap: ov,
             copy: ci,
             offset: o,
         });
-        // MEME's order: p ascending, overlap descending, then strcmp of the strand-
-        // prefixed ID ("+ID" < "-ID"); equal keys keep the copy order.
-        let strand = (c.orientation == Orientation::Reverse) as u64;
-        let key = ((p.to_bits() as u64) << 32)
-            | ((255 - ov.min(255) as u64) << 24)
-            | (strand << 23)
-            | (db.id_rank[c.target] as u64 & 0x7f_ffff);
-        keys.push((key, ci as u32));
     }
+
+    // p-values, the copies of one width together (they share the null): P(max >= idx)
+    // over the w + l - 1 alignments and both strands is 1 - prod (1 - T2), accumulated
+    // step by step as p + t (1 - p), exact in relative terms.
+    let mut p: Vec<f64> = Vec::new();
+    for (l, group) in &db.by_width {
+        let l = *l;
+        p.clear();
+        p.resize(group.len(), 0.0);
+        for step in 0..w + l - 1 {
+            let (a, bb) = step_range(w, l, step);
+            let (base, toff, tlen) = scr.cells[a * w + bb];
+            let tails = &scr.tails[toff..toff + tlen];
+            for (pc, &ci) in p.iter_mut().zip(group) {
+                let x = idx[ci as usize] - base;
+                if x < 0 {
+                    // Every later step keeps it at 1.
+                    *pc = 1.0;
+                } else if (x as usize) < tlen {
+                    *pc += tails[tlen - 1 - x as usize] * (1.0 - *pc);
+                }
+            }
+        }
+        for (&pc, &ci) in p.iter().zip(group) {
+            entries[ci as usize].p = pc as f32;
+        }
+    }
+
+    // MEME's order: p ascending, overlap descending, then strcmp of the strand-prefixed ID
+    // ("+ID" < "-ID"); equal keys keep the copy order.
     debug_assert!(db.id_rank.len() < 1 << 23);
+    let mut keys: Vec<(u64, u32)> = entries
+        .iter()
+        .zip(&db.copies)
+        .enumerate()
+        .map(|(ci, (e, c))| {
+            let strand = (c.orientation == Orientation::Reverse) as u64;
+            let key = ((e.p.to_bits() as u64) << 32)
+                | ((255 - e.overlap.min(255) as u64) << 24)
+                | (strand << 23)
+                | (db.id_rank[c.target] as u64 & 0x7f_ffff);
+            (key, ci as u32)
+        })
+        .collect();
     keys.sort_unstable();
     let mut slots: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
     keys.iter()
@@ -756,57 +806,60 @@ fn score_query_impl(
         .collect()
 }
 
-/// Minimum and maximum of a row of scores (no NaNs).
+/// Lanes of [`add_row_sums`]' vector additions: `sums` and `x` need this many values of
+/// slack.
+const SUM_LANES: usize = 16;
+
+/// Adds one query row's quantised scores `x` to the alignment sums: copy c's columns go to
+/// `sums[start_c + c gap + shift..]`.
 #[inline(always)]
-fn row_extremes(row: &[f64]) -> (f64, f64) {
+fn add_row_sums(x: &[u8], copies: &[Copy], shift: usize, gap: usize, sums: &mut [u16]) {
     #[cfg(target_arch = "x86_64")]
     {
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above).
-            return unsafe { row_extremes_avx2(row) };
+            return unsafe { add_row_sums_avx2(x, copies, shift, gap, sums) };
         }
     }
-    let (mut mn, mut mx) = (f64::INFINITY, f64::NEG_INFINITY);
-    for &v in row {
-        mn = mn.min(v);
-        mx = mx.max(v);
+    for (ci, c) in copies.iter().enumerate() {
+        let d = c.start + ci * gap + shift;
+        for (s, &v) in sums[d..d + c.len]
+            .iter_mut()
+            .zip(&x[c.start..c.start + c.len])
+        {
+            *s += v as u16;
+        }
     }
-    (mn, mx)
 }
 
+/// [`add_row_sums`], 16 columns at a time; lanes past a copy's end add 0.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn row_extremes_avx2(row: &[f64]) -> (f64, f64) {
+unsafe fn add_row_sums_avx2(x: &[u8], copies: &[Copy], shift: usize, gap: usize, sums: &mut [u16]) {
     use std::arch::x86_64::*;
-    let mut mn = [_mm256_set1_pd(f64::INFINITY); 2];
-    let mut mx = [_mm256_set1_pd(f64::NEG_INFINITY); 2];
-    let mut it = row.chunks_exact(8);
-    for ch in &mut it {
-        // SAFETY: `ch` holds 8 values; unaligned loads.
-        let (a, b) = unsafe {
-            (
-                _mm256_loadu_pd(ch.as_ptr()),
-                _mm256_loadu_pd(ch.as_ptr().add(4)),
-            )
-        };
-        mn[0] = _mm256_min_pd(mn[0], a);
-        mn[1] = _mm256_min_pd(mn[1], b);
-        mx[0] = _mm256_max_pd(mx[0], a);
-        mx[1] = _mm256_max_pd(mx[1], b);
+    let last = copies.last().expect("copies");
+    let (ncols, ci_last) = (last.start + last.len, copies.len() - 1);
+    assert!(x.len() >= ncols + SUM_LANES);
+    assert!(sums.len() >= ncols + ci_last * gap + shift + SUM_LANES);
+    let lane = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    for (ci, c) in copies.iter().enumerate() {
+        let d = c.start + ci * gap + shift;
+        let mut j = 0;
+        while j < c.len {
+            let keep = _mm_cmpgt_epi8(_mm_set1_epi8((c.len - j).min(16) as i8), lane);
+            // SAFETY: c.start + j + 16 <= x.len() and d + j + 16 <= sums.len() (asserted
+            // above: the copies' columns and ranges ascend).
+            unsafe {
+                let v = _mm_and_si128(_mm_loadu_si128(x.as_ptr().add(c.start + j).cast()), keep);
+                let sp = sums.as_mut_ptr().add(d + j).cast::<__m256i>();
+                _mm256_storeu_si256(
+                    sp,
+                    _mm256_add_epi16(_mm256_loadu_si256(sp), _mm256_cvtepu8_epi16(v)),
+                );
+            }
+            j += 16;
+        }
     }
-    let (mut lo, mut hi) = ([0.0f64; 4], [0.0f64; 4]);
-    // SAFETY: 4-value arrays; unaligned stores.
-    unsafe {
-        _mm256_storeu_pd(lo.as_mut_ptr(), _mm256_min_pd(mn[0], mn[1]));
-        _mm256_storeu_pd(hi.as_mut_ptr(), _mm256_max_pd(mx[0], mx[1]));
-    }
-    let mut l = lo.iter().copied().fold(f64::INFINITY, f64::min);
-    let mut h = hi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    for &v in it.remainder() {
-        l = l.min(v);
-        h = h.max(v);
-    }
-    (l, h)
 }
 
 /// `x = floor(((v - m) - off) sc + 0.5)` for exact scores (t >= 0.5, so truncation is the
@@ -866,6 +919,90 @@ unsafe fn quantise_row_avx2(row: &[f64], m: f64, off: f64, sc: f64, xr: &mut [u8
     }
 }
 
+/// `x = clamp(trunc(((v - m) - off) sc + 0.5), 0, 100)` for approximate scores; returns
+/// whether some value lies within `eta` of a rounding boundary (where the exact score must
+/// decide).
+#[inline(always)]
+fn quantise_row_checked(row: &[f64], m: f64, off: f64, sc: f64, eta: f64, xr: &mut [u8]) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            return unsafe { quantise_row_checked_avx2(row, m, off, sc, eta, xr) };
+        }
+    }
+    let mut bad = false;
+    for (&v, x) in row.iter().zip(xr.iter_mut()) {
+        bad |= quantise_checked(v, m, off, sc, eta, x);
+    }
+    bad
+}
+
+/// One value of [`quantise_row_checked`].
+#[inline(always)]
+fn quantise_checked(v: f64, m: f64, off: f64, sc: f64, eta: f64, x: &mut u8) -> bool {
+    let t = ((v - m) - off) * sc + 0.5;
+    let xi = (t as i32).clamp(0, 100);
+    let f = t - xi as f64;
+    *x = xi as u8;
+    (f < eta) | (f > 1.0 - eta)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn quantise_row_checked_avx2(
+    row: &[f64],
+    m: f64,
+    off: f64,
+    sc: f64,
+    eta: f64,
+    xr: &mut [u8],
+) -> bool {
+    use std::arch::x86_64::*;
+    assert_eq!(row.len(), xr.len());
+    let (vm, voff, vsc, half) = (
+        _mm256_set1_pd(m),
+        _mm256_set1_pd(off),
+        _mm256_set1_pd(sc),
+        _mm256_set1_pd(0.5),
+    );
+    let (veta, vhi) = (_mm256_set1_pd(eta), _mm256_set1_pd(1.0 - eta));
+    let (zero, hundred) = (_mm_setzero_si128(), _mm_set1_epi32(100));
+    let mut bad = _mm256_setzero_pd();
+    let n4 = row.len() / 4 * 4;
+    let mut j = 0;
+    while j < n4 {
+        // SAFETY: j + 4 <= row.len() = xr.len().
+        unsafe {
+            let v = _mm256_loadu_pd(row.as_ptr().add(j));
+            let t = _mm256_add_pd(
+                _mm256_mul_pd(_mm256_sub_pd(_mm256_sub_pd(v, vm), voff), vsc),
+                half,
+            );
+            let xi = _mm_min_epi32(_mm_max_epi32(_mm256_cvttpd_epi32(t), zero), hundred);
+            let f = _mm256_sub_pd(t, _mm256_cvtepi32_pd(xi));
+            bad = _mm256_or_pd(
+                bad,
+                _mm256_or_pd(
+                    _mm256_cmp_pd::<_CMP_LT_OQ>(f, veta),
+                    _mm256_cmp_pd::<_CMP_GT_OQ>(f, vhi),
+                ),
+            );
+            let b = _mm_packus_epi16(_mm_packs_epi32(xi, zero), zero);
+            xr.as_mut_ptr()
+                .add(j)
+                .cast::<i32>()
+                .write_unaligned(_mm_cvtsi128_si32(b));
+        }
+        j += 4;
+    }
+    let mut any = _mm256_movemask_pd(bad) != 0;
+    for (&v, x) in row[n4..].iter().zip(xr[n4..].iter_mut()) {
+        any |= quantise_checked(v, m, off, sc, eta, x);
+    }
+    any
+}
+
 /// The query column range `[a, b]` of alignment step `i` with a target of width `l`.
 #[inline(always)]
 fn step_range(w: usize, l: usize, i: usize) -> (usize, usize) {
@@ -887,11 +1024,11 @@ fn build_tails(
     n: usize,
     w: usize,
     k: usize,
-    widths: &[usize],
+    by_width: &[(usize, Vec<u32>)],
     scr: &mut Scratch,
 ) {
     let mut need = vec![false; w * w];
-    for &l in widths {
+    for &(l, _) in by_width {
         for a in 0..w {
             need[a * w + (w.min(a + l) - 1)] = true;
         }
@@ -911,14 +1048,26 @@ fn build_tails(
     scr.cells.resize(w * w, (0, 0, 0));
     scr.tails.clear();
     let nf = n as f64;
+    // The current distribution lives in `cur[off..off + m]` and the next one is written to
+    // `next[PAD..]` (no copies): `cur` is zero below `off` (`[0, PAD)` is never written)
+    // and for `TAIL` values above the distribution, the zero padding the convolution reads.
+    const PAD: usize = 100;
+    const TAIL: usize = PAD + CONV_BLOCK;
+    let cap = PAD + 100 * w + 1 + TAIL;
+    for buf in [&mut scr.cur, &mut scr.next] {
+        buf.clear();
+        buf.resize(cap, 0.0);
+    }
     for a in 0..w {
         let Some(last) = (a..w).rev().find(|&b| need[a * w + b]) else {
             continue;
         };
         let (lo, hi) = supp[a];
-        scr.cur.clear();
-        scr.cur
-            .extend(hist[a][lo..=hi].iter().map(|&c| c as f64 / nf));
+        let (mut off, mut m) = (PAD, hi - lo + 1);
+        for (d, &c) in scr.cur[off..off + m].iter_mut().zip(&hist[a][lo..=hi]) {
+            *d = c as f64 / nf;
+        }
+        scr.cur[off + m..off + m + TAIL].fill(0.0);
         let mut start = lo;
         for b in a..=last {
             if b > a {
@@ -927,134 +1076,161 @@ fn build_tails(
                 scr.hr.clear();
                 scr.hr
                     .extend(hist[b][hlo..=hhi].iter().rev().map(|&c| c as f64 / nf));
-                let m = scr.cur.len();
                 let len = m + nh - 1;
-                // Zero-padded copy of the current distribution in `next`.
-                scr.next.clear();
-                scr.next.resize(nh - 1, 0.0);
-                scr.next.extend_from_slice(&scr.cur);
-                scr.next.resize(len + nh - 1 + 16, 0.0);
-                scr.cur.clear();
-                scr.cur.resize(len, 0.0);
-                convolve(&scr.next, &scr.hr, &mut scr.cur);
+                let src = &scr.cur[off - (nh - 1)..off + m + TAIL];
+                convolve(src, &scr.hr, &mut scr.next[PAD..PAD + len]);
                 start += hlo;
                 // Drop negligible mass at both ends.
+                let out = &mut scr.next[PAD..];
                 let (mut i0, mut i1) = (0usize, len);
                 let mut acc = 0.0;
-                while i0 + 1 < i1 && acc + scr.cur[i0] <= TRIM {
-                    acc += scr.cur[i0];
+                while i0 + 1 < i1 && acc + out[i0] <= TRIM {
+                    acc += out[i0];
                     i0 += 1;
                 }
                 acc = 0.0;
-                while i1 - 1 > i0 && acc + scr.cur[i1 - 1] <= TRIM {
-                    acc += scr.cur[i1 - 1];
+                while i1 - 1 > i0 && acc + out[i1 - 1] <= TRIM {
+                    acc += out[i1 - 1];
                     i1 -= 1;
                 }
-                if i0 > 0 || i1 < len {
-                    scr.cur.copy_within(i0..i1, 0);
-                    scr.cur.truncate(i1 - i0);
-                    start += i0;
-                }
+                out[..i0].fill(0.0);
+                out[i1..i1 + TAIL].fill(0.0);
+                // `cur` becomes the next output buffer: what it holds above `PAD` is either
+                // overwritten or cleared as above before it is read.
+                std::mem::swap(&mut scr.cur, &mut scr.next);
+                (off, m) = (PAD + i0, i1 - i0);
+                start += i0;
             }
             if need[a * w + b] {
                 let ov = b - a + 1;
-                let off = scr.tails.len();
-                let len = scr.cur.len();
-                scr.tails.resize(off + len, 0.0);
+                let toff = scr.tails.len();
+                // Summed from the top, stored in that order.
                 let mut acc = 0.0;
-                for j in (0..len).rev() {
-                    acc += scr.cur[j];
-                    scr.tails[off + j] = acc * (2.0 - acc);
-                }
-                scr.cells[a * w + b] = ((start + (w - ov) * k) as i64, off, len);
+                scr.tails
+                    .extend(scr.cur[off..off + m].iter().rev().map(|&v| {
+                        acc += v;
+                        acc * (2.0 - acc)
+                    }));
+                scr.cells[a * w + b] = ((start + (w - ov) * k) as i64, toff, m);
             }
         }
     }
 }
 
+/// Outputs computed together by [`convolve`] (8 AVX2 accumulators: enough independent
+/// additions to hide their latency).
+const CONV_BLOCK: usize = 32;
+
 /// `out[y] = sum_t hr[t] src[y + t]` (a convolution with the reversed kernel `hr`).
-/// `src` must extend at least `hr.len() - 1 + 16` values past `out.len()`.
+/// `src` must extend at least `hr.len() - 1 + CONV_BLOCK` values past `out.len()`.
+/// The products are fused into the sums (one rounding each): a different rounding from
+/// MEME's own summation order anyway, far below what the printed p-values resolve.
 #[inline(always)]
 fn convolve(src: &[f64], hr: &[f64], out: &mut [f64]) {
     let nh = hr.len();
     let n = out.len();
-    assert!(src.len() >= n + nh - 1 + 16);
+    assert!(src.len() >= n + nh - 1 + CONV_BLOCK);
     let mut y0 = 0;
     while y0 < n {
-        let mut acc = [0.0f64; 16];
+        let mut acc = [0.0f64; CONV_BLOCK];
         for (t, &h) in hr.iter().enumerate() {
-            let s = &src[y0 + t..y0 + t + 16];
-            for j in 0..16 {
-                acc[j] += h * s[j];
+            let s = &src[y0 + t..y0 + t + CONV_BLOCK];
+            for j in 0..CONV_BLOCK {
+                acc[j] = h.mul_add(s[j], acc[j]);
             }
         }
-        let m = (n - y0).min(16);
+        let m = (n - y0).min(CONV_BLOCK);
         out[y0..y0 + m].copy_from_slice(&acc[..m]);
-        y0 += 16;
+        y0 += CONV_BLOCK;
     }
 }
 
-/// Storey q-values of p-values sorted ascending, with MEME's bootstrap estimate of pi0
-/// (only when more than 100 p-values; `draws` holds the 100 x 1000 bootstrap indices).
-#[inline(never)]
-fn qvalues(p: &[f64], draws: &[u32]) -> Vec<f64> {
-    let m = p.len();
-    let mut pi0 = 1.0;
-    if m > 100 {
-        const NL: usize = 100;
-        let lam: Vec<f64> = (0..NL).map(|j| ((j + 1) as f64 / 100.0) * 0.5).collect();
-        // First index whose p >= lambda (p is sorted ascending).
-        let first: Vec<usize> = lam.iter().map(|&l| p.partition_point(|&x| x < l)).collect();
-        let pi = |count: usize, l: f64, len: usize| {
-            if count == 0 {
-                f64::INFINITY
-            } else {
-                count as f64 / ((1.0 - l) * len as f64)
-            }
-        };
-        let pis: Vec<f64> = (0..NL).map(|j| pi(m - first[j], lam[j], m)).collect();
-        let pmin = pis.iter().copied().fold(f64::INFINITY, f64::min);
-        // level[i] = number of lambdas whose first index is <= i.
-        let mut level = vec![0u8; m];
-        for (i, lv) in level.iter_mut().enumerate() {
-            *lv = first.iter().filter(|&&f| f <= i).count() as u8;
-        }
-        let mut mse = [0.0f64; NL];
-        let mut bucket = [0usize; NL + 1];
-        for rep in draws.chunks_exact(1000) {
-            bucket.fill(0);
-            for &idx in rep {
-                bucket[level[idx as usize] as usize] += 1;
-            }
-            // count(j) = draws with level >= j+1.
-            let mut acc = 0usize;
-            let mut counts = [0usize; NL];
-            for j in (0..NL).rev() {
-                acc += bucket[j + 1];
-                counts[j] = acc;
-            }
-            for j in 0..NL {
-                let d = pi(counts[j], lam[j], 1000) - pmin;
-                mse[j] += d * d;
-            }
-        }
-        let mut jbest = 0;
-        for j in 1..NL {
-            if mse[j] < mse[jbest] {
-                jbest = j;
-            }
-        }
-        pi0 = pis[jbest].clamp(0.0, 1.0);
-    }
-    let mut q: Vec<f64> = p
-        .iter()
-        .enumerate()
-        .map(|(i, &pv)| (pi0 * pv * m as f64 / (i + 1) as f64).min(1.0))
-        .collect();
-    for i in (0..m.saturating_sub(1)).rev() {
-        if q[i + 1] < q[i] {
-            q[i] = q[i + 1];
+/// Storey q-values with MEME's bootstrap estimate of pi0, drawing from one MT19937 stream
+/// (seeded with 4357) carried from query to query.
+struct Bootstrap {
+    rng: Mt19937,
+    /// One resample's indices.
+    draws: Vec<u32>,
+}
+
+impl Bootstrap {
+    fn new() -> Self {
+        Self {
+            rng: Mt19937::new(4357),
+            draws: Vec::with_capacity(BOOT_SAMPLE),
         }
     }
-    q
+
+    /// q-values of p-values sorted ascending; pi0 is estimated (100 resamples of 1000
+    /// draws) only when there are more than 100 p-values.
+    fn qvalues(&mut self, p: &[f64]) -> Vec<f64> {
+        let m = p.len();
+        let mut pi0 = 1.0;
+        if m > 100 {
+            const NL: usize = 100;
+            let lam: Vec<f64> = (0..NL).map(|j| ((j + 1) as f64 / 100.0) * 0.5).collect();
+            // First index whose p >= lambda (p is sorted ascending, so this ascends too).
+            let first: Vec<usize> = lam.iter().map(|&l| p.partition_point(|&x| x < l)).collect();
+            let pi = |count: usize, l: f64, len: usize| {
+                if count == 0 {
+                    f64::INFINITY
+                } else {
+                    count as f64 / ((1.0 - l) * len as f64)
+                }
+            };
+            let pis: Vec<f64> = (0..NL).map(|j| pi(m - first[j], lam[j], m)).collect();
+            let pmin = pis.iter().copied().fold(f64::INFINITY, f64::min);
+            // level[i] = number of lambdas whose first index is <= i.
+            let mut level = vec![0u8; m];
+            let mut nl = 0;
+            for (i, lv) in level.iter_mut().enumerate() {
+                while nl < NL && first[nl] <= i {
+                    nl += 1;
+                }
+                *lv = nl as u8;
+            }
+            let mut mse = [0.0f64; NL];
+            for _ in 0..BOOT_REPS {
+                self.draws.clear();
+                self.rng.draw_indices(m, BOOT_SAMPLE, &mut self.draws);
+                // Four interleaved histograms of the levels: consecutive increments rarely
+                // wait for each other.
+                let mut bucket = [[0u32; NL + 1]; 4];
+                let mut it = self.draws.chunks_exact(4);
+                for d in &mut it {
+                    for (b, &idx) in bucket.iter_mut().zip(d) {
+                        b[level[idx as usize] as usize] += 1;
+                    }
+                }
+                for &idx in it.remainder() {
+                    bucket[0][level[idx as usize] as usize] += 1;
+                }
+                // count(j) = draws with level >= j+1.
+                let mut acc = 0;
+                for j in (0..NL).rev() {
+                    acc += bucket.iter().map(|b| b[j + 1]).sum::<u32>() as usize;
+                    let d = pi(acc, lam[j], BOOT_SAMPLE) - pmin;
+                    mse[j] += d * d;
+                }
+            }
+            let mut jbest = 0;
+            for j in 1..NL {
+                if mse[j] < mse[jbest] {
+                    jbest = j;
+                }
+            }
+            pi0 = pis[jbest].clamp(0.0, 1.0);
+        }
+        let mut q: Vec<f64> = p
+            .iter()
+            .enumerate()
+            .map(|(i, &pv)| (pi0 * pv * m as f64 / (i + 1) as f64).min(1.0))
+            .collect();
+        for i in (0..m.saturating_sub(1)).rev() {
+            if q[i + 1] < q[i] {
+                q[i] = q[i + 1];
+            }
+        }
+        q
+    }
 }
