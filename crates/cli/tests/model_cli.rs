@@ -161,6 +161,29 @@ fn bad_input_fails_cleanly_without_output() {
     // Not a model file.
     let o = run(&["test", &s("train.tsv"), &s("valid.tsv"), "-o", &s("t_bad")]);
     assert_fails(&o, "cannot load model");
+    // A device this (default, CPU-only) build lacks, and one that does not exist.
+    let o = run(&[
+        "predict",
+        &m,
+        &s("valid.tsv"),
+        "-o",
+        &s("p_gpu"),
+        "--device",
+        "cuda",
+    ]);
+    assert_fails(&o, "--features cuda");
+    assert!(!p("p_gpu").exists());
+    let o = run(&[
+        "test",
+        &m,
+        &s("valid.tsv"),
+        "-o",
+        &s("t_dev"),
+        "--device",
+        "tpu",
+    ]);
+    assert_fails(&o, "unknown device");
+    assert!(!p("t_dev").exists());
 }
 
 #[test]

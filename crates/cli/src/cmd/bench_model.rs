@@ -1,7 +1,7 @@
 //! `explainn bench-model`: training and inference throughput (sequences/s) of the model on
 //! random data, timed as the PyTorch peer script does; prints one JSON line.
 
-use super::common_model::{device, init_threads};
+use super::common_model::{device_named, init_threads};
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use explainn_nn::ExplaiNNConfig;
@@ -27,14 +27,23 @@ pub struct Args {
     /// Timed steps (after 5 warm-up steps).
     #[arg(long, default_value_t = 30)]
     pub steps: usize,
+    /// Compute device: cpu, or cuda / wgpu in builds with that cargo feature.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
 }
 
 pub fn run(a: Args) -> Result<()> {
     let threads = init_threads(Some(a.threads));
     let config = ExplaiNNConfig::new(a.units, a.length, a.classes);
-    let t = throughput(config, a.batch, a.steps.max(1), &device())?;
+    let device = device_named(&a.device)?;
+    let t = throughput(config, a.batch, a.steps.max(1), &device)?;
+    let framework = if a.device == "cpu" {
+        "explainn (burn flex CPU)".to_string()
+    } else {
+        format!("explainn (burn {})", a.device)
+    };
     let row = serde_json::json!({
-        "framework": "explainn (burn flex CPU)",
+        "framework": framework,
         "units": a.units,
         "batch": a.batch,
         "length": a.length,

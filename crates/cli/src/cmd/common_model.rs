@@ -14,15 +14,32 @@ pub fn init_threads(threads: Option<usize>) -> usize {
     explainn_nn::set_threads(threads.unwrap_or(0))
 }
 
-/// The compute device: burn's `flex` CPU backend.
+/// The default compute device: burn's `flex` CPU backend.
 pub fn device() -> explainn_nn::Device {
     explainn_nn::default_device()
 }
 
-/// Load a model from a run directory or a `model.safetensors` file.
+/// The device named by `--device`: `cpu` always; `cuda` or `wgpu` in builds with the cargo
+/// feature of that name (`cargo build --release --features cuda`).
+pub fn device_named(name: &str) -> Result<explainn_nn::Device> {
+    match explainn_nn::device_by_name(name) {
+        Ok(d) => Ok(d),
+        Err(_) if matches!(name, "cuda" | "wgpu") => bail!(
+            "--device {name}: this build has no {name} backend; build with \
+             `cargo build --release --features {name}`"
+        ),
+        Err(_) => bail!("--device {name}: unknown device (cpu, cuda or wgpu)"),
+    }
+}
+
+/// Load a model from a run directory or a `model.safetensors` file onto the CPU.
 pub fn load_model(path: &Path) -> Result<ModelFile> {
-    checkpoint::load(path, &device())
-        .with_context(|| format!("cannot load model {}", path.display()))
+    load_model_on(path, &device())
+}
+
+/// Load a model from a run directory or a `model.safetensors` file onto `device`.
+pub fn load_model_on(path: &Path, device: &explainn_nn::Device) -> Result<ModelFile> {
+    checkpoint::load(path, device).with_context(|| format!("cannot load model {}", path.display()))
 }
 
 /// Read a labelled ExplaiNN TSV (`id, seq, labels…`) with `explainn_seq::read_tsv`; every

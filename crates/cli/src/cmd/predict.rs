@@ -4,7 +4,7 @@
 //! each strand, their mean and max; with `--sigmoid` these go through a sigmoid after
 //! mean/max, as the original's `--apply-sigmoid`).
 
-use super::common_model::{device, init_threads, load_model, progress_bar};
+use super::common_model::{device_named, init_threads, load_model_on, progress_bar};
 use crate::output::AtomicGzFile;
 use anyhow::{Context, Result, bail};
 use clap::Args as ClapArgs;
@@ -40,11 +40,15 @@ pub struct Args {
     /// Compute threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Compute device: cpu, or cuda / wgpu in builds with that cargo feature.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
 }
 
 pub fn run(a: Args) -> Result<()> {
     init_threads(a.threads);
-    let mf = load_model(&a.model)?;
+    let device = device_named(&a.device)?;
+    let mf = load_model_on(&a.model, &device)?;
     let (l, c) = (mf.model.config().input_length, mf.model.config().classes);
     let names = mf.metadata.class_names.clone();
     let records: Box<dyn Iterator<Item = Result<explainn_seq::Record, explainn_seq::SeqError>>> =
@@ -55,7 +59,7 @@ pub fn run(a: Args) -> Result<()> {
                     .with_context(|| format!("cannot read sequences from {}", a.input.display()))?,
             ),
         };
-    let predictor = Predictor::new(mf.model, device(), a.batch_size);
+    let predictor = Predictor::new(mf.model, device, a.batch_size);
     std::fs::create_dir_all(&a.output)
         .with_context(|| format!("cannot create {}", a.output.display()))?;
     let mut out = AtomicGzFile::create(a.output.join("predictions.tsv.gz"))?;

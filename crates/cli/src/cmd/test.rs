@@ -4,7 +4,7 @@
 //! Writes `metrics.tsv` (per class and macro: AUROC, AUPRC, Pearson, Spearman, MSE) and
 //! `predictions.tsv.gz` (id, class, target, prediction).
 
-use super::common_model::{check_fits, device, init_threads, load_model, read_labelled};
+use super::common_model::{check_fits, device_named, init_threads, load_model_on, read_labelled};
 use crate::output::{AtomicFile, AtomicGzFile, OutputSet};
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
@@ -31,6 +31,9 @@ pub struct Args {
     /// Compute threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Compute device: cpu, or cuda / wgpu in builds with that cargo feature.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
 }
 
 fn fmt(v: f64) -> String {
@@ -43,7 +46,8 @@ fn fmt(v: f64) -> String {
 
 pub fn run(a: Args) -> Result<()> {
     init_threads(a.threads);
-    let mf = load_model(&a.model)?;
+    let device = device_named(&a.device)?;
+    let mf = load_model_on(&a.model, &device)?;
     let cfg = mf.model.config().clone();
     let data = read_labelled(&a.test, "test")?;
     check_fits(&cfg, data.length, Some(data.n_classes()), "test")?;
@@ -53,7 +57,7 @@ pub fn run(a: Args) -> Result<()> {
         .metadata
         .loss
         .unwrap_or(if binary_labels { Loss::Bce } else { Loss::Mse });
-    let p = Predictor::new(mf.model, device(), a.batch_size);
+    let p = Predictor::new(mf.model, device, a.batch_size);
     let mut pred = if a.forward_only {
         p.logits(&data.codes, false)?
     } else {

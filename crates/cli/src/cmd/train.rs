@@ -1,7 +1,7 @@
 //! `explainn train TRAIN VALID -o RUN_DIR`: train an ExplaiNN model on ExplaiNN TSV files.
 //! RUN_DIR receives `model.safetensors`, `config.json` and `losses.tsv`, all or nothing.
 
-use super::common_model::{init_threads, progress_bar, read_labelled};
+use super::common_model::{device_named, init_threads, progress_bar, read_labelled};
 use crate::output::{AtomicFile, OutputSet};
 use anyhow::{Context, Result, bail};
 use clap::Args as ClapArgs;
@@ -64,10 +64,14 @@ pub struct Args {
     /// Compute threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Compute device: cpu, or cuda / wgpu in builds with that cargo feature.
+    #[arg(long, default_value = "cpu")]
+    pub device: String,
 }
 
 pub fn run(a: Args) -> Result<()> {
     let threads = init_threads(a.threads);
+    let device = device_named(&a.device)?;
     let train = read_labelled(&a.train, "training")?;
     let valid = read_labelled(&a.valid, "validation")?;
     if valid.length != train.length {
@@ -137,14 +141,7 @@ pub fn run(a: Args) -> Result<()> {
             }
         }
     };
-    let outcome = explainn_nn::train(
-        config.clone(),
-        &td,
-        &vd,
-        &opts,
-        &explainn_nn::default_device(),
-        &mut report,
-    )?;
+    let outcome = explainn_nn::train(config.clone(), &td, &vd, &opts, &device, &mut report)?;
     pb.finish_and_clear();
 
     let mut meta = ModelMetadata::new(config.clone(), train.class_names.clone());
