@@ -58,11 +58,11 @@ pub(crate) struct BlockSaved {
     units: usize,
     /// Pair codes per sequence, `(B, L)` (a trailing N pairs with the last base).
     pairs: Vec<u8>,
-    /// Argmax position j per cell, `(B, P, U)`.
+    /// Argmax position j per cell, `(U, B, P)`.
     argmax: Vec<u16>,
-    /// ẑ at the argmax cell, `(B, P, U)`.
+    /// ẑ at the argmax cell, `(U, B, P)`.
     zhat: Vec<f32>,
-    /// Pooled output p, `(B, P, U)`.
+    /// Pooled output p, `(U, B, P)`.
     out: Vec<f32>,
     /// Σ_{b,j} d·[pair at j + 2m = q], `(⌈f/2⌉, 25, U)`.
     dsum_pairs: Vec<f64>,
@@ -260,50 +260,33 @@ pub(crate) fn forward(
         .map(|uu| (sums.d2[uu] / n - mean_d[uu] * mean_d[uu]).max(0.0))
         .collect();
     let sigma: Vec<f64> = var.iter().map(|v| (v + BN_EPS).sqrt()).collect();
-    // ẑ, p = exp(γẑ + β) and argmax per (b, window, unit), rayon over sequences.
-    let unit_vecs = |f: &dyn Fn(usize) -> f32| -> Vec<f32x8> {
-        to_vecs(
-            &(0..upad)
-                .map(|uu| if uu < u { f(uu) } else { 0.0 })
-                .collect::<Vec<_>>(),
-        )
-    };
-    let inv = unit_vecs(&|uu| (1.0 / sigma[uu]) as f32);
-    let sh = unit_vecs(&|uu| (-mean_d[uu] / sigma[uu]) as f32);
-    let gv = unit_vecs(&|uu| gamma[uu]);
-    let bv = unit_vecs(&|uu| beta[uu]);
-    let mut zhat = vec![0f32; b * p * u];
-    let mut out = vec![0f32; b * p * u];
-    let mut arg_u = vec![0u16; b * p * u];
-    zhat.par_chunks_mut(p * u)
-        .zip(out.par_chunks_mut(p * u))
-        .zip(arg_u.par_chunks_mut(p * u))
+    // ẑ, p = exp(γẑ + β) and argmax per cell, unit-major (U, B, P) so that the backward
+    // pass reads each unit's cells contiguously; rayon over units.
+    let cells = b * p;
+    let mut zhat = vec![0f32; u * cells];
+    let mut pooled = vec![0f32; u * cells];
+    let mut arg_u = vec![0u16; u * cells];
+    zhat.par_chunks_mut(cells)
+        .zip(pooled.par_chunks_mut(cells))
+        .zip(arg_u.par_chunks_mut(cells))
         .enumerate()
-        .for_each(|(bb, ((zr, or), ar))| {
-            let mut zs = [0f32; 8];
-            let mut es = [0f32; 8];
-            for w in 0..p {
-                let src = (bb * p + w) * upad;
-                for v in 0..u.div_ceil(8) {
-                    let d = f32x8::new(best_d[src + v * 8..][..8].try_into().expect("8"));
-                    let z = d * inv[v] + sh[v];
-                    zs.copy_from_slice(z.as_array());
-                    es.copy_from_slice(exp8(gv[v] * z + bv[v]).as_array());
-                    let n = 8.min(u - v * 8);
-                    let o = w * u + v * 8;
-                    zr[o..o + n].copy_from_slice(&zs[..n]);
-                    or[o..o + n].copy_from_slice(&es[..n]);
-                    ar[o..o + n].copy_from_slice(&argmax[src + v * 8..][..n]);
-                }
+        .for_each(|(uu, ((zr, pr), ar))| {
+            let (inv, sh) = ((1.0 / sigma[uu]) as f32, (-mean_d[uu] / sigma[uu]) as f32);
+            for (c, (z, a)) in zr.iter_mut().zip(ar.iter_mut()).enumerate() {
+                *z = best_d[c * upad + uu] * inv + sh;
+                *a = argmax[c * upad + uu];
+            }
+            let (g, be) = (f32x8::splat(gamma[uu]), f32x8::splat(beta[uu]));
+            let mut zc = zr.chunks_exact(8);
+            let mut pc = pr.chunks_exact_mut(8);
+            for (z, p) in (&mut zc).zip(&mut pc) {
+                let z = f32x8::new(z.try_into().expect("8 lanes"));
+                p.copy_from_slice(exp8(g * z + be).as_array());
+            }
+            for (z, p) in zc.remainder().iter().zip(pc.into_remainder()) {
+                *p = (gamma[uu] * z + beta[uu]).exp();
             }
         });
-    let mut pooled = vec![0f32; b * u * p];
-    for (bw, row) in out.chunks_exact(u).enumerate() {
-        let (bb, w) = (bw / p, bw % p);
-        for (uu, &e) in row.iter().enumerate() {
-            pooled[(uu * b + bb) * p + w] = e;
-        }
-    }
     let dsum_pairs: Vec<f64> = (0..f2 * PAIRS)
         .flat_map(|row| {
             let s = &sums.dpairs;
@@ -311,7 +294,7 @@ pub(crate) fn forward(
         })
         .collect();
     BlockForward {
-        pooled,
+        pooled: pooled.clone(),
         mean: (0..u).map(|uu| (centre[uu] + mean_d[uu]) as f32).collect(),
         var: var.iter().map(|&v| v as f32).collect(),
         saved: BlockSaved {
@@ -320,7 +303,7 @@ pub(crate) fn forward(
             pairs,
             argmax: arg_u,
             zhat,
-            out,
+            out: pooled,
             dsum_pairs,
             count_pairs,
             mean_d,
@@ -489,8 +472,8 @@ impl BlockSaved {
                 for bb in 0..b {
                     let pc = &self.pairs[bb * l..(bb + 1) * l];
                     for w in 0..p {
-                        let cell = (bb * p + w) * u + uu;
-                        let g = (grad[(uu * b + bb) * p + w] * self.out[cell]) as f64;
+                        let cell = (uu * b + bb) * p + w;
+                        let g = (grad[cell] * self.out[cell]) as f64;
                         if g == 0.0 {
                             continue;
                         }
