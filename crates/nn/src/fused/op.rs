@@ -1,6 +1,8 @@
-//! The fused training unit block as a burn backend extension: forward on the `Flex` CPU
-//! backend, with a hand-written backward registered in burn's autodiff graph, so the rest of
-//! the model, the loss and the optimiser are unchanged.
+//! The fused training operations (the unit block and one per-unit dense layer) as a burn
+//! backend extension: forward on the `Flex` CPU backend, with hand-written backward passes
+//! registered in burn's autodiff graph, so the rest of the model, the loss and the optimiser
+//! are unchanged. Batch statistics come back as detached outputs for the running-statistics
+//! update, which stays in the model.
 
 use super::block::{self, BlockSaved, BlockShape};
 use super::dense::{self, DenseSaved, DenseShape};
