@@ -26,7 +26,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// BatchNorm epsilon and momentum (PyTorch defaults, as in the original).
-const BN_EPS: f64 = 1e-5;
+pub(crate) const BN_EPS: f64 = 1e-5;
 const BN_MOMENTUM: f64 = 0.1;
 
 /// Architecture hyperparameters. Defaults follow the paper: filter 19, pool 7/7,
@@ -517,24 +517,19 @@ impl ExplaiNN {
             return self.run(x, Some(rng), false).logits;
         }
         let (u, lc) = (cfg.units, cfg.conv_length());
-        let shape = if self.layers.is_empty() {
-            BlockShape {
-                batch: b,
-                length: l,
-                filter: cfg.filter_size,
-                pool: lc,
-                stride: lc,
-                windows: 1,
-            }
+        // num_fc = 0 takes the maximum over all positions: one window of L'.
+        let (pool, stride, windows) = if self.layers.is_empty() {
+            (lc, lc, 1)
         } else {
-            BlockShape {
-                batch: b,
-                length: l,
-                filter: cfg.filter_size,
-                pool: cfg.pool_size,
-                stride: cfg.pool_stride,
-                windows: cfg.pooled_length(),
-            }
+            (cfg.pool_size, cfg.pool_stride, cfg.pooled_length())
+        };
+        let shape = BlockShape {
+            batch: b,
+            length: l,
+            filter: cfg.filter_size,
+            pool,
+            stride,
+            windows,
         };
         let (pooled, mean, var) = unit_block_train(
             self.conv_weight.val(),

@@ -5,6 +5,7 @@
 
 use explainn_nn::import::{ImportSettings, import_pth};
 use explainn_nn::{Predictor, checkpoint, default_device};
+use explainn_seq::encode::to_codes;
 use std::io::Read;
 use std::path::PathBuf;
 
@@ -20,18 +21,6 @@ fn gz_tsv(path: PathBuf) -> Vec<Vec<String>> {
     s.lines()
         .skip(1)
         .map(|l| l.split('\t').map(str::to_string).collect())
-        .collect()
-}
-
-fn codes(seq: &str) -> Vec<u8> {
-    seq.bytes()
-        .map(|b| match b.to_ascii_uppercase() {
-            b'A' => 0,
-            b'C' => 1,
-            b'G' => 2,
-            b'T' => 3,
-            _ => 4,
-        })
         .collect()
 }
 
@@ -62,7 +51,10 @@ fn original_checkpoint_reproduces_golden_outputs() {
     let preds = gz_tsv(fixtures.join("golden/janggu_test_predictions.tsv.gz"));
     let units = gz_tsv(fixtures.join("golden/janggu_test_unit_outputs.tsv.gz"));
     assert_eq!(preds.len(), 200);
-    let all: Vec<u8> = preds.iter().flat_map(|r| codes(&r[1])).collect();
+    let all: Vec<u8> = preds
+        .iter()
+        .flat_map(|r| to_codes(r[1].as_bytes()))
+        .collect();
     let want_logits: Vec<f32> = preds
         .iter()
         .flat_map(|r| r[2..5].iter().map(|v| v.parse::<f32>().unwrap()))

@@ -19,15 +19,9 @@
 //! - ∂bias = 0 exactly (batch statistics remove any constant shift).
 
 use super::exp::exp8;
+use super::{BLK, BN_EPS, NV, PAIRS, pair_codes_into, pair_table, to_vecs};
 use rayon::prelude::*;
 use wide::f32x8;
-
-const BN_EPS: f64 = 1e-5;
-/// Vectors of 8 units per register block (as in the inference kernel).
-const NV: usize = 4;
-const BLK: usize = 8 * NV;
-/// Pair codes 5·b + b' of two consecutive bases.
-const PAIRS: usize = 25;
 
 /// Shape of one block call: B sequences of length L, filter f, pooling (window, stride,
 /// number of windows P). For a global max (`num_fc` = 0) pass window = stride = L − f + 1, P = 1.
@@ -142,30 +136,14 @@ pub(crate) fn forward(
     let f2 = f.div_ceil(2);
     let upad = u.div_ceil(BLK) * BLK;
 
-    // Centres c_u and the pair table in d-space (block-major as in the inference kernel).
+    // Centres c_u and the pair table in d-space.
     let centre: Vec<f64> = (0..u)
         .map(|uu| {
             let w = &weight[uu * 4 * f..(uu + 1) * 4 * f];
             bias[uu] as f64 + w.iter().map(|&x| x as f64).sum::<f64>() / 4.0
         })
         .collect();
-    let tap = |k: usize, c: usize, uu: usize| -> f64 {
-        if k < f && c < 4 && uu < u {
-            weight[(uu * 4 + c) * f + k] as f64
-        } else {
-            0.0
-        }
-    };
-    let mut table = vec![0f32; f2 * PAIRS * upad];
-    for m in 0..f2 {
-        for q in 0..PAIRS {
-            for uu in 0..upad {
-                table[((uu / BLK * f2 + m) * PAIRS + q) * BLK + uu % BLK] =
-                    (tap(2 * m, q / 5, uu) + tap(2 * m + 1, q % 5, uu)) as f32;
-            }
-        }
-    }
-    let table: Vec<f32x8> = to_vecs(&table);
+    let table = pair_table(f, u, |k, c, uu| weight[(uu * 4 + c) * f + k] as f64);
     let shift: Vec<f32x8> = to_vecs(
         &(0..upad)
             .map(|uu| {
@@ -187,14 +165,9 @@ pub(crate) fn forward(
             .collect::<Vec<_>>(),
     );
 
-    // Pair codes, trailing N.
     let mut pairs = vec![0u8; b * l];
     for (s, pc) in codes.chunks_exact(l).zip(pairs.chunks_exact_mut(l)) {
-        for i in 0..l {
-            let c0 = s[i].min(4);
-            let c1 = if i + 1 < l { s[i + 1].min(4) } else { 4 };
-            pc[i] = c0 * 5 + c1;
-        }
+        pair_codes_into(s, pc);
     }
     let mut count_pairs = vec![0f64; f2 * PAIRS];
     for pc in pairs.chunks_exact(l) {
@@ -205,18 +178,7 @@ pub(crate) fn forward(
         }
     }
 
-    // Windows t of each position j: t·stride ≤ j < t·stride + pool, t < P.
-    let spans: Vec<(usize, usize)> = (0..lc)
-        .map(|j| {
-            let hi = (j / stride).min(p - 1) + 1;
-            let lo = (j + 1).saturating_sub(pool).div_ceil(stride);
-            if lo < hi && j < lo * stride + pool {
-                (lo, hi)
-            } else {
-                (0, 0)
-            }
-        })
-        .collect();
+    let spans = super::window_spans(lc, pool, stride, p);
 
     // Per-sequence pass.
     let mut best_d = vec![0f32; b * p * upad];
@@ -311,12 +273,6 @@ pub(crate) fn forward(
             gamma: gamma.to_vec(),
         },
     }
-}
-
-fn to_vecs(v: &[f32]) -> Vec<f32x8> {
-    v.chunks_exact(8)
-        .map(|c| f32x8::new(c.try_into().expect("8 lanes")))
-        .collect()
 }
 
 /// Sequences per work item: their pair sums add up in f32 before going into f64 totals.

@@ -10,11 +10,9 @@
 //! ∂β = Σ_b g, ∂γ = Σ_b g·ẑ, ∂Y = γ/σ·(g − ∂β/B − ẑ·∂γ/B), ∂W = ∂Yᵀ X, ∂bias = Σ_b ∂Y,
 //! ∂X = ∂Y W (times the dropout mask).
 
-use super::gemm_acc;
+use super::{BN_EPS, gemm_acc};
 use rayon::prelude::*;
 use std::sync::Arc;
-
-const BN_EPS: f64 = 1e-5;
 
 /// Geometry: B sequences, U units, `fi` inputs and `fo` outputs per unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,11 +26,13 @@ use exp::exp8;
 use rayon::prelude::*;
 use wide::f32x8;
 
-const BN_EPS: f64 = 1e-5;
+use crate::model::BN_EPS;
 /// Vectors of 8 units per register block of the convolution accumulators
 /// (32 units: 8 SSE / 4 AVX registers).
 const NV: usize = 4;
 const BLK: usize = 8 * NV;
+/// Pair codes 5·b + b' of two consecutive bases (each 0–4, 4 = N).
+const PAIRS: usize = 25;
 
 /// One per-unit layer with BN folded in: y = ReLU(W' x + c').
 struct Layer {
@@ -51,8 +53,9 @@ pub(crate) struct FusedModel {
     l: usize,
     /// L' = L − f + 1.
     lc: usize,
-    pool: usize,
-    stride: usize,
+    /// Per position j < L', the pooling windows `lo..hi` containing it (none when
+    /// `num_fc` = 0).
+    spans: Vec<(usize, usize)>,
     /// P (0 when `num_fc` = 0).
     p: usize,
     c: usize,
@@ -106,33 +109,12 @@ impl FusedModel {
         let cb = &map["linears.0.bias"].1;
         let (s0, t0) = bn_fold(&map, "linears.1");
         let upad = u.div_ceil(BLK) * BLK;
-        let f2 = f.div_ceil(2);
-        let tap = |k: usize, b: usize, uu: usize| -> f64 {
-            if k < f && b < 4 && uu < u {
-                s0[uu] * w[(uu * 4 + b) * f + k] as f64
-            } else {
-                0.0
-            }
-        };
-        let mut table = vec![0f32; f2 * 25 * upad];
-        for m in 0..f2 {
-            for pair in 0..25 {
-                for uu in 0..upad {
-                    table[((uu / BLK * f2 + m) * 25 + pair) * BLK + uu % BLK] =
-                        (tap(2 * m, pair / 5, uu) + tap(2 * m + 1, pair % 5, uu)) as f32;
-                }
-            }
-        }
+        let table = pair_table(f, u, |k, b, uu| s0[uu] * w[(uu * 4 + b) * f + k] as f64);
         let mut shift = vec![0f32; upad];
         for (i, s) in shift.iter_mut().take(u).enumerate() {
             *s = (s0[i] * cb[i] as f64 + t0[i]) as f32;
         }
-        let vecs = |v: Vec<f32>| -> Vec<f32x8> {
-            v.chunks_exact(8)
-                .map(|c| f32x8::new(c.try_into().expect("8 lanes")))
-                .collect()
-        };
-        let (table, shift) = (vecs(table), vecs(shift));
+        let shift = to_vecs(&shift);
         let layers = cfg
             .layer_dims()
             .into_iter()
@@ -164,8 +146,16 @@ impl FusedModel {
             f,
             l: cfg.input_length,
             lc: cfg.conv_length(),
-            pool: cfg.pool_size,
-            stride: cfg.pool_stride,
+            spans: if layers.is_empty() {
+                Vec::new()
+            } else {
+                window_spans(
+                    cfg.conv_length(),
+                    cfg.pool_size,
+                    cfg.pool_stride,
+                    cfg.pooled_length(),
+                )
+            },
             p: if layers.is_empty() {
                 0
             } else {
@@ -244,8 +234,8 @@ impl FusedModel {
     ///
     /// Units go in blocks of [`BLK`] whose accumulators stay in registers over the f taps.
     fn unit_block(&self, seq: &[u8], out: &mut [f32], act: Option<&mut [f32]>) {
-        // Pair codes 5·c[i] + c[i+1], i < L (seq has L + 1 codes).
-        let pc: Vec<u8> = seq.windows(2).map(|w| w[0] * 5 + w[1]).collect();
+        let mut pc = vec![0u8; self.l];
+        pair_codes_into(&seq[..self.l], &mut pc);
         let f2 = self.f.div_ceil(2);
         let (u, upad, lc) = (self.u, self.upad, self.lc);
         let global = self.layers.is_empty();
@@ -256,11 +246,11 @@ impl FusedModel {
         for (blk, ub) in (0..upad).step_by(BLK).enumerate() {
             let w = BLK.min(u - ub);
             let v0 = blk * NV;
-            let tab = &self.table[blk * f2 * 25 * NV..][..f2 * 25 * NV];
+            let tab = &self.table[blk * f2 * PAIRS * NV..][..f2 * PAIRS * NV];
             for j in 0..lc {
                 let mut acc: [f32x8; NV] = self.shift[v0..v0 + NV].try_into().expect("block");
                 for m in 0..f2 {
-                    let row = &tab[(m * 25 + pc[j + 2 * m] as usize) * NV..][..NV];
+                    let row = &tab[(m * PAIRS + pc[j + 2 * m] as usize) * NV..][..NV];
                     for (a, &r) in acc.iter_mut().zip(row) {
                         *a += r;
                     }
@@ -280,13 +270,8 @@ impl FusedModel {
                         *m = m.max(z);
                     }
                 } else {
-                    // Windows t with t·stride ≤ j < t·stride + pool, t < P.
-                    let hi = (j / self.stride).min(self.p - 1);
-                    let lo = (j + 1).saturating_sub(self.pool).div_ceil(self.stride);
-                    for t in lo..=hi {
-                        if t * self.stride + self.pool <= j {
-                            continue;
-                        }
+                    let (lo, hi) = self.spans[j];
+                    for t in lo..hi {
                         let o = t * u + ub;
                         for (m, &z) in out[o..o + w].iter_mut().zip(vals) {
                             *m = m.max(z);
@@ -344,6 +329,59 @@ impl FusedModel {
         }
         out
     }
+}
+
+/// Vectors of 8 lanes from `v` (whose length is a multiple of 8).
+fn to_vecs(v: &[f32]) -> Vec<f32x8> {
+    v.chunks_exact(8)
+        .map(|c| f32x8::new(c.try_into().expect("8 lanes")))
+        .collect()
+}
+
+/// The tap-pair table of U filters of width f, `(U_pad/BLK, ⌈f/2⌉, 25, NV)` vectors:
+/// T2[m, 5·b + b', u] = T[2m, b, u] + T[2m+1, b', u], where T[k, b, u] = `tap(k, b, u)` for
+/// k < f, b < 4 (A, C, G, T), u < U and 0 otherwise (N, the phantom tap of an odd f, the
+/// padding units).
+fn pair_table(f: usize, u: usize, tap: impl Fn(usize, usize, usize) -> f64) -> Vec<f32x8> {
+    let (f2, upad) = (f.div_ceil(2), u.div_ceil(BLK) * BLK);
+    let t = |k: usize, b: usize, uu: usize| {
+        if k < f && b < 4 && uu < u {
+            tap(k, b, uu)
+        } else {
+            0.0
+        }
+    };
+    let mut table = vec![0f32; f2 * PAIRS * upad];
+    for m in 0..f2 {
+        for q in 0..PAIRS {
+            for uu in 0..upad {
+                table[((uu / BLK * f2 + m) * PAIRS + q) * BLK + uu % BLK] =
+                    (t(2 * m, q / 5, uu) + t(2 * m + 1, q % 5, uu)) as f32;
+            }
+        }
+    }
+    to_vecs(&table)
+}
+
+/// Pair codes 5·c[i] + c[i+1] of a sequence of codes (values above 4 read as N), with an N
+/// after the last base; `out` has the sequence's length.
+fn pair_codes_into(codes: &[u8], out: &mut [u8]) {
+    let next = codes.iter().skip(1).chain(std::iter::once(&4));
+    for ((o, &c), &n) in out.iter_mut().zip(codes).zip(next) {
+        *o = c.min(4) * 5 + n.min(4);
+    }
+}
+
+/// For each convolution position j < `lc`, the max-pooling windows `lo..hi` that contain it:
+/// t·stride ≤ j < t·stride + pool with t < `windows` (an empty range past the last window).
+fn window_spans(lc: usize, pool: usize, stride: usize, windows: usize) -> Vec<(usize, usize)> {
+    (0..lc)
+        .map(|j| {
+            let lo = (j + 1).saturating_sub(pool).div_ceil(stride);
+            let hi = (j / stride + 1).min(windows);
+            (lo, hi.max(lo))
+        })
+        .collect()
 }
 
 /// C (m, n, row-major, contiguous) += A (m, k) · B (k, n), A and B given by (row, column)

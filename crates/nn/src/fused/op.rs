@@ -7,7 +7,7 @@
 use super::block::{self, BlockSaved, BlockShape};
 use super::dense::{self, DenseSaved, DenseShape};
 use burn::backend::autodiff::{
-    Autodiff,
+    Autodiff, NodeId,
     checkpoint::{base::Checkpointer, strategy::CheckpointStrategy},
     grads::Gradients,
     ops::{Backward, Ops, OpsKind},
@@ -70,6 +70,44 @@ fn device_tensor(v: Vec<f32>, shape: Vec<usize>) -> FloatTensor<Flex> {
     FloatTensor::<Flex>::from_data(TensorData::new(v, shape))
 }
 
+/// An operation's values of shape `shape` with its per-channel batch mean and variance.
+fn flex_outputs(values: Vec<f32>, shape: Vec<usize>, mean: Vec<f32>, var: Vec<f32>) -> FlexOutputs {
+    let n = mean.len();
+    (
+        device_tensor(values, shape),
+        device_tensor(mean, vec![n]),
+        device_tensor(var, vec![n]),
+    )
+}
+
+/// Backward state behind an `Arc`, so that burn may clone it cheaply.
+struct Shared<T>(Arc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Self(Arc::clone(&self.0))
+    }
+}
+
+impl<T> std::fmt::Debug for Shared<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(std::any::type_name::<T>())
+    }
+}
+
+/// Register the gradient (host values, shape) of every tracked parent.
+fn register_grads<const N: usize>(
+    grads: &mut Gradients,
+    parents: [Option<NodeId>; N],
+    values: [(Vec<f32>, Vec<usize>); N],
+) {
+    for (id, (v, shape)) in parents.into_iter().zip(values) {
+        if let Some(id) = id {
+            grads.register::<Flex>(id, device_tensor(v, shape));
+        }
+    }
+}
+
 /// Forward on host values; returns the outputs as `Flex` tensors and the backward state.
 fn run_forward(
     weight: FloatTensor<Flex>,
@@ -82,14 +120,8 @@ fn run_forward(
     let u = b.len();
     let s = input.shape;
     let r = block::forward(&input.codes, &w, &b, &g, &be, s);
-    (
-        (
-            device_tensor(r.pooled, vec![u, s.batch, s.windows]),
-            device_tensor(r.mean, vec![u]),
-            device_tensor(r.var, vec![u]),
-        ),
-        r.saved,
-    )
+    let shape = vec![u, s.batch, s.windows];
+    (flex_outputs(r.pooled, shape, r.mean, r.var), r.saved)
 }
 
 impl UnitBlockBackend for Flex {
@@ -134,57 +166,32 @@ fn run_dense(
         spec.mask,
         s,
     );
-    let n = s.units * s.fo;
-    (
-        (
-            device_tensor(r.out, vec![s.units, s.batch, s.fo]),
-            device_tensor(r.mean, vec![n]),
-            device_tensor(r.var, vec![n]),
-        ),
-        r.saved,
-    )
-}
-
-/// Backward state: shared so that burn may clone it cheaply.
-#[derive(Clone)]
-struct Saved(Arc<BlockSaved>);
-
-impl std::fmt::Debug for Saved {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("UnitBlockSaved")
-    }
+    let shape = vec![s.units, s.batch, s.fo];
+    (flex_outputs(r.out, shape, r.mean, r.var), r.saved)
 }
 
 #[derive(Debug)]
 struct UnitBlockBackward;
 
 impl Backward<Flex, 4> for UnitBlockBackward {
-    type State = (Saved, Vec<usize>, usize);
+    /// The saved forward state and the weight's shape `(U, 4, f)`.
+    type State = (Shared<BlockSaved>, Vec<usize>);
 
     fn backward(self, ops: Ops<Self::State, 4>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let [n_w, n_b, n_g, n_be] = ops.parents;
         let grad = host(grads.consume::<Flex>(&ops.node));
-        let (saved, wshape, u) = ops.state;
+        let (saved, wshape) = ops.state;
+        let u = wshape[0];
         let g = saved.0.backward(&grad);
-        for (node, v, shape) in [
-            (n_w, g.weight, wshape),
-            (n_b, g.bias, vec![u]),
-            (n_g, g.gamma, vec![u]),
-            (n_be, g.beta, vec![u]),
-        ] {
-            if let Some(node) = node {
-                grads.register::<Flex>(node.id, device_tensor(v, shape));
-            }
-        }
-    }
-}
-
-#[derive(Clone)]
-struct SavedDense(Arc<DenseSaved>);
-
-impl std::fmt::Debug for SavedDense {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("UnitDenseSaved")
+        register_grads(
+            grads,
+            ops.parents.map(|p| p.map(|n| n.id)),
+            [
+                (g.weight, wshape),
+                (g.bias, vec![u]),
+                (g.gamma, vec![u]),
+                (g.beta, vec![u]),
+            ],
+        );
     }
 }
 
@@ -192,25 +199,25 @@ impl std::fmt::Debug for SavedDense {
 struct UnitDenseBackward;
 
 impl Backward<Flex, 5> for UnitDenseBackward {
-    type State = (SavedDense, [Vec<usize>; 2]);
+    /// The saved forward state and the shapes of the input and the weight.
+    type State = (Shared<DenseSaved>, [Vec<usize>; 2]);
 
     fn backward(self, ops: Ops<Self::State, 5>, grads: &mut Gradients, _: &mut Checkpointer) {
-        let [n_x, n_w, n_b, n_g, n_be] = ops.parents;
         let grad = host(grads.consume::<Flex>(&ops.node));
         let (saved, [xshape, wshape]) = ops.state;
         let g = saved.0.backward(&grad);
         let n = g.bias.len();
-        for (node, v, shape) in [
-            (n_x, g.input, xshape),
-            (n_w, g.weight, wshape),
-            (n_b, g.bias, vec![n]),
-            (n_g, g.gamma, vec![n]),
-            (n_be, g.beta, vec![n]),
-        ] {
-            if let Some(node) = node {
-                grads.register::<Flex>(node.id, device_tensor(v, shape));
-            }
-        }
+        register_grads(
+            grads,
+            ops.parents.map(|p| p.map(|n| n.id)),
+            [
+                (g.input, xshape),
+                (g.weight, wshape),
+                (g.bias, vec![n]),
+                (g.gamma, vec![n]),
+                (g.beta, vec![n]),
+            ],
+        );
     }
 }
 
@@ -247,7 +254,7 @@ impl<C: CheckpointStrategy> UnitBlockBackend for Autodiff<Flex, C> {
             .compute_bound()
             .stateful()
         {
-            OpsKind::Tracked(prep) => prep.finish((SavedDense(Arc::new(saved)), shapes), out),
+            OpsKind::Tracked(prep) => prep.finish((Shared(Arc::new(saved)), shapes), out),
             OpsKind::UnTracked(prep) => prep.finish(out),
         };
         (
@@ -266,20 +273,19 @@ impl<C: CheckpointStrategy> UnitBlockBackend for Autodiff<Flex, C> {
     ) -> (FloatTensor<Self>, FloatTensor<Self>, FloatTensor<Self>) {
         let nodes = [weight.node(), bias.node(), gamma.node(), beta.node()];
         let wshape = weight.primitive().layout().shape().to_vec();
-        let u = wshape[0];
-        let prims = (
+        let ((pooled, mean, var), saved) = run_forward(
             weight.into_primitive(),
             bias.into_primitive(),
             gamma.into_primitive(),
             beta.into_primitive(),
+            &input,
         );
-        let ((pooled, mean, var), saved) = run_forward(prims.0, prims.1, prims.2, prims.3, &input);
         let pooled = match UnitBlockBackward
             .prepare::<C>(nodes)
             .compute_bound()
             .stateful()
         {
-            OpsKind::Tracked(prep) => prep.finish((Saved(Arc::new(saved)), wshape, u), pooled),
+            OpsKind::Tracked(prep) => prep.finish((Shared(Arc::new(saved)), wshape), pooled),
             OpsKind::UnTracked(prep) => prep.finish(pooled),
         };
         (
@@ -305,17 +311,14 @@ pub(crate) fn unit_block_train(
         codes: Arc::new(codes),
         shape,
     };
-    let (p, m, v) = <burn::backend::Dispatch as UnitBlockBackend>::unit_block_train(
-        weight.into_dispatch(),
-        bias.into_dispatch(),
-        gamma.into_dispatch(),
-        beta.into_dispatch(),
-        input,
-    );
-    (
-        Tensor::from_dispatch(p),
-        Tensor::from_dispatch(m),
-        Tensor::from_dispatch(v),
+    from_dispatch(
+        <burn::backend::Dispatch as UnitBlockBackend>::unit_block_train(
+            weight.into_dispatch(),
+            bias.into_dispatch(),
+            gamma.into_dispatch(),
+            beta.into_dispatch(),
+            input,
+        ),
     )
 }
 
@@ -341,17 +344,29 @@ pub(crate) fn unit_dense_train(
             fo,
         },
     };
-    let (o, m, v) = <burn::backend::Dispatch as UnitBlockBackend>::unit_dense_train(
-        input.into_dispatch(),
-        weight.into_dispatch(),
-        bias.into_dispatch(),
-        gamma.into_dispatch(),
-        beta.into_dispatch(),
-        spec,
-    );
+    from_dispatch(
+        <burn::backend::Dispatch as UnitBlockBackend>::unit_dense_train(
+            input.into_dispatch(),
+            weight.into_dispatch(),
+            bias.into_dispatch(),
+            gamma.into_dispatch(),
+            beta.into_dispatch(),
+            spec,
+        ),
+    )
+}
+
+/// An operation's outputs (values, batch mean, batch variance) as tensors.
+fn from_dispatch<const D: usize>(
+    (values, mean, var): (
+        FloatTensor<burn::backend::Dispatch>,
+        FloatTensor<burn::backend::Dispatch>,
+        FloatTensor<burn::backend::Dispatch>,
+    ),
+) -> (Tensor<D>, Tensor<1>, Tensor<1>) {
     (
-        Tensor::from_dispatch(o),
-        Tensor::from_dispatch(m),
-        Tensor::from_dispatch(v),
+        Tensor::from_dispatch(values),
+        Tensor::from_dispatch(mean),
+        Tensor::from_dispatch(var),
     )
 }

@@ -234,13 +234,8 @@ fn fused_training_step_matches_burn_on_the_original_checkpoint() {
     let codes: Vec<u8> = text
         .lines()
         .skip(1)
-        .flat_map(|line| line.split('\t').nth(1).unwrap().bytes())
-        .map(|c| match c.to_ascii_uppercase() {
-            b'A' => 0,
-            b'C' => 1,
-            b'G' => 2,
-            b'T' => 3,
-            _ => 4,
+        .flat_map(|line| {
+            explainn_seq::encode::to_codes(line.split('\t').nth(1).unwrap().as_bytes())
         })
         .collect();
     assert_eq!(codes.len(), 200 * 200);
@@ -258,5 +253,23 @@ fn fused_training_step_matches_burn_on_the_original_checkpoint() {
             &r,
             &format!("original checkpoint, batch {k}"),
         );
+    }
+}
+
+/// Pooling spans against the definition, including positions past the last window.
+#[test]
+fn window_spans_follow_the_definition() {
+    for (lc, pool, stride) in [(83, 7, 7), (35, 5, 3), (20, 4, 6), (9, 9, 9), (30, 7, 2)] {
+        let windows = (lc - pool) / stride + 1;
+        for (j, &(lo, hi)) in window_spans(lc, pool, stride, windows).iter().enumerate() {
+            let want: Vec<usize> = (0..windows)
+                .filter(|&t| t * stride <= j && j < t * stride + pool)
+                .collect();
+            assert_eq!(
+                (lo..hi).collect::<Vec<_>>(),
+                want,
+                "lc {lc} pool {pool}/{stride} j {j}"
+            );
+        }
     }
 }
