@@ -165,7 +165,7 @@ fn pwms_of_the_original_checkpoint_follow_its_filters() {
             .flat_map(|k| (0..4).map(move |c| (c, k)))
             .map(|(c, k)| w[(u * 4 + c) * f + k] as f64)
             .collect();
-        rs.push(pearson(&a, &b));
+        rs.push(explainn_nn::metrics::pearson(&a, &b));
     }
     let mean = rs.iter().sum::<f64>() / rs.len() as f64;
     eprintln!(
@@ -232,16 +232,4 @@ fn interpret_reads_bed_intervals_from_a_genome() {
     ]));
     let annotation = std::fs::read_to_string(out.join("annotation.tsv")).unwrap();
     assert!(annotation.contains("CTCF-like"), "{annotation}");
-}
-
-fn pearson(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    let (mx, my) = (x.iter().sum::<f64>() / n, y.iter().sum::<f64>() / n);
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        sxy += (a - mx) * (b - my);
-        sxx += (a - mx) * (a - mx);
-        syy += (b - my) * (b - my);
-    }
-    sxy / (sxx * syy).sqrt()
 }

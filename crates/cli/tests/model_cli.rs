@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Class, assert_fails, run};
+use common::{Class, assert_fails, run, shared};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -188,10 +188,8 @@ fn bad_input_fails_cleanly_without_output() {
 
 #[test]
 fn import_original_checkpoint() {
-    let pth = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/explainn_fixtures/model_epoch_best_4.pth"
-    );
+    let pth = shared("explainn_fixtures/model_epoch_best_4.pth");
+    let pth = pth.to_str().unwrap();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("m.safetensors");
     let o = run(&[
