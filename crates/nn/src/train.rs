@@ -7,14 +7,14 @@
 //! generators derived from `seed`; on the CPU backend the result is bit-identical for a
 //! given seed and thread count.
 
-use crate::fused::FusedModel;
+use crate::Predictor;
 use crate::loss::Loss;
 use crate::model::{ExplaiNN, ExplaiNNConfig, TensorMap};
 use crate::{NnError, Result};
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
-use explainn_seq::encode::{one_hot_batch, reverse_complement_codes};
+use explainn_seq::encode::reverse_complement_codes;
 use rand::SeedableRng;
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
@@ -193,10 +193,10 @@ fn batches(items: &[(usize, bool)], size: usize) -> Vec<&[(usize, bool)]> {
     v
 }
 
-/// Mean loss of a set in inference mode (each batch weighted by its size). On the CPU
-/// (`flex`) device the logits come from the fused host kernel.
+/// Mean loss of a set in inference mode (each batch weighted by its size), with the
+/// logits of `predictor` (the fused host kernel on the CPU).
 fn evaluate(
-    model: &ExplaiNN,
+    predictor: &Predictor,
     data: &TrainData,
     loss: Loss,
     rc: bool,
@@ -204,22 +204,14 @@ fn evaluate(
     device: &Device,
 ) -> f64 {
     let items = data.items(rc);
-    let fused = (*device == Device::flex()).then(|| FusedModel::new(model));
-    let (l, c) = (data.length, data.classes);
+    let c = data.classes;
     let mut total = 0.0;
     for chunk in items.chunks(batch) {
         let (codes, y) = data.batch(chunk, device);
-        let b = chunk.len();
-        let logits = match &fused {
-            Some(f) => {
-                let logits = f.forward(&codes, false, false).logits;
-                Tensor::from_data(TensorData::new(logits, [b, c]), device)
-            }
-            None => {
-                let x = one_hot_batch(&codes, l, false);
-                model.forward(Tensor::from_data(TensorData::new(x, [b, 4, l]), device))
-            }
-        };
+        let logits = predictor
+            .logits(&codes, false)
+            .expect("whole sequences of the model's length");
+        let logits = Tensor::from_data(TensorData::new(logits, [chunk.len(), c]), device);
         let l: f32 = loss.compute(logits, y).into_scalar();
         total += l as f64 * chunk.len() as f64;
     }
@@ -306,7 +298,7 @@ pub fn train(
                 running_loss: sum / count as f64,
             });
         }
-        let inference = model.valid();
+        let inference = Predictor::new(model.valid(), device.clone(), opts.batch_size);
         let vloss = evaluate(
             &inference,
             valid,
@@ -324,7 +316,7 @@ pub fn train(
         history.push(e);
         progress(Progress::EpochEnd(e));
         if best.as_ref().is_none_or(|b| vloss < b.0) {
-            best = Some((vloss, epoch, steps, inference.to_tensors()));
+            best = Some((vloss, epoch, steps, inference.model().to_tensors()));
             stale = 0;
         } else {
             stale += 1;
@@ -409,7 +401,8 @@ mod tests {
             .fold(f64::INFINITY, f64::min);
         assert_eq!(out.history[out.best_epoch - 1].validation_loss, best);
         // The returned weights are the best epoch's: recomputing the validation loss agrees.
-        let again = evaluate(&out.model, &valid_set, opts.loss, opts.rc, 16, &dev);
+        let p = Predictor::new(out.model.clone(), dev.clone(), 16);
+        let again = evaluate(&p, &valid_set, opts.loss, opts.rc, 16, &dev);
         assert!((again - best).abs() < 1e-5, "{again} vs {best}");
 
         let empty = TrainData::new(&[], &[], 24, 1).unwrap();
