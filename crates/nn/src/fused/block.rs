@@ -19,6 +19,7 @@
 //! - ∂bias = 0 exactly (batch statistics remove any constant shift).
 
 use super::exp::exp8;
+use super::simd::{Lanes, has_avx2};
 use super::{BLK, BN_EPS, NV, PAIRS, pair_codes_into, pair_table, to_vecs};
 use rayon::prelude::*;
 use wide::f32x8;
@@ -178,7 +179,7 @@ pub(crate) fn forward(
         }
     }
 
-    let spans = super::window_spans(lc, pool, stride, p);
+    let windows = super::pool_windows(pool, stride, p);
 
     // Per-sequence pass.
     let mut best_d = vec![0f32; b * p * upad];
@@ -188,11 +189,10 @@ pub(crate) fn forward(
         shift: &shift,
         sign: &sign,
         f2,
-        lc,
-        spans: &spans,
-        windows: p,
+        windows: &windows,
         upad,
     };
+    let avx = has_avx2();
     // Chunks of CHUNK sequences, summed in f32 per chunk and then in f64 in chunk order, so
     // the result does not depend on the thread count or on scheduling.
     let partials: Vec<Sums> = pairs
@@ -201,10 +201,10 @@ pub(crate) fn forward(
         .zip(argmax.par_chunks_mut(p * upad * CHUNK))
         .map(|((pcs, bds), ams)| {
             let mut sums = Sums::new(upad, f2);
-            let mut local = Local::new(upad, f2, p);
+            let mut local = Local::new(upad, f2, lc);
             let seqs = pcs.chunks(l).zip(bds.chunks_mut(p * upad));
             for ((pc, bd), am) in seqs.zip(ams.chunks_mut(p * upad)) {
-                kernel.sequence(pc, bd, am, &mut sums, &mut local);
+                kernel.sequence(avx, pc, bd, am, &mut sums, &mut local);
             }
             local.flush(&mut sums);
             sums
@@ -283,19 +283,15 @@ struct Local {
     /// Σ d per pair row over the chunk's sequences, `(U_pad/BLK, ⌈f/2⌉·25, NV)` vectors,
     /// layout as the f64 totals.
     dpairs: Vec<f32x8>,
-    /// Per window: best sign·d, its d and its position, `(P, NV)` vectors each.
-    best: Vec<f32x8>,
-    best_d: Vec<f32x8>,
-    best_j: Vec<f32x8>,
+    /// d of the current sequence and unit block, `(L', NV)` vectors.
+    d: Vec<f32x8>,
 }
 
 impl Local {
-    fn new(upad: usize, f2: usize, p: usize) -> Self {
+    fn new(upad: usize, f2: usize, lc: usize) -> Self {
         Self {
             dpairs: vec![f32x8::ZERO; upad / 8 * f2 * PAIRS],
-            best: vec![f32x8::ZERO; p * NV],
-            best_d: vec![f32x8::ZERO; p * NV],
-            best_j: vec![f32x8::ZERO; p * NV],
+            d: vec![f32x8::ZERO; lc * NV],
         }
     }
 }
@@ -307,17 +303,35 @@ struct Kernel<'a> {
     shift: &'a [f32x8],
     sign: &'a [f32x8],
     f2: usize,
-    lc: usize,
-    /// Per position j, the windows `lo..hi` containing it.
-    spans: &'a [(usize, usize)],
-    windows: usize,
+    /// Positions `start..end` of each pooling window.
+    windows: &'a [(usize, usize)],
     upad: usize,
 }
 
 impl Kernel<'_> {
     /// One sequence (pair codes `pc`, length L): fills its best d and argmax `(P, U_pad)`
-    /// and adds to the thread's sums.
+    /// and adds to the thread's sums; 256-bit vectors when `avx` (AVX2 detected).
     fn sequence(
+        &self,
+        avx: bool,
+        pc: &[u8],
+        best_out: &mut [f32],
+        arg_out: &mut [u16],
+        sums: &mut Sums,
+        local: &mut Local,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if avx {
+            // SAFETY: `avx` is only set after run-time detection of AVX2.
+            return unsafe { self.sequence_avx(pc, best_out, arg_out, sums, local) };
+        }
+        let _ = avx;
+        self.sequence_with::<f32x8>(pc, best_out, arg_out, sums, local);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn sequence_avx(
         &self,
         pc: &[u8],
         best_out: &mut [f32],
@@ -325,66 +339,80 @@ impl Kernel<'_> {
         sums: &mut Sums,
         local: &mut Local,
     ) {
-        let (f2, lc, p, upad) = (self.f2, self.lc, self.windows, self.upad);
+        self.sequence_with::<super::simd::Avx>(pc, best_out, arg_out, sums, local);
+    }
+
+    #[inline(always)]
+    fn sequence_with<V: Lanes>(
+        &self,
+        pc: &[u8],
+        best_out: &mut [f32],
+        arg_out: &mut [u16],
+        sums: &mut Sums,
+        local: &mut Local,
+    ) {
+        let (f2, upad) = (self.f2, self.upad);
         let rows = f2 * PAIRS * NV;
         for blk in 0..upad / BLK {
             let v0 = blk * NV;
             let tab = &self.table[blk * rows..][..rows];
             let dp = &mut local.dpairs[blk * rows..][..rows];
-            let sign: [f32x8; NV] = self.sign[v0..v0 + NV].try_into().expect("block");
-            let shift: [f32x8; NV] = self.shift[v0..v0 + NV].try_into().expect("block");
-            local.best.fill(f32x8::splat(f32::NEG_INFINITY));
-            let mut s1 = [f32x8::ZERO; NV];
-            let mut s2 = [f32x8::ZERO; NV];
-            for j in 0..lc {
+            let shift: [V; NV] = std::array::from_fn(|v| V::load(&self.shift[v0 + v]));
+            let mut s1 = [V::splat(0.0); NV];
+            let mut s2 = [V::splat(0.0); NV];
+            for (j, d) in local.d.chunks_exact_mut(NV).enumerate() {
                 let codes = &pc[j..j + 2 * f2 - 1];
                 let mut acc = shift;
                 for m in 0..f2 {
                     let row = &tab[(m * PAIRS + codes[2 * m] as usize) * NV..][..NV];
-                    for (a, &r) in acc.iter_mut().zip(row) {
-                        *a += r;
+                    for (a, r) in acc.iter_mut().zip(row) {
+                        *a = a.add(V::load(r));
                     }
                 }
                 for m in 0..f2 {
                     let row = &mut dp[(m * PAIRS + codes[2 * m] as usize) * NV..][..NV];
                     for (r, &a) in row.iter_mut().zip(&acc) {
-                        *r += a;
+                        V::load(r).add(a).store(r);
                     }
                 }
                 for v in 0..NV {
-                    s1[v] += acc[v];
-                    s2[v] += acc[v] * acc[v];
-                }
-                let jv = f32x8::splat(j as f32);
-                let (lo, hi) = self.spans[j];
-                for t in lo..hi {
-                    for v in 0..NV {
-                        let sv = acc[v] * sign[v];
-                        let i = t * NV + v;
-                        let gt = sv.simd_gt(local.best[i]);
-                        local.best[i] = gt.select(sv, local.best[i]);
-                        local.best_d[i] = gt.select(acc[v], local.best_d[i]);
-                        local.best_j[i] = gt.select(jv, local.best_j[i]);
-                    }
+                    s1[v] = s1[v].add(acc[v]);
+                    s2[v] = s2[v].add(acc[v].mul(acc[v]));
+                    acc[v].store(&mut d[v]);
                 }
             }
-            // The block's sums, and the sequence's outputs.
+            // The block's sums.
             for v in 0..NV {
-                let (a1, a2) = (s1[v].to_array(), s2[v].to_array());
+                let (mut a1, mut a2) = (f32x8::ZERO, f32x8::ZERO);
+                s1[v].store(&mut a1);
+                s2[v].store(&mut a2);
+                let (a1, a2) = (a1.to_array(), a2.to_array());
                 for lane in 0..8 {
                     let uu = (v0 + v) * 8 + lane;
                     sums.d[uu] += a1[lane] as f64;
                     sums.d2[uu] += a2[lane] as f64;
                 }
             }
-            for t in 0..p {
-                for v in 0..NV {
+            // Per window, the first position of max(sign·d), in registers (a select written
+            // back to memory per position would compile to slow masked stores).
+            for v in 0..NV {
+                let sign = V::load(&self.sign[v0 + v]);
+                for (t, &(start, end)) in self.windows.iter().enumerate() {
+                    let mut best = V::splat(f32::NEG_INFINITY);
+                    let (mut best_d, mut best_j) = (V::splat(0.0), V::splat(0.0));
+                    for j in start..end {
+                        let d = V::load(&local.d[j * NV + v]);
+                        let sv = d.mul(sign);
+                        let gt = sv.gt(best);
+                        best = gt.select(sv, best);
+                        best_d = gt.select(d, best_d);
+                        best_j = gt.select(V::splat(j as f32), best_j);
+                    }
                     let o = t * upad + (v0 + v) * 8;
-                    best_out[o..o + 8].copy_from_slice(local.best_d[t * NV + v].as_array());
-                    for (a, &j) in arg_out[o..o + 8]
-                        .iter_mut()
-                        .zip(local.best_j[t * NV + v].as_array())
-                    {
+                    best_d.store_slice(&mut best_out[o..o + 8]);
+                    let mut js = f32x8::ZERO;
+                    best_j.store(&mut js);
+                    for (a, &j) in arg_out[o..o + 8].iter_mut().zip(js.as_array()) {
                         *a = j as u16;
                     }
                 }

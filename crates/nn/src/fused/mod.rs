@@ -17,6 +17,7 @@ mod block;
 mod dense;
 mod exp;
 mod op;
+mod simd;
 
 pub(crate) use block::BlockShape;
 pub(crate) use op::{unit_block_train, unit_dense_train};
@@ -24,6 +25,7 @@ pub(crate) use op::{unit_block_train, unit_dense_train};
 use crate::model::{ExplaiNN, ExplaiNNConfig};
 use exp::exp8;
 use rayon::prelude::*;
+use simd::Lanes;
 use wide::f32x8;
 
 use crate::model::BN_EPS;
@@ -53,9 +55,9 @@ pub(crate) struct FusedModel {
     l: usize,
     /// L' = L − f + 1.
     lc: usize,
-    /// Per position j < L', the pooling windows `lo..hi` containing it (none when
-    /// `num_fc` = 0).
-    spans: Vec<(usize, usize)>,
+    /// Positions `start..end` of each pooling window; one window over all of L' when
+    /// `num_fc` = 0.
+    windows: Vec<(usize, usize)>,
     /// P (0 when `num_fc` = 0).
     p: usize,
     c: usize,
@@ -146,15 +148,10 @@ impl FusedModel {
             f,
             l: cfg.input_length,
             lc: cfg.conv_length(),
-            spans: if layers.is_empty() {
-                Vec::new()
+            windows: if layers.is_empty() {
+                vec![(0, cfg.conv_length())]
             } else {
-                window_spans(
-                    cfg.conv_length(),
-                    cfg.pool_size,
-                    cfg.pool_stride,
-                    cfg.pooled_length(),
-                )
+                pool_windows(cfg.pool_size, cfg.pool_stride, cfg.pooled_length())
             },
             p: if layers.is_empty() {
                 0
@@ -232,50 +229,73 @@ impl FusedModel {
     /// pooled `(P, U)` or, for `num_fc` = 0, the per-unit maxima `(U)`; `act` the activations
     /// `(U, L')`.
     ///
-    /// Units go in blocks of [`BLK`] whose accumulators stay in registers over the f taps.
+    /// Units go in blocks of [`BLK`] whose accumulators stay in registers over the f taps;
+    /// 256-bit vectors when AVX2 is detected.
     fn unit_block(&self, seq: &[u8], out: &mut [f32], act: Option<&mut [f32]>) {
+        #[cfg(target_arch = "x86_64")]
+        if simd::has_avx2() {
+            // SAFETY: AVX2 was detected at run time.
+            return unsafe { self.unit_block_avx(seq, out, act) };
+        }
+        self.unit_block_with::<f32x8>(seq, out, act);
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    unsafe fn unit_block_avx(&self, seq: &[u8], out: &mut [f32], act: Option<&mut [f32]>) {
+        self.unit_block_with::<simd::Avx>(seq, out, act);
+    }
+
+    #[inline(always)]
+    fn unit_block_with<V: Lanes>(&self, seq: &[u8], out: &mut [f32], act: Option<&mut [f32]>) {
         let mut pc = vec![0u8; self.l];
         pair_codes_into(&seq[..self.l], &mut pc);
         let f2 = self.f.div_ceil(2);
         let (u, upad, lc) = (self.u, self.upad, self.lc);
-        let global = self.layers.is_empty();
-        // Pool the BN outputs and exponentiate only the maxima (exp is monotone), unless the
-        // activations themselves are wanted.
-        out.fill(f32::NEG_INFINITY);
+        // z of every position for one block of units, `(L', NV)` vectors.
+        let mut zs = vec![f32x8::ZERO; lc * NV];
         let mut act = act;
         for (blk, ub) in (0..upad).step_by(BLK).enumerate() {
             let w = BLK.min(u - ub);
             let v0 = blk * NV;
             let tab = &self.table[blk * f2 * PAIRS * NV..][..f2 * PAIRS * NV];
-            for j in 0..lc {
-                let mut acc: [f32x8; NV] = self.shift[v0..v0 + NV].try_into().expect("block");
+            let shift: [V; NV] = std::array::from_fn(|v| V::load(&self.shift[v0 + v]));
+            for (j, z) in zs.chunks_exact_mut(NV).enumerate() {
+                let mut acc = shift;
                 for m in 0..f2 {
                     let row = &tab[(m * PAIRS + pc[j + 2 * m] as usize) * NV..][..NV];
-                    for (a, &r) in acc.iter_mut().zip(row) {
-                        *a += r;
+                    for (a, r) in acc.iter_mut().zip(row) {
+                        *a = a.add(V::load(r));
                     }
                 }
-                let mut vals = [0f32; BLK];
-                for (dst, a) in vals.chunks_exact_mut(8).zip(acc) {
-                    dst.copy_from_slice(a.as_array());
+                for (a, z) in acc.iter().zip(z) {
+                    a.store(z);
                 }
-                let vals = &vals[..w];
-                if let Some(act) = act.as_deref_mut() {
-                    for (i, &z) in vals.iter().enumerate() {
+            }
+            if let Some(act) = act.as_deref_mut() {
+                for (j, z) in zs.chunks_exact(NV).enumerate() {
+                    let vals = z.iter().flat_map(|v| v.to_array());
+                    for (i, z) in vals.take(w).enumerate() {
                         act[(ub + i) * lc + j] = z.exp();
                     }
                 }
-                if global {
-                    for (m, &z) in out[ub..ub + w].iter_mut().zip(vals) {
-                        *m = m.max(z);
+            }
+            // Pool the BN outputs; only the maxima get exponentiated (exp is monotone), below.
+            for (t, &(start, end)) in self.windows.iter().enumerate() {
+                let o = t * u + ub;
+                for v in 0..NV.min(w.div_ceil(8)) {
+                    let mut best = V::splat(f32::NEG_INFINITY);
+                    for j in start..end {
+                        best = best.max(V::load(&zs[j * NV + v]));
                     }
-                } else {
-                    let (lo, hi) = self.spans[j];
-                    for t in lo..hi {
-                        let o = t * u + ub;
-                        for (m, &z) in out[o..o + w].iter_mut().zip(vals) {
-                            *m = m.max(z);
-                        }
+                    let n = (w - v * 8).min(8);
+                    let dst = &mut out[o + v * 8..o + v * 8 + n];
+                    if n == 8 {
+                        best.store_slice(dst);
+                    } else {
+                        let mut b = f32x8::ZERO;
+                        best.store(&mut b);
+                        dst.copy_from_slice(&b.as_array()[..n]);
                     }
                 }
             }
@@ -372,15 +392,11 @@ fn pair_codes_into(codes: &[u8], out: &mut [u8]) {
     }
 }
 
-/// For each convolution position j < `lc`, the max-pooling windows `lo..hi` that contain it:
-/// t·stride ≤ j < t·stride + pool with t < `windows` (an empty range past the last window).
-fn window_spans(lc: usize, pool: usize, stride: usize, windows: usize) -> Vec<(usize, usize)> {
-    (0..lc)
-        .map(|j| {
-            let lo = (j + 1).saturating_sub(pool).div_ceil(stride);
-            let hi = (j / stride + 1).min(windows);
-            (lo, hi.max(lo))
-        })
+/// Positions `start..end` of each of `windows` max-pooling windows of width `pool` and
+/// stride `stride`.
+fn pool_windows(pool: usize, stride: usize, windows: usize) -> Vec<(usize, usize)> {
+    (0..windows)
+        .map(|t| (t * stride, t * stride + pool))
         .collect()
 }
 

@@ -256,20 +256,68 @@ fn fused_training_step_matches_burn_on_the_original_checkpoint() {
     }
 }
 
-/// Pooling spans against the definition, including positions past the last window.
+/// The AVX2 and portable builds of the kernels give the same bits: inference (activations,
+/// unit outputs, logits) and the training block's forward and backward passes.
 #[test]
-fn window_spans_follow_the_definition() {
-    for (lc, pool, stride) in [(83, 7, 7), (35, 5, 3), (20, 4, 6), (9, 9, 9), (30, 7, 2)] {
-        let windows = (lc - pool) / stride + 1;
-        for (j, &(lo, hi)) in window_spans(lc, pool, stride, windows).iter().enumerate() {
-            let want: Vec<usize> = (0..windows)
-                .filter(|&t| t * stride <= j && j < t * stride + pool)
+fn simd_builds_agree_bit_for_bit() {
+    if !simd::has_avx2() {
+        eprintln!("no AVX2 here: only the portable build runs");
+        return;
+    }
+    let mut rng = ChaCha8Rng::seed_from_u64(21);
+    for num_fc in 0..3 {
+        for pool in [(7, 7), (5, 3)] {
+            let m = random_model(num_fc, pool, num_fc as u64 + 40);
+            let cfg = m.config().clone();
+            let (l, b) = (cfg.input_length, 10);
+            let codes: Vec<u8> = (0..b * l)
+                .map(|_| {
+                    if rng.random::<f32>() < 0.05 {
+                        4
+                    } else {
+                        rng.random_range(0..4u8)
+                    }
+                })
                 .collect();
+            let tag = format!("num_fc {num_fc} pool {pool:?}");
+            let fused = FusedModel::new(&m);
+            let avx = fused.forward(&codes, true, true);
+            let portable = simd::with_portable(|| fused.forward(&codes, true, true));
+            assert_eq!(avx.activations, portable.activations, "{tag}: activations");
             assert_eq!(
-                (lo..hi).collect::<Vec<_>>(),
-                want,
-                "lc {lc} pool {pool}/{stride} j {j}"
+                avx.unit_outputs, portable.unit_outputs,
+                "{tag}: unit outputs"
             );
+            assert_eq!(avx.logits, portable.logits, "{tag}: logits");
+
+            let t = m.to_tensors();
+            let get = |n: &str| t[n].1.clone();
+            let (lc, f) = (cfg.conv_length(), cfg.filter_size);
+            let shape = block::BlockShape {
+                batch: b,
+                length: l,
+                filter: f,
+                pool: if num_fc == 0 { lc } else { pool.0 },
+                stride: if num_fc == 0 { lc } else { pool.1 },
+                windows: if num_fc == 0 { 1 } else { cfg.pooled_length() },
+            };
+            let run = || {
+                let r = block::forward(
+                    &codes,
+                    &get("linears.0.weight"),
+                    &get("linears.0.bias"),
+                    &get("linears.1.weight"),
+                    &get("linears.1.bias"),
+                    shape,
+                );
+                let grad: Vec<f32> = (0..r.pooled.len()).map(|i| (i % 7) as f32 - 3.0).collect();
+                let g = r.saved.backward(&grad);
+                (r.pooled, r.mean, r.var, g.weight, g.gamma, g.beta)
+            };
+            let (a, p) = (run(), simd::with_portable(run));
+            assert_eq!(a.0, p.0, "{tag}: pooled");
+            assert_eq!((&a.1, &a.2), (&p.1, &p.2), "{tag}: batch statistics");
+            assert_eq!((&a.3, &a.4, &a.5), (&p.3, &p.4, &p.5), "{tag}: gradients");
         }
     }
 }
