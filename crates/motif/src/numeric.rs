@@ -2,6 +2,16 @@
 //! MEME suite: significant-digit rounding, C `%g` formatting, the lower median and the
 //! MT19937 generator with its 1998 seeding.
 
+/// Runtime CPU-feature test (`is_x86_feature_detected!` of every named feature) for the
+/// vectorised code paths; always false when built with `--cfg explainn_portable`, which
+/// runs the portable paths on any CPU (they must print the same numbers).
+macro_rules! cpu_has {
+    ($($f:tt),+) => {
+        !cfg!(explainn_portable) $(&& std::arch::is_x86_feature_detected!($f))+
+    };
+}
+pub(crate) use cpu_has;
+
 /// Round `x` to `digits` significant decimal digits the way MEME does: the decimal exponent
 /// comes from `ln|x| / 2.30258509299405` and the mantissa is rounded half to even.
 pub(crate) fn rnd(x: f64, digits: i32) -> f64 {
@@ -233,9 +243,7 @@ impl RowOrder {
         self.hi = hi;
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx2")
-                && std::arch::is_x86_feature_detected!("popcnt")
-            {
+            if cpu_has!("avx2", "popcnt") {
                 // SAFETY: the CPU supports AVX2 and POPCNT (checked just above).
                 return unsafe {
                     if self.indices {
@@ -424,7 +432,7 @@ const SELECT_BINS: usize = 256;
 fn bin_values(vals: &[f64], lo: f64, scale: f64, bins: &mut [u8]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if cpu_has!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above).
             return unsafe { bin_values_avx2(vals, lo, scale, bins) };
         }
@@ -577,7 +585,7 @@ unsafe fn twist_avx2(mt: &mut [u32; 624]) {
 fn draws_from_words(w: &[u32], m: usize, out: &mut [u32]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if cpu_has!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above).
             return unsafe { draws_from_words_avx2(w, m, out) };
         }
@@ -690,7 +698,7 @@ impl Mt19937 {
     fn twist(&mut self) {
         #[cfg(target_arch = "x86_64")]
         {
-            if std::arch::is_x86_feature_detected!("avx2") {
+            if cpu_has!("avx2") {
                 // SAFETY: the CPU supports AVX2 (checked just above).
                 unsafe { twist_avx2(&mut self.mt) };
                 self.idx = 0;
@@ -915,7 +923,7 @@ mod tests {
             g.twist();
             twist_scalar(&mut a);
             #[cfg(target_arch = "x86_64")]
-            if std::arch::is_x86_feature_detected!("avx2") {
+            if cpu_has!("avx2") {
                 // SAFETY: the CPU supports AVX2 (checked just above).
                 unsafe { twist_avx2(&mut b) };
                 assert_eq!(a, b);

@@ -7,7 +7,7 @@
 use crate::background::Background;
 use crate::error::MotifError;
 use crate::motif::{Motif, consensus_meme};
-use crate::numeric::{Mt19937, RowOrder, RowSummary, floor, fmt_g, median_ranks, rnd};
+use crate::numeric::{Mt19937, RowOrder, RowSummary, cpu_has, floor, fmt_g, median_ranks, rnd};
 use std::io::Write;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -428,8 +428,10 @@ struct Scratch {
     /// Per range `[a, b]` (index `a w + b`): first E index, offset into `tails`, length.
     cells: Vec<(i64, usize, usize)>,
     /// Two-strand upper tails `1 - (1 - P(sum >= x))^2` of the needed ranges, each range's
-    /// from its largest `x` down.
+    /// a 0 (the sums above it), then from its largest `x` down.
     tails: Vec<f64>,
+    /// The ranges in `tails` (length, offset) whose tails are still to be summed.
+    pending: Vec<(usize, usize)>,
 }
 
 /// Bins with at most this much probability mass are dropped from either end of a range
@@ -449,8 +451,7 @@ fn score_query(
 ) -> Vec<Entry> {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma")
-        {
+        if cpu_has!("avx2", "fma") {
             // SAFETY: the CPU supports AVX2 and FMA (checked just above).
             return unsafe { score_query_avx2(q, db, opts, scr) };
         }
@@ -694,19 +695,21 @@ fn score_query_impl(
                 }
             }
         }
-        let mut c4 = [[0u32; 101]; 4];
-        let mut it = xr.chunks_exact(4);
+        // Eight interleaved counts (the values crowd into few bins: consecutive increments
+        // of one bin would wait for each other); 256 bins: any u8 indexes them (no bounds
+        // checks), X lies in 0..=100.
+        let mut c8 = [[0u32; 256]; 8];
+        let mut it = xr.chunks_exact(8);
         for ch in &mut it {
-            c4[0][ch[0] as usize] += 1;
-            c4[1][ch[1] as usize] += 1;
-            c4[2][ch[2] as usize] += 1;
-            c4[3][ch[3] as usize] += 1;
+            for (c, &x) in c8.iter_mut().zip(ch) {
+                c[x as usize] += 1;
+            }
         }
         for &x in it.remainder() {
-            c4[0][x as usize] += 1;
+            c8[0][x as usize] += 1;
         }
-        for s in 0..101 {
-            hist[i][s] = c4[0][s] + c4[1][s] + c4[2][s] + c4[3][s];
+        for (s, h) in hist[i].iter_mut().enumerate() {
+            *h = c8.iter().map(|c| c[s]).sum();
         }
         add_row_sums(&scr.xrow, &db.copies, gap - i, gap, &mut scr.sums);
     }
@@ -715,14 +718,22 @@ fn score_query_impl(
     build_tails(&hist, n, w, k, &db.by_width, scr);
 
     // Best alignment of every copy: the largest complete score, then the largest overlap,
-    // then the first configuration.
-    let mut entries: Vec<Entry> = Vec::with_capacity(ncopies);
-    let mut idx: Vec<i64> = Vec::with_capacity(ncopies);
-    for (ci, c) in db.copies.iter().enumerate() {
-        let l = c.len;
+    // then the first configuration. Then the p-values. Both by width: the copies of one
+    // width share their configurations' overlaps and the null.
+    let mut entries: Vec<Entry> = (0..ncopies)
+        .map(|ci| Entry {
+            p: 0.0,
+            overlap: 0,
+            copy: ci,
+            offset: 0,
+        })
+        .collect();
+    let mut pen: Vec<i32> = Vec::new();
+    let mut idx: Vec<i64> = Vec::new();
+    let mut p: Vec<f64> = Vec::new();
+    for (l, group) in &db.by_width {
+        let l = *l;
         let nconf = w + l - 1;
-        let r = c.start + ci * gap;
-        let acc = &scr.sums[r..r + nconf];
         let (mut cmin, mut cmax) = (1usize, nconf);
         if opts.min_overlap > 1 {
             let m = opts.min_overlap.min(w).min(l);
@@ -733,50 +744,40 @@ fn score_query_impl(
             cmin = cmin.max(w.min(l));
             cmax = cmax.min(w.max(l));
         }
-        // Key `complete 256 + overlap` orders by complete score, then overlap (< 256).
-        let (mut best, mut best_conf) = (i64::MIN, 0);
-        for conf in cmin..=cmax {
-            let ov = conf.min(w).min(l).min(w + l - conf);
-            let key = (acc[conf - 1] as i64 - (ov * k) as i64) * 256 + ov as i64;
-            if key > best {
-                (best, best_conf) = (key, conf);
-            }
+        // Key `complete 256 + overlap` (overlap < 256) orders by complete score, then
+        // overlap: `sum 256 - pen[conf]` with `pen = overlap k 256 - overlap`.
+        // (Sums <= 100 w, overlaps <= w <= 100 and k <= 100: the keys fit in i32.) `pen`
+        // is padded to whole vectors with a penalty no configuration reaches.
+        debug_assert!(w <= 100 && k <= 100);
+        let nk = cmax + 1 - cmin;
+        pen.clear();
+        pen.extend((cmin..=cmax).map(|conf| {
+            let ov = conf.min(w).min(l).min(w + l - conf) as i32;
+            ov * k as i32 * 256 - ov
+        }));
+        pen.resize(nk.next_multiple_of(8), PEN_PAD);
+        idx.clear();
+        for &ci in group {
+            let ci = ci as usize;
+            let r = db.copies[ci].start + ci * gap;
+            let acc = &scr.sums[r + cmin - 1..r + cmin - 1 + pen.len()];
+            let (best, best_j) = best_key(acc, &pen, nk);
+            let (complete, ov) = (best >> 8, (best & 255) as usize);
+            idx.push(complete + (w * k) as i64);
+            let e = &mut entries[ci];
+            e.overlap = ov;
+            e.offset = (cmin + best_j) as i64 - w as i64;
         }
-        let (complete, ov, o) = (
-            best >> 8,
-            (best & 255) as usize,
-            best_conf as i64 - w as i64,
-        );
-        idx.push(complete + (w * k) as i64);
-        entries.push(Entry {
-            p: 0.0,
-            overlap: ov,
-            copy: ci,
-            offset: o,
-        });
-    }
 
-    // p-values, the copies of one width together (they share the null): P(max >= idx)
-    // over the w + l - 1 alignments and both strands is 1 - prod (1 - T2), accumulated
-    // step by step as p + t (1 - p), exact in relative terms.
-    let mut p: Vec<f64> = Vec::new();
-    for (l, group) in &db.by_width {
-        let l = *l;
+        // P(max >= idx) over the w + l - 1 alignments and both strands is
+        // 1 - prod (1 - T2), accumulated step by step as p + t (1 - p), exact in relative
+        // terms. `tails` starts with a 0 for sums above the range (p stays).
         p.clear();
         p.resize(group.len(), 0.0);
-        for step in 0..w + l - 1 {
+        for step in 0..nconf {
             let (a, bb) = step_range(w, l, step);
             let (base, toff, tlen) = scr.cells[a * w + bb];
-            let tails = &scr.tails[toff..toff + tlen];
-            for (pc, &ci) in p.iter_mut().zip(group) {
-                let x = idx[ci as usize] - base;
-                if x < 0 {
-                    // Every later step keeps it at 1.
-                    *pc = 1.0;
-                } else if (x as usize) < tlen {
-                    *pc += tails[tlen - 1 - x as usize] * (1.0 - *pc);
-                }
-            }
+            pvalue_step(&mut p, &idx, base, &scr.tails[toff..=toff + tlen]);
         }
         for (&pc, &ci) in p.iter().zip(group) {
             entries[ci as usize].p = pc as f32;
@@ -806,6 +807,125 @@ fn score_query_impl(
         .collect()
 }
 
+/// Penalty of the padding configurations of [`best_key`]: their keys (at most
+/// `65535 256 - PEN_PAD`) lie below every real one (at least `-100 100 256`).
+const PEN_PAD: i32 = 1 << 30;
+
+/// The largest key `acc[j] 256 - pen[j]` over `j < nk` and its first `j`; `acc` and `pen`
+/// extend to a multiple of 8 (`pen` padded with [`PEN_PAD`]).
+#[inline(always)]
+fn best_key(acc: &[u16], pen: &[i32], nk: usize) -> (i64, usize) {
+    assert!(nk > 0 && acc.len() == pen.len() && pen.len() == nk.next_multiple_of(8));
+    #[cfg(target_arch = "x86_64")]
+    {
+        if cpu_has!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            return unsafe { best_key_avx2(acc, pen) };
+        }
+    }
+    let (mut best, mut best_j) = (i64::MIN, 0);
+    for (j, (&a, &pn)) in acc[..nk].iter().zip(pen).enumerate() {
+        let key = a as i64 * 256 - pn as i64;
+        if key > best {
+            (best, best_j) = (key, j);
+        }
+    }
+    (best, best_j)
+}
+
+/// [`best_key`], 8 keys at a time (the padding never wins).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn best_key_avx2(acc: &[u16], pen: &[i32]) -> (i64, usize) {
+    use std::arch::x86_64::*;
+    let n = pen.len();
+    let key = |j: usize| {
+        // SAFETY: j + 8 <= n = acc.len() = pen.len() (checked by `best_key`).
+        unsafe {
+            let a = _mm256_cvtepu16_epi32(_mm_loadu_si128(acc.as_ptr().add(j).cast()));
+            _mm256_sub_epi32(
+                _mm256_slli_epi32::<8>(a),
+                _mm256_loadu_si256(pen.as_ptr().add(j).cast()),
+            )
+        }
+    };
+    let mut m = key(0);
+    for j in (8..n).step_by(8) {
+        m = _mm256_max_epi32(m, key(j));
+    }
+    let m = _mm_max_epi32(_mm256_castsi256_si128(m), _mm256_extracti128_si256::<1>(m));
+    let m = _mm_max_epi32(m, _mm_shuffle_epi32::<0b01_00_11_10>(m));
+    let m = _mm_max_epi32(m, _mm_shuffle_epi32::<0b10_11_00_01>(m));
+    let best = _mm_cvtsi128_si32(m);
+    let vb = _mm256_set1_epi32(best);
+    let mut j = 0;
+    loop {
+        let eq = _mm256_movemask_ps(_mm256_castsi256_ps(_mm256_cmpeq_epi32(key(j), vb)));
+        if eq != 0 {
+            return (best as i64, j + eq.trailing_zeros() as usize);
+        }
+        j += 8;
+    }
+}
+
+/// One alignment step of the p-values `p` of copies with best-alignment indices `idx`:
+/// `p + t (1 - p)` with `t = tails[tlen - x]`, `x = idx - base` clamped to `[0, tlen]`
+/// (`tails[0] = 0`: p stays), and 1 where `x < 0` (every later step keeps it at 1).
+#[inline(always)]
+fn pvalue_step(p: &mut [f64], idx: &[i64], base: i64, tails: &[f64]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if cpu_has!("avx2") {
+            // SAFETY: the CPU supports AVX2 (checked just above).
+            unsafe { pvalue_step_avx2(p, idx, base, tails) };
+            return;
+        }
+    }
+    let tlen = tails.len() - 1;
+    for (pc, &ix) in p.iter_mut().zip(idx) {
+        *pc = pvalue_update(*pc, ix - base, tails, tlen);
+    }
+}
+
+/// One value of [`pvalue_step`].
+#[inline(always)]
+fn pvalue_update(p: f64, x: i64, tails: &[f64], tlen: usize) -> f64 {
+    let t = tails[tlen - (x.max(0) as usize).min(tlen)];
+    let np = p + t * (1.0 - p);
+    if x < 0 { 1.0 } else { np }
+}
+
+/// [`pvalue_step`], 4 copies at a time (the same arithmetic, lane by lane).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn pvalue_step_avx2(p: &mut [f64], idx: &[i64], base: i64, tails: &[f64]) {
+    use std::arch::x86_64::*;
+    assert_eq!(p.len(), idx.len());
+    let tlen = tails.len() - 1;
+    let (vbase, vtlen) = (_mm256_set1_epi64x(base), _mm256_set1_epi64x(tlen as i64));
+    let (zero, one) = (_mm256_setzero_si256(), _mm256_set1_pd(1.0));
+    let n4 = p.len() / 4 * 4;
+    let mut k = 0;
+    while k < n4 {
+        // SAFETY: k + 4 <= p.len() = idx.len(); the gathered indices lie in [0, tlen].
+        unsafe {
+            let x = _mm256_sub_epi64(_mm256_loadu_si256(idx.as_ptr().add(k).cast()), vbase);
+            let neg = _mm256_cmpgt_epi64(zero, x);
+            let xc = _mm256_andnot_si256(neg, x);
+            let xc = _mm256_blendv_epi8(xc, vtlen, _mm256_cmpgt_epi64(xc, vtlen));
+            let t = _mm256_i64gather_pd::<8>(tails.as_ptr(), _mm256_sub_epi64(vtlen, xc));
+            let pv = _mm256_loadu_pd(p.as_ptr().add(k));
+            let np = _mm256_add_pd(pv, _mm256_mul_pd(t, _mm256_sub_pd(one, pv)));
+            let r = _mm256_blendv_pd(np, one, _mm256_castsi256_pd(neg));
+            _mm256_storeu_pd(p.as_mut_ptr().add(k), r);
+        }
+        k += 4;
+    }
+    for (pc, &ix) in p[n4..].iter_mut().zip(&idx[n4..]) {
+        *pc = pvalue_update(*pc, ix - base, tails, tlen);
+    }
+}
+
 /// Lanes of [`add_row_sums`]' vector additions: `sums` and `x` need this many values of
 /// slack.
 const SUM_LANES: usize = 16;
@@ -816,7 +936,7 @@ const SUM_LANES: usize = 16;
 fn add_row_sums(x: &[u8], copies: &[Copy], shift: usize, gap: usize, sums: &mut [u16]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if cpu_has!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above).
             return unsafe { add_row_sums_avx2(x, copies, shift, gap, sums) };
         }
@@ -868,7 +988,7 @@ unsafe fn add_row_sums_avx2(x: &[u8], copies: &[Copy], shift: usize, gap: usize,
 fn quantise_row(row: &[f64], m: f64, off: f64, sc: f64, xr: &mut [u8]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if cpu_has!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above).
             unsafe { quantise_row_avx2(row, m, off, sc, xr) };
             return;
@@ -926,7 +1046,7 @@ unsafe fn quantise_row_avx2(row: &[f64], m: f64, off: f64, sc: f64, xr: &mut [u8
 fn quantise_row_checked(row: &[f64], m: f64, off: f64, sc: f64, eta: f64, xr: &mut [u8]) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        if std::arch::is_x86_feature_detected!("avx2") {
+        if cpu_has!("avx2") {
             // SAFETY: the CPU supports AVX2 (checked just above).
             return unsafe { quantise_row_checked_avx2(row, m, off, sc, eta, xr) };
         }
@@ -1047,6 +1167,7 @@ fn build_tails(
     scr.cells.clear();
     scr.cells.resize(w * w, (0, 0, 0));
     scr.tails.clear();
+    scr.pending.clear();
     let nf = n as f64;
     // The current distribution lives in `cur[off..off + m]` and the next one is written to
     // `next[PAD..]` (no copies): `cur` is zero below `off` (`[0, PAD)` is never written)
@@ -1104,15 +1225,52 @@ fn build_tails(
             if need[a * w + b] {
                 let ov = b - a + 1;
                 let toff = scr.tails.len();
-                // Summed from the top, stored in that order.
-                let mut acc = 0.0;
-                scr.tails
-                    .extend(scr.cur[off..off + m].iter().rev().map(|&v| {
-                        acc += v;
-                        acc * (2.0 - acc)
-                    }));
+                // Stored from the top after a 0 (sums above); summed below.
+                scr.tails.push(0.0);
+                scr.tails.extend(scr.cur[off..off + m].iter().rev());
                 scr.cells[a * w + b] = ((start + (w - ov) * k) as i64, toff, m);
+                scr.pending.push((m, toff + 1));
             }
+        }
+    }
+    // The tails, four ranges at a time (independent chains of additions), ranges of
+    // similar lengths together.
+    scr.pending.sort_unstable();
+    for g in scr.pending.chunks(4) {
+        upper_tails(&mut scr.tails, g);
+    }
+}
+
+/// Replaces each range `tails[o..o + len]` of `ranges` (`(len, o)`, at most 4, disjoint)
+/// by its two-strand upper tails: with `acc` its running sum from the start (the top),
+/// `acc (2 - acc)`. The ranges' chains advance together over their common length.
+#[inline(always)]
+fn upper_tails(tails: &mut [f64], ranges: &[(usize, usize)]) {
+    let mut acc = [0.0f64; 4];
+    let mut o = [0usize; 4];
+    let common = ranges.iter().map(|r| r.0).min().unwrap_or(0);
+    for (g, &(len, off)) in ranges.iter().enumerate() {
+        assert!(off + len <= tails.len());
+        o[g] = off;
+    }
+    if ranges.len() == 4 {
+        for i in 0..common {
+            for g in 0..4 {
+                // SAFETY: o[g] + i < o[g] + len_g <= tails.len() (asserted above).
+                unsafe {
+                    let t = tails.get_unchecked_mut(o[g] + i);
+                    acc[g] += *t;
+                    *t = acc[g] * (2.0 - acc[g]);
+                }
+            }
+        }
+    }
+    let from = if ranges.len() == 4 { common } else { 0 };
+    for (g, &(len, off)) in ranges.iter().enumerate() {
+        let mut a = acc[g];
+        for t in &mut tails[off + from..off + len] {
+            a += *t;
+            *t = a * (2.0 - a);
         }
     }
 }
@@ -1122,19 +1280,26 @@ fn build_tails(
 const CONV_BLOCK: usize = 32;
 
 /// `out[y] = sum_t hr[t] src[y + t]` (a convolution with the reversed kernel `hr`).
-/// `src` must extend at least `hr.len() - 1 + CONV_BLOCK` values past `out.len()`.
+/// `src` must extend at least `hr.len() - 1 + CONV_BLOCK` values past `out.len()`, and be
+/// zero outside `[hr.len() - 1, out.len())` (the distribution and its padding; `hr >= 0`).
 /// The products are fused into the sums (one rounding each): a different rounding from
 /// MEME's own summation order anyway, far below what the printed p-values resolve.
 #[inline(always)]
 fn convolve(src: &[f64], hr: &[f64], out: &mut [f64]) {
     let nh = hr.len();
     let n = out.len();
-    assert!(src.len() >= n + nh - 1 + CONV_BLOCK);
+    assert!(n >= nh && src.len() >= n + nh - 1 + CONV_BLOCK);
     let mut y0 = 0;
     while y0 < n {
         let mut acc = [0.0f64; CONV_BLOCK];
-        for (t, &h) in hr.iter().enumerate() {
-            let s = &src[y0 + t..y0 + t + CONV_BLOCK];
+        // Only the taps that reach a nonzero value for some output of the block: the
+        // others would add +0 to every (non-negative) sum, which changes no bit.
+        let t_lo = (nh - 1).saturating_sub(y0 + CONV_BLOCK - 1);
+        let t_hi = nh.min(n - y0);
+        let win = &src[y0 + t_lo..y0 + t_hi - 1 + CONV_BLOCK];
+        for (t, &h) in hr[t_lo..t_hi].iter().enumerate() {
+            // SAFETY: t < t_hi - t_lo, so `win` holds the CONV_BLOCK values from t on.
+            let s = unsafe { &*win.as_ptr().add(t).cast::<[f64; CONV_BLOCK]>() };
             for j in 0..CONV_BLOCK {
                 acc[j] = h.mul_add(s[j], acc[j]);
             }
@@ -1168,6 +1333,7 @@ impl Bootstrap {
         let mut pi0 = 1.0;
         if m > 100 {
             const NL: usize = 100;
+            const _: () = assert!(NL < 128);
             let lam: Vec<f64> = (0..NL).map(|j| ((j + 1) as f64 / 100.0) * 0.5).collect();
             // First index whose p >= lambda (p is sorted ascending, so this ascends too).
             let first: Vec<usize> = lam.iter().map(|&l| p.partition_point(|&x| x < l)).collect();
@@ -1194,16 +1360,17 @@ impl Bootstrap {
                 self.draws.clear();
                 self.rng.draw_indices(m, BOOT_SAMPLE, &mut self.draws);
                 // Four interleaved histograms of the levels: consecutive increments rarely
-                // wait for each other.
-                let mut bucket = [[0u32; NL + 1]; 4];
+                // wait for each other. Levels are at most NL < 128 (the mask only spares
+                // the bounds checks).
+                let mut bucket = [[0u32; 128]; 4];
                 let mut it = self.draws.chunks_exact(4);
                 for d in &mut it {
                     for (b, &idx) in bucket.iter_mut().zip(d) {
-                        b[level[idx as usize] as usize] += 1;
+                        b[(level[idx as usize] & 127) as usize] += 1;
                     }
                 }
                 for &idx in it.remainder() {
-                    bucket[0][level[idx as usize] as usize] += 1;
+                    bucket[0][(level[idx as usize] & 127) as usize] += 1;
                 }
                 // count(j) = draws with level >= j+1.
                 let mut acc = 0;
