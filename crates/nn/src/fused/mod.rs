@@ -400,6 +400,22 @@ fn pool_windows(pool: usize, stride: usize, windows: usize) -> Vec<(usize, usize
         .collect()
 }
 
+/// Σ x·y in eight lanes.
+fn dot(x: &[f32], y: &[f32]) -> f32 {
+    let (xc, yc) = (x.chunks_exact(8), y.chunks_exact(8));
+    let tail: f32 = xc
+        .remainder()
+        .iter()
+        .zip(yc.remainder())
+        .map(|(a, b)| a * b)
+        .sum();
+    let acc = xc.zip(yc).fold(f32x8::ZERO, |acc, (a, b)| {
+        let a = f32x8::new(a.try_into().expect("8 lanes"));
+        acc + a * f32x8::new(b.try_into().expect("8 lanes"))
+    });
+    acc.reduce_add() + tail
+}
+
 /// C (m, n, row-major, contiguous) += A (m, k) · B (k, n), A and B given by (row, column)
 /// strides into their slices.
 #[allow(clippy::too_many_arguments)]
@@ -419,6 +435,26 @@ fn gemm_acc(
     assert!((m - 1) * rsa + (k - 1) * csa < a.len(), "A out of bounds");
     assert!((k - 1) * rsb + (n - 1) * csb < b.len(), "B out of bounds");
     assert!(c.len() >= m * n, "C out of bounds");
+    // Vector shapes (a per-unit layer with one output, and its gradients): plain loops,
+    // where sgemm's packing of A or B would cost more than the arithmetic.
+    if n == 1 && csa == 1 {
+        let col: Vec<f32> = (0..k).map(|t| b[t * rsb]).collect();
+        for (i, ci) in c[..m].iter_mut().enumerate() {
+            *ci += dot(&a[i * rsa..i * rsa + k], &col);
+        }
+        return;
+    }
+    if csb == 1 && (m == 1 || k == 1) {
+        for i in 0..m {
+            let ci = &mut c[i * n..(i + 1) * n];
+            for t in 0..k {
+                let s = a[i * rsa + t * csa];
+                let row = &b[t * rsb..t * rsb + n];
+                ci.iter_mut().zip(row).for_each(|(c, &x)| *c += s * x);
+            }
+        }
+        return;
+    }
     // SAFETY: the asserts above keep every element sgemm reads of A and B, and writes of C
     // (rows of n contiguous values), inside the slices; strides are non-negative and the
     // slices do not alias (`c` is borrowed mutably). `matrixmultiply` picks AVX/FMA kernels
