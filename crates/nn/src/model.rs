@@ -681,26 +681,35 @@ fn dropout(h: Tensor<3>, p: f64, rng: &mut ChaCha8Rng) -> Tensor<3> {
 }
 
 /// `n` inverted-dropout factors (0 or 1/(1 − p)) drawn from `rng`; `None` when `p` = 0.
+/// Factor i comes from the i-th next word of `rng` (as n calls of `next_u32` would draw
+/// them), which leaves `rng` n words further on; parts of the mask are drawn in parallel
+/// from copies of `rng` set to their word positions.
 fn dropout_mask(n: usize, p: f64, rng: &mut ChaCha8Rng) -> Option<Vec<f32>> {
+    use rayon::prelude::*;
     if p == 0.0 {
         return None;
     }
     let keep = 1.0 - p;
     let scale = (1.0 / keep) as f32;
     let threshold = (keep * u32::MAX as f64) as u32;
-    // The same words as n calls of next_u32, drawn a block at a time.
-    let mut mask = Vec::with_capacity(n);
-    let mut words = [0u32; 1024];
-    while mask.len() < n {
-        let words = &mut words[..(n - mask.len()).min(1024)];
-        rng.fill(&mut words[..]);
-        mask.extend(
-            words
-                .iter()
-                .map(|&w| if w < threshold { scale } else { 0.0 }),
-        );
-    }
-    Some(mask)
+    const PART: usize = 1 << 14;
+    let start = rng.get_word_pos();
+    let mut mask = crate::fused::buf::uninit::<f32>(n);
+    mask.par_chunks_mut(PART).enumerate().for_each(|(i, part)| {
+        let mut r = rng.clone();
+        r.set_word_pos(start + (i * PART) as u128);
+        let mut words = [0u32; 1024];
+        for part in part.chunks_mut(1024) {
+            let words = &mut words[..part.len()];
+            r.fill(&mut words[..]);
+            for (m, &w) in part.iter_mut().zip(words.iter()) {
+                m.write(if w < threshold { scale } else { 0.0 });
+            }
+        }
+    });
+    rng.set_word_pos(start + n as u128);
+    // SAFETY: every value of every part was written above.
+    Some(unsafe { crate::fused::buf::assume_init(mask) })
 }
 
 #[cfg(test)]
@@ -731,9 +740,13 @@ mod tests {
     #[test]
     fn dropout_masks_draw_the_words_of_next_u32() {
         use rand::RngCore;
-        let (n, p) = (2500, 0.3);
-        let mask = dropout_mask(n, p, &mut ChaCha8Rng::seed_from_u64(5)).unwrap();
+        // Several parallel parts, the last one partial.
+        let (n, p) = (40_000, 0.3);
+        let mut drawn = ChaCha8Rng::seed_from_u64(5);
+        drawn.next_u32(); // not at a block boundary
+        let mask = dropout_mask(n, p, &mut drawn).unwrap();
         let mut rng = ChaCha8Rng::seed_from_u64(5);
+        rng.next_u32();
         let threshold = (0.7 * u32::MAX as f64) as u32;
         let kept = mask.iter().filter(|&&m| m != 0.0).count();
         for (i, &m) in mask.iter().enumerate() {
@@ -744,7 +757,12 @@ mod tests {
             };
             assert_eq!(m, want as f32, "mask {i}");
         }
-        assert!((1600..1900).contains(&kept), "{kept} of {n} kept");
+        assert_eq!(
+            drawn.next_u32(),
+            rng.next_u32(),
+            "the stream goes on after n words"
+        );
+        assert!((27_400..28_600).contains(&kept), "{kept} of {n} kept");
         assert!(dropout_mask(n, 0.0, &mut rng).is_none());
     }
 

@@ -18,6 +18,7 @@
 //!   cnt = Σ x_b[j+k], S = Σ ẑ·x_b[j+k] = (Σ d·x_b[j+k] − mean(d)·cnt)/σ;
 //! - ∂bias = 0 exactly (batch statistics remove any constant shift).
 
+use super::buf::{assume_init, uninit, zeroed};
 use super::exp::exp8;
 use super::simd::{Lanes, has_avx2};
 use super::{BLK, BN_EPS, NV, PAIRS, pair_codes_into, pair_table, to_vecs};
@@ -182,8 +183,8 @@ pub(crate) fn forward(
     let windows = super::pool_windows(pool, stride, p);
 
     // Per-sequence pass.
-    let mut best_d = vec![0f32; b * p * upad];
-    let mut argmax = vec![0u16; b * p * upad];
+    let mut best_d = uninit::<f32>(b * p * upad);
+    let mut argmax = uninit::<u16>(b * p * upad);
     let kernel = Kernel {
         table: &table,
         shift: &shift,
@@ -200,6 +201,7 @@ pub(crate) fn forward(
         .zip(best_d.par_chunks_mut(p * upad * CHUNK))
         .zip(argmax.par_chunks_mut(p * upad * CHUNK))
         .map(|((pcs, bds), ams)| {
+            let (bds, ams) = (zeroed(bds), zeroed(ams));
             let mut sums = Sums::new(upad, f2);
             let mut local = Local::new(upad, f2, lc);
             let seqs = pcs.chunks(l).zip(bds.chunks_mut(p * upad));
@@ -210,6 +212,8 @@ pub(crate) fn forward(
             sums
         })
         .collect();
+    // SAFETY: every chunk of both went through `zeroed` above.
+    let (best_d, argmax) = unsafe { (assume_init(best_d), assume_init(argmax)) };
     let sums = partials
         .into_iter()
         .reduce(Sums::merge)
@@ -223,32 +227,53 @@ pub(crate) fn forward(
         .collect();
     let sigma: Vec<f64> = var.iter().map(|v| (v + BN_EPS).sqrt()).collect();
     // ẑ, p = exp(γẑ + β) and argmax per cell, unit-major (U, B, P) so that the backward
-    // pass reads each unit's cells contiguously; rayon over units.
+    // pass reads each unit's cells contiguously; rayon over groups of 8 units, each reading
+    // its 8 consecutive values of every cell (one cache line per cell, not one per value).
     let cells = b * p;
-    let mut zhat = vec![0f32; u * cells];
-    let mut pooled = vec![0f32; u * cells];
-    let mut arg_u = vec![0u16; u * cells];
-    zhat.par_chunks_mut(cells)
-        .zip(pooled.par_chunks_mut(cells))
-        .zip(arg_u.par_chunks_mut(cells))
+    let mut zhat = uninit::<f32>(u * cells);
+    let mut pooled = uninit::<f32>(u * cells);
+    let mut arg_u = uninit::<u16>(u * cells);
+    const GROUP: usize = 8;
+    zhat.par_chunks_mut(GROUP * cells)
+        .zip(pooled.par_chunks_mut(GROUP * cells))
+        .zip(arg_u.par_chunks_mut(GROUP * cells))
         .enumerate()
-        .for_each(|(uu, ((zr, pr), ar))| {
-            let (inv, sh) = ((1.0 / sigma[uu]) as f32, (-mean_d[uu] / sigma[uu]) as f32);
-            for (c, (z, a)) in zr.iter_mut().zip(ar.iter_mut()).enumerate() {
-                *z = best_d[c * upad + uu] * inv + sh;
-                *a = argmax[c * upad + uu];
+        .for_each(|(grp, ((zg, pg), ag))| {
+            let (zg, pg, ag) = (zeroed(zg), zeroed(pg), zeroed(ag));
+            let u0 = grp * GROUP;
+            let n = zg.len() / cells;
+            let inv: Vec<f32> = (u0..u0 + n).map(|uu| (1.0 / sigma[uu]) as f32).collect();
+            let sh: Vec<f32> = (u0..u0 + n)
+                .map(|uu| (-mean_d[uu] / sigma[uu]) as f32)
+                .collect();
+            for c in 0..cells {
+                let (d, a) = (&best_d[c * upad + u0..][..n], &argmax[c * upad + u0..][..n]);
+                for k in 0..n {
+                    zg[k * cells + c] = d[k] * inv[k] + sh[k];
+                    ag[k * cells + c] = a[k];
+                }
             }
-            let (g, be) = (f32x8::splat(gamma[uu]), f32x8::splat(beta[uu]));
-            let mut zc = zr.chunks_exact(8);
-            let mut pc = pr.chunks_exact_mut(8);
-            for (z, p) in (&mut zc).zip(&mut pc) {
-                let z = f32x8::new(z.try_into().expect("8 lanes"));
-                p.copy_from_slice(exp8(g * z + be).as_array());
-            }
-            for (z, p) in zc.remainder().iter().zip(pc.into_remainder()) {
-                *p = (gamma[uu] * z + beta[uu]).exp();
+            for (k, (zr, pr)) in zg
+                .chunks_exact(cells)
+                .zip(pg.chunks_exact_mut(cells))
+                .enumerate()
+            {
+                let uu = u0 + k;
+                let (g, be) = (f32x8::splat(gamma[uu]), f32x8::splat(beta[uu]));
+                let mut zc = zr.chunks_exact(8);
+                let mut pc = pr.chunks_exact_mut(8);
+                for (z, p) in (&mut zc).zip(&mut pc) {
+                    let z = f32x8::new(z.try_into().expect("8 lanes"));
+                    p.copy_from_slice(exp8(g * z + be).as_array());
+                }
+                for (z, p) in zc.remainder().iter().zip(pc.into_remainder()) {
+                    *p = (gamma[uu] * z + beta[uu]).exp();
+                }
             }
         });
+    // SAFETY: every group's chunk of the three went through `zeroed` above.
+    let (zhat, pooled, arg_u) =
+        unsafe { (assume_init(zhat), assume_init(pooled), assume_init(arg_u)) };
     let dsum_pairs: Vec<f64> = (0..f2 * PAIRS)
         .flat_map(|row| {
             let s = &sums.dpairs;
@@ -274,6 +299,9 @@ pub(crate) fn forward(
         },
     }
 }
+
+/// Copies of the backward pass's pair table A, taken by consecutive cells in turn.
+const A_COPIES: usize = 4;
 
 /// Sequences per work item: their pair sums add up in f32 before going into f64 totals.
 const CHUNK: usize = 8;
@@ -447,34 +475,6 @@ impl BlockSaved {
         let lc = l + 1 - f;
         let f2 = f.div_ceil(2);
         let n = (b * lc) as f64;
-        // Per unit (rayon over units): ∂β, ∂γ and the pair table of A.
-        let per_unit: Vec<(f64, f64, Vec<f64>)> = (0..u)
-            .into_par_iter()
-            .map(|uu| {
-                let (mut db, mut dg) = (0f64, 0f64);
-                let mut a = vec![0f64; f2 * PAIRS];
-                for bb in 0..b {
-                    let pc = &self.pairs[bb * l..(bb + 1) * l];
-                    for w in 0..p {
-                        let cell = (uu * b + bb) * p + w;
-                        let g = (grad[cell] * self.out[cell]) as f64;
-                        if g == 0.0 {
-                            continue;
-                        }
-                        db += g;
-                        dg += g * self.zhat[cell] as f64;
-                        let j = self.argmax[cell] as usize;
-                        for m in 0..f2 {
-                            a[m * PAIRS + pc[j + 2 * m] as usize] += g;
-                        }
-                    }
-                }
-                (db, dg, a)
-            })
-            .collect();
-        let mut weight = vec![0f32; u * 4 * f];
-        let mut gamma = vec![0f32; u];
-        let mut beta = vec![0f32; u];
         // Sum a pair table over the partner base: value of tap k, base c.
         let per_tap = |t: &dyn Fn(usize) -> f64, k: usize, c: usize| -> f64 {
             let m = k / 2;
@@ -489,22 +489,57 @@ impl BlockSaved {
                 })
                 .sum()
         };
-        for (uu, (db, dg, a)) in per_unit.iter().enumerate() {
-            beta[uu] = *db as f32;
-            gamma[uu] = *dg as f32;
-            let (m1, m2) = (db / n, dg / n);
-            let (sigma, md) = (self.sigma[uu], self.mean_d[uu]);
-            let scale = self.gamma[uu] as f64 / sigma;
-            for c in 0..4 {
-                for k in 0..f {
-                    let cnt = per_tap(&|i| self.count_pairs[i], k, c);
-                    let dsum = per_tap(&|i| self.dsum_pairs[i * u + uu], k, c);
-                    let av = per_tap(&|i| a[i], k, c);
-                    let s = (dsum - md * cnt) / sigma;
-                    weight[(uu * 4 + c) * f + k] = (scale * (av - m1 * cnt - m2 * s)) as f32;
+        // Per unit (rayon over units): ∂β, ∂γ, the pair table of A and from it ∂W.
+        let mut weight = vec![0f32; u * 4 * f];
+        let mut gamma = vec![0f32; u];
+        let mut beta = vec![0f32; u];
+        weight
+            .par_chunks_mut(4 * f)
+            .zip(gamma.par_iter_mut())
+            .zip(beta.par_iter_mut())
+            .enumerate()
+            .for_each(|(uu, ((wrow, gamma), beta))| {
+                let (mut db, mut dg) = (0f64, 0f64);
+                // Consecutive cells add into different copies of the table: an addition
+                // reading an entry the previous cell is still writing would stall (or
+                // flush, when the CPU guessed no dependence).
+                let size = f2 * PAIRS;
+                let mut copies = vec![0f64; A_COPIES * size];
+                for bb in 0..b {
+                    let pc = &self.pairs[bb * l..(bb + 1) * l];
+                    for w in 0..p {
+                        let cell = (uu * b + bb) * p + w;
+                        let g = (grad[cell] * self.out[cell]) as f64;
+                        if g == 0.0 {
+                            continue;
+                        }
+                        db += g;
+                        dg += g * self.zhat[cell] as f64;
+                        let j = self.argmax[cell] as usize;
+                        let a = &mut copies[(w % A_COPIES) * size..][..size];
+                        for (m, &q) in pc[j..j + 2 * f2 - 1].iter().step_by(2).enumerate() {
+                            a[m * PAIRS + q as usize] += g;
+                        }
+                    }
                 }
-            }
-        }
+                let (a, rest) = copies.split_at_mut(size);
+                for c in rest.chunks_exact(size) {
+                    a.iter_mut().zip(c).for_each(|(a, &c)| *a += c);
+                }
+                (*beta, *gamma) = (db as f32, dg as f32);
+                let (m1, m2) = (db / n, dg / n);
+                let (sigma, md) = (self.sigma[uu], self.mean_d[uu]);
+                let scale = self.gamma[uu] as f64 / sigma;
+                for c in 0..4 {
+                    for k in 0..f {
+                        let cnt = per_tap(&|i| self.count_pairs[i], k, c);
+                        let dsum = per_tap(&|i| self.dsum_pairs[i * u + uu], k, c);
+                        let av = per_tap(&|i| a[i], k, c);
+                        let s = (dsum - md * cnt) / sigma;
+                        wrow[c * f + k] = (scale * (av - m1 * cnt - m2 * s)) as f32;
+                    }
+                }
+            });
         BlockGrads {
             weight,
             bias: vec![0.0; u],

@@ -10,6 +10,7 @@
 //! ∂β = Σ_b g, ∂γ = Σ_b g·ẑ, ∂Y = γ/σ·(g − ∂β/B − ẑ·∂γ/B), ∂W = ∂Yᵀ X, ∂bias = Σ_b ∂Y,
 //! ∂X = ∂Y W (times the dropout mask).
 
+use super::buf::{assume_init, uninit, zeroed};
 use super::{BN_EPS, gemm_acc};
 use rayon::prelude::*;
 use std::sync::Arc;
@@ -84,21 +85,25 @@ pub(crate) fn forward(
     assert!(bias.len() == u * fo && gamma.len() == u * fo && beta.len() == u * fo);
     if let Some(m) = &mask {
         assert_eq!(m.len(), input.len(), "dropout mask must be (U, B, fi)");
-        input.iter_mut().zip(m.iter()).for_each(|(v, &k)| *v *= k);
     }
-    let mut zhat = vec![0f32; u * b * fo];
-    let mut out = vec![0f32; u * b * fo];
+    let mut zhat = uninit(u * b * fo);
+    let mut out = uninit(u * b * fo);
     let mut mean = vec![0f32; u * fo];
     let mut var = vec![0f32; u * fo];
     let mut inv_sigma = vec![0f32; u * fo];
-    zhat.par_chunks_mut(b * fo)
+    input
+        .par_chunks_mut(b * fi)
+        .zip(zhat.par_chunks_mut(b * fo))
         .zip(out.par_chunks_mut(b * fo))
         .zip(mean.par_chunks_mut(fo))
         .zip(var.par_chunks_mut(fo))
         .zip(inv_sigma.par_chunks_mut(fo))
         .enumerate()
-        .for_each(|(uu, ((((y, o), m), v), s))| {
-            let x = &input[uu * b * fi..(uu + 1) * b * fi];
+        .for_each(|(uu, (((((x, y), o), m), v), s))| {
+            if let Some(k) = &mask {
+                let k = &k[uu * b * fi..(uu + 1) * b * fi];
+                x.iter_mut().zip(k).for_each(|(v, &k)| *v *= k);
+            }
             let w = &weight[uu * fo * fi..(uu + 1) * fo * fi];
             let r = uu * fo..(uu + 1) * fo;
             let p = UnitParams {
@@ -106,8 +111,10 @@ pub(crate) fn forward(
                 gamma: &gamma[r.clone()],
                 beta: &beta[r],
             };
-            unit_forward(x, w, p, (b, fi, fo), y, o, (m, v, s));
+            unit_forward(x, w, p, (b, fi, fo), zeroed(y), zeroed(o), (m, v, s));
         });
+    // SAFETY: every unit's chunk of both went through `zeroed` above.
+    let (zhat, out) = unsafe { (assume_init(zhat), assume_init(out)) };
     DenseForward {
         out,
         mean,
@@ -184,29 +191,35 @@ impl DenseSaved {
             fo,
         } = self.shape;
         assert_eq!(grad.len(), u * b * fo, "gradient must be (U, B, fo)");
-        let mut g = DenseGrads {
-            input: vec![0f32; u * b * fi],
-            weight: vec![0f32; u * fo * fi],
-            bias: vec![0f32; u * fo],
-            gamma: vec![0f32; u * fo],
-            beta: vec![0f32; u * fo],
-        };
-        g.input
+        let mut input = uninit(u * b * fi);
+        let mut weight = uninit(u * fo * fi);
+        let (mut bias, mut gamma, mut beta) =
+            (vec![0f32; u * fo], vec![0f32; u * fo], vec![0f32; u * fo]);
+        input
             .par_chunks_mut(b * fi)
-            .zip(g.weight.par_chunks_mut(fo * fi))
-            .zip(g.bias.par_chunks_mut(fo))
-            .zip(g.gamma.par_chunks_mut(fo))
-            .zip(g.beta.par_chunks_mut(fo))
+            .zip(weight.par_chunks_mut(fo * fi))
+            .zip(bias.par_chunks_mut(fo))
+            .zip(gamma.par_chunks_mut(fo))
+            .zip(beta.par_chunks_mut(fo))
             .enumerate()
             .for_each(|(uu, ((((dx, dw), db), dg), dbe))| {
                 self.unit_backward(
                     uu,
                     &grad[uu * b * fo..(uu + 1) * b * fo],
-                    dx,
-                    dw,
+                    zeroed(dx),
+                    zeroed(dw),
                     (db, dg, dbe),
                 );
             });
+        // SAFETY: every unit's chunk of both went through `zeroed` above.
+        let (input, weight) = unsafe { (assume_init(input), assume_init(weight)) };
+        let g = DenseGrads {
+            input,
+            weight,
+            bias,
+            gamma,
+            beta,
+        };
         g
     }
 

@@ -14,6 +14,7 @@
 //! with eval BN folded into weights and biases, and the final linear layer.
 
 mod block;
+pub(crate) mod buf;
 mod dense;
 mod exp;
 mod op;
