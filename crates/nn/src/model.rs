@@ -702,8 +702,10 @@ fn dropout_mask(n: usize, p: f64, rng: &mut ChaCha8Rng) -> Option<Vec<f32>> {
         for part in part.chunks_mut(1024) {
             let words = &mut words[..part.len()];
             r.fill(&mut words[..]);
+            // Branch-free (the branch would be mispredicted for every dropped value).
+            let bits = scale.to_bits();
             for (m, &w) in part.iter_mut().zip(words.iter()) {
-                m.write(if w < threshold { scale } else { 0.0 });
+                m.write(f32::from_bits(bits & ((w < threshold) as u32).wrapping_neg()));
             }
         }
     });
