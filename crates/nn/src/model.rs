@@ -498,8 +498,9 @@ impl ExplaiNN {
     /// Training-mode logits for B sequences of u8 codes (B·L row-major, A=0 C=1 G=2 T=3,
     /// 4 = N). On the CPU (`Flex`) autodiff device the unit block runs as one fused operation
     /// with its own backward (see `fused::block`); elsewhere through one-hot tensors and
-    /// burn's operations. Same semantics either way: batch statistics in BN (running
-    /// statistics updated) and dropout masks drawn from `rng`.
+    /// burn's operations (also on the CPU with `EXPLAINN_REFERENCE_OPS=1`). Same semantics
+    /// either way: batch statistics in BN (running statistics updated) and dropout masks
+    /// drawn from `rng`.
     pub(crate) fn forward_train_codes(&self, codes: &[u8], rng: &mut ChaCha8Rng) -> Tensor<2> {
         let cfg = &self.config;
         let l = cfg.input_length;
@@ -511,7 +512,7 @@ impl ExplaiNN {
         let b = codes.len() / l;
         let dev = self.conv_weight.device();
         let flex_autodiff = dev.is_autodiff() && dev == Device::flex();
-        if !flex_autodiff {
+        if !flex_autodiff || reference_ops() {
             let x = explainn_seq::encode::one_hot_batch(codes, l, false);
             let x = Tensor::<3>::from_data(TensorData::new(x, [b, 4, l]), &dev);
             return self.run(x, Some(rng), false).logits;
@@ -667,6 +668,14 @@ impl ExplaiNN {
     }
 }
 
+/// Whether training runs through burn's own operations even where the fused kernels
+/// apply: set by the environment variable `EXPLAINN_REFERENCE_OPS=1` (slower; for checking
+/// the fused path's accuracy against the reference path on real data).
+fn reference_ops() -> bool {
+    static REF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *REF.get_or_init(|| std::env::var("EXPLAINN_REFERENCE_OPS").is_ok_and(|v| v == "1"))
+}
+
 /// Inverted dropout with a mask drawn on the host from `rng` (deterministic for a seed,
 /// whatever the backend and thread count).
 fn dropout(h: Tensor<3>, p: f64, rng: &mut ChaCha8Rng) -> Tensor<3> {
@@ -705,7 +714,9 @@ fn dropout_mask(n: usize, p: f64, rng: &mut ChaCha8Rng) -> Option<Vec<f32>> {
             // Branch-free (the branch would be mispredicted for every dropped value).
             let bits = scale.to_bits();
             for (m, &w) in part.iter_mut().zip(words.iter()) {
-                m.write(f32::from_bits(bits & ((w < threshold) as u32).wrapping_neg()));
+                m.write(f32::from_bits(
+                    bits & ((w < threshold) as u32).wrapping_neg(),
+                ));
             }
         }
     });
