@@ -33,6 +33,19 @@ fn random_model(num_fc: usize, pool: (usize, usize), seed: u64) -> ExplaiNN {
     ExplaiNN::from_tensors(c, &t, &dev).unwrap().valid()
 }
 
+/// `n` random base codes, each N (4) with probability `n_rate`.
+fn random_codes(rng: &mut ChaCha8Rng, n: usize, n_rate: f32) -> Vec<u8> {
+    (0..n)
+        .map(|_| {
+            if rng.random::<f32>() < n_rate {
+                4
+            } else {
+                rng.random_range(0..4u8)
+            }
+        })
+        .collect()
+}
+
 fn host<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data()
         .convert::<f32>()
@@ -56,15 +69,7 @@ fn fused_matches_burn_eval_forward() {
             let m = random_model(num_fc, pool, num_fc as u64 * 10 + pool.1 as u64);
             let l = m.config().input_length;
             let b = 9;
-            let codes: Vec<u8> = (0..b * l)
-                .map(|_| {
-                    if rng.random::<f32>() < 0.05 {
-                        4
-                    } else {
-                        rng.random_range(0..4u8)
-                    }
-                })
-                .collect();
+            let codes = random_codes(&mut rng, b * l, 0.05);
             let fused = FusedModel::new(&m);
             for rc in [false, true] {
                 let x = Tensor::<3>::from_data(
@@ -125,15 +130,7 @@ fn fused_training_step_matches_burn() {
             }
             let (l, b) = (cfg.input_length, 11);
             let mut rng = ChaCha8Rng::seed_from_u64(seed + 7);
-            let codes: Vec<u8> = (0..b * l)
-                .map(|_| {
-                    if rng.random::<f32>() < 0.03 {
-                        4
-                    } else {
-                        rng.random_range(0..4u8)
-                    }
-                })
-                .collect();
+            let codes = random_codes(&mut rng, b * l, 0.03);
             let r: Vec<f32> = (0..b * cfg.classes)
                 .map(|_| rng.random_range(-1.0..1.0))
                 .collect();
@@ -270,15 +267,7 @@ fn simd_builds_agree_bit_for_bit() {
             let m = random_model(num_fc, pool, num_fc as u64 + 40);
             let cfg = m.config().clone();
             let (l, b) = (cfg.input_length, 10);
-            let codes: Vec<u8> = (0..b * l)
-                .map(|_| {
-                    if rng.random::<f32>() < 0.05 {
-                        4
-                    } else {
-                        rng.random_range(0..4u8)
-                    }
-                })
-                .collect();
+            let codes = random_codes(&mut rng, b * l, 0.05);
             let tag = format!("num_fc {num_fc} pool {pool:?}");
             let fused = FusedModel::new(&m);
             let avx = fused.forward(&codes, true, true);
