@@ -21,7 +21,7 @@
 use super::buf::{assume_init, uninit, zeroed};
 use super::exp::exp8;
 use super::simd::{Lanes, has_avx2};
-use super::{BLK, BN_EPS, NV, PAIRS, pair_codes_into, pair_table, to_vecs};
+use super::{BLK, BN_EPS, NV, PAIRS, gather_sum, pair_codes_into, pair_table, to_vecs};
 use rayon::prelude::*;
 use wide::f32x8;
 
@@ -390,13 +390,7 @@ impl Kernel<'_> {
             let mut s2 = [V::splat(0.0); NV];
             for (j, d) in local.d.chunks_exact_mut(NV).enumerate() {
                 let codes = &pc[j..j + 2 * f2 - 1];
-                let mut acc = shift;
-                for m in 0..f2 {
-                    let row = &tab[(m * PAIRS + codes[2 * m] as usize) * NV..][..NV];
-                    for (a, r) in acc.iter_mut().zip(row) {
-                        *a = a.add(V::load(r));
-                    }
-                }
+                let acc = gather_sum(tab, codes, f2, shift);
                 for m in 0..f2 {
                     let row = &mut dp[(m * PAIRS + codes[2 * m] as usize) * NV..][..NV];
                     for (r, &a) in row.iter_mut().zip(&acc) {

@@ -262,13 +262,7 @@ impl FusedModel {
             let tab = &self.table[blk * f2 * PAIRS * NV..][..f2 * PAIRS * NV];
             let shift: [V; NV] = std::array::from_fn(|v| V::load(&self.shift[v0 + v]));
             for (j, z) in zs.chunks_exact_mut(NV).enumerate() {
-                let mut acc = shift;
-                for m in 0..f2 {
-                    let row = &tab[(m * PAIRS + pc[j + 2 * m] as usize) * NV..][..NV];
-                    for (a, r) in acc.iter_mut().zip(row) {
-                        *a = a.add(V::load(r));
-                    }
-                }
+                let acc = gather_sum(tab, &pc[j..], f2, shift);
                 for (a, z) in acc.iter().zip(z) {
                     a.store(z);
                 }
@@ -350,6 +344,21 @@ impl FusedModel {
         }
         out
     }
+}
+
+/// The convolution of one register block of units at one position: `shift` plus the
+/// pair-table rows (`tab`, `(⌈f/2⌉, 25, NV)` vectors) of the pair codes `pairs[0]`,
+/// `pairs[2]`, …, `pairs[2(f2 − 1)]`.
+#[inline(always)]
+fn gather_sum<V: Lanes>(tab: &[f32x8], pairs: &[u8], f2: usize, shift: [V; NV]) -> [V; NV] {
+    let mut acc = shift;
+    for m in 0..f2 {
+        let row = &tab[(m * PAIRS + pairs[2 * m] as usize) * NV..][..NV];
+        for (a, r) in acc.iter_mut().zip(row) {
+            *a = a.add(V::load(r));
+        }
+    }
+    acc
 }
 
 /// Vectors of 8 lanes from `v` (whose length is a multiple of 8).
