@@ -23,6 +23,107 @@ pub struct GcDraw {
     pub borrowed: usize,
 }
 
+/// Count of values per GC bin (`bins` equal-width bins over [0, 1], the last one closed).
+pub fn gc_histogram(gc: &[f64], bins: usize) -> Vec<usize> {
+    let mut h = vec![0usize; bins];
+    for &g in gc {
+        h[bin_of(g, bins)] += 1;
+    }
+    h
+}
+
+/// Why a strict GC-matched draw ([`match_gc_strict`], [`sample_genome_windows_strict`])
+/// failed: the bins whose candidates are fewer than the targets they hold.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GcShortfall {
+    /// Number of bins.
+    pub bins: usize,
+    /// `(bin, targets in it, candidates in it)` for every short bin, in bin order.
+    pub short: Vec<(usize, usize, usize)>,
+    /// Targets that can be matched within their own bin.
+    pub matched: usize,
+    /// All targets.
+    pub targets: usize,
+    /// All candidates (background sequences, or genome windows looked at).
+    pub candidates: usize,
+}
+
+impl GcShortfall {
+    /// The background size that, with the same GC distribution, would fill every short bin
+    /// (`candidates × targets / candidates-in-bin`, largest over the short bins, rounded
+    /// up); `None` when a short bin has no candidate at all.
+    pub fn needed_background(&self) -> Option<usize> {
+        let mut need = self.candidates;
+        for &(_, t, c) in &self.short {
+            if c == 0 {
+                return None;
+            }
+            need = need.max((self.candidates * t).div_ceil(c));
+        }
+        Some(need)
+    }
+
+    /// The short bins as `66–67% GC: 40 positives, 12 available`, at most `max` of them.
+    pub fn describe_bins(&self, max: usize) -> String {
+        let w = 100.0 / self.bins as f64;
+        let mut parts: Vec<String> = self
+            .short
+            .iter()
+            .take(max)
+            .map(|&(b, t, c)| {
+                format!(
+                    "{}–{}% GC: {t} positives, {c} available",
+                    fmt_pct(b as f64 * w),
+                    fmt_pct((b + 1) as f64 * w)
+                )
+            })
+            .collect();
+        if self.short.len() > max {
+            parts.push(format!("and {} more bins", self.short.len() - max));
+        }
+        parts.join("; ")
+    }
+}
+
+fn fmt_pct(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round() as i64)
+    } else {
+        format!("{x:.1}")
+    }
+}
+
+/// For every target GC value, draw one candidate without replacement from the same GC bin
+/// (`bins` equal-width bins over [0, 1]), so the drawn GC histogram equals the targets'
+/// exactly. When a bin holds fewer candidates than targets, nothing is drawn and the
+/// shortfall is returned (see [`match_gc`] for the variant that borrows from neighbours).
+pub fn match_gc_strict<R: Rng + ?Sized>(
+    target_gc: &[f64],
+    candidate_gc: &[f64],
+    bins: usize,
+    rng: &mut R,
+) -> Result<GcDraw, GcShortfall> {
+    let need = gc_histogram(target_gc, bins);
+    let have = gc_histogram(candidate_gc, bins);
+    let short: Vec<(usize, usize, usize)> = (0..bins)
+        .filter(|&b| have[b] < need[b])
+        .map(|b| (b, need[b], have[b]))
+        .collect();
+    if !short.is_empty() {
+        return Err(GcShortfall {
+            bins,
+            matched: (0..bins).map(|b| need[b].min(have[b])).sum(),
+            short,
+            targets: target_gc.len(),
+            candidates: candidate_gc.len(),
+        });
+    }
+    let draw = match_gc(target_gc, candidate_gc, bins, rng)
+        .expect("every bin holds enough candidates, so there are enough in total");
+    debug_assert_eq!(draw.borrowed, 0);
+    Ok(draw)
+}
+
 /// For every target GC value, draw one candidate without replacement from the same GC bin
 /// (`bins` equal-width bins over [0, 1]); when that bin is exhausted, from the nearest
 /// non-empty bin (lower first on ties). Fails if there are fewer candidates than targets.
@@ -90,6 +191,39 @@ pub fn sample_genome_windows<R: Rng + ?Sized>(
     max_draws: usize,
     rng: &mut R,
 ) -> Result<(Vec<Window>, usize), SeqError> {
+    match sample_genome_windows_inner(genome, length, target_gc, bins, max_draws, true, rng)? {
+        Ok(v) => Ok(v),
+        Err(_) => unreachable!("borrowing never reports a shortfall"),
+    }
+}
+
+/// [`sample_genome_windows`] without borrowing: when some bin is still short after
+/// `max_draws` windows, the shortfall is returned instead (its `candidates` is the number of
+/// N-free windows looked at).
+pub fn sample_genome_windows_strict<R: Rng + ?Sized>(
+    genome: &mut Genome,
+    length: u64,
+    target_gc: &[f64],
+    bins: usize,
+    max_draws: usize,
+    rng: &mut R,
+) -> Result<Result<Vec<Window>, GcShortfall>, SeqError> {
+    Ok(
+        sample_genome_windows_inner(genome, length, target_gc, bins, max_draws, false, rng)?
+            .map(|(w, _)| w),
+    )
+}
+
+#[allow(clippy::type_complexity)]
+fn sample_genome_windows_inner<R: Rng + ?Sized>(
+    genome: &mut Genome,
+    length: u64,
+    target_gc: &[f64],
+    bins: usize,
+    max_draws: usize,
+    borrow: bool,
+    rng: &mut R,
+) -> Result<Result<(Vec<Window>, usize), GcShortfall>, SeqError> {
     let chroms: Vec<(String, u64)> = genome
         .chromosomes()
         .iter()
@@ -110,6 +244,8 @@ pub fn sample_genome_windows<R: Rng + ?Sized>(
     let mut kept: Vec<Vec<Window>> = vec![Vec::new(); bins];
     let mut spare: Vec<Window> = Vec::new();
     let mut draws = 0;
+    let mut looked_at = 0;
+    let mut seen = vec![0usize; bins];
     while missing > 0 && draws < max_draws {
         draws += 1;
         let mut x = rng.random_range(0..total);
@@ -130,6 +266,8 @@ pub fn sample_genome_windows<R: Rng + ?Sized>(
             continue;
         }
         let b = bin_of(gc_fraction(&seq), bins);
+        looked_at += 1;
+        seen[b] += 1;
         let w = Window { chrom, start, seq };
         if kept[b].len() < need[b] {
             kept[b].push(w);
@@ -137,6 +275,19 @@ pub fn sample_genome_windows<R: Rng + ?Sized>(
         } else if spare.len() < target_gc.len() {
             spare.push(w);
         }
+    }
+    if missing > 0 && !borrow {
+        let short: Vec<(usize, usize, usize)> = (0..bins)
+            .filter(|&b| kept[b].len() < need[b])
+            .map(|b| (b, need[b], seen[b]))
+            .collect();
+        return Ok(Err(GcShortfall {
+            bins,
+            short,
+            matched: target_gc.len() - missing,
+            targets: target_gc.len(),
+            candidates: looked_at,
+        }));
     }
     // Assign windows to targets in target order, borrowing from spares when a bin is short.
     let spare_gc: Vec<f64> = spare.iter().map(|w| gc_fraction(&w.seq)).collect();
@@ -167,7 +318,7 @@ pub fn sample_genome_windows<R: Rng + ?Sized>(
     let borrowed = short.len();
     let mut out: Vec<Window> = kept.into_iter().flatten().collect();
     out.extend(extra.picked.into_iter().map(|i| spare[i].clone()));
-    Ok((out, borrowed))
+    Ok(Ok((out, borrowed)))
 }
 
 #[cfg(test)]
@@ -203,5 +354,36 @@ mod tests {
         p.sort();
         assert_eq!(p, [0, 1]);
         assert!(match_gc(&[0.5; 4], &[0.5; 3], 100, &mut rng).is_err());
+    }
+
+    #[test]
+    fn strict_matching_never_borrows_and_reports_the_shortfall() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        // Enough in every bin: the histogram is exact.
+        let d = match_gc_strict(&[0.505, 0.515], &[0.9, 0.515, 0.505], 100, &mut rng).unwrap();
+        let mut p = d.picked.clone();
+        p.sort();
+        assert_eq!(p, [1, 2]);
+        // Bin 50 holds 2 targets but 1 candidate; bin 66 holds 2 targets and no candidate.
+        let e = match_gc_strict(
+            &[0.505, 0.505, 0.665, 0.665],
+            &[0.505, 0.2, 0.3, 0.4],
+            100,
+            &mut rng,
+        )
+        .unwrap_err();
+        assert_eq!(e.short, [(50, 2, 1), (66, 2, 0)]);
+        assert_eq!(e.matched, 1);
+        assert_eq!(e.needed_background(), None);
+        assert!(
+            e.describe_bins(5)
+                .contains("66–67% GC: 2 positives, 0 available"),
+            "{}",
+            e.describe_bins(5)
+        );
+        let e =
+            match_gc_strict(&[0.505, 0.505], &[0.505, 0.2, 0.3, 0.4], 100, &mut rng).unwrap_err();
+        // 1 of 4 candidates is in bin 50, which needs 2: about 8 would do.
+        assert_eq!(e.needed_background(), Some(8));
     }
 }

@@ -253,19 +253,54 @@ impl Genome {
 
     /// The sequence of a BED interval, reverse-complemented on the minus strand.
     /// An interval outside its chromosome, or on a contig the genome lacks, is an error
-    /// naming the BED line.
+    /// naming the BED line; so is a genome character that is not a sequence letter (the
+    /// letter rule of [`crate::encode`]), which also names the genome position.
     pub fn extract(&mut self, iv: &Interval, bed: &Path) -> Result<Vec<u8>, SeqError> {
-        let seq = self
+        self.extract_with(iv, bed, crate::records::InvalidLetters::Error)
+            .map(|(seq, _)| seq)
+    }
+
+    /// [`Genome::extract`] with a choice for characters that are not sequence letters:
+    /// under [`crate::records::InvalidLetters::AsUnknown`] they become `N`, and their number
+    /// is returned with the sequence.
+    pub fn extract_with(
+        &mut self,
+        iv: &Interval,
+        bed: &Path,
+        invalid: crate::records::InvalidLetters,
+    ) -> Result<(Vec<u8>, usize), SeqError> {
+        let mut seq = self
             .fetch(&iv.chrom, iv.start, iv.end)
             .map_err(|e| match e {
                 SeqError::File { msg, .. } => SeqError::parse(bed, iv.line, msg),
                 other => other,
             })?;
-        Ok(if iv.strand == Strand::Minus {
-            reverse_complement(&seq)
-        } else {
-            seq
-        })
+        let mut replaced = 0;
+        if let Some(i) = crate::encode::first_invalid(&seq) {
+            if invalid == crate::records::InvalidLetters::AsUnknown {
+                replaced = crate::encode::replace_invalid(&mut seq);
+            } else {
+                return Err(SeqError::parse(
+                    bed,
+                    iv.line,
+                    format!(
+                        "the genome {} has {} at {}:{} (1-based), which is not a sequence letter",
+                        self.path.display(),
+                        crate::encode::describe_byte(seq[i]),
+                        iv.chrom,
+                        iv.start + i as u64 + 1
+                    ),
+                ));
+            }
+        }
+        Ok((
+            if iv.strand == Strand::Minus {
+                reverse_complement(&seq)
+            } else {
+                seq
+            },
+            replaced,
+        ))
     }
 }
 

@@ -1,9 +1,19 @@
 //! Base codes, one-hot encoding and the fixed-length rule.
 //!
 //! Layout convention for the whole project: one sequence is a `(4, L)` block, rows in the
-//! order A, C, G, T, positions along the row; a batch is `(B, 4, L)` row-major. Bases are
-//! case-insensitive (soft-masked lowercase is a real base). Any other letter (N, IUPAC
-//! ambiguity codes, gaps) becomes [`UNKNOWN`], an all-zero column.
+//! order A, C, G, T, positions along the row; a batch is `(B, 4, L)` row-major.
+//!
+//! **The letter rule**, the same for every reader and command:
+//! * A, C, G, T are the bases, either case (soft-masked lowercase is a real base);
+//! * U (either case) is T, so RNA reads as DNA;
+//! * N and the IUPAC ambiguity codes R Y S W K M B D H V (either case) are unknown: code
+//!   [`UNKNOWN`], an all-zero column;
+//! * anything else (digits, spaces, tabs, NUL and other control bytes, punctuation such as
+//!   `-`, `.`, `*`, letters outside IUPAC) is not a sequence letter ([`is_sequence_letter`]):
+//!   the readers in [`crate::records`] stop with an error naming the file and the line or
+//!   record, unless told to read such characters as N and count them
+//!   ([`crate::records::InvalidLetters::AsUnknown`]). [`code`] itself maps them to
+//!   [`UNKNOWN`].
 
 /// The alphabet, in one-hot row order.
 pub const ALPHABET: [u8; 4] = *b"ACGT";
@@ -21,12 +31,65 @@ const fn build_codes() -> [u8; 256] {
     t[b'g' as usize] = 2;
     t[b'T' as usize] = 3;
     t[b't' as usize] = 3;
+    t[b'U' as usize] = 3;
+    t[b'u' as usize] = 3;
     t
 }
 
 static CODES: [u8; 256] = build_codes();
 
-/// The code of one letter: A=0, C=1, G=2, T=3 (either case), anything else [`UNKNOWN`].
+const fn build_valid() -> [bool; 256] {
+    let mut t = [false; 256];
+    let letters = b"ACGTUNRYSWKMBDHV";
+    let mut i = 0;
+    while i < letters.len() {
+        t[letters[i] as usize] = true;
+        t[letters[i].to_ascii_lowercase() as usize] = true;
+        i += 1;
+    }
+    t
+}
+
+static VALID: [bool; 256] = build_valid();
+
+/// Whether `b` is a sequence letter under the letter rule (see the module documentation):
+/// A, C, G, T, U, N or an IUPAC ambiguity code R Y S W K M B D H V, either case.
+#[inline]
+pub fn is_sequence_letter(b: u8) -> bool {
+    VALID[b as usize]
+}
+
+/// Index of the first byte of `seq` that is not a sequence letter ([`is_sequence_letter`]).
+pub fn first_invalid(seq: &[u8]) -> Option<usize> {
+    seq.iter().position(|&b| !VALID[b as usize])
+}
+
+/// Replace every byte that is not a sequence letter by `N`; returns how many were replaced.
+pub fn replace_invalid(seq: &mut [u8]) -> usize {
+    let mut n = 0;
+    for b in seq.iter_mut() {
+        if !VALID[*b as usize] {
+            *b = b'N';
+            n += 1;
+        }
+    }
+    n
+}
+
+/// A byte as a user should read it in a message: `'x'` for printable characters, else
+/// its name (`space`, `tab`, `NUL`) or hexadecimal value.
+pub fn describe_byte(b: u8) -> String {
+    match b {
+        b' ' => "' ' (space)".into(),
+        b'\t' => "a tab".into(),
+        0 => "NUL (byte 0)".into(),
+        0x21..=0x7e => format!("'{}'", b as char),
+        _ => format!("byte 0x{b:02x}"),
+    }
+}
+
+/// The code of one letter: A=0, C=1, G=2, T=3 and U=3 (either case), anything else
+/// [`UNKNOWN`].
 #[inline]
 pub fn code(base: u8) -> u8 {
     CODES[base as usize]
@@ -137,7 +200,8 @@ pub fn one_hot_batch(codes: &[u8], length: usize, rc: bool) -> Vec<f32> {
 /// used for whole chromosomes. `out` is fully overwritten.
 ///
 /// Each row is one branch-free pass over the letters (`(b | 0x20) == letter`, which is
-/// exact for ASCII and vectorises), so the cost is close to writing `4 × L` bytes.
+/// exact for ASCII and vectorises), so the cost is close to writing `4 × L` bytes. U is T,
+/// as everywhere.
 pub fn one_hot_u8_into(seq: &[u8], out: &mut [u8]) {
     let l = seq.len();
     assert_eq!(
@@ -146,8 +210,15 @@ pub fn one_hot_u8_into(seq: &[u8], out: &mut [u8]) {
         "one_hot_u8_into: output must be 4 × length"
     );
     for (row, letter) in out.chunks_exact_mut(l.max(1)).zip(*b"acgt") {
-        for (o, &b) in row.iter_mut().zip(seq) {
-            *o = ((b | 0x20) == letter) as u8;
+        if letter == b't' {
+            for (o, &b) in row.iter_mut().zip(seq) {
+                let x = b | 0x20;
+                *o = ((x == b't') | (x == b'u')) as u8;
+            }
+        } else {
+            for (o, &b) in row.iter_mut().zip(seq) {
+                *o = ((b | 0x20) == letter) as u8;
+            }
         }
     }
 }
@@ -156,9 +227,13 @@ pub fn one_hot_u8_into(seq: &[u8], out: &mut [u8]) {
 /// byte is written once, with no zero-fill pass first.
 pub fn one_hot_u8(seq: &[u8]) -> Vec<u8> {
     let mut out = Vec::with_capacity(4 * seq.len());
-    for letter in *b"acgt" {
+    for letter in *b"acg" {
         out.extend(seq.iter().map(|&b| ((b | 0x20) == letter) as u8));
     }
+    out.extend(seq.iter().map(|&b| {
+        let x = b | 0x20;
+        ((x == b't') | (x == b'u')) as u8
+    }));
     out
 }
 
@@ -219,7 +294,7 @@ pub fn gc_fraction(seq: &[u8]) -> f64 {
     }
 }
 
-/// Whether every letter is A, C, G or T (either case).
+/// Whether every letter is A, C, G, T or U (either case).
 pub fn is_acgt(seq: &[u8]) -> bool {
     seq.iter().all(|&b| CODES[b as usize] < 4)
 }
@@ -235,6 +310,28 @@ mod tests {
             to_codes(b"ACGTacgtNnRy-"),
             vec![0, 1, 2, 3, 0, 1, 2, 3, 4, 4, 4, 4, 4]
         );
+    }
+
+    #[test]
+    fn u_is_t_iupac_is_n_and_the_rest_is_invalid() {
+        assert_eq!(to_codes(b"UuACGT"), [3, 3, 0, 1, 2, 3]);
+        assert!(is_acgt(b"ACGU"));
+        assert_eq!(gc_fraction(b"GCUU"), 0.5);
+        assert_eq!(one_hot_u8(b"Uu"), [0, 0, 0, 0, 0, 0, 1, 1]);
+        for b in b"ACGTUNRYSWKMBDHVacgtunryswkmbdhv" {
+            assert!(is_sequence_letter(*b), "{}", *b as char);
+        }
+        for b in b" \t\x000123456789-.*XxEeJjOoQqZz" {
+            assert!(!is_sequence_letter(*b), "{b}");
+        }
+        assert_eq!(first_invalid(b"ACGN R"), Some(4));
+        assert_eq!(first_invalid(b"acgtnRYU"), None);
+        let mut s = *b"AC1G\0T";
+        assert_eq!(replace_invalid(&mut s), 2);
+        assert_eq!(&s, b"ACNGNT");
+        assert_eq!(describe_byte(0), "NUL (byte 0)");
+        assert_eq!(describe_byte(b' '), "' ' (space)");
+        assert_eq!(describe_byte(b'7'), "'7'");
     }
 
     #[test]

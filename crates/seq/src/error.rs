@@ -23,6 +23,14 @@ pub enum SeqError {
     },
     #[error("{path}: {msg}")]
     File { path: PathBuf, msg: String },
+    /// A character that is not a sequence letter (see [`crate::encode`]'s letter rule);
+    /// `at` reads `line 3` or `record 2`.
+    #[error("{path}, {at}: {msg}")]
+    Letter {
+        path: PathBuf,
+        at: String,
+        msg: String,
+    },
     #[error("{0}")]
     Invalid(String),
 }

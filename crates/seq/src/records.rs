@@ -14,6 +14,60 @@ pub struct Record {
     pub seq: Vec<u8>,
 }
 
+/// What the readers do with a character that is not a sequence letter (a digit, space,
+/// NUL, punctuation; see the letter rule in [`crate::encode`]). U is always read as T and
+/// N/IUPAC codes are always kept (they encode as unknown), whatever this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InvalidLetters {
+    /// Stop with an error naming the file, the line or record, the character and its
+    /// position (default).
+    #[default]
+    Error,
+    /// Replace each such character by `N` and count it ([`Records::replaced`]).
+    AsUnknown,
+}
+
+/// Counts of characters replaced under [`InvalidLetters::AsUnknown`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Replaced {
+    /// Characters replaced by `N`.
+    pub letters: usize,
+    /// Sequences that had at least one.
+    pub sequences: usize,
+}
+
+/// Apply the letter rule to one sequence: an error built by `at` (the place, e.g. `line 3`)
+/// under [`InvalidLetters::Error`], else replacement by `N` counted in `replaced`.
+fn check_letters(
+    seq: &mut [u8],
+    id: &str,
+    policy: InvalidLetters,
+    replaced: &mut Replaced,
+    path: &Path,
+    at: impl FnOnce() -> String,
+) -> Result<(), SeqError> {
+    let Some(i) = crate::encode::first_invalid(seq) else {
+        return Ok(());
+    };
+    match policy {
+        InvalidLetters::Error => Err(SeqError::Letter {
+            path: path.into(),
+            at: at(),
+            msg: format!(
+                "sequence '{id}' has {} at position {}, which is not a sequence letter \
+                 (allowed: A, C, G, T, U = T, and N or IUPAC codes R Y S W K M B D H V = unknown)",
+                crate::encode::describe_byte(seq[i]),
+                i + 1
+            ),
+        }),
+        InvalidLetters::AsUnknown => {
+            replaced.letters += crate::encode::replace_invalid(seq);
+            replaced.sequences += 1;
+            Ok(())
+        }
+    }
+}
+
 /// File formats the readers recognise.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -106,21 +160,49 @@ pub fn open_text(path: &Path) -> Result<Box<dyn BufRead + Send>, SeqError> {
 }
 
 /// Open `path` and stream its records. The format is detected with [`detect_format`].
-/// Empty records, FASTA text before the first `>` and malformed TSV rows are errors that
-/// name the file and record or line.
+/// Empty records, FASTA text before the first `>`, malformed TSV rows and characters that
+/// are not sequence letters ([`InvalidLetters::Error`]) are errors that name the file and
+/// record or line.
 pub fn open(path: impl AsRef<Path>) -> Result<Records, SeqError> {
+    open_with(path, InvalidLetters::Error)
+}
+
+/// [`open`] with a choice of what happens to characters that are not sequence letters.
+pub fn open_with(path: impl AsRef<Path>, invalid: InvalidLetters) -> Result<Records, SeqError> {
     let path = path.as_ref();
     let inner = match detect_format(path)? {
         Format::Fasta | Format::Fastq => Inner::Fastx(Fastx::open(path)?),
-        Format::Tsv => Inner::Tsv(TsvLines::open(path)?),
+        Format::Tsv => {
+            let mut t = TsvLines::open(path)?;
+            t.invalid = invalid;
+            Inner::Tsv(t)
+        }
         Format::Lines => Inner::Lines(PlainLines::open(path)?),
     };
-    Ok(Records { inner })
+    Ok(Records {
+        inner,
+        path: path.into(),
+        invalid,
+        replaced: Replaced::default(),
+    })
 }
 
 /// Iterator over the records of one file (see [`open`]).
 pub struct Records {
     inner: Inner,
+    path: PathBuf,
+    invalid: InvalidLetters,
+    replaced: Replaced,
+}
+
+impl Records {
+    /// Characters replaced by `N` so far (always zero under [`InvalidLetters::Error`]).
+    pub fn replaced(&self) -> Replaced {
+        match &self.inner {
+            Inner::Tsv(t) => t.replaced,
+            _ => self.replaced,
+        }
+    }
 }
 
 enum Inner {
@@ -133,14 +215,48 @@ impl Iterator for Records {
     type Item = Result<Record, SeqError>;
     fn next(&mut self) -> Option<Self::Item> {
         match &mut self.inner {
-            Inner::Fastx(f) => f.next(),
+            Inner::Fastx(f) => {
+                let mut r = match f.next()? {
+                    Ok(r) => r,
+                    Err(e) => return Some(Err(e)),
+                };
+                let n = f.n;
+                Some(
+                    check_letters(
+                        &mut r.seq,
+                        &r.id,
+                        self.invalid,
+                        &mut self.replaced,
+                        &self.path,
+                        || format!("record {n}"),
+                    )
+                    .map(|()| r),
+                )
+            }
             Inner::Tsv(t) => t.next().map(|r| {
                 r.map(|row| Record {
                     id: row.id,
                     seq: row.seq,
                 })
             }),
-            Inner::Lines(p) => p.next(),
+            Inner::Lines(p) => {
+                let mut r = match p.next()? {
+                    Ok(r) => r,
+                    Err(e) => return Some(Err(e)),
+                };
+                let n = p.line_no;
+                Some(
+                    check_letters(
+                        &mut r.seq,
+                        &r.id,
+                        self.invalid,
+                        &mut self.replaced,
+                        &self.path,
+                        || format!("line {n}"),
+                    )
+                    .map(|()| r),
+                )
+            }
         }
     }
 }
@@ -240,6 +356,11 @@ fn next_line(
 ) -> Option<Result<(), SeqError>> {
     buf.clear();
     match reader.read_line(buf) {
+        Err(e) if e.kind() == std::io::ErrorKind::InvalidData => Some(Err(SeqError::parse(
+            path,
+            *line_no + 1,
+            format!("not text: {e} (bytes outside UTF-8; sequences are ASCII letters)"),
+        ))),
         Err(e) => Some(Err(SeqError::io(path, e))),
         Ok(0) => None,
         Ok(_) => {
@@ -288,13 +409,6 @@ impl PlainLines {
             if t.is_empty() || t.starts_with('#') {
                 continue;
             }
-            if !t.bytes().all(|b| b.is_ascii_alphabetic()) {
-                return Some(Err(SeqError::parse(
-                    &self.path,
-                    self.line_no,
-                    "expected one sequence of letters per line (or a FASTA/FASTQ/TSV file)",
-                )));
-            }
             return Some(Ok(Record {
                 id: format!("{}:{}", self.stem, self.line_no),
                 seq: t.as_bytes().to_vec(),
@@ -322,6 +436,10 @@ pub(crate) struct TsvLines {
     buf: String,
     pub class_names: Option<Vec<String>>,
     n_labels: Option<usize>,
+    /// What to do with characters that are not sequence letters (default: error).
+    pub invalid: InvalidLetters,
+    /// Characters replaced so far under [`InvalidLetters::AsUnknown`].
+    pub replaced: Replaced,
 }
 
 impl TsvLines {
@@ -333,6 +451,8 @@ impl TsvLines {
             buf: String::new(),
             class_names: None,
             n_labels: None,
+            invalid: InvalidLetters::Error,
+            replaced: Replaced::default(),
         })
     }
 
@@ -390,11 +510,21 @@ impl TsvLines {
                 ));
             }
         }
+        let mut seq = seq.as_bytes().to_vec();
+        let line = self.line_no;
+        check_letters(
+            &mut seq,
+            id,
+            self.invalid,
+            &mut self.replaced,
+            &self.path,
+            || format!("line {line}"),
+        )?;
         Ok(TsvRow {
             id: id.to_string(),
-            seq: seq.as_bytes().to_vec(),
+            seq,
             labels,
-            line: self.line_no,
+            line,
         })
     }
 }
@@ -475,6 +605,56 @@ mod tests {
         let p = dir.path().join("bad.txt");
         std::fs::write(&p, "ACGT\nAC GT\n").unwrap();
         assert!(read_all(&p).unwrap_err().to_string().contains("line 2"));
+    }
+
+    /// The letter rule in every reader: U is kept (it encodes as T), N/IUPAC are kept,
+    /// anything else is an error naming file and line/record, or N and counted.
+    #[test]
+    fn invalid_characters_are_errors_or_counted_in_every_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let cases: [(&str, &[u8], &str); 6] = [
+            ("a.fa", b">x\nACGU\n>y\nAC3T\n", "record 2"),
+            ("b.fa", b">x\nACGT\n>y\nAC T\n", "record 2"),
+            (
+                "c.fq",
+                b"@x\nACGT\n+\nIIII\n@y\nAC\0T\n+\nIIII\n",
+                "record 2",
+            ),
+            ("d.tsv", b"x\tACGT\t1\ny\tAC.T\t0\n", "line 2"),
+            ("e.txt", b"ACGT\nAC-T\n", "line 2"),
+            ("f.tsv", b"x\tRYKMN\t1\ny\tAC G\t0\n", "line 2"),
+        ];
+        for (name, text, at) in cases {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            let e = read_all(&p).unwrap_err();
+            let msg = e.to_string();
+            assert!(matches!(e, SeqError::Letter { .. }), "{name}: {msg}");
+            assert!(
+                msg.contains(name) && msg.contains(at) && msg.contains("position 3"),
+                "{name}: {msg}"
+            );
+            let mut r = open_with(&p, InvalidLetters::AsUnknown).unwrap();
+            let recs: Vec<Record> = r.by_ref().collect::<Result<_, _>>().unwrap();
+            assert_eq!(recs.len(), 2, "{name}");
+            assert_eq!(recs[1].seq[2], b'N', "{name}");
+            assert_eq!(
+                r.replaced(),
+                Replaced {
+                    letters: 1,
+                    sequences: 1
+                },
+                "{name}"
+            );
+        }
+        let p = dir.path().join("rna.fa");
+        std::fs::write(&p, ">x\nACGUuRYN\n").unwrap();
+        let r = read_all(&p).unwrap();
+        assert_eq!(crate::encode::to_codes(&r[0].seq), [0, 1, 2, 3, 3, 4, 4, 4]);
+        let p = dir.path().join("bin.txt");
+        std::fs::write(&p, b"ACGT\n\xff\xfe\n").unwrap();
+        let e = read_all(&p).unwrap_err().to_string();
+        assert!(e.contains("line 2") && e.contains("not text"), "{e}");
     }
 }
 

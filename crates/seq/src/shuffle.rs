@@ -90,6 +90,23 @@ pub fn dinucleotide_shuffle<R: Rng + ?Sized>(seq: &[u8], rng: &mut R) -> Vec<u8>
     out
 }
 
+/// [`dinucleotide_shuffle`] of the part of `seq` between its leading and trailing runs of
+/// unknown letters (N padding, as [`crate::encode::fit_length`] adds to short sequences), so
+/// the padding stays where it was and only the sequence itself is shuffled. A sequence with
+/// no such runs is shuffled whole (same result as [`dinucleotide_shuffle`] with the same
+/// `rng`); one without any base is returned as it is.
+pub fn dinucleotide_shuffle_keeping_padding<R: Rng + ?Sized>(seq: &[u8], rng: &mut R) -> Vec<u8> {
+    let known = |b: &u8| crate::encode::code(*b) < 4;
+    let (Some(a), Some(z)) = (seq.iter().position(known), seq.iter().rposition(known)) else {
+        return seq.to_vec();
+    };
+    let mut out = Vec::with_capacity(seq.len());
+    out.extend_from_slice(&seq[..a]);
+    out.extend(dinucleotide_shuffle(&seq[a..=z], rng));
+    out.extend_from_slice(&seq[z + 1..]);
+    out
+}
+
 fn fisher_yates<T, R: Rng + ?Sized>(v: &mut [T], rng: &mut R) {
     for i in (1..v.len()).rev() {
         let j = rng.random_range(0..=i);
@@ -126,6 +143,28 @@ mod tests {
                 prop_assert_eq!(t[t.len() - 1], s[s.len() - 1]);
             }
         }
+    }
+
+    #[test]
+    fn padding_stays_where_it_was() {
+        let core = b"ACGTTGCAACGGTACCATGATCGATCGGGCTAGCTAGCTAGGATCCAGTAACGTTAGC";
+        let padded = crate::encode::fit_length(core, core.len() + 50);
+        for seed in 0..20 {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            let t = dinucleotide_shuffle_keeping_padding(&padded, &mut rng);
+            assert_eq!(&t[..25], &padded[..25]);
+            assert_eq!(&t[t.len() - 25..], &padded[padded.len() - 25..]);
+            assert!(t[25..t.len() - 25].iter().all(|&b| b != b'N'));
+            assert_eq!(pairs(&t[25..t.len() - 25]), pairs(core));
+        }
+        // Unpadded: the same as the plain shuffle.
+        let a = dinucleotide_shuffle_keeping_padding(core, &mut ChaCha8Rng::seed_from_u64(4));
+        let b = dinucleotide_shuffle(core, &mut ChaCha8Rng::seed_from_u64(4));
+        assert_eq!(a, b);
+        assert_eq!(
+            dinucleotide_shuffle_keeping_padding(b"NNNN", &mut ChaCha8Rng::seed_from_u64(4)),
+            b"NNNN"
+        );
     }
 
     #[test]
