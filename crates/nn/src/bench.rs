@@ -3,7 +3,7 @@
 //! steps, then the median of per-step times.
 
 use crate::loss::Loss;
-use crate::model::{ExplaiNN, ExplaiNNConfig};
+use crate::network::{Model, ModelConfig};
 use crate::{Predictor, Result};
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
@@ -29,15 +29,17 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Time `steps` training steps and `steps` inference passes (after 5 warm-up steps each).
+/// Time `steps` training steps and `steps` inference passes (after 5 warm-up steps each)
+/// of a model of any architecture.
 pub fn throughput(
-    config: ExplaiNNConfig,
+    config: impl Into<ModelConfig>,
     batch: usize,
     steps: usize,
     device: &Device,
 ) -> Result<Throughput> {
+    let config = config.into();
     let mut rng = ChaCha8Rng::seed_from_u64(0);
-    let (l, c) = (config.input_length, config.classes);
+    let (l, c) = (config.input_length(), config.classes());
     let codes: Vec<u8> = (0..batch * l).map(|_| rng.random_range(0..4u8)).collect();
     let labels: Vec<f32> = (0..batch * c)
         .map(|_| (rng.random::<f32>() < 0.3) as u8 as f32)
@@ -45,7 +47,7 @@ pub fn throughput(
     let x = one_hot_batch(&codes, l, false);
     let ad = device.clone().autodiff();
     let ya = Tensor::<2>::from_data(TensorData::new(labels, [batch, c]), &ad);
-    let mut model = ExplaiNN::new(config, 0, &ad)?;
+    let mut model = Model::new(&config, 0, &ad)?;
     let mut optim = AdamConfig::new().with_epsilon(1e-8).init();
     let mut drop_rng = ChaCha8Rng::seed_from_u64(1);
     let mut times = Vec::new();
@@ -54,7 +56,7 @@ pub fn throughput(
         let loss = Loss::Bce.compute(model.forward_train_codes(&codes, &mut drop_rng), ya.clone());
         let grads = GradientsParams::from_grads(loss.backward(), &model);
         model = optim.step(0.003, model, grads);
-        let _: f32 = model.final_bias_sum();
+        let _: f32 = model.output_bias_sum();
         if i >= 5 {
             times.push(t.elapsed().as_secs_f64());
         }

@@ -1,5 +1,6 @@
-//! `explainn-nn`: the ExplaiNN model (Novakovsky et al. 2023) on [burn], its training loop,
-//! evaluation metrics, batched prediction and model files.
+//! `explainn-nn`: the networks on [burn] — ExplaiNN (Novakovsky et al. 2023) and the
+//! paper's baselines (CNN1, CNN1Exp, DeepCNN, DanQ, DeepSTARR) behind one [`Model`]
+//! interface — their training loop, evaluation metrics, batched prediction and model files.
 //!
 //! Conventions used throughout:
 //! - inputs are u8 base codes (A=0, C=1, G=2, T=3, anything else = 4 → an all-zero one-hot
@@ -9,22 +10,30 @@
 //! - parameters are named and shaped exactly as in the original PyTorch `state_dict`
 //!   (`linears.0.weight`, …, `final.bias`), so original checkpoints map one to one.
 //!
-//! Modules: [`model`] (architecture, per-unit decomposition), [`loss`], [`train`],
+//! Modules: [`network`] (the [`Model`] interface over every architecture), [`model`]
+//! (ExplaiNN, per-unit decomposition), [`cnn`] and [`danq`] (baselines), [`loss`], [`train`],
 //! [`metrics`], [`predict`], [`checkpoint`] (safetensors + metadata), [`import`] (original `.pth`).
 
 pub mod bench;
 pub mod checkpoint;
+pub mod cnn;
+pub mod danq;
 mod fused;
 pub mod import;
+mod layers;
 pub mod loss;
 pub mod metrics;
 pub mod model;
+pub mod network;
 pub mod predict;
 pub mod train;
 
 pub use checkpoint::{ModelFile, ModelMetadata};
 pub use loss::Loss;
+pub use cnn::{Cnn, CnnConfig, CnnKind, ConvLayer};
+pub use danq::{DanQ, DanQConfig};
 pub use model::{ExplaiNN, ExplaiNNConfig, TensorMap, UnitOutputs};
+pub use network::{Arch, FirstLayer, Model, ModelConfig};
 pub use predict::{Predictor, StrandPredictions, UnitArrays};
 pub use train::{EpochLosses, Progress, TrainData, TrainOptions, TrainOutcome, train};
 

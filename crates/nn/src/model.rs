@@ -160,15 +160,15 @@ pub type TensorMap = BTreeMap<String, (Vec<usize>, Vec<f32>)>;
 /// when training, running statistics otherwise; the running variance is updated with the
 /// unbiased batch variance, as PyTorch does.
 #[derive(Module, Debug)]
-struct BatchNorm1d {
-    weight: Param<Tensor<1>>,
-    bias: Param<Tensor<1>>,
-    running_mean: RunningState<Tensor<1>>,
-    running_var: RunningState<Tensor<1>>,
+pub(crate) struct BatchNorm1d {
+    pub(crate) weight: Param<Tensor<1>>,
+    pub(crate) bias: Param<Tensor<1>>,
+    pub(crate) running_mean: RunningState<Tensor<1>>,
+    pub(crate) running_var: RunningState<Tensor<1>>,
 }
 
 impl BatchNorm1d {
-    fn forward<const D: usize>(&self, x: Tensor<D>, train: bool) -> Tensor<D> {
+    pub(crate) fn forward<const D: usize>(&self, x: Tensor<D>, train: bool) -> Tensor<D> {
         if !train {
             let dev = x.device();
             return batch_norm(
@@ -249,16 +249,16 @@ pub struct UnitOutputs {
     pub logits: Tensor<2>,
 }
 
-fn param<const D: usize>(data: Vec<f32>, shape: [usize; D], device: &Device) -> Param<Tensor<D>> {
+pub(crate) fn param<const D: usize>(data: Vec<f32>, shape: [usize; D], device: &Device) -> Param<Tensor<D>> {
     Param::from_tensor(Tensor::from_data(TensorData::new(data, shape), device))
 }
 
-fn uniform(rng: &mut ChaCha8Rng, n: usize, fan_in: usize) -> Vec<f32> {
+pub(crate) fn uniform(rng: &mut ChaCha8Rng, n: usize, fan_in: usize) -> Vec<f32> {
     let k = 1.0 / (fan_in as f32).sqrt();
     (0..n).map(|_| rng.random_range(-k..k)).collect()
 }
 
-fn tensor_values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+pub(crate) fn tensor_values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
     t.into_data()
         .convert::<f32>()
         .try_into_vec::<f32>()
@@ -469,6 +469,14 @@ impl ExplaiNN {
         )
     }
 
+    /// Convolution filters `(U, 4, f)` and biases `(U)`, row-major.
+    pub fn filters(&self) -> (Vec<f32>, Vec<f32>) {
+        (
+            tensor_values(self.conv_weight.val()),
+            tensor_values(self.conv_bias.val()),
+        )
+    }
+
     /// Sum of the final bias, read back to the host: forces pending work to finish
     /// (used for timing).
     pub(crate) fn final_bias_sum(&self) -> f32 {
@@ -671,18 +679,18 @@ impl ExplaiNN {
 /// Whether training runs through burn's own operations even where the fused kernels
 /// apply: set by the environment variable `EXPLAINN_REFERENCE_OPS=1` (slower; for checking
 /// the fused path's accuracy against the reference path on real data).
-fn reference_ops() -> bool {
+pub(crate) fn reference_ops() -> bool {
     static REF: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *REF.get_or_init(|| std::env::var("EXPLAINN_REFERENCE_OPS").is_ok_and(|v| v == "1"))
 }
 
 /// Inverted dropout with a mask drawn on the host from `rng` (deterministic for a seed,
 /// whatever the backend and thread count).
-fn dropout(h: Tensor<3>, p: f64, rng: &mut ChaCha8Rng) -> Tensor<3> {
+pub(crate) fn dropout<const D: usize>(h: Tensor<D>, p: f64, rng: &mut ChaCha8Rng) -> Tensor<D> {
     let dims = h.dims();
     match dropout_mask(dims.iter().product(), p, rng) {
         Some(mask) => {
-            let mask = Tensor::<3>::from_data(TensorData::new(mask, dims), &h.device());
+            let mask = Tensor::<D>::from_data(TensorData::new(mask, dims), &h.device());
             h * mask
         }
         None => h,

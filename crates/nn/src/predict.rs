@@ -1,21 +1,32 @@
-//! Batched inference on u8 base codes: logits for both strands, unit outputs and
-//! first-layer activations, with constant memory per batch.
+//! Batched inference on u8 base codes, for every architecture: logits for both strands,
+//! first-layer activations and (ExplaiNN) unit outputs, with constant memory per batch.
 
 use crate::fused::FusedModel;
 use crate::model::ExplaiNN;
+use crate::network::Model;
 use crate::{NnError, Result};
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 use explainn_seq::encode::one_hot_strand_into as one_hot_into;
 
-/// Runs an [`ExplaiNN`] in inference mode over sequences given as codes
+/// Runs a [`Model`] in inference mode over sequences given as codes
 /// (N·L row-major, A=0 C=1 G=2 T=3 other=4), `batch_size` sequences at a time (default 100).
 ///
-/// On the CPU (`flex`) device the forward pass runs through a fused host kernel (conv as a
-/// gather over codes, BN folded, exp and max-pool on the fly, per-unit GEMMs); other devices
-/// use the burn model.
+/// The backend is chosen once, here: an ExplaiNN model on the CPU (`flex`) device runs
+/// through a fused host kernel (conv as a gather over codes, BN folded, exp and max-pool on
+/// the fly, per-unit GEMMs); every other model or device through burn's operations.
+///
+/// ```
+/// use explainn_nn::{Arch, Model, ModelConfig, Predictor, default_device};
+/// let dev = default_device();
+/// let config = ModelConfig::published(Arch::ExplaiNN, 40, 2).unwrap();
+/// let p = Predictor::new(Model::new(&config, 1, &dev).unwrap(), dev, 100);
+/// let codes = vec![0u8; 3 * 40]; // three poly-A sequences
+/// let s = p.strands(&codes).unwrap();
+/// assert_eq!((s.forward.len(), s.reverse.len()), (6, 6));
+/// ```
 pub struct Predictor {
-    model: ExplaiNN,
+    model: Model,
     fused: Option<FusedModel>,
     device: Device,
     batch_size: usize,
@@ -61,9 +72,12 @@ fn host(t: Tensor<2>) -> Vec<f32> {
 
 impl Predictor {
     /// Wrap a model (it is moved to inference mode on `device`).
-    pub fn new(model: ExplaiNN, device: Device, batch_size: usize) -> Self {
-        let model = model.valid().to_device(&device);
-        let fused = (device == Device::flex()).then(|| FusedModel::new(&model));
+    pub fn new(model: impl Into<Model>, device: Device, batch_size: usize) -> Self {
+        let model = model.into().valid().to_device(&device);
+        let fused = match &model {
+            Model::ExplaiNN(m) if device == Device::flex() => Some(FusedModel::new(m)),
+            _ => None,
+        };
         Self {
             model,
             fused,
@@ -73,12 +87,22 @@ impl Predictor {
     }
 
     /// The wrapped model.
-    pub fn model(&self) -> &ExplaiNN {
+    pub fn model(&self) -> &Model {
         &self.model
     }
 
+    /// The wrapped model when it is an ExplaiNN, or an error naming what needs one.
+    pub fn explainn(&self, what: &str) -> Result<&ExplaiNN> {
+        self.model.explainn().ok_or_else(|| {
+            NnError::Config(format!(
+                "{what} needs an ExplaiNN model (per-unit decomposition); this model is {}",
+                self.model.arch()
+            ))
+        })
+    }
+
     fn check(&self, codes: &[u8]) -> Result<usize> {
-        let l = self.model.config().input_length;
+        let l = self.model.input_length();
         if codes.len() % l != 0 {
             return Err(NnError::Data(format!(
                 "sequence data of {} bases is not a whole number of sequences of the model's length {l}",
@@ -89,7 +113,7 @@ impl Predictor {
     }
 
     fn input(&self, codes: &[u8], rc: bool) -> Tensor<3> {
-        let l = self.model.config().input_length;
+        let l = self.model.input_length();
         let b = codes.len() / l;
         let mut buf = vec![0f32; b * 4 * l];
         for (s, block) in codes.chunks_exact(l).zip(buf.chunks_exact_mut(4 * l)) {
@@ -101,8 +125,8 @@ impl Predictor {
     /// Logits `(N, C)` of the sequences (reverse-complemented with `rc`).
     pub fn logits(&self, codes: &[u8], rc: bool) -> Result<Vec<f32>> {
         self.check(codes)?;
-        let l = self.model.config().input_length;
-        let mut out = Vec::with_capacity(codes.len() / l * self.model.config().classes);
+        let l = self.model.input_length();
+        let mut out = Vec::with_capacity(codes.len() / l * self.model.classes());
         for chunk in codes.chunks(self.batch_size * l) {
             match &self.fused {
                 Some(f) => out.extend(f.forward(chunk, rc, false).logits),
@@ -122,9 +146,11 @@ impl Predictor {
 
     /// Unit outputs, logits and optionally activations of the sequences (reverse-complemented
     /// with `rc`). Activations take N·U·(L − f + 1) floats: call on manageable chunks.
+    /// Errors for models other than ExplaiNN.
     pub fn units(&self, codes: &[u8], rc: bool, activations: bool) -> Result<UnitArrays> {
         self.check(codes)?;
-        let l = self.model.config().input_length;
+        let model = self.explainn("unit outputs")?;
+        let l = model.config().input_length;
         let mut res = UnitArrays {
             activations: activations.then(Vec::new),
             unit_outputs: Vec::new(),
@@ -140,7 +166,7 @@ impl Predictor {
                 res.logits.extend(o.logits);
                 continue;
             }
-            let o = self.model.forward_units(self.input(chunk, rc), activations);
+            let o = model.forward_units(self.input(chunk, rc), activations);
             if let (Some(dst), Some(a)) = (res.activations.as_mut(), o.activations) {
                 dst.extend(
                     a.into_data()
@@ -153,5 +179,25 @@ impl Predictor {
             res.logits.extend(host(o.logits));
         }
         Ok(res)
+    }
+
+    /// First-layer activations `(N, F, L')` of the sequences (reverse-complemented with
+    /// `rc`), for every architecture (see [`Model::first_layer_activations`]). They take
+    /// N·F·L' floats: call on manageable chunks.
+    pub fn first_layer_activations(&self, codes: &[u8], rc: bool) -> Result<Vec<f32>> {
+        if self.model.explainn().is_some() {
+            return Ok(self
+                .units(codes, rc, true)?
+                .activations
+                .expect("activations were asked for"));
+        }
+        self.check(codes)?;
+        let l = self.model.input_length();
+        let mut out = Vec::new();
+        for chunk in codes.chunks(self.batch_size * l) {
+            let a = self.model.first_layer_activations(self.input(chunk, rc));
+            out.extend(crate::network::host(a));
+        }
+        Ok(out)
     }
 }

@@ -1,0 +1,416 @@
+//! One interface for every architecture: [`Model`] (the built network, a burn module) and
+//! [`ModelConfig`] (its typed hyperparameters), for ExplaiNN and the paper's baselines.
+//!
+//! Every model maps one-hot input `(B, 4, L)` (rows A, C, G, T) to logits `(B, C)` on any
+//! burn device. Capabilities that only some models have are asked for explicitly:
+//! - [`Model::explainn`]: the per-unit decomposition (ExplaiNN only);
+//! - [`Model::first_layer`]: the first convolution's filters and activations (every
+//!   architecture; used for filter visualisation).
+//!
+//! ```
+//! use explainn_nn::{Arch, Model, ModelConfig, default_device};
+//! let config = ModelConfig::published(Arch::Cnn1, 60, 2).unwrap();
+//! let model = Model::new(&config, 1714, &default_device()).unwrap();
+//! assert_eq!((model.input_length(), model.classes()), (60, 2));
+//! assert!(model.explainn().is_none());
+//! assert_eq!(model.first_layer().shape, [100, 4, 19]);
+//! ```
+
+use crate::cnn::{Cnn, CnnConfig, CnnKind};
+use crate::danq::{DanQ, DanQConfig};
+use crate::model::{ExplaiNN, ExplaiNNConfig, TensorMap, tensor_values};
+use crate::{NnError, Result};
+use burn::module::Module;
+use burn::tensor::{Device, Tensor, TensorData};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+/// The architectures explainn trains, by their command-line names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Arch {
+    /// `explainn`: ExplaiNN (Novakovsky et al. 2023).
+    #[serde(rename = "explainn")]
+    ExplaiNN,
+    /// `cnn1`: the original package's `ConvNetShallow`.
+    Cnn1,
+    /// `cnn1-exp`: CNN1 with an exponential first-layer activation.
+    Cnn1Exp,
+    /// `deepcnn`: the original package's `ConvNetDeep`.
+    #[serde(rename = "deepcnn")]
+    DeepCnn,
+    /// `danq`: DanQ (Quang & Xie 2016).
+    #[serde(rename = "danq")]
+    DanQ,
+    /// `deepstarr`: DeepSTARR (Almeida et al. 2022).
+    #[serde(rename = "deepstarr")]
+    DeepStarr,
+}
+
+impl Arch {
+    /// Every architecture, in the order `--help` lists them.
+    pub const ALL: [Arch; 6] = [
+        Arch::ExplaiNN,
+        Arch::Cnn1,
+        Arch::Cnn1Exp,
+        Arch::DeepCnn,
+        Arch::DanQ,
+        Arch::DeepStarr,
+    ];
+
+    /// The command-line and model-file name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Arch::ExplaiNN => "explainn",
+            Arch::Cnn1 => "cnn1",
+            Arch::Cnn1Exp => "cnn1-exp",
+            Arch::DeepCnn => "deepcnn",
+            Arch::DanQ => "danq",
+            Arch::DeepStarr => "deepstarr",
+        }
+    }
+
+    /// The kind of convolutional baseline, for cnn1, cnn1-exp, deepcnn and deepstarr.
+    pub fn cnn_kind(self) -> Option<CnnKind> {
+        match self {
+            Arch::Cnn1 => Some(CnnKind::Cnn1),
+            Arch::Cnn1Exp => Some(CnnKind::Cnn1Exp),
+            Arch::DeepCnn => Some(CnnKind::DeepCnn),
+            Arch::DeepStarr => Some(CnnKind::DeepStarr),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Arch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Arch {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        Arch::ALL
+            .into_iter()
+            .find(|a| a.name() == s)
+            .ok_or_else(|| {
+                let names: Vec<&str> = Arch::ALL.iter().map(|a| a.name()).collect();
+                format!("unknown architecture `{s}` (known: {})", names.join(", "))
+            })
+    }
+}
+
+/// Typed hyperparameters of any architecture.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ModelConfig {
+    ExplaiNN(ExplaiNNConfig),
+    Cnn(CnnConfig),
+    DanQ(DanQConfig),
+}
+
+impl ModelConfig {
+    /// The published hyperparameters of `arch` for inputs of `input_length` and `classes`
+    /// outputs (ExplaiNN: 100 units and the paper's defaults).
+    pub fn published(arch: Arch, input_length: usize, classes: usize) -> Result<Self> {
+        let c = match arch {
+            Arch::ExplaiNN => Self::ExplaiNN(ExplaiNNConfig::new(100, input_length, classes)),
+            Arch::DanQ => Self::DanQ(DanQConfig::new(input_length, classes)),
+            a => Self::Cnn(CnnConfig::new(
+                a.cnn_kind().expect("a CNN"),
+                input_length,
+                classes,
+            )),
+        };
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// The architecture tag.
+    pub fn arch(&self) -> Arch {
+        match self {
+            Self::ExplaiNN(_) => Arch::ExplaiNN,
+            Self::DanQ(_) => Arch::DanQ,
+            Self::Cnn(c) => match c.kind {
+                CnnKind::Cnn1 => Arch::Cnn1,
+                CnnKind::Cnn1Exp => Arch::Cnn1Exp,
+                CnnKind::DeepCnn => Arch::DeepCnn,
+                CnnKind::DeepStarr => Arch::DeepStarr,
+            },
+        }
+    }
+
+    /// Input sequence length L.
+    pub fn input_length(&self) -> usize {
+        match self {
+            Self::ExplaiNN(c) => c.input_length,
+            Self::Cnn(c) => c.input_length,
+            Self::DanQ(c) => c.input_length,
+        }
+    }
+
+    /// Number of outputs C.
+    pub fn classes(&self) -> usize {
+        match self {
+            Self::ExplaiNN(c) => c.classes,
+            Self::Cnn(c) => c.classes,
+            Self::DanQ(c) => c.classes,
+        }
+    }
+
+    /// Check that the hyperparameters describe a buildable model.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            Self::ExplaiNN(c) => c.validate(),
+            Self::Cnn(c) => c.validate(),
+            Self::DanQ(c) => c.validate(),
+        }
+    }
+
+    /// The hyperparameters as JSON (without the tag).
+    pub fn to_json(&self) -> serde_json::Value {
+        let v = match self {
+            Self::ExplaiNN(c) => serde_json::to_value(c),
+            Self::Cnn(c) => serde_json::to_value(c),
+            Self::DanQ(c) => serde_json::to_value(c),
+        };
+        v.expect("serialisable")
+    }
+
+    /// Hyperparameters of architecture `arch` from their JSON form.
+    pub fn from_json(arch: Arch, json: &str) -> Result<Self> {
+        let bad = |e: serde_json::Error| {
+            NnError::ModelFile(format!("{arch} configuration does not parse: {e}"))
+        };
+        let c = match arch {
+            Arch::ExplaiNN => Self::ExplaiNN(serde_json::from_str(json).map_err(bad)?),
+            Arch::DanQ => Self::DanQ(serde_json::from_str(json).map_err(bad)?),
+            a => {
+                let c: CnnConfig = serde_json::from_str(json).map_err(bad)?;
+                if Some(c.kind) != a.cnn_kind() {
+                    return Err(NnError::ModelFile(format!(
+                        "architecture tag `{a}` disagrees with its configuration ({:?})",
+                        c.kind
+                    )));
+                }
+                Self::Cnn(c)
+            }
+        };
+        c.validate()?;
+        Ok(c)
+    }
+}
+
+/// A built network of any architecture (a burn module: train it on an autodiff device,
+/// `valid()` for inference).
+#[derive(Module, Debug)]
+pub enum Model {
+    ExplaiNN(ExplaiNN),
+    Cnn(Cnn),
+    DanQ(DanQ),
+}
+
+impl From<ExplaiNN> for Model {
+    fn from(m: ExplaiNN) -> Self {
+        Model::ExplaiNN(m)
+    }
+}
+
+/// The first convolution of a model: filters and how its activations are computed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirstLayer {
+    /// Filter weights `(F, 4, width)` row-major, rows A, C, G, T.
+    pub weights: Vec<f32>,
+    /// `[F, 4, width]`.
+    pub shape: [usize; 3],
+}
+
+impl Model {
+    /// A freshly initialised model (PyTorch's default initialisation drawn from ChaCha8
+    /// seeded with `seed`, the same on every backend).
+    pub fn new(config: &ModelConfig, seed: u64, device: &Device) -> Result<Self> {
+        Ok(match config {
+            ModelConfig::ExplaiNN(c) => Model::ExplaiNN(ExplaiNN::new(c.clone(), seed, device)?),
+            ModelConfig::Cnn(c) => Model::Cnn(Cnn::new(c.clone(), seed, device)?),
+            ModelConfig::DanQ(c) => Model::DanQ(DanQ::new(c.clone(), seed, device)?),
+        })
+    }
+
+    /// A model from named tensors in PyTorch layout; every tensor of the architecture must
+    /// be present with its shape.
+    pub fn from_tensors(config: &ModelConfig, map: &TensorMap, device: &Device) -> Result<Self> {
+        Ok(match config {
+            ModelConfig::ExplaiNN(c) => {
+                Model::ExplaiNN(ExplaiNN::from_tensors(c.clone(), map, device)?)
+            }
+            ModelConfig::Cnn(c) => Model::Cnn(Cnn::from_tensors(c.clone(), map, device)?),
+            ModelConfig::DanQ(c) => Model::DanQ(DanQ::from_tensors(c.clone(), map, device)?),
+        })
+    }
+
+    /// Every tensor in PyTorch layout (a deep copy of the current values).
+    pub fn to_tensors(&self) -> TensorMap {
+        match self {
+            Model::ExplaiNN(m) => m.to_tensors(),
+            Model::Cnn(m) => m.to_tensors(),
+            Model::DanQ(m) => m.to_tensors(),
+        }
+    }
+
+    /// The typed hyperparameters.
+    pub fn config(&self) -> ModelConfig {
+        match self {
+            Model::ExplaiNN(m) => ModelConfig::ExplaiNN(m.config().clone()),
+            Model::Cnn(m) => ModelConfig::Cnn(m.config().clone()),
+            Model::DanQ(m) => ModelConfig::DanQ(m.config().clone()),
+        }
+    }
+
+    /// The architecture tag.
+    pub fn arch(&self) -> Arch {
+        self.config().arch()
+    }
+
+    /// Input sequence length L.
+    pub fn input_length(&self) -> usize {
+        match self {
+            Model::ExplaiNN(m) => m.config().input_length,
+            Model::Cnn(m) => m.config().input_length,
+            Model::DanQ(m) => m.config().input_length,
+        }
+    }
+
+    /// Number of outputs C.
+    pub fn classes(&self) -> usize {
+        match self {
+            Model::ExplaiNN(m) => m.config().classes,
+            Model::Cnn(m) => m.config().classes,
+            Model::DanQ(m) => m.config().classes,
+        }
+    }
+
+    /// The ExplaiNN model, when this is one (per-unit decomposition, unit PWMs).
+    pub fn explainn(&self) -> Option<&ExplaiNN> {
+        match self {
+            Model::ExplaiNN(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Logits `(B, C)` for one-hot input `(B, 4, L)` in inference mode.
+    pub fn forward(&self, x: Tensor<3>) -> Tensor<2> {
+        match self {
+            Model::ExplaiNN(m) => m.forward(x),
+            Model::Cnn(m) => m.run(x, None),
+            Model::DanQ(m) => m.run(x, None),
+        }
+    }
+
+    /// Training-mode logits for B sequences of u8 codes (B·L row-major): batch statistics
+    /// in BN (running statistics updated) and dropout masks drawn from `rng`. ExplaiNN on
+    /// the CPU autodiff device runs its fused operations; every other case goes through
+    /// one-hot tensors and burn's operations.
+    pub(crate) fn forward_train_codes(&self, codes: &[u8], rng: &mut ChaCha8Rng) -> Tensor<2> {
+        if let Model::ExplaiNN(m) = self {
+            return m.forward_train_codes(codes, rng);
+        }
+        let l = self.input_length();
+        let b = codes.len() / l;
+        let x = explainn_seq::encode::one_hot_batch(codes, l, false);
+        let dev = self.device();
+        let x = Tensor::<3>::from_data(TensorData::new(x, [b, 4, l]), &dev);
+        match self {
+            Model::Cnn(m) => m.run(x, Some(rng)),
+            Model::DanQ(m) => m.run(x, Some(rng)),
+            Model::ExplaiNN(_) => unreachable!("handled above"),
+        }
+    }
+
+    /// Sum of the output layer's bias, read back to the host: forces pending work to
+    /// finish (used for timing).
+    pub(crate) fn output_bias_sum(&self) -> f32 {
+        match self {
+            Model::ExplaiNN(m) => m.final_bias_sum(),
+            Model::Cnn(m) => m.output_bias_sum(),
+            Model::DanQ(m) => m.output_bias_sum(),
+        }
+    }
+
+    /// The device the parameters live on.
+    pub fn device(&self) -> Device {
+        self.devices()
+            .into_iter()
+            .next()
+            .unwrap_or_else(crate::default_device)
+    }
+
+    /// The first convolution's filters `(F, 4, width)` (ExplaiNN: one filter per unit).
+    pub fn first_layer(&self) -> FirstLayer {
+        let (weights, shape) = match self {
+            Model::ExplaiNN(m) => {
+                let c = m.config();
+                let (w, _) = m.filters();
+                (w, [c.units, 4, c.filter_size])
+            }
+            Model::Cnn(m) => m.first_filters(),
+            Model::DanQ(m) => m.first_filters(),
+        };
+        FirstLayer { weights, shape }
+    }
+
+    /// First-layer activations `(B, F, L − width + 1)` (the windows inside the sequence) for
+    /// one-hot input `(B, 4, L)`, in inference mode: exp(BN(conv)) for ExplaiNN and
+    /// CNN1Exp, ReLU(BN(conv)) for the other CNNs, ReLU(conv) for DanQ.
+    pub fn first_layer_activations(&self, x: Tensor<3>) -> Tensor<3> {
+        match self {
+            Model::ExplaiNN(m) => m
+                .forward_units(x, true)
+                .activations
+                .expect("activations were asked for"),
+            Model::Cnn(m) => m.first_activations(x),
+            Model::DanQ(m) => m.first_activations(x),
+        }
+    }
+}
+
+/// Host copy of a float tensor.
+pub(crate) fn host<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    tensor_values(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_architecture_builds_runs_and_round_trips() {
+        let dev = crate::default_device();
+        for arch in Arch::ALL {
+            let l = if arch == Arch::DeepStarr { 249 } else { 200 };
+            let mut c = ModelConfig::published(arch, l, 3).unwrap();
+            if let ModelConfig::DanQ(d) = &mut c {
+                d.filters = 16; // keep the test quick
+                d.hidden = 8;
+                d.dense = 9;
+            }
+            let m = Model::new(&c, 5, &dev).unwrap();
+            assert_eq!(m.arch(), arch);
+            let codes: Vec<u8> = (0..2 * l).map(|i| (i * 7 % 5) as u8).collect();
+            let x = explainn_seq::encode::one_hot_batch(&codes, l, false);
+            let x = Tensor::<3>::from_data(TensorData::new(x, [2, 4, l]), &dev);
+            let y = host(m.forward(x.clone()));
+            assert_eq!(y.len(), 6, "{arch}");
+            assert!(y.iter().all(|v| v.is_finite()), "{arch}");
+            let back = Model::from_tensors(&c, &m.to_tensors(), &dev).unwrap();
+            assert_eq!(host(back.forward(x.clone())), y, "{arch}");
+            let json = c.to_json().to_string();
+            assert_eq!(ModelConfig::from_json(arch, &json).unwrap(), c);
+            let f = m.first_layer();
+            let a = m.first_layer_activations(x);
+            assert_eq!(a.dims()[1], f.shape[0], "{arch}");
+        }
+        assert!("lstm".parse::<Arch>().unwrap_err().contains("danq"));
+    }
+}
