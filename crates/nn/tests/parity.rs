@@ -74,7 +74,7 @@ fn original_checkpoint_reproduces_golden_outputs() {
         model.config().clone(),
         vec!["MAX".into(), "FOXA1".into(), "JUND".into()],
     );
-    let bytes = checkpoint::to_bytes(&model, &meta).unwrap();
+    let bytes = checkpoint::to_bytes(&model.into(), &meta).unwrap();
     let model = checkpoint::from_bytes(&bytes, &dev).unwrap().model;
 
     let p = Predictor::new(model, dev, 64);
