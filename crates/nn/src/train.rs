@@ -1,7 +1,9 @@
-//! Training: Adam (PyTorch's defaults, lr 0.003, ε 1e-8), mini-batches of shuffled
-//! sequences one-hot encoded per batch from u8 codes, optional reverse-complement
-//! augmentation of both training and validation sets (as the original's
-//! `--rev-complement`), early stopping on the validation loss with the best weights kept.
+//! Training of any architecture ([`ModelConfig`]): Adam by default (PyTorch's defaults,
+//! lr 0.003, ε 1e-8; AdamW and SGD on request), a per-epoch learning-rate schedule
+//! (constant by default), mini-batches of shuffled sequences as u8 codes, optional
+//! reverse-complement augmentation of both training and validation sets (as the original's
+//! `--rev-complement`), early stopping on the validation loss with the best weights kept
+//! (or the last epoch's).
 //!
 //! Reproducibility: initialisation, shuffling and dropout masks all come from ChaCha8
 //! generators derived from `seed`; on the CPU backend the result is bit-identical for a
@@ -9,10 +11,12 @@
 
 use crate::Predictor;
 use crate::loss::Loss;
-use crate::model::{ExplaiNN, ExplaiNNConfig, TensorMap};
+use crate::model::{ExplaiNNConfig, TensorMap};
+use crate::network::{Model, ModelConfig};
 use crate::{NnError, Result};
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams};
+use burn::optim::momentum::MomentumConfig;
+use burn::optim::{AdamConfig, AdamWConfig, GradientsParams, SgdConfig};
 use burn::tensor::{Device, Tensor, TensorData};
 use explainn_seq::encode::reverse_complement_codes;
 use rand::SeedableRng;
@@ -109,14 +113,61 @@ impl<'a> TrainData<'a> {
     }
 }
 
-/// Optimisation settings. Defaults: BCE, lr 0.003, batch 100, at most 100 epochs,
-/// patience 10, RC augmentation on, seed 1714, Adam ε 1e-8.
+/// The optimiser. Default: Adam (β 0.9/0.999, no weight decay, ε from
+/// [`TrainOptions::adam_eps`]), as the original.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase", tag = "name")]
+pub enum Optimiser {
+    #[default]
+    Adam,
+    /// AdamW (Loshchilov & Hutter 2019) with decoupled weight decay.
+    AdamW { weight_decay: f64 },
+    /// Stochastic gradient descent with (optional, 0 = none) momentum.
+    Sgd { momentum: f64 },
+}
+
+/// The learning rate per epoch. Default: constant.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case", tag = "name")]
+pub enum Schedule {
+    #[default]
+    Constant,
+    /// Multiply the rate by `gamma` every `every` epochs (PyTorch's `StepLR`).
+    Step { every: usize, gamma: f64 },
+    /// Cosine annealing from the rate to 0 over the maximum number of epochs
+    /// (PyTorch's `CosineAnnealingLR` with `T_max` = epochs, `eta_min` = 0).
+    Cosine,
+    /// Multiply the rate by `factor` after `patience` epochs without a lower validation loss
+    /// (PyTorch's `ReduceLROnPlateau`, mode min, threshold 0).
+    Plateau { factor: f64, patience: usize },
+}
+
+/// Which weights training returns. Default: the epoch with the lowest validation loss.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Keep {
+    #[default]
+    Best,
+    Last,
+}
+
+/// Optimisation settings. Defaults: BCE, Adam, lr 0.003 constant, batch 100, at most 100
+/// epochs, patience 10, RC augmentation on, seed 1714, Adam ε 1e-8, best epoch kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainOptions {
     /// Loss function.
     pub loss: Loss,
-    /// Adam learning rate.
+    /// Optimiser.
+    #[serde(default)]
+    pub optimiser: Optimiser,
+    /// Learning rate (of the first epoch, under a schedule).
     pub lr: f64,
+    /// Learning-rate schedule over epochs.
+    #[serde(default)]
+    pub schedule: Schedule,
+    /// Weights returned.
+    #[serde(default)]
+    pub keep: Keep,
     /// Adam ε (PyTorch's 1e-8; burn's own default is 1e-5).
     pub adam_eps: f64,
     /// Sequences per batch. A final batch of one sequence is merged into the previous one.
@@ -135,7 +186,10 @@ impl Default for TrainOptions {
     fn default() -> Self {
         Self {
             loss: Loss::Bce,
+            optimiser: Optimiser::Adam,
             lr: 0.003,
+            schedule: Schedule::Constant,
+            keep: Keep::Best,
             adam_eps: 1e-8,
             batch_size: 100,
             max_epochs: 100,
@@ -169,14 +223,93 @@ pub enum Progress {
 /// What [`train`] returns.
 #[derive(Debug)]
 pub struct TrainOutcome {
-    /// The model with the lowest validation loss, in inference mode on the given device.
-    pub model: ExplaiNN,
+    /// The kept model (lowest validation loss, or the last epoch's), in inference mode on
+    /// the given device.
+    pub model: Model,
     /// Losses of every epoch run.
     pub history: Vec<EpochLosses>,
     /// The epoch (1-based) whose weights were kept.
     pub best_epoch: usize,
-    /// Optimiser steps taken up to the best epoch.
+    /// Optimiser steps taken up to the kept epoch.
     pub steps: usize,
+}
+
+impl From<ExplaiNNConfig> for ModelConfig {
+    fn from(c: ExplaiNNConfig) -> Self {
+        ModelConfig::ExplaiNN(c)
+    }
+}
+
+/// The learning rate of `epoch` (1-based) under `schedule`; `plateau_cuts` counts the
+/// reductions a plateau schedule has made so far.
+fn epoch_lr(opts: &TrainOptions, epoch: usize, plateau_cuts: i32) -> f64 {
+    let lr = opts.lr;
+    match opts.schedule {
+        Schedule::Constant => lr,
+        Schedule::Step { every, gamma } => lr * gamma.powi(((epoch - 1) / every.max(1)) as i32),
+        Schedule::Cosine => {
+            let t = (epoch - 1) as f64 / opts.max_epochs.max(1) as f64;
+            lr * 0.5 * (1.0 + (std::f64::consts::PI * t).cos())
+        }
+        Schedule::Plateau { factor, .. } => lr * factor.powi(plateau_cuts),
+    }
+}
+
+fn optimiser(opts: &TrainOptions) -> burn::optim::ModuleOptimizer {
+    match opts.optimiser {
+        Optimiser::Adam => AdamConfig::new().with_epsilon(opts.adam_eps as f32).init(),
+        Optimiser::AdamW { weight_decay } => AdamWConfig::new()
+            .with_epsilon(opts.adam_eps as f32)
+            .with_weight_decay(weight_decay as f32)
+            .init(),
+        Optimiser::Sgd { momentum } => SgdConfig::new()
+            .with_momentum((momentum > 0.0).then(|| MomentumConfig {
+                momentum,
+                dampening: 0.0,
+                nesterov: false,
+            }))
+            .init(),
+    }
+}
+
+impl TrainOptions {
+    /// Check the settings: batch ≥ 2, epochs ≥ 1, a positive learning rate, schedule and
+    /// optimiser parameters in range. Each message names the option at fault.
+    pub fn validate(&self) -> Result<()> {
+        let bad = |m: String| Err(NnError::Config(m));
+        if self.batch_size < 2 {
+            return bad(format!(
+                "batch size {} is too small: BatchNorm needs at least 2 sequences per batch",
+                self.batch_size
+            ));
+        }
+        if self.max_epochs == 0 {
+            return bad("the maximum number of epochs must be at least 1".into());
+        }
+        if !(self.lr > 0.0 && self.lr.is_finite()) {
+            return bad(format!("learning rate {} must be positive", self.lr));
+        }
+        match self.schedule {
+            Schedule::Step { every, gamma } if every == 0 || !(gamma > 0.0 && gamma <= 1.0) => {
+                return bad("a step schedule needs every ≥ 1 and gamma in (0, 1]".into());
+            }
+            Schedule::Plateau { factor, patience }
+                if patience == 0 || !(factor > 0.0 && factor < 1.0) =>
+            {
+                return bad("a plateau schedule needs patience ≥ 1 and factor in (0, 1)".into());
+            }
+            _ => {}
+        }
+        match self.optimiser {
+            Optimiser::AdamW { weight_decay } if !(weight_decay >= 0.0) => {
+                bad(format!("weight decay {weight_decay} must be ≥ 0"))
+            }
+            Optimiser::Sgd { momentum } if !(0.0..1.0).contains(&momentum) => {
+                bad(format!("SGD momentum {momentum} must be in [0, 1)"))
+            }
+            _ => Ok(()),
+        }
+    }
 }
 
 /// Split shuffled items into batches of `size`, merging a trailing batch of one item into
@@ -218,33 +351,37 @@ fn evaluate(
     total / items.len() as f64
 }
 
-/// Train a fresh model with architecture `config` on `train`, early-stopping on `valid`.
-/// `device` is a plain (non-autodiff) device; training runs on its autodiff counterpart.
-/// `progress` receives events for display. Errors on empty sets, a training set of a
-/// single sequence, or data that does not match `config` (length, classes).
+/// Train a fresh model with architecture `config` (any [`ModelConfig`], or an
+/// [`ExplaiNNConfig`]) on `train`, early-stopping on `valid`. `device` is a plain
+/// (non-autodiff) device; training runs on its autodiff counterpart. `progress` receives
+/// events for display. Errors on empty sets, a training set of a single sequence, invalid
+/// options, or data that does not match `config` (length, classes).
 pub fn train(
-    config: ExplaiNNConfig,
+    config: impl Into<ModelConfig>,
     train: &TrainData,
     valid: &TrainData,
     opts: &TrainOptions,
     device: &Device,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<TrainOutcome> {
+    let config = config.into();
     config.validate()?;
     for (name, d) in [("training", train), ("validation", valid)] {
         if d.is_empty() {
             return Err(NnError::Data(format!("the {name} set is empty")));
         }
-        if d.length != config.input_length {
+        if d.length != config.input_length() {
             return Err(NnError::Data(format!(
                 "{name} sequences have length {}, the model expects {}",
-                d.length, config.input_length
+                d.length,
+                config.input_length()
             )));
         }
-        if d.classes != config.classes {
+        if d.classes != config.classes() {
             return Err(NnError::Data(format!(
                 "{name} data has {} label columns, the model has {} outputs",
-                d.classes, config.classes
+                d.classes,
+                config.classes()
             )));
         }
     }
@@ -253,14 +390,11 @@ pub fn train(
             "training needs at least two sequences".into(),
         ));
     }
-    if opts.batch_size < 2 || opts.max_epochs == 0 || !(opts.lr > 0.0) {
-        return Err(NnError::Config(
-            "batch size must be ≥ 2, epochs ≥ 1 and the learning rate positive".into(),
-        ));
-    }
+    opts.validate()?;
     let ad = device.clone().autodiff();
-    let mut model = ExplaiNN::new(config.clone(), opts.seed, &ad)?;
-    let mut optim = AdamConfig::new().with_epsilon(opts.adam_eps as f32).init();
+    let mut model = Model::new(&config, opts.seed, &ad)?;
+    let mut optim = optimiser(opts);
+    let mut plateau = (0i32, f64::INFINITY, 0usize); // cuts, best loss, stale epochs
     let mut shuffle_rng = ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(1));
     let mut dropout_rng = ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(2));
     let mut items = train.items(opts.rc);
@@ -268,8 +402,10 @@ pub fn train(
     let mut best: Option<(f64, usize, usize, TensorMap)> = None;
     let mut steps = 0usize;
     let mut stale = 0usize;
+    let mut last: Option<(usize, usize, TensorMap)> = None;
     for epoch in 1..=opts.max_epochs {
         let t0 = Instant::now();
+        let lr = epoch_lr(opts, epoch, plateau.0);
         items.shuffle(&mut shuffle_rng);
         let bs = batches(&items, opts.batch_size);
         progress(Progress::EpochStart {
@@ -290,7 +426,7 @@ pub fn train(
                     opts.loss
                 )));
             }
-            model = optim.step(opts.lr, model, grads);
+            model = optim.step(lr, model, grads);
             steps += 1;
             sum += lv as f64 * b.len() as f64;
             count += b.len();
@@ -315,8 +451,25 @@ pub fn train(
         };
         history.push(e);
         progress(Progress::EpochEnd(e));
+        if let Schedule::Plateau { patience, .. } = opts.schedule {
+            if vloss < plateau.1 {
+                (plateau.1, plateau.2) = (vloss, 0);
+            } else {
+                plateau.2 += 1;
+                if plateau.2 >= patience {
+                    (plateau.0, plateau.2) = (plateau.0 + 1, 0);
+                }
+            }
+        }
+        if opts.keep == Keep::Last {
+            last = Some((epoch, steps, inference.model().to_tensors()));
+        }
         if best.as_ref().is_none_or(|b| vloss < b.0) {
-            best = Some((vloss, epoch, steps, inference.model().to_tensors()));
+            let tensors = match opts.keep {
+                Keep::Best => inference.model().to_tensors(),
+                Keep::Last => TensorMap::new(),
+            };
+            best = Some((vloss, epoch, steps, tensors));
             stale = 0;
         } else {
             stale += 1;
@@ -325,8 +478,11 @@ pub fn train(
             }
         }
     }
-    let (_, best_epoch, steps, tensors) = best.expect("at least one epoch");
-    let model = ExplaiNN::from_tensors(config, &tensors, device)?;
+    let (_, best_epoch, steps, tensors) = match (opts.keep, last) {
+        (Keep::Last, Some((epoch, steps, tensors))) => (0.0, epoch, steps, tensors),
+        _ => best.expect("at least one epoch"),
+    };
+    let model = Model::from_tensors(&config, &tensors, device)?;
     Ok(TrainOutcome {
         model,
         history,
