@@ -44,7 +44,7 @@ pub struct UnitScan {
 
 /// Iterate over the batches of `codes` (`(N, L)`), giving each batch and its reverse
 /// complements when `both_strands`.
-fn batches<'a>(
+pub(crate) fn batches<'a>(
     codes: &'a [u8],
     length: usize,
     batch: usize,
@@ -64,8 +64,8 @@ fn batches<'a>(
         })
 }
 
-fn check(p: &Predictor, codes: &[u8]) -> Result<usize> {
-    let l = p.model().config().input_length;
+pub(crate) fn check(p: &Predictor, codes: &[u8]) -> Result<usize> {
+    let l = p.model().input_length();
     if codes.is_empty() || codes.len() % l != 0 {
         return Err(InterpretError::Data(format!(
             "{} bases do not form a non-empty set of sequences of length {l}",
@@ -86,7 +86,7 @@ pub fn max_activations(
     progress: &mut dyn FnMut(usize),
 ) -> Result<Vec<f32>> {
     let l = check(p, codes)?;
-    let cfg = p.model().config();
+    let cfg = p.explainn("unit activations")?.config();
     let (u_n, lc) = (cfg.units, cfg.conv_length());
     let mut max = vec![f32::NEG_INFINITY; u_n];
     for (start, fwd, rc) in batches(codes, l, batch, both_strands) {
@@ -119,7 +119,7 @@ pub fn scan(
     progress: &mut dyn FnMut(usize),
 ) -> Result<UnitScan> {
     let l = check(p, codes)?;
-    let cfg = p.model().config();
+    let cfg = p.explainn("unit activations")?.config();
     let (u_n, lc) = (cfg.units, cfg.conv_length());
     if max_activation.len() != u_n {
         return Err(InterpretError::Data(format!(

@@ -31,9 +31,10 @@ impl Explanation {
 /// over the sequence and its reverse complement, so the contributions add up to the
 /// strand-averaged logits minus the bias.
 pub fn explain(p: &Predictor, codes: &[u8], both_strands: bool) -> Result<Explanation> {
-    let cfg = p.model().config();
+    let model = p.explainn("explain")?;
+    let cfg = model.config();
     let (units, classes) = (cfg.units, cfg.classes);
-    let (w, bias) = p.model().final_layer();
+    let (w, bias) = model.final_layer();
     let fwd = p.units(codes, false, false)?;
     let (outputs, logits) = if both_strands {
         let rev = p.units(codes, true, false)?;

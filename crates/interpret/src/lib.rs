@@ -7,6 +7,8 @@
 //! - [`activations`]: two streaming passes over the selected sequences (per-unit maximum
 //!   activation; then site counts and unit outputs of activating sequences), never holding
 //!   more than one batch of `(B, U, L − f + 1)` activations;
+//! - [`filters`]: the same two passes over the first convolution of any architecture
+//!   (filter visualisation for the baselines);
 //! - [`pwm`]: site counting and unit PWMs, written as strict MEME;
 //! - [`annotate`]: Tomtom against JASPAR 2024 (or any motif file), TF names, labels;
 //! - [`importance`]: per-unit, per-class importance (output × final weight) and medians;
@@ -19,6 +21,7 @@
 pub mod activations;
 pub mod annotate;
 pub mod explain;
+pub mod filters;
 pub mod importance;
 pub mod plots;
 pub mod pwm;
