@@ -2,7 +2,9 @@
 //! (A, C, G, T), each optionally preceded by a letter (IUPAC consensus), as in HOCOMOCO
 //! PCM/PFM files and the ENCODE motif collection.
 
-use super::{Lines, MotifSet, fmt_num, normalise_rows, parse_numbers, push_unique};
+use super::{
+    Lines, MotifSet, fmt_num, normalise_rows, parse_numbers, push_unique, warn_zero_count_rows,
+};
 use crate::error::MotifError;
 use crate::motif::{MatrixKind, Motif};
 use std::io::{BufRead, Write};
@@ -32,6 +34,8 @@ pub fn read_hocomoco(reader: &mut impl BufRead, source_name: &str) -> Result<Mot
             {
                 m.kind = MatrixKind::Probabilities;
                 normalise_rows(&mut m, source_name, line, &mut set.warnings);
+            } else {
+                warn_zero_count_rows(&m, source_name, line, &mut set.warnings);
             }
             push_unique(set, &mut seen, m, source_name, line);
         }
@@ -65,7 +69,13 @@ pub fn read_hocomoco(reader: &mut impl BufRead, source_name: &str) -> Result<Mot
             _ => t,
         };
         let Some(v) = parse_numbers(nums) else {
-            return Err(lines.err(format!("non-numeric matrix row {t:?}")));
+            if t.len() > 8 && t.bytes().all(|b| b.is_ascii_alphabetic()) {
+                return Err(lines.err(format!(
+                    "a sequence of {} letters, not a matrix row: is this a FASTA file rather than motifs?",
+                    t.len()
+                )));
+            }
+            return Err(lines.err(format!("non-numeric matrix row {:?}", super::excerpt(t))));
         };
         if v.len() != 4 {
             return Err(lines.err(format!(
@@ -74,7 +84,10 @@ pub fn read_hocomoco(reader: &mut impl BufRead, source_name: &str) -> Result<Mot
             )));
         }
         if v.iter().any(|&x| x < 0.0) {
-            return Err(lines.err(format!("negative value in matrix row {t:?}")));
+            return Err(lines.err(format!(
+                "negative value in matrix row {:?}",
+                super::excerpt(t)
+            )));
         }
         m.rows.push([v[0], v[1], v[2], v[3]]);
     }

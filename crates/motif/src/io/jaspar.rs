@@ -2,7 +2,7 @@
 //! `C [ ... ]`, `G [ ... ]`, `T [ ... ]` (brackets and letters optional; without letters the
 //! rows are taken in A, C, G, T order).
 
-use super::{Lines, MotifSet, fmt_num, parse_numbers, push_unique};
+use super::{Lines, MotifSet, fmt_num, parse_numbers, push_unique, warn_zero_count_rows};
 use crate::error::MotifError;
 use crate::motif::{ALPHABET, MatrixKind, Motif, letter_index};
 use std::io::{BufRead, Write};
@@ -45,7 +45,10 @@ pub fn read_jaspar(reader: &mut impl BufRead, source_name: &str) -> Result<Motif
             };
             let nums = nums.replace(['[', ']'], " ");
             let Some(v) = parse_numbers(&nums) else {
-                return Err(lines.err(format!("motif {id}: non-numeric count in {l:?}")));
+                return Err(lines.err(format!(
+                    "motif {id}: non-numeric count in {:?}",
+                    super::excerpt(l)
+                )));
             };
             if cols[letter].is_some() {
                 return Err(lines.err(format!(
@@ -69,6 +72,7 @@ pub fn read_jaspar(reader: &mut impl BufRead, source_name: &str) -> Result<Motif
             .collect();
         let mut m = Motif::new(id, rows, MatrixKind::Counts);
         m.alt_name = alt;
+        warn_zero_count_rows(&m, source_name, header_line, &mut set.warnings);
         push_unique(&mut set, &mut seen, m, source_name, header_line);
     }
     Ok(set)

@@ -1,6 +1,14 @@
 //! MEME minimal motif format: strict files (`MEME version`, `ALPHABET=`, `strands:`,
 //! `Background letter frequencies`) and loose ones that only have `MOTIF` blocks with a
 //! `letter-probability matrix:` line, possibly tab-separated.
+//!
+//! The MEME suite's own dialects read too: full `meme.txt` output and `MEME version 3`
+//! files, whose `MOTIF` lines carry `width = … E-value = …` statistics instead of an
+//! alternative name, whose motifs have a `log-odds matrix:` section (before or after the
+//! probabilities; skipped, its values may be negative), `BL   MOTIF` (BLOCKS) sections,
+//! `URL` lines, `n=` instead of `nsites=`, and E-values in any exponent form (`1.4e-034`,
+//! `2e+03`, `1e-1200` reads as 0). Everything outside a `letter-probability matrix:` block
+//! that is not one of the keywords is ignored.
 
 use super::{Lines, MotifSet, fmt_num, normalise_rows, parse_numbers, push_unique};
 use crate::background::Background;
@@ -9,7 +17,8 @@ use crate::motif::{MatrixKind, Motif, letter_index};
 use std::io::{BufRead, Write};
 use std::path::Path;
 
-/// Read MEME-format motifs. Rows not summing to 1 (within 1e-5) are normalised with a
+/// Read MEME-format motifs (any of the dialects in the module documentation). Rows not
+/// summing to 1 (within 1e-5) are normalised, and all-zero rows set to uniform, with a
 /// warning; ragged or non-numeric rows, a non-DNA alphabet and a `MOTIF` without matrix
 /// are errors naming `source_name` and the line. A repeated ID keeps the first motif.
 pub fn read_meme(reader: &mut impl BufRead, source_name: &str) -> Result<MotifSet, MotifError> {
@@ -100,7 +109,11 @@ pub fn read_meme(reader: &mut impl BufRead, source_name: &str) -> Result<MotifSe
             let Some(id) = it.next() else {
                 return Err(lines.err("MOTIF line without an ID"));
             };
-            let alt = it.next().map(str::to_string);
+            // `MOTIF 1\twidth = 15 sites = 20 …` (MEME 3/4 output): statistics, no name.
+            let alt = it
+                .next()
+                .filter(|a| !a.contains('=') && *a != "width")
+                .map(str::to_string);
             let mut m = Motif::new(id, Vec::new(), MatrixKind::Probabilities);
             m.alt_name = alt;
             current = Some((m, lines.line_no, false));
@@ -121,16 +134,22 @@ pub fn read_meme(reader: &mut impl BufRead, source_name: &str) -> Result<MotifSe
                 }
             }
             let w = match kv.iter().find(|(k, _)| k == "w") {
-                Some((_, v)) => Some(
-                    v.parse::<usize>()
-                        .map_err(|_| lines.err(format!("bad width w= {v}")))?,
-                ),
+                Some((_, v)) => {
+                    Some(parse_count(v).ok_or_else(|| lines.err(format!("bad width w= {v}")))?)
+                }
                 None => None,
             };
-            if let Some((_, v)) = kv.iter().find(|(k, _)| k == "nsites") {
+            // MEME 3 writes the number of sites as `n=`.
+            if let Some((k, v)) = kv
+                .iter()
+                .find(|(k, _)| k == "nsites")
+                .or_else(|| kv.iter().find(|(k, _)| k == "n"))
+            {
                 m.nsites = Some(
-                    v.parse()
-                        .map_err(|_| lines.err(format!("bad nsites= {v}")))?,
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|x| x.is_finite() && *x >= 0.0)
+                        .ok_or_else(|| lines.err(format!("bad {k}= {v}")))?,
                 );
             }
             if let Some((_, v)) = kv.iter().find(|(k, _)| k == "E") {
@@ -139,12 +158,13 @@ pub fn read_meme(reader: &mut impl BufRead, source_name: &str) -> Result<MotifSe
             m.rows = read_rows(&mut lines, w)?;
             *has = true;
         } else if let Some(rest) = t.strip_prefix("log-odds matrix:") {
+            // Scores, not probabilities (negative values are normal): skipped.
             let kv = parse_keys(rest);
             let w = kv
                 .iter()
                 .find(|(k, _)| k == "w")
-                .and_then(|(_, v)| v.parse::<usize>().ok());
-            let _ = read_rows(&mut lines, w)?;
+                .and_then(|(_, v)| parse_count(v));
+            skip_numeric_rows(&mut lines, w)?;
         } else if let Some(rest) = t.strip_prefix("URL") {
             if let Some((m, _, _)) = current.as_mut() {
                 m.url = Some(rest.trim().to_string());
@@ -153,6 +173,42 @@ pub fn read_meme(reader: &mut impl BufRead, source_name: &str) -> Result<MotifSe
     }
     finish(current.take(), &mut set, &mut seen)?;
     Ok(set)
+}
+
+/// A whole number written as `12` or `12.0`.
+fn parse_count(v: &str) -> Option<usize> {
+    v.parse::<usize>().ok().or_else(|| {
+        v.parse::<f64>()
+            .ok()
+            .filter(|x| x.fract() == 0.0 && *x >= 0.0 && *x < 1e9)
+            .map(|x| x as usize)
+    })
+}
+
+/// Skip the rows of a section that is not a probability matrix (a log-odds matrix): up to
+/// `w` lines of numbers (blank lines skipped), or, with no width, up to the first line that
+/// is not numbers, which is left for the caller.
+fn skip_numeric_rows<R: BufRead>(
+    lines: &mut Lines<'_, R>,
+    w: Option<usize>,
+) -> Result<(), MotifError> {
+    let mut n = 0;
+    while w.is_none_or(|w| n < w) {
+        let Some(l) = lines.next_line()? else { break };
+        let t = l.trim();
+        if t.is_empty() {
+            if w.is_none() && n > 0 {
+                break;
+            }
+            continue;
+        }
+        if parse_numbers(t).is_none() {
+            lines.push_back();
+            break;
+        }
+        n += 1;
+    }
+    Ok(())
 }
 
 /// `key= value` pairs of a matrix header line (`alength= 4 w= 8 nsites= 20 E= 0`).
@@ -192,8 +248,14 @@ fn read_rows<R: BufRead>(
             }
             continue;
         }
-        let numeric_start =
-            t.starts_with(|c: char| c.is_ascii_digit() || c == '.' || c == '-' || c == '+');
+        // A number starts with a digit, or a sign or point followed by one (a line of
+        // dashes, as MEME's own output draws under a matrix, is not a row).
+        let mut chars = t.chars();
+        let numeric_start = match chars.next() {
+            Some(c) if c.is_ascii_digit() => true,
+            Some('.' | '-' | '+') => chars.next().is_some_and(|c| c.is_ascii_digit() || c == '.'),
+            _ => false,
+        };
         if !numeric_start {
             if w.is_none() {
                 lines.push_back();
@@ -206,7 +268,7 @@ fn read_rows<R: BufRead>(
             )));
         }
         let Some(v) = parse_numbers(t) else {
-            return Err(lines.err(format!("non-numeric matrix row {t:?}")));
+            return Err(lines.err(format!("non-numeric matrix row {:?}", super::excerpt(t))));
         };
         if v.len() != 4 {
             return Err(lines.err(format!(
@@ -215,7 +277,10 @@ fn read_rows<R: BufRead>(
             )));
         }
         if v.iter().any(|&x| x < 0.0) {
-            return Err(lines.err(format!("negative value in matrix row {t:?}")));
+            return Err(lines.err(format!(
+                "negative value in letter-probability matrix row {:?}",
+                super::excerpt(t)
+            )));
         }
         rows.push([v[0], v[1], v[2], v[3]]);
     }

@@ -84,7 +84,57 @@ pub fn detect_format(text: &str) -> Option<Format> {
     None
 }
 
+/// If `text` looks like sequences rather than motifs (FASTA: `>` then a line of sequence
+/// letters; FASTQ: `@`, letters, `+`), a short message saying so, with the line number.
+pub fn sequence_file_hint(text: &str) -> Option<(usize, String)> {
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .map(|(i, l)| (i + 1, l.trim()))
+        .filter(|(_, l)| !l.is_empty());
+    let (_, first) = lines.next()?;
+    let (n, next) = lines.next()?;
+    let letters = next.len() >= 4
+        && next
+            .bytes()
+            .all(|b| b.is_ascii_alphabetic() || b == b'-' || b == b'*');
+    if !letters {
+        return None;
+    }
+    if first.starts_with('>') {
+        Some((
+            n,
+            format!(
+                "this looks like a FASTA sequence file (line {n} is a sequence of {} letters), not motifs: expected MEME, JASPAR or HOCOMOCO matrices",
+                next.len()
+            ),
+        ))
+    } else if first.starts_with('@') {
+        Some((
+            n,
+            format!(
+                "this looks like a FASTQ sequence file (line {n} is a sequence of {} letters), not motifs: expected MEME, JASPAR or HOCOMOCO matrices",
+                next.len()
+            ),
+        ))
+    } else {
+        None
+    }
+}
+
+/// At most 40 characters of a line, for messages.
+pub(crate) fn excerpt(t: &str) -> String {
+    let mut it = t.chars();
+    let head: String = it.by_ref().take(40).collect();
+    if it.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
 /// Read a motif file of any supported format (detected from the content; plain or `.gz`).
+/// A sequence file (FASTA/FASTQ) given instead is an error saying so.
 pub fn read_motifs_file(path: impl AsRef<Path>) -> Result<MotifSet, MotifError> {
     let path = path.as_ref();
     let mut text = String::new();
@@ -92,6 +142,9 @@ pub fn read_motifs_file(path: impl AsRef<Path>) -> Result<MotifSet, MotifError> 
         .read_to_string(&mut text)
         .map_err(|e| MotifError::io(path.display(), e))?;
     let name = path.display().to_string();
+    if let Some((line, msg)) = sequence_file_hint(&text) {
+        return Err(MotifError::parse(&name, line, msg));
+    }
     match detect_format(&text) {
         Some(Format::Meme) => meme::read_meme(&mut text.as_bytes(), &name),
         Some(Format::Jaspar) => jaspar::read_jaspar(&mut text.as_bytes(), &name),
@@ -160,31 +213,86 @@ pub(crate) fn parse_numbers(s: &str) -> Option<Vec<f64>> {
 }
 
 /// Normalise probability rows whose sum differs from 1 by more than 1e-5 (the tolerance
-/// Tomtom uses); one warning per motif that needed it.
+/// Tomtom uses), and set rows summing to 0 (no letter at all) to uniform 0.25; one warning
+/// per motif that needed either, naming the rows.
 pub(crate) fn normalise_rows(
     m: &mut Motif,
     source: &str,
     line: usize,
     warnings: &mut Vec<Warning>,
 ) {
-    let mut n = 0;
-    for r in &mut m.rows {
+    let mut off = Vec::new();
+    let mut zero = Vec::new();
+    for (i, r) in m.rows.iter_mut().enumerate() {
         let s: f64 = r.iter().sum();
-        if (s - 1.0).abs() > 1e-5 && s > 0.0 {
+        if s <= 0.0 {
+            *r = [0.25; 4];
+            zero.push(i + 1);
+        } else if (s - 1.0).abs() > 1e-5 {
             *r = r.map(|x| x / s);
-            n += 1;
+            off.push(i + 1);
         }
     }
-    if n > 0 {
+    let mut parts = Vec::new();
+    if !off.is_empty() {
+        parts.push(format!(
+            "{} row(s) did not sum to 1 and were normalised (rows {})",
+            off.len(),
+            list(&off)
+        ));
+    }
+    if !zero.is_empty() {
+        parts.push(format!(
+            "{} row(s) were all zero and were set to uniform 0.25 (rows {})",
+            zero.len(),
+            list(&zero)
+        ));
+    }
+    if !parts.is_empty() {
+        warnings.push(Warning {
+            source_name: source.to_string(),
+            line,
+            message: format!("motif {}: {}", m.id, parts.join("; ")),
+        });
+    }
+}
+
+/// Warn about count-matrix positions with no counts (read as uniform, as a probability
+/// row summing to 0 is).
+pub(crate) fn warn_zero_count_rows(
+    m: &Motif,
+    source: &str,
+    line: usize,
+    warnings: &mut Vec<Warning>,
+) {
+    let zero: Vec<usize> = m
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.iter().sum::<f64>() <= 0.0)
+        .map(|(i, _)| i + 1)
+        .collect();
+    if !zero.is_empty() {
         warnings.push(Warning {
             source_name: source.to_string(),
             line,
             message: format!(
-                "motif {}: {n} row(s) did not sum to 1 and were normalised",
-                m.id
+                "motif {}: {} position(s) have no counts and are read as uniform 0.25 (positions {})",
+                m.id,
+                zero.len(),
+                list(&zero)
             ),
         });
     }
+}
+
+/// `1, 2, 5` (at most 10, then `…`).
+fn list(v: &[usize]) -> String {
+    let mut s: Vec<String> = v.iter().take(10).map(usize::to_string).collect();
+    if v.len() > 10 {
+        s.push("…".into());
+    }
+    s.join(", ")
 }
 
 /// Append `m` unless its ID was seen before (then warn and drop it, as MEME does).
