@@ -246,11 +246,12 @@ fn revcomp(s: &[u8]) -> String {
             b'A' => 'T',
             b'C' => 'G',
             b'G' => 'C',
-            b'T' => 'A',
+            // U is T (the letter rule of explainn-seq), so its complement is A.
+            b'T' | b'U' => 'A',
             b'a' => 't',
             b'c' => 'g',
             b'g' => 'c',
-            b't' => 'a',
+            b't' | b'u' => 'a',
             o => o as char,
         })
         .collect()
