@@ -9,6 +9,7 @@
 //! - [`jaspar`]: the bundled JASPAR 2024 CORE vertebrates collection and its metadata.
 
 pub mod background;
+mod counts;
 pub mod error;
 pub mod fimo;
 pub mod io;

@@ -5,6 +5,7 @@
 //! bootstrap draws from MT19937 seeded with 4357, consumed query after query.
 
 use crate::background::Background;
+use crate::counts::{CountColumn, Prior};
 use crate::error::MotifError;
 use crate::motif::{Motif, consensus_meme};
 use crate::numeric::{Mt19937, RowOrder, RowSummary, cpu_has, floor, fmt_g, median_ranks, rnd};
@@ -24,6 +25,69 @@ pub enum Distance {
     Sandelin,
     /// Negative average Kullback-Leibler divergence (base-10 logarithms).
     Kullback,
+    /// Average log-likelihood ratio (Wang & Stormo 2003) of the columns' counts (site count
+    /// times frequency) against the background.
+    Allr,
+    /// BLiC score (Habib et al. 2008) with a one-component Dirichlet prior.
+    Blic1,
+    /// BLiC score with a five-component Dirichlet mixture prior.
+    Blic5,
+    /// Log-likelihood ratio of one common source against two, one-component prior.
+    Llr1,
+    /// The same with the five-component prior.
+    Llr5,
+}
+
+impl Distance {
+    /// Every distance, in MEME's `-dist` names.
+    pub const ALL: [Distance; 9] = [
+        Self::Allr,
+        Self::Ed,
+        Self::Kullback,
+        Self::Pearson,
+        Self::Sandelin,
+        Self::Blic1,
+        Self::Blic5,
+        Self::Llr1,
+        Self::Llr5,
+    ];
+
+    /// MEME's `-dist` name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ed => "ed",
+            Self::Pearson => "pearson",
+            Self::Sandelin => "sandelin",
+            Self::Kullback => "kullback",
+            Self::Allr => "allr",
+            Self::Blic1 => "blic1",
+            Self::Blic5 => "blic5",
+            Self::Llr1 => "llr1",
+            Self::Llr5 => "llr5",
+        }
+    }
+
+    /// Whether the column score reads the motifs' site counts (and, except for the LLRs,
+    /// the background), defined in the module `counts` of this crate's sources.
+    pub fn uses_counts(self) -> bool {
+        matches!(
+            self,
+            Self::Allr | Self::Blic1 | Self::Blic5 | Self::Llr1 | Self::Llr5
+        )
+    }
+
+    fn prior(self) -> Prior {
+        match self {
+            Self::Blic5 | Self::Llr5 => Prior::Five,
+            _ => Prior::One,
+        }
+    }
+}
+
+impl std::fmt::Display for Distance {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
 }
 
 impl std::str::FromStr for Distance {
@@ -34,8 +98,14 @@ impl std::str::FromStr for Distance {
             "pearson" | "pcc" => Ok(Self::Pearson),
             "sandelin" | "sw" => Ok(Self::Sandelin),
             "kullback" | "kl" => Ok(Self::Kullback),
+            "allr" => Ok(Self::Allr),
+            "blic1" => Ok(Self::Blic1),
+            "blic5" => Ok(Self::Blic5),
+            "llr1" => Ok(Self::Llr1),
+            "llr5" => Ok(Self::Llr5),
             _ => Err(MotifError::Invalid(format!(
-                "unknown distance {s:?} (ed, pearson, sandelin, kullback)"
+                "unknown distance {s:?} (allr, ed, kullback, pearson, sandelin, blic1, blic5, \
+                 llr1, llr5)"
             ))),
         }
     }
@@ -155,6 +225,13 @@ pub fn tomtom(
         .filter(|(_, q)| q.width() <= 100)
         .map(|(i, q)| (i, pseudocounted(q, &bg, opts.motif_pseudo)))
         .collect();
+    let qcounts: Vec<Vec<CountColumn>> = if opts.distance.uses_counts() {
+        qs.iter()
+            .map(|(i, rows)| db.count_columns(rows, site_count(&queries[*i])))
+            .collect()
+    } else {
+        vec![Vec::new(); qs.len()]
+    };
     // Queries are scored in any order by all threads, claimed one at a time. The pi0
     // bootstrap consumes one MT19937 stream query after query, so this thread computes the
     // q-values and the output in query order, scoring unclaimed queries while it waits for
@@ -167,7 +244,7 @@ pub fn tomtom(
         if i >= nq {
             return false;
         }
-        let entries = score_query(&qs[i].1, &db, opts, scr);
+        let entries = score_query(&qs[i].1, &qcounts[i], &db, opts, scr);
         scored[i]
             .set(entries)
             .ok()
@@ -230,6 +307,44 @@ pub fn tomtom(
     Ok(hits)
 }
 
+/// Column scores as Tomtom computes them before the median shift: `result[i][j]` is the
+/// score of query column `i` against column `j` of the target as given (forward strand),
+/// after the background and pseudocount rules of [`tomtom()`] (`opts.distance` and
+/// `opts.motif_pseudo` apply; larger means more similar).
+pub fn column_score_matrix(
+    query: &Motif,
+    target: &Motif,
+    background: Option<&Background>,
+    opts: &TomtomOptions,
+) -> Vec<Vec<f64>> {
+    let bg = background
+        .copied()
+        .unwrap_or_default()
+        .symmetric()
+        .normalized(5e-7);
+    let fwd = TomtomOptions {
+        norc: true,
+        ..opts.clone()
+    };
+    let db = TargetDb::new(std::slice::from_ref(target), &bg, &fwd);
+    let q = pseudocounted(query, &bg, opts.motif_pseudo);
+    let qc = db.count_columns(&q, site_count(query));
+    let n = db.cols.len();
+    (0..q.len())
+        .map(|i| {
+            let mut row = vec![0.0; n];
+            if opts.distance.uses_counts() {
+                count_scores(&qc[i], &db, opts.distance, &mut row);
+            } else {
+                for (j, r) in row.iter_mut().enumerate() {
+                    *r = exact_score(&q[i], &db, opts.distance, j);
+                }
+            }
+            row
+        })
+        .collect()
+}
+
 /// The header line of Tomtom's `--text` output.
 pub const TOMTOM_HEADER: &str = "Query_ID\tTarget_ID\tOptimal_offset\tp-value\tE-value\tq-value\tOverlap\tQuery_consensus\tTarget_consensus\tOrientation";
 
@@ -256,6 +371,24 @@ pub fn write_tomtom_text(w: &mut impl Write, hits: &[TomtomHit]) -> std::io::Res
     Ok(())
 }
 
+/// The lines Tomtom ends its TSV file with: a blank line, then `# Tomtom (Motif
+/// Comparison Tool): Version {version}`, the line naming the format's description, and
+/// `# {command}`. ([`write_tomtom_text`] does not write them, so that output compares
+/// with MEME rows only.)
+pub fn write_tomtom_trailer(
+    w: &mut impl Write,
+    version: &str,
+    command: &str,
+) -> std::io::Result<()> {
+    writeln!(w)?;
+    writeln!(w, "# Tomtom (Motif Comparison Tool): Version {version}")?;
+    writeln!(
+        w,
+        "# The format of this file is described at https://meme-suite.org/meme/doc/tomtom-output-format.html."
+    )?;
+    writeln!(w, "# {command}")
+}
+
 /// Row-normalise (when off by more than 1e-5) and add the pseudocount
 /// `f = (f n + pseudo b) / (n + pseudo)` with `n = trunc(nsites)` or 20.
 pub(crate) fn pseudocounted(m: &Motif, bg: &Background, pseudo: f64) -> Vec<[f64; 4]> {
@@ -275,6 +408,15 @@ pub(crate) fn pseudocounted(m: &Motif, bg: &Background, pseudo: f64) -> Vec<[f64
             std::array::from_fn(|a| (r[a] * n + pseudo * bg.0[a]) / (n + pseudo))
         })
         .collect()
+}
+
+/// Site count of a motif for the count-based distances: its `nsites` (or, for a count
+/// matrix without one, its largest column total) when positive, else 20.
+pub(crate) fn site_count(m: &Motif) -> f64 {
+    match m.effective_nsites() {
+        Some(s) if s > 0.0 && s.is_finite() => s,
+        _ => 20.0,
+    }
 }
 
 /// Bootstrap resamples per query.
@@ -308,14 +450,25 @@ struct TargetDb {
     /// Rank of each target's ID in byte order (equal IDs share a rank): MEME's last
     /// ranking key without string comparisons.
     id_rank: Vec<u32>,
+    /// Count-based distances: every column as counts (empty for the others).
+    ccols: Vec<CountColumn>,
+    /// `ln` of the background.
+    ln_bg: [f64; 4],
+    /// Prior of the LLR and BLiC source estimates.
+    prior: Prior,
 }
 
 impl TargetDb {
     fn new(targets: &[Motif], bg: &Background, opts: &TomtomOptions) -> Self {
         let mut cols = Vec::new();
         let mut copies = Vec::new();
+        let counted = opts.distance.uses_counts();
+        let ln_bg = bg.0.map(f64::ln);
+        let prior = opts.distance.prior();
+        let mut ccols = Vec::new();
         for (t, m) in targets.iter().enumerate() {
             let f = pseudocounted(m, bg, opts.motif_pseudo);
+            let ncols = cols.len();
             copies.push(Copy {
                 target: t,
                 orientation: Orientation::Forward,
@@ -331,6 +484,14 @@ impl TargetDb {
                     len: f.len(),
                 });
                 cols.extend(f.iter().rev().map(|r| [r[3], r[2], r[1], r[0]]));
+            }
+            if counted {
+                let n = site_count(m);
+                ccols.extend(
+                    cols[ncols..]
+                        .iter()
+                        .map(|c| CountColumn::new(c, n, &ln_bg, prior)),
+                );
             }
         }
         let mut widths: Vec<usize> = copies.iter().map(|c| c.len).collect();
@@ -376,7 +537,18 @@ impl TargetDb {
             inv_sd,
             pearson_exact_only,
             id_rank,
+            ccols,
+            ln_bg,
+            prior,
         }
+    }
+
+    /// A query's pseudocounted rows as count columns, with this database's background and
+    /// prior.
+    fn count_columns(&self, rows: &[[f64; 4]], n: f64) -> Vec<CountColumn> {
+        rows.iter()
+            .map(|r| CountColumn::new(r, n, &self.ln_bg, self.prior))
+            .collect()
     }
 }
 
@@ -445,6 +617,7 @@ const TRIM: f64 = 1e-70;
 /// the portable code computes the same (slower on x86 CPUs without FMA).
 fn score_query(
     q: &[[f64; 4]],
+    qc: &[CountColumn],
     db: &TargetDb,
     opts: &TomtomOptions,
     scr: &mut Scratch,
@@ -453,21 +626,22 @@ fn score_query(
     {
         if cpu_has!("avx2", "fma") {
             // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-            return unsafe { score_query_avx2(q, db, opts, scr) };
+            return unsafe { score_query_avx2(q, qc, db, opts, scr) };
         }
     }
-    score_query_impl(q, db, opts, scr)
+    score_query_impl(q, qc, db, opts, scr)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn score_query_avx2(
     q: &[[f64; 4]],
+    qc: &[CountColumn],
     db: &TargetDb,
     opts: &TomtomOptions,
     scr: &mut Scratch,
 ) -> Vec<Entry> {
-    score_query_impl(q, db, opts, scr)
+    score_query_impl(q, qc, db, opts, scr)
 }
 
 /// Column scores of query column `qc` against every database column, into `out`. Returns
@@ -524,6 +698,53 @@ fn column_scores(qc: &[f64; 4], db: &TargetDb, dist: Distance, out: &mut [f64]) 
             // sum, and |partial sums| <= sqrt(d1 d2) (Cauchy-Schwarz): |error| < 3e-13.
             1e-11
         }
+        _ => unreachable!("the count-based distances are scored by count_scores"),
+    }
+}
+
+/// Scores of a query column against every database column for the count-based
+/// distances (exact: no correction step).
+fn count_scores(qc: &CountColumn, db: &TargetDb, dist: Distance, out: &mut [f64]) {
+    let t = &db.ccols[..out.len()];
+    match dist {
+        Distance::Allr => {
+            for (o, tc) in out.iter_mut().zip(t) {
+                *o = crate::counts::allr(qc, tc);
+            }
+        }
+        Distance::Llr1 | Distance::Llr5 => {
+            for (o, tc) in out.iter_mut().zip(t) {
+                *o = crate::counts::llr(db.prior, qc, tc);
+            }
+        }
+        Distance::Blic1 | Distance::Blic5 => {
+            for (o, tc) in out.iter_mut().zip(t) {
+                *o = crate::counts::blic(db.prior, qc, tc, &db.ln_bg);
+            }
+        }
+        _ => unreachable!("count_scores is only called for the count-based distances"),
+    }
+}
+
+/// Offset and scale of the integer column scores, from the extremes `lo < hi` of the
+/// median-shifted scores: MEME's `off = floor(lo)`, `sc = floor(100 / (hi - off))`. When
+/// that scale would be 0 (a range above 100, which only the count-based distances reach
+/// with large site counts), `sc = 1/d` with the smallest integer `d` for which
+/// `off = d floor(lo / d)` gives `(hi - off) / d <= 100`, so that `-off sc` stays an
+/// integer and the scores keep 0..=100.
+fn scale(lo: f64, hi: f64) -> (f64, f64) {
+    let off = floor(lo);
+    let sc = floor(100.0 / (hi - off));
+    if sc >= 1.0 || !(hi - lo).is_finite() {
+        return (off, sc);
+    }
+    let mut d = ((hi - off) / 100.0).ceil().max(1.0);
+    loop {
+        let off = d * floor(lo / d);
+        if (hi - off) / d <= 100.0 {
+            return (off, 1.0 / d);
+        }
+        d += 1.0;
     }
 }
 
@@ -606,6 +827,7 @@ fn row_median(
 #[inline(always)]
 fn score_query_impl(
     q: &[[f64; 4]],
+    qcounts: &[CountColumn],
     db: &TargetDb,
     opts: &TomtomOptions,
     scr: &mut Scratch,
@@ -621,7 +843,12 @@ fn score_query_impl(
     let mut delta = 0.0f64;
     for (i, qc) in q.iter().enumerate() {
         let row = &mut scr.s[i * n..(i + 1) * n];
-        delta = column_scores(qc, db, dist, row);
+        if dist.uses_counts() {
+            count_scores(&qcounts[i], db, dist, row);
+            delta = 0.0;
+        } else {
+            delta = column_scores(qc, db, dist, row);
+        }
         let sum = scr.order.summarise(row, delta > 0.0);
         let exact = |j| exact_score(qc, db, dist, j);
         med[i] = row_median(row, &sum, delta, &scr.order, exact);
@@ -659,9 +886,8 @@ fn score_query_impl(
     if hi == lo {
         lo = hi - 1.0;
     }
-    let off = floor(lo);
-    let sc = floor(100.0 / (hi - off));
-    let k = (-off * sc) as usize;
+    let (off, sc) = scale(lo, hi);
+    let k = (-off * sc).round() as usize;
 
     // Quantised scores X (row by row), their histograms and the alignment sums: copy c's
     // sums over its configurations 1..=w+l-1 lie at `sums[r_c..]`, `r_c = start_c + c (w-1)`
