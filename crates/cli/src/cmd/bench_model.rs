@@ -4,11 +4,15 @@
 use super::common_model::{device_named, init_threads};
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use explainn_nn::ExplaiNNConfig;
 use explainn_nn::bench::throughput;
+use explainn_nn::{Arch, ExplaiNNConfig, ModelConfig};
 
 #[derive(ClapArgs, Debug)]
 pub struct Args {
+    /// Architecture: explainn, cnn1, cnn1-exp, deepcnn, danq, deepstarr (published
+    /// hyperparameters; --units applies to explainn only).
+    #[arg(long, default_value = "explainn")]
+    pub arch: Arch,
     /// Number of units.
     #[arg(long, default_value_t = 100)]
     pub units: usize,
@@ -34,7 +38,10 @@ pub struct Args {
 
 pub fn run(a: Args) -> Result<()> {
     let threads = init_threads(Some(a.threads));
-    let config = ExplaiNNConfig::new(a.units, a.length, a.classes);
+    let config = match a.arch {
+        Arch::ExplaiNN => ModelConfig::ExplaiNN(ExplaiNNConfig::new(a.units, a.length, a.classes)),
+        arch => ModelConfig::published(arch, a.length, a.classes)?,
+    };
     let device = device_named(&a.device)?;
     let t = throughput(config, a.batch, a.steps.max(1), &device)?;
     let framework = if a.device == "cpu" {
@@ -44,6 +51,7 @@ pub fn run(a: Args) -> Result<()> {
     };
     let row = serde_json::json!({
         "framework": framework,
+        "arch": a.arch.name(),
         "units": a.units,
         "batch": a.batch,
         "length": a.length,

@@ -6,7 +6,7 @@
 
 use super::common_model::{device, init_threads, load_model};
 use crate::output::AtomicFile;
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use clap::Args as ClapArgs;
 use explainn_interpret::explain::explain;
 use explainn_interpret::tables::{TsvTable, unit_index};
@@ -69,7 +69,7 @@ fn write_rows(
     classes: &[String],
     labels: &[String],
 ) -> Result<usize> {
-    let length = p.model().config().input_length;
+    let length = p.model().input_length();
     writeln!(w, "id\tclass\tunit\tlabel\tcontribution")?;
     let mut records = explainn_seq::records::open(path)
         .with_context(|| format!("cannot read {}", path.display()))?;
@@ -109,7 +109,16 @@ pub fn run(a: Args) -> Result<()> {
     init_threads(a.threads);
     let mf = load_model(&a.model)?;
     let both = mf.metadata.trained_with_rc && !a.forward_only;
-    let labels = labels(&a, mf.model.config().units)?;
+    let units = match mf.model.explainn() {
+        Some(m) => m.config().units,
+        None => bail!(
+            "explain decomposes predictions into unit contributions, which needs an ExplaiNN \
+             model; {} is a {} model",
+            a.model.display(),
+            mf.model.arch()
+        ),
+    };
+    let labels = labels(&a, units)?;
     let classes = mf.metadata.class_names.clone();
     let p = Predictor::new(mf.model, device(), a.batch_size);
     let n = match &a.output {

@@ -112,7 +112,7 @@ pub fn run(a: Args) -> Result<()> {
         a.output.join("model.safetensors")
     };
     let mut f = AtomicFile::create(&out)?;
-    checkpoint::write(&model, &meta, &mut f)?;
+    checkpoint::write(&model.into(), &meta, &mut f)?;
     f.commit()?;
     eprintln!(
         "imported {} units, length {}, {} classes, num_fc {} → {}",

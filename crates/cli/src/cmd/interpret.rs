@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args as ClapArgs;
 use explainn_interpret::activations::{max_activations, scan};
 use explainn_interpret::annotate::{annotate, default_options};
+use explainn_interpret::filters::scan_filters;
 use explainn_interpret::importance::importance;
 use explainn_interpret::select::{Selection, select, subsample};
 use explainn_interpret::{plots, pwm, tables};
@@ -132,7 +133,7 @@ fn read_data(path: &Path, genome: Option<&Path>, length: usize) -> Result<(Datas
 pub fn run(a: Args) -> Result<()> {
     init_threads(a.threads);
     let mf = load_model(&a.run)?;
-    let cfg = mf.model.config().clone();
+    let (length, c) = (mf.model.input_length(), mf.model.classes());
     let meta = mf.metadata.clone();
     let run_dir = if a.run.is_dir() {
         a.run.clone()
@@ -144,15 +145,14 @@ pub fn run(a: Args) -> Result<()> {
         .clone()
         .unwrap_or_else(|| run_dir.join("interpret"));
     let data_file = data_path(&a)?;
-    let (data, labelled) = read_data(&data_file, a.genome.as_deref(), cfg.input_length)?;
+    let (data, labelled) = read_data(&data_file, a.genome.as_deref(), length)?;
     if data.is_empty() {
         bail!("{} holds no sequences", data_file.display());
     }
     if labelled {
-        check_fits(&cfg, data.length, Some(data.n_classes()), "interpreted")?;
+        check_fits(&mf.model, data.length, Some(data.n_classes()), "interpreted")?;
     }
     let both = meta.trained_with_rc && !a.forward_only;
-    let c = cfg.classes;
     let p = Predictor::new(mf.model, device(), a.batch_size);
 
     // Selection of well-predicted sequences.
@@ -207,6 +207,10 @@ pub fn run(a: Args) -> Result<()> {
         }
     );
     let sel = data.subset(&idx);
+    let Some(explainn) = p.model().explainn() else {
+        return filter_visualisation(&a, &p, &sel, both, &out, rule, data.len(), &data_file);
+    };
+    let units = explainn.config().units;
 
     // Two streaming passes.
     let pb = progress_bar(
@@ -242,7 +246,7 @@ pub fn run(a: Args) -> Result<()> {
     topts.thresh = a.q_threshold;
     let (hits, ann) = annotate(&motifs, sc.sites.nsites(), &targets, metadata, &topts)
         .context("motif annotation failed")?;
-    let (weights, _bias) = p.model().final_layer();
+    let (weights, _bias) = explainn.final_layer();
     let imp = importance(&sc, &weights, c);
     let classes = &meta.class_names;
 
@@ -297,7 +301,7 @@ pub fn run(a: Args) -> Result<()> {
     }
     hm.truncate(60);
     let rows: Vec<String> = hm.iter().map(|&u| ann[u].display()).collect();
-    let (wr, units) = (&weights, cfg.units);
+    let wr = &weights;
     let vals: Vec<f64> = hm
         .iter()
         .flat_map(|&u| (0..c).map(move |k| wr[k * units + u] as f64))
@@ -389,6 +393,125 @@ pub fn run(a: Args) -> Result<()> {
             print!("\t{:.4}", imp.get(u, k));
         }
         println!();
+    }
+    Ok(())
+}
+
+/// Interpretation of a model without units (the baselines): filter visualisation of the
+/// first convolution (PWMs from the windows above half of each filter's maximum
+/// activation), Tomtom annotation and logos. Writes `filters.meme`, `tomtom.tsv`,
+/// `annotation.tsv` (one row per filter, `unitN` naming filter N), `logos/` (annotated
+/// filters first, by q-value) and `summary.json`.
+#[allow(clippy::too_many_arguments)]
+fn filter_visualisation(
+    a: &Args,
+    p: &Predictor,
+    sel: &Dataset,
+    both: bool,
+    out: &Path,
+    rule: Selection,
+    total: usize,
+    data_file: &Path,
+) -> Result<()> {
+    let arch = p.model().arch();
+    eprintln!(
+        "{arch} has no units: visualising its {} first-layer filters (unit importance needs an \
+         ExplaiNN model)",
+        p.model().first_layer().shape[0]
+    );
+    let pb = progress_bar(
+        sel.len() as u64,
+        "pass {prefix}/2 [{bar:30}] {pos}/{len} sequences ({elapsed})",
+    );
+    let scan = scan_filters(p, &sel.codes, both, a.batch_size, &mut |pass, n| {
+        pb.set_prefix(pass.to_string());
+        pb.set_position(n as u64)
+    })?;
+    pb.finish_and_clear();
+    let motifs = scan.sites.motifs();
+    let (targets, db_name, metadata) = match &a.motifs {
+        Some(path) => (
+            super::tomtom::read_motifs(path)?.motifs,
+            path.display().to_string(),
+            None,
+        ),
+        None => (
+            explainn_motif::jaspar::bundled_motifs().motifs,
+            "JASPAR 2024 CORE vertebrates (non-redundant)".to_string(),
+            Some(JasparMetadata::bundled()),
+        ),
+    };
+    let mut topts = default_options();
+    topts.thresh = a.q_threshold;
+    let (hits, ann) = annotate(&motifs, scan.sites.nsites(), &targets, metadata, &topts)
+        .context("motif annotation failed")?;
+    std::fs::create_dir_all(out.join("logos"))
+        .with_context(|| format!("cannot create {}", out.display()))?;
+    let mut outputs = OutputSet::default();
+    let mut f = AtomicFile::create(out.join("filters.meme"))?;
+    pwm::write_meme(&mut f, &motifs)?;
+    outputs.add(move || f.commit());
+    let mut f = AtomicFile::create(out.join("tomtom.tsv"))?;
+    write_tomtom_text(&mut f, &hits)?;
+    outputs.add(move || f.commit());
+    let mut f = AtomicFile::create(out.join("annotation.tsv"))?;
+    tables::write_annotation(&mut f, &ann, &scan.max_activation)?;
+    outputs.add(move || f.commit());
+    // Annotated filters first (by q-value), then by number of sites.
+    let mut order: Vec<usize> = (0..ann.len()).collect();
+    let key = |u: usize| {
+        (
+            ann[u].best.as_ref().map_or(f64::INFINITY, |b| b.q_value),
+            std::cmp::Reverse(ann[u].nsites),
+        )
+    };
+    order.sort_by(|&x, &y| {
+        let (kx, ky) = (key(x), key(y));
+        kx.0.total_cmp(&ky.0).then(kx.1.cmp(&ky.1)).then(x.cmp(&y))
+    });
+    for (rank, &u) in order.iter().enumerate() {
+        let name = format!("{:03}_unit{u}.svg", rank + 1);
+        let mut f = AtomicFile::create(out.join("logos").join(name))?;
+        f.write_all(logo_svg(&motifs[u], &LogoOptions::default()).as_bytes())?;
+        outputs.add(move || f.commit());
+    }
+    let annotated = ann.iter().filter(|x| x.best.is_some()).count();
+    let summary = serde_json::json!({
+        "model": a.run,
+        "arch": arch.name(),
+        "analysis": "first-layer filter visualisation",
+        "data": data_file,
+        "selection": rule.to_string(),
+        "max_sequences": a.max_sequences,
+        "seed": a.seed,
+        "sequences_total": total,
+        "sequences_selected": sel.len(),
+        "both_strands": both,
+        "motif_database": db_name,
+        "q_threshold": a.q_threshold,
+        "filters": ann.len(),
+        "filters_annotated": annotated,
+        "filters_without_sites": ann.iter().filter(|x| x.nsites == 0).count(),
+    });
+    let mut f = AtomicFile::create(out.join("summary.json"))?;
+    serde_json::to_writer_pretty(&mut f, &summary)?;
+    writeln!(f)?;
+    outputs.add(move || f.commit());
+    outputs.commit_all()?;
+    eprintln!(
+        "{annotated} of {} filters annotated (q ≤ {}); outputs in {}",
+        ann.len(),
+        a.q_threshold,
+        out.display()
+    );
+    println!("rank\tfilter\tlabel\tq_value\tnsites");
+    for (rank, &u) in order.iter().take(10).enumerate() {
+        let q = ann[u]
+            .best
+            .as_ref()
+            .map(|b| format!("{:.2e}", b.q_value))
+            .unwrap_or("NA".into());
+        println!("{}\tunit{u}\t{}\t{q}\t{}", rank + 1, ann[u].label, ann[u].nsites);
     }
     Ok(())
 }

@@ -49,7 +49,7 @@ pub fn run(a: Args) -> Result<()> {
     init_threads(a.threads);
     let device = device_named(&a.device)?;
     let mf = load_model_on(&a.model, &device)?;
-    let (l, c) = (mf.model.config().input_length, mf.model.config().classes);
+    let (l, c) = (mf.model.input_length(), mf.model.classes());
     let names = mf.metadata.class_names.clone();
     let records: Box<dyn Iterator<Item = Result<explainn_seq::Record, explainn_seq::SeqError>>> =
         match &a.genome {

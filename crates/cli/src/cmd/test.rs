@@ -48,10 +48,9 @@ pub fn run(a: Args) -> Result<()> {
     init_threads(a.threads);
     let device = device_named(&a.device)?;
     let mf = load_model_on(&a.model, &device)?;
-    let cfg = mf.model.config().clone();
     let data = read_labelled(&a.test, "test")?;
-    check_fits(&cfg, data.length, Some(data.n_classes()), "test")?;
-    let c = cfg.classes;
+    check_fits(&mf.model, data.length, Some(data.n_classes()), "test")?;
+    let c = mf.model.classes();
     let binary_labels = data.labels.iter().all(|&v| v == 0.0 || v == 1.0);
     let loss = mf
         .metadata

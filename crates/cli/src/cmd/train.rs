@@ -1,12 +1,16 @@
-//! `explainn train TRAIN VALID -o RUN_DIR`: train an ExplaiNN model on ExplaiNN TSV files.
-//! RUN_DIR receives `model.safetensors`, `config.json` and `losses.tsv`, all or nothing.
+//! `explainn train TRAIN VALID -o RUN_DIR`: train an ExplaiNN model (or one of the paper's
+//! baselines, `--arch`) on ExplaiNN TSV files. RUN_DIR receives `model.safetensors`,
+//! `config.json` and `losses.tsv`, all or nothing.
 
 use super::common_model::{device_named, init_threads, progress_bar, read_labelled};
 use crate::output::{AtomicFile, OutputSet};
 use anyhow::{Context, Result, bail};
 use clap::Args as ClapArgs;
-use explainn_nn::train::Progress;
-use explainn_nn::{ExplaiNNConfig, Loss, ModelMetadata, TrainData, TrainOptions, checkpoint};
+use explainn_nn::checkpoint::{FileDigest, Provenance};
+use explainn_nn::train::{Keep, Optimiser, Progress, Schedule};
+use explainn_nn::{
+    Arch, ExplaiNNConfig, Loss, ModelConfig, ModelMetadata, TrainData, TrainOptions, checkpoint,
+};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -19,7 +23,32 @@ pub struct Args {
     /// Output run directory (created if missing).
     #[arg(short, long)]
     pub output: PathBuf,
-    /// Number of units.
+    /// Architecture: explainn (default); or a baseline of the paper: cnn1 (the original
+    /// package's ConvNetShallow: conv 100×19, BN, ReLU, max-pool 7, dense 1000-1000 with BN,
+    /// ReLU, dropout 0.3), cnn1-exp (CNN1 with exponential first-layer activation), deepcnn
+    /// (ConvNetDeep: conv 100×19 / 200×7 / 200×4, each BN-ReLU-max-pool 3, dense
+    /// 1000-1000), danq (Quang & Xie 2016: conv 320×26, ReLU, max-pool 13, dropout 0.2,
+    /// 2-layer BiLSTM 320, dense 925) or deepstarr (Almeida et al. 2022: conv 256×7, 60×3,
+    /// 60×5, 120×3, same padding, BN, ReLU, max-pool 2; dense 256-256, dropout 0.4). Any
+    /// input length. See docs/architectures.md.
+    #[arg(long, default_value = "explainn")]
+    pub arch: Arch,
+    /// Baselines: filters per convolution block, comma-separated [default: the published
+    /// ones, e.g. 100,200,200 for deepcnn; 320 for danq].
+    #[arg(long, value_delimiter = ',')]
+    pub conv_filters: Option<Vec<usize>>,
+    /// Baselines: filter widths per convolution block [default: the published ones, e.g.
+    /// 19,7,4 for deepcnn; 26 for danq].
+    #[arg(long, value_delimiter = ',')]
+    pub conv_widths: Option<Vec<usize>>,
+    /// Baselines: dense-layer widths [default: 1000,1000 for cnn1/deepcnn, 256,256 for
+    /// deepstarr, 925 for danq].
+    #[arg(long, value_delimiter = ',')]
+    pub dense_widths: Option<Vec<usize>>,
+    /// DanQ: LSTM hidden size per direction.
+    #[arg(long, default_value_t = 320)]
+    pub lstm_hidden: usize,
+    /// ExplaiNN: number of units.
     #[arg(long, default_value_t = 100)]
     pub units: usize,
     /// Convolutional filter width.
@@ -37,15 +66,40 @@ pub struct Args {
     /// Width of the per-unit hidden layers.
     #[arg(long, default_value_t = 100)]
     pub hidden: usize,
-    /// Dropout probability in the per-unit layers.
-    #[arg(long, default_value_t = 0.3)]
-    pub dropout: f64,
+    /// Dropout probability [default: 0.3 (explainn per-unit layers, cnn1, deepcnn), 0.4
+    /// (deepstarr), 0.2 (danq, after pooling; 0.5 between its LSTM layers)].
+    #[arg(long)]
+    pub dropout: Option<f64>,
     /// Loss: bce (multi-label), ce (multi-class), mse, pearson, poisson.
     #[arg(long, default_value = "bce")]
     pub loss: Loss,
-    /// Adam learning rate.
-    #[arg(long, default_value_t = 0.003)]
-    pub lr: f64,
+    /// Learning rate [default: 0.003 as the paper; 0.0005 for danq, the DanQ scripts'
+    /// default, with which it learns where 0.003 does not].
+    #[arg(long)]
+    pub lr: Option<f64>,
+    /// Optimiser: adam (default, as the original), adamw, sgd.
+    #[arg(long, default_value = "adam", value_parser = ["adam", "adamw", "sgd"])]
+    pub optimizer: String,
+    /// AdamW weight decay.
+    #[arg(long, default_value_t = 0.01)]
+    pub weight_decay: f64,
+    /// SGD momentum (0 = plain SGD).
+    #[arg(long, default_value_t = 0.9)]
+    pub momentum: f64,
+    /// Learning-rate schedule over epochs: constant (default); step (× --lr-gamma every
+    /// --lr-step epochs); cosine (to 0 over --max-epochs); plateau (× --lr-gamma after
+    /// --lr-step epochs without a lower validation loss).
+    #[arg(long, default_value = "constant", value_parser = ["constant", "step", "cosine", "plateau"])]
+    pub lr_schedule: String,
+    /// Epochs of the step and plateau schedules.
+    #[arg(long, default_value_t = 10)]
+    pub lr_step: usize,
+    /// Factor of the step and plateau schedules.
+    #[arg(long, default_value_t = 0.1)]
+    pub lr_gamma: f64,
+    /// Weights to keep: best (lowest validation loss, default) or last (the last epoch's).
+    #[arg(long, default_value = "best", value_parser = ["best", "last"])]
+    pub keep: String,
     /// Sequences per batch.
     #[arg(long, default_value_t = 100)]
     pub batch_size: usize,
@@ -88,27 +142,52 @@ pub fn run(a: Args) -> Result<()> {
             train.n_classes()
         );
     }
-    let config = ExplaiNNConfig {
-        units: a.units,
-        input_length: train.length,
-        classes: train.n_classes(),
-        filter_size: a.filter_size,
-        pool_size: a.pool_size,
-        pool_stride: a.pool_stride,
-        num_fc: a.num_fc,
-        hidden: a.hidden,
-        dropout: a.dropout,
-    };
-    config.validate()?;
+    let config = model_config(&a, train.length, train.n_classes())?;
     let opts = TrainOptions {
         loss: a.loss,
-        lr: a.lr,
+        optimiser: match a.optimizer.as_str() {
+            "adamw" => Optimiser::AdamW {
+                weight_decay: a.weight_decay,
+            },
+            "sgd" => Optimiser::Sgd {
+                momentum: a.momentum,
+            },
+            _ => Optimiser::Adam,
+        },
+        lr: a
+            .lr
+            .unwrap_or(if a.arch == Arch::DanQ { 0.0005 } else { 0.003 }),
+        schedule: match a.lr_schedule.as_str() {
+            "step" => Schedule::Step {
+                every: a.lr_step,
+                gamma: a.lr_gamma,
+            },
+            "cosine" => Schedule::Cosine,
+            "plateau" => Schedule::Plateau {
+                factor: a.lr_gamma,
+                patience: a.lr_step,
+            },
+            _ => Schedule::Constant,
+        },
+        keep: if a.keep == "last" {
+            Keep::Last
+        } else {
+            Keep::Best
+        },
         batch_size: a.batch_size,
         max_epochs: a.max_epochs,
         patience: a.patience,
         rc: !a.no_rc,
         seed: a.seed,
         ..TrainOptions::default()
+    };
+    opts.validate()?;
+    let provenance = Provenance {
+        command: std::env::args().collect(),
+        files: vec![
+            FileDigest::of("train", &a.train)?,
+            FileDigest::of("validation", &a.valid)?,
+        ],
     };
     let td = TrainData::new(&train.codes, &train.labels, train.length, train.n_classes())?;
     let vd = TrainData::new(&valid.codes, &valid.labels, valid.length, valid.n_classes())?;
@@ -148,6 +227,7 @@ pub fn run(a: Args) -> Result<()> {
     meta.trained_with_rc = opts.rc;
     meta.loss = Some(opts.loss);
     meta.steps = outcome.steps as u64;
+    meta.provenance = Some(provenance);
 
     let mut outputs = OutputSet::default();
     let mut f = AtomicFile::create(a.output.join("model.safetensors"))?;
@@ -170,7 +250,8 @@ pub fn run(a: Args) -> Result<()> {
         "explainn_version": env!("CARGO_PKG_VERSION"),
         "train": a.train,
         "validation": a.valid,
-        "architecture": config,
+        "arch": config.arch(),
+        "architecture": config.to_json(),
         "training": opts,
         "threads": threads,
         "class_names": meta.class_names,
@@ -192,4 +273,81 @@ pub fn run(a: Args) -> Result<()> {
         a.output.join("model.safetensors").display()
     );
     Ok(())
+}
+
+/// The architecture's configuration from the command line: the published hyperparameters
+/// of `--arch`, with the flags that apply to it. A flag that does not apply is an error.
+fn model_config(a: &Args, length: usize, classes: usize) -> Result<ModelConfig> {
+    let baseline_flags = a.conv_filters.is_some() || a.conv_widths.is_some() || a.dense_widths.is_some();
+    let config = match a.arch {
+        Arch::ExplaiNN => {
+            if baseline_flags {
+                bail!("--conv-filters, --conv-widths and --dense-widths apply to the baselines; ExplaiNN has --units, --filter-size and --hidden");
+            }
+            ModelConfig::ExplaiNN(ExplaiNNConfig {
+                units: a.units,
+                input_length: length,
+                classes,
+                filter_size: a.filter_size,
+                pool_size: a.pool_size,
+                pool_stride: a.pool_stride,
+                num_fc: a.num_fc,
+                hidden: a.hidden,
+                dropout: a.dropout.unwrap_or(0.3),
+            })
+        }
+        Arch::DanQ => {
+            let mut c = explainn_nn::DanQConfig::new(length, classes);
+            let one = |v: &Option<Vec<usize>>, what: &str| -> Result<Option<usize>> {
+                match v.as_deref() {
+                    None => Ok(None),
+                    Some([x]) => Ok(Some(*x)),
+                    Some(_) => bail!("danq has one convolution and one dense layer: give one value to --{what}"),
+                }
+            };
+            if let Some(f) = one(&a.conv_filters, "conv-filters")? {
+                c.filters = f;
+            }
+            if let Some(w) = one(&a.conv_widths, "conv-widths")? {
+                c.width = w;
+            }
+            if let Some(d) = one(&a.dense_widths, "dense-widths")? {
+                c.dense = d;
+            }
+            c.hidden = a.lstm_hidden;
+            if let Some(p) = a.dropout {
+                c.conv_dropout = p;
+            }
+            ModelConfig::DanQ(c)
+        }
+        arch => {
+            let kind = arch.cnn_kind().expect("a convolutional baseline");
+            let mut c = explainn_nn::CnnConfig::new(kind, length, classes);
+            let n = c.conv.len();
+            for (flag, v) in [("conv-filters", &a.conv_filters), ("conv-widths", &a.conv_widths)] {
+                if let Some(v) = v {
+                    if v.len() != n {
+                        bail!("--{flag}: {arch} has {n} convolution block(s), {} value(s) given", v.len());
+                    }
+                }
+            }
+            for (i, layer) in c.conv.iter_mut().enumerate() {
+                if let Some(f) = &a.conv_filters {
+                    layer.filters = f[i];
+                }
+                if let Some(w) = &a.conv_widths {
+                    layer.width = w[i];
+                }
+            }
+            if let Some(d) = &a.dense_widths {
+                c.dense = d.clone();
+            }
+            if let Some(p) = a.dropout {
+                c.dropout = p;
+            }
+            ModelConfig::Cnn(c)
+        }
+    };
+    config.validate()?;
+    Ok(config)
 }
