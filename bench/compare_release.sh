@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Checks that a refactor changes no ExplaiNN number: runs prepare → train → test →
+# interpret with two explainn binaries (the previous release and the current build) on the
+# same data, seed and thread count, then compares
+#   - every tensor of model.safetensors, byte for byte (the metadata may differ: format,
+#     version, provenance),
+#   - test/metrics.tsv and test/predictions.tsv.gz,
+#   - interpret/{filters.meme,tomtom.tsv,annotation.tsv,weights.tsv,importance.tsv}.
+#
+#   bash bench/compare_release.sh OLD_BINARY NEW_BINARY [demo|sp1]
+#
+# The previous release's binary: `git worktree add /tmp/ref <commit>` and
+# `cargo build -p explainn` there (the dev profile gives the same numbers as release: no
+# fast-math, the same SIMD path chosen at run time). demo = the bundled TAL1/GATA set
+# (20 units, 15 epochs); sp1 = the DeepBind SP1 set with the paper protocol (needs
+# ../shared/data). Exits non-zero on the first difference.
+set -euo pipefail
+old="$1"; new="$2"; set_name="${3:-demo}"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"; root="$(dirname "$here")"
+work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+threads="${THREADS:-2}"
+
+case "$set_name" in
+  demo)
+    prep=(prepare "$root/demo/data/tal_gata.tsv.gz" --test-ids "$root/demo/data/test_ids.txt.gz" --splits 90 10 0)
+    train_flags=(--units 20 --max-epochs 15 --patience 4)
+    ;;
+  sp1)
+    d="$root/../shared/data/chipseq/deepbind_tsv"
+    mkdir -p "$work/data"
+    for s in train validation test; do cp "$d"/SP1_*."$s".tsv.gz "$work/data/x.$s.tsv.gz"; done
+    prep=()
+    train_flags=(--units 100 --max-epochs 20 --patience 3 --seed 1714)
+    ;;
+  *) echo "unknown set $set_name (demo or sp1)" >&2; exit 2 ;;
+esac
+
+for side in old new; do
+  bin="$old"; [ "$side" = new ] && bin="$new"
+  out="$work/$side"; mkdir -p "$out"
+  if [ ${#prep[@]} -gt 0 ]; then
+    "$bin" "${prep[@]}" -o "$out/x" >/dev/null 2>&1
+    data="$out/x"
+  else
+    data="$work/data/x"
+  fi
+  "$bin" train "$data.train.tsv.gz" "$data.validation.tsv.gz" -o "$out/run" \
+    "${train_flags[@]}" --threads "$threads" 2>/dev/null
+  "$bin" test "$out/run" "$data.test.tsv.gz" -o "$out/run/test" --threads "$threads" >/dev/null 2>&1
+  "$bin" interpret "$out/run" "$data.train.tsv.gz" --threads "$threads" >/dev/null 2>&1
+done
+
+python3 - "$work/old/run/model.safetensors" "$work/new/run/model.safetensors" <<'EOF'
+import json, struct, sys
+def tensors(p):
+    b = open(p, "rb").read()
+    n = struct.unpack("<Q", b[:8])[0]
+    h = json.loads(b[8:8 + n]); h.pop("__metadata__", None)
+    data = b[8 + n:]
+    return {k: (v["dtype"], v["shape"], data[v["data_offsets"][0]:v["data_offsets"][1]]) for k, v in h.items()}
+a, b = tensors(sys.argv[1]), tensors(sys.argv[2])
+if a.keys() != b.keys():
+    sys.exit(f"tensor names differ: {sorted(a.keys() ^ b.keys())}")
+diff = [k for k in a if a[k] != b[k]]
+if diff:
+    sys.exit(f"tensors differ: {diff}")
+print(f"model.safetensors: {len(a)} tensors byte-identical")
+EOF
+for f in test/metrics.tsv interpret/filters.meme interpret/tomtom.tsv interpret/annotation.tsv \
+         interpret/weights.tsv interpret/importance.tsv; do
+  cmp "$work/old/run/$f" "$work/new/run/$f" || { echo "DIFFERENT: $f" >&2; exit 1; }
+  echo "$f: identical"
+done
+cmp <(zcat "$work/old/run/test/predictions.tsv.gz") <(zcat "$work/new/run/test/predictions.tsv.gz") \
+  || { echo "DIFFERENT: test/predictions.tsv.gz" >&2; exit 1; }
+echo "test/predictions.tsv.gz: identical"
+echo "PASS: $set_name gives the same numbers with both binaries"
