@@ -103,6 +103,7 @@ fn run_fimo(bg: explainn_motif::Background, thresh: f64) -> Vec<u8> {
         &bg,
         &FimoOptions {
             thresh,
+            pgc: false,
             ..Default::default()
         },
     );
