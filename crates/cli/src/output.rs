@@ -1,113 +1,56 @@
-//! Output files are written to a temporary name beside the target and renamed into place
-//! only when complete, so a failed command never leaves a half-written file behind.
+//! Atomic output files for the commands: thin wrappers of `explainn_run::output` (written to
+//! a temporary name beside the target and renamed into place only when complete) whose
+//! errors are `anyhow` errors like every other error of the binary.
 
-use anyhow::{Context, Result};
-use std::io::{BufWriter, Write};
-use std::path::{Path, PathBuf};
+use anyhow::Result;
+use explainn_run::output as run;
+use std::io::Write;
+use std::path::Path;
 
-/// A file being written atomically: data goes to a hidden temporary file in the same
-/// directory; [`AtomicFile::commit`] flushes it and renames it to the final path.
-/// Dropping it without committing deletes the temporary file.
-pub struct AtomicFile {
-    path: PathBuf,
-    inner: Option<BufWriter<tempfile::NamedTempFile>>,
-}
+/// A file written atomically ([`run::AtomicFile`]).
+pub struct AtomicFile(run::AtomicFile);
 
 impl AtomicFile {
     /// Start writing `path` (its directory must exist).
     pub fn create(path: impl AsRef<Path>) -> Result<Self> {
-        let path = path.as_ref().to_path_buf();
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let tmp = tempfile::Builder::new()
-            .prefix(".explainn-tmp-")
-            .tempfile_in(&dir)
-            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-        Ok(Self {
-            path,
-            inner: Some(BufWriter::new(tmp)),
-        })
+        Ok(Self(run::AtomicFile::create(path)?))
     }
 
     /// Flush and move the file into place.
-    pub fn commit(mut self) -> Result<()> {
-        let w = self.inner.take().expect("committed twice");
-        let tmp = w
-            .into_inner()
-            .map_err(|e| e.into_error())
-            .with_context(|| format!("cannot write {}", self.path.display()))?;
-        // Temporary files are created private (0600); give the result the usual mode.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            tmp.as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644))
-                .with_context(|| {
-                    format!("cannot set the permissions of {}", self.path.display())
-                })?;
-        }
-        tmp.persist(&self.path)
-            .with_context(|| format!("cannot write {}", self.path.display()))?;
-        Ok(())
+    pub fn commit(self) -> Result<()> {
+        Ok(self.0.commit()?)
     }
 }
 
 impl Write for AtomicFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.inner.as_mut().expect("write after commit").write(buf)
+        self.0.write(buf)
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.as_mut().expect("flush after commit").flush()
+        self.0.flush()
     }
 }
 
-/// A gzip-compressed atomic file (`.gz` outputs).
-pub struct AtomicGzFile {
-    enc: flate2::write::GzEncoder<AtomicFile>,
-}
+/// A gzip-compressed atomic file ([`run::AtomicGzFile`]).
+pub struct AtomicGzFile(run::AtomicGzFile);
 
 impl AtomicGzFile {
     pub fn create(path: impl AsRef<Path>) -> Result<Self> {
-        Ok(Self {
-            enc: flate2::write::GzEncoder::new(
-                AtomicFile::create(path)?,
-                flate2::Compression::default(),
-            ),
-        })
+        Ok(Self(run::AtomicGzFile::create(path)?))
     }
     pub fn commit(self) -> Result<()> {
-        self.enc
-            .finish()
-            .context("cannot finish gzip stream")?
-            .commit()
+        Ok(self.0.commit()?)
     }
 }
 
 impl Write for AtomicGzFile {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.enc.write(buf)
+        self.0.write(buf)
     }
     fn flush(&mut self) -> std::io::Result<()> {
-        self.enc.flush()
+        self.0.flush()
     }
 }
 
-/// Several outputs that appear together or not at all: commit them all at the end.
-#[derive(Default)]
-pub struct OutputSet {
-    files: Vec<Box<dyn FnOnce() -> Result<()>>>,
-}
-
-impl OutputSet {
-    pub fn add(&mut self, commit: impl FnOnce() -> Result<()> + 'static) {
-        self.files.push(Box::new(commit));
-    }
-    pub fn commit_all(self) -> Result<()> {
-        for f in self.files {
-            f()?;
-        }
-        Ok(())
-    }
-}
+/// Several outputs that appear together or not at all.
+pub type OutputSet = run::OutputSet<anyhow::Error>;

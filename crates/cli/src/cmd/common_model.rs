@@ -3,7 +3,6 @@
 
 use anyhow::{Context, Result, bail};
 use explainn_nn::{ModelFile, checkpoint};
-use explainn_seq::Dataset;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::Path;
@@ -40,17 +39,6 @@ pub fn load_model(path: &Path) -> Result<ModelFile> {
 /// Load a model from a run directory or a `model.safetensors` file onto `device`.
 pub fn load_model_on(path: &Path, device: &explainn_nn::Device) -> Result<ModelFile> {
     checkpoint::load(path, device).with_context(|| format!("cannot load model {}", path.display()))
-}
-
-/// Read a labelled ExplaiNN TSV (`id, seq, labels…`) with `explainn_seq::read_tsv`; every
-/// sequence is brought to the first sequence's length.
-pub fn read_labelled(path: &Path, what: &str) -> Result<Dataset> {
-    let d = explainn_seq::read_tsv(path, None)
-        .with_context(|| format!("cannot read the {what} file {}", path.display()))?;
-    if d.is_empty() {
-        bail!("the {what} file {} holds no sequences", path.display());
-    }
-    Ok(d)
 }
 
 /// A progress bar on stderr, hidden when stderr is not a terminal.

@@ -108,7 +108,7 @@ fn write_rows(
 pub fn run(a: Args) -> Result<()> {
     init_threads(a.threads);
     let mf = load_model(&a.model)?;
-    let both = mf.metadata.trained_with_rc && !a.forward_only;
+    let both = explainn_run::policy::both_strands(&mf.metadata, a.forward_only);
     let units = match mf.model.explainn() {
         Some(m) => m.config().units,
         None => bail!(

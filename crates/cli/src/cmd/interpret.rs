@@ -81,27 +81,28 @@ pub struct Args {
     pub threads: Option<usize>,
 }
 
-/// The data file: given, or the training file recorded in the run's config.json.
+/// The data file: given, or the training file recorded in the run's config.json (absolute
+/// since 0.2; relative paths of older runs are tried against the run directory, then the
+/// working directory).
 fn data_path(a: &Args) -> Result<PathBuf> {
     if let Some(d) = &a.data {
         return Ok(d.clone());
     }
-    let cfg = a.run.join("config.json");
-    let text = std::fs::read_to_string(&cfg).with_context(|| {
-        format!(
-            "no DATA given and cannot read {} to find the training file",
-            cfg.display()
-        )
-    })?;
-    let v: serde_json::Value =
-        serde_json::from_str(&text).with_context(|| format!("{} is not JSON", cfg.display()))?;
-    match v["train"].as_str() {
-        Some(p) => Ok(PathBuf::from(p)),
-        None => bail!(
-            "{} does not name the training file; give DATA",
-            cfg.display()
-        ),
+    let run = explainn_run::RunDir::new(&a.run);
+    let cfg = run
+        .read_config()
+        .context("no DATA given, so the training file is taken from the run's config.json")?;
+    let path = run.resolve(&cfg.train);
+    if !path.exists() {
+        bail!(
+            "{} names the training file {}, which is not found (relative to {} or the working \
+             directory); give DATA",
+            run.config().display(),
+            cfg.train.display(),
+            a.run.display()
+        );
     }
+    Ok(path)
 }
 
 /// Read labelled TSV, or unlabelled FASTA/FASTQ or BED + genome, at the model's length.
@@ -152,14 +153,11 @@ pub fn run(a: Args) -> Result<()> {
     if labelled {
         check_fits(&mf.model, data.length, Some(data.n_classes()), "interpreted")?;
     }
-    let both = meta.trained_with_rc && !a.forward_only;
+    let both = explainn_run::policy::both_strands(&meta, a.forward_only);
     let p = Predictor::new(mf.model, device(), a.batch_size);
 
     // Selection of well-predicted sequences.
-    let binary_labels = data.labels.iter().all(|&v| v == 0.0 || v == 1.0);
-    let loss = meta
-        .loss
-        .unwrap_or(if binary_labels { Loss::Bce } else { Loss::Mse });
+    let loss = explainn_run::policy::output_loss(&meta, &data.labels);
     let rule = if a.all || !labelled {
         Selection::All
     } else if a.exact_match {

@@ -10,7 +10,7 @@ use anyhow::{Context, Result, bail};
 use clap::Args as ClapArgs;
 use explainn_nn::Predictor;
 use explainn_nn::loss::sigmoid;
-use explainn_seq::encode::{fit_length, to_codes};
+use explainn_seq::encode::to_codes;
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -96,18 +96,7 @@ pub fn run(a: Args) -> Result<()> {
     for rec in records {
         let rec =
             rec.with_context(|| format!("cannot read sequences from {}", a.input.display()))?;
-        let seq = if rec.seq.len() == l {
-            rec.seq
-        } else if a.fit_length {
-            fit_length(&rec.seq, l)
-        } else {
-            bail!(
-                "sequence `{}` has length {}, but the model expects {} (use --fit-length to centre-crop/pad)",
-                rec.id,
-                rec.seq.len(),
-                l
-            );
-        };
+        let seq = explainn_run::policy::fit_sequence(&rec.id, &rec.seq, l, a.fit_length)?;
         codes.extend(to_codes(&seq));
         ids.push(rec.id);
         total += 1;

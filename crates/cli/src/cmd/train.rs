@@ -2,16 +2,13 @@
 //! baselines, `--arch`) on ExplaiNN TSV files. RUN_DIR receives `model.safetensors`,
 //! `config.json` and `losses.tsv`, all or nothing.
 
-use super::common_model::{device_named, init_threads, progress_bar, read_labelled};
-use crate::output::{AtomicFile, OutputSet};
-use anyhow::{Context, Result, bail};
+use super::common_model::{device_named, init_threads, progress_bar};
+use anyhow::{Result, bail};
 use clap::Args as ClapArgs;
-use explainn_nn::checkpoint::{FileDigest, Provenance};
 use explainn_nn::train::{Keep, Optimiser, Progress, Schedule};
-use explainn_nn::{
-    Arch, ExplaiNNConfig, Loss, ModelConfig, ModelMetadata, TrainData, TrainOptions, checkpoint,
-};
-use std::io::Write;
+use explainn_nn::{Arch, ExplaiNNConfig, Loss, ModelConfig, TrainOptions};
+use explainn_run::RunDir;
+use explainn_run::train::{TrainRequest, train_run};
 use std::path::PathBuf;
 
 #[derive(ClapArgs, Debug)]
@@ -126,23 +123,6 @@ pub struct Args {
 pub fn run(a: Args) -> Result<()> {
     let threads = init_threads(a.threads);
     let device = device_named(&a.device)?;
-    let train = read_labelled(&a.train, "training")?;
-    let valid = read_labelled(&a.valid, "validation")?;
-    if valid.length != train.length {
-        bail!(
-            "validation sequences have length {}, training sequences {}",
-            valid.length,
-            train.length
-        );
-    }
-    if valid.n_classes() != train.n_classes() {
-        bail!(
-            "the validation file has {} label column(s), the training file {}",
-            valid.n_classes(),
-            train.n_classes()
-        );
-    }
-    let config = model_config(&a, train.length, train.n_classes())?;
     let opts = TrainOptions {
         loss: a.loss,
         optimiser: match a.optimizer.as_str() {
@@ -182,17 +162,14 @@ pub fn run(a: Args) -> Result<()> {
         ..TrainOptions::default()
     };
     opts.validate()?;
-    let provenance = Provenance {
-        command: std::env::args().collect(),
-        files: vec![
-            FileDigest::of("train", &a.train)?,
-            FileDigest::of("validation", &a.valid)?,
-        ],
+    let req = TrainRequest {
+        train: &a.train,
+        validation: &a.valid,
+        output: &a.output,
+        options: opts,
+        threads,
+        command_line: std::env::args().collect(),
     };
-    let td = TrainData::new(&train.codes, &train.labels, train.length, train.n_classes())?;
-    let vd = TrainData::new(&valid.codes, &valid.labels, valid.length, valid.n_classes())?;
-    std::fs::create_dir_all(&a.output)
-        .with_context(|| format!("cannot create {}", a.output.display()))?;
 
     let pb = progress_bar(
         0,
@@ -220,57 +197,23 @@ pub fn run(a: Args) -> Result<()> {
             }
         }
     };
-    let outcome = explainn_nn::train(config.clone(), &td, &vd, &opts, &device, &mut report)?;
+    let done = train_run(
+        &req,
+        |length, classes| {
+            model_config(&a, length, classes)
+                .map_err(|e| explainn_run::RunError::Data(format!("{e:#}")))
+        },
+        &device,
+        &mut report,
+    )?;
     pb.finish_and_clear();
-
-    let mut meta = ModelMetadata::new(config.clone(), train.class_names.clone());
-    meta.trained_with_rc = opts.rc;
-    meta.loss = Some(opts.loss);
-    meta.steps = outcome.steps as u64;
-    meta.provenance = Some(provenance);
-
-    let mut outputs = OutputSet::default();
-    let mut f = AtomicFile::create(a.output.join("model.safetensors"))?;
-    checkpoint::write(&outcome.model, &meta, &mut f)?;
-    outputs.add(move || f.commit());
-
-    let mut f = AtomicFile::create(a.output.join("losses.tsv"))?;
-    writeln!(f, "epoch\ttrain_loss\tvalidation_loss\tseconds")?;
-    for e in &outcome.history {
-        writeln!(
-            f,
-            "{}\t{}\t{}\t{:.3}",
-            e.epoch, e.train_loss, e.validation_loss, e.seconds
-        )?;
-    }
-    outputs.add(move || f.commit());
-
-    let cfg = serde_json::json!({
-        "command_line": std::env::args().collect::<Vec<_>>(),
-        "explainn_version": env!("CARGO_PKG_VERSION"),
-        "train": a.train,
-        "validation": a.valid,
-        "arch": config.arch(),
-        "architecture": config.to_json(),
-        "training": opts,
-        "threads": threads,
-        "class_names": meta.class_names,
-        "train_sequences": td.len(),
-        "validation_sequences": vd.len(),
-        "epochs_run": outcome.history.len(),
-        "best_epoch": outcome.best_epoch,
-    });
-    let mut f = AtomicFile::create(a.output.join("config.json"))?;
-    serde_json::to_writer_pretty(&mut f, &cfg)?;
-    writeln!(f)?;
-    outputs.add(move || f.commit());
-    outputs.commit_all()?;
+    let outcome = &done.outcome;
     let best = outcome.history[outcome.best_epoch - 1];
     eprintln!(
-        "best epoch {} (validation loss {:.5}); model written to {}",
+        "kept epoch {} (validation loss {:.5}); model written to {}",
         outcome.best_epoch,
         best.validation_loss,
-        a.output.join("model.safetensors").display()
+        RunDir::new(&a.output).model().display()
     );
     Ok(())
 }

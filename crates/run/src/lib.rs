@@ -1,0 +1,128 @@
+//! `explainn-run`: the run directory and the pipelines that fill it.
+//!
+//! A run directory (`explainn train -o RUN`) holds one run:
+//!
+//! | file | type | written by |
+//! |---|---|---|
+//! | `model.safetensors` | [`explainn_nn::checkpoint`] | [`train::train_run`] |
+//! | `config.json` | [`RunConfig`] | [`train::train_run`] |
+//! | `losses.tsv` | [`losses`] (`epoch, train_loss, validation_loss, seconds`) | [`train::train_run`] |
+//! | `test/metrics.tsv`, `test/predictions.tsv.gz` | [`metrics`] | [`test::test_run`] |
+//! | `interpret/…`, `report.html` | `explainn-interpret` | `explainn interpret`, `report` |
+//!
+//! Each file has its writer and its reader here. Paths recorded in `config.json` are
+//! absolute, so a run can be interpreted from any working directory; older runs with
+//! relative paths are resolved against the run directory, then the working directory.
+//!
+//! The rules every command shares live in [`policy`]: which strands are predicted, which
+//! loss decides the output function when the model file does not say, and how sequences
+//! of another length are treated.
+//!
+//! ```
+//! let dir = tempfile::tempdir().unwrap();
+//! let run = explainn_run::RunDir::new(dir.path());
+//! assert_eq!(run.model(), dir.path().join("model.safetensors"));
+//! assert!(run.read_config().is_err()); // nothing trained there yet
+//! ```
+
+pub mod config;
+pub mod losses;
+pub mod metrics;
+pub mod output;
+pub mod policy;
+pub mod test;
+pub mod train;
+
+pub use config::RunConfig;
+
+use std::path::{Path, PathBuf};
+
+/// Errors of this crate.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A run-directory file that is missing, unreadable or malformed.
+    #[error("{path}: {msg}")]
+    File { path: String, msg: String },
+    /// Input data that the pipeline cannot use.
+    #[error("{0}")]
+    Data(String),
+    /// The model or the trainer failed.
+    #[error(transparent)]
+    Model(#[from] explainn_nn::NnError),
+    /// A sequence file failed to read.
+    #[error(transparent)]
+    Seq(#[from] explainn_seq::SeqError),
+}
+
+/// Result alias for this crate.
+pub type Result<T, E = RunError> = std::result::Result<T, E>;
+
+pub(crate) fn file_error(path: &Path, msg: impl std::fmt::Display) -> RunError {
+    RunError::File {
+        path: path.display().to_string(),
+        msg: msg.to_string(),
+    }
+}
+
+/// The layout of a run directory.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunDir {
+    root: PathBuf,
+}
+
+impl RunDir {
+    /// The run directory at `root` (nothing is read or created).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The directory itself.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// `model.safetensors`.
+    pub fn model(&self) -> PathBuf {
+        self.root.join("model.safetensors")
+    }
+
+    /// `config.json`.
+    pub fn config(&self) -> PathBuf {
+        self.root.join("config.json")
+    }
+
+    /// `losses.tsv`.
+    pub fn losses(&self) -> PathBuf {
+        self.root.join("losses.tsv")
+    }
+
+    /// `test/` (the default output of `explainn test RUN`).
+    pub fn test_dir(&self) -> PathBuf {
+        self.root.join("test")
+    }
+
+    /// `interpret/`.
+    pub fn interpret_dir(&self) -> PathBuf {
+        self.root.join("interpret")
+    }
+
+    /// Read `config.json`.
+    pub fn read_config(&self) -> Result<RunConfig> {
+        RunConfig::read(&self.config())
+    }
+
+    /// A path recorded in `config.json`: as is when absolute; otherwise relative to the
+    /// run directory when it exists there, else relative to the working directory (runs
+    /// written before paths were stored absolute).
+    pub fn resolve(&self, recorded: &Path) -> PathBuf {
+        if recorded.is_absolute() {
+            return recorded.to_path_buf();
+        }
+        let inside = self.root.join(recorded);
+        if inside.exists() {
+            inside
+        } else {
+            recorded.to_path_buf()
+        }
+    }
+}

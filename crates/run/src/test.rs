@@ -1,0 +1,116 @@
+//! The test pipeline: a model and a labelled set in, `metrics.tsv` and
+//! `predictions.tsv.gz` out (written together or not at all). Predictions follow
+//! [`crate::policy`]: strand-averaged for models trained with reverse complements, through
+//! the output function of the model's loss.
+
+use crate::metrics::MetricsTable;
+use crate::output::{AtomicFile, AtomicGzFile, OutputSet};
+use crate::policy::{both_strands, output_loss};
+use crate::train::read_labelled;
+use crate::{Result, RunError, file_error};
+use explainn_nn::metrics::evaluate;
+use explainn_nn::{ModelFile, Predictor};
+use std::io::Write;
+use std::path::Path;
+
+/// Evaluation settings.
+#[derive(Debug, Clone, Copy)]
+pub struct TestOptions {
+    /// Use the sequences as given even for a model trained with reverse complements.
+    pub forward_only: bool,
+    /// Sequences per batch (default 100).
+    pub batch_size: usize,
+}
+
+impl Default for TestOptions {
+    fn default() -> Self {
+        Self {
+            forward_only: false,
+            batch_size: 100,
+        }
+    }
+}
+
+/// What a test produced.
+#[derive(Debug)]
+pub struct TestReport {
+    pub metrics: MetricsTable,
+    pub sequences: usize,
+    /// Whether both strands were averaged.
+    pub both_strands: bool,
+}
+
+/// Evaluate `model` on the labelled TSV `test` and write `out/metrics.tsv` and
+/// `out/predictions.tsv.gz` (`id, class, target, prediction`). The test file's length and
+/// number of label columns must be the model's.
+pub fn test_run(
+    model: ModelFile,
+    device: explainn_nn::Device,
+    test: &Path,
+    out: &Path,
+    opts: &TestOptions,
+) -> Result<TestReport> {
+    let data = read_labelled(test, "test")?;
+    let (l, c) = (model.model.input_length(), model.model.classes());
+    if data.length != l {
+        return Err(RunError::Data(format!(
+            "test sequences have length {}, but the model expects {l}",
+            data.length
+        )));
+    }
+    if data.n_classes() != c {
+        return Err(RunError::Data(format!(
+            "test data has {} label column(s), but the model has {c} output(s)",
+            data.n_classes()
+        )));
+    }
+    let meta = model.metadata;
+    let loss = output_loss(&meta, &data.labels);
+    let both = both_strands(&meta, opts.forward_only);
+    let p = Predictor::new(model.model, device, opts.batch_size);
+    let mut pred = if both {
+        p.strands(&data.codes)?.mean()
+    } else {
+        p.logits(&data.codes, false)?
+    };
+    for row in pred.chunks_exact_mut(c) {
+        loss.activate(row);
+    }
+    let (per, macro_avg) = evaluate(&pred, &data.labels, c);
+    let metrics = MetricsTable {
+        classes: meta.class_names.iter().cloned().zip(per).collect(),
+        macro_avg,
+    };
+
+    std::fs::create_dir_all(out)
+        .map_err(|e| file_error(out, format!("cannot create the output directory: {e}")))?;
+    let mut outputs = OutputSet::default();
+    let path = out.join("metrics.tsv");
+    let mut f = AtomicFile::create(&path)?;
+    metrics.write(&mut f).map_err(|e| file_error(&path, e))?;
+    outputs.add(move || f.commit());
+    let path = out.join("predictions.tsv.gz");
+    let mut g = AtomicGzFile::create(&path)?;
+    let mut write_predictions = || -> std::io::Result<()> {
+        writeln!(g, "id\tclass\ttarget\tprediction")?;
+        for (i, id) in data.ids.iter().enumerate() {
+            for (k, name) in meta.class_names.iter().enumerate() {
+                writeln!(
+                    g,
+                    "{id}\t{name}\t{}\t{}",
+                    data.labels[i * c + k],
+                    pred[i * c + k]
+                )?;
+            }
+        }
+        Ok(())
+    };
+    write_predictions().map_err(|e| file_error(&path, e))?;
+    outputs.add(move || g.commit());
+    outputs.commit_all()?;
+    Ok(TestReport {
+        metrics,
+        sequences: data.len(),
+        both_strands: both,
+    })
+}

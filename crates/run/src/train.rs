@@ -1,0 +1,132 @@
+//! The training pipeline: labelled TSV files in, a complete run directory out
+//! (`model.safetensors`, `losses.tsv`, `config.json`, all written together or not at all).
+
+use crate::config::absolute;
+use crate::output::{AtomicFile, OutputSet};
+use crate::{Result, RunConfig, RunDir, RunError, file_error};
+use explainn_nn::checkpoint::{self, FileDigest, Provenance};
+use explainn_nn::train::{Progress, TrainOutcome};
+use explainn_nn::{Device, ModelConfig, ModelMetadata, TrainData, TrainOptions};
+use explainn_seq::Dataset;
+use std::path::Path;
+
+/// What to train on and where to write it.
+#[derive(Debug, Clone)]
+pub struct TrainRequest<'a> {
+    /// Training set (ExplaiNN TSV).
+    pub train: &'a Path,
+    /// Validation set, for early stopping.
+    pub validation: &'a Path,
+    /// The run directory (created if missing).
+    pub output: &'a Path,
+    /// Optimisation settings.
+    pub options: TrainOptions,
+    /// Compute threads in use (recorded in `config.json`).
+    pub threads: usize,
+    /// The command line (recorded in the model file and `config.json`).
+    pub command_line: Vec<String>,
+}
+
+/// What a finished training produced.
+#[derive(Debug)]
+pub struct TrainReport {
+    /// The kept model and the losses of every epoch.
+    pub outcome: TrainOutcome,
+    /// What was written to `config.json`.
+    pub config: RunConfig,
+}
+
+/// Read a labelled ExplaiNN TSV (`id, seq, labels…`); every sequence is brought to the
+/// first sequence's length. `what` names the set in errors ("training", "test").
+pub fn read_labelled(path: &Path, what: &str) -> Result<Dataset> {
+    let d = explainn_seq::read_tsv(path, None).map_err(|e| {
+        RunError::Data(format!("cannot read the {what} file {}: {e}", path.display()))
+    })?;
+    if d.is_empty() {
+        return Err(file_error(path, format!("the {what} file holds no sequences")));
+    }
+    Ok(d)
+}
+
+/// Train a model on `req.train`, early-stopping on `req.validation`, and write the run
+/// directory. `architecture` receives the data's (length, classes) and returns the model
+/// configuration. `progress` receives the trainer's events (for a progress bar).
+pub fn train_run(
+    req: &TrainRequest,
+    architecture: impl FnOnce(usize, usize) -> Result<ModelConfig>,
+    device: &Device,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<TrainReport> {
+    let train = read_labelled(req.train, "training")?;
+    let valid = read_labelled(req.validation, "validation")?;
+    if valid.length != train.length {
+        return Err(RunError::Data(format!(
+            "validation sequences have length {}, training sequences {}",
+            valid.length, train.length
+        )));
+    }
+    if valid.n_classes() != train.n_classes() {
+        return Err(RunError::Data(format!(
+            "the validation file has {} label column(s), the training file {}",
+            valid.n_classes(),
+            train.n_classes()
+        )));
+    }
+    let config = architecture(train.length, train.n_classes())?;
+    config.validate()?;
+    req.options.validate()?;
+    let provenance = Provenance {
+        command: req.command_line.clone(),
+        files: vec![
+            FileDigest::of("train", req.train)?,
+            FileDigest::of("validation", req.validation)?,
+        ],
+    };
+    let td = TrainData::new(&train.codes, &train.labels, train.length, train.n_classes())?;
+    let vd = TrainData::new(&valid.codes, &valid.labels, valid.length, valid.n_classes())?;
+    std::fs::create_dir_all(req.output)
+        .map_err(|e| file_error(req.output, format!("cannot create the run directory: {e}")))?;
+    let run = RunDir::new(req.output);
+
+    let outcome = explainn_nn::train(config.clone(), &td, &vd, &req.options, device, progress)?;
+
+    let mut meta = ModelMetadata::new(config.clone(), train.class_names.clone());
+    meta.trained_with_rc = req.options.rc;
+    meta.loss = Some(req.options.loss);
+    meta.steps = outcome.steps as u64;
+    meta.provenance = Some(provenance);
+    let run_config = RunConfig {
+        command_line: req.command_line.clone(),
+        explainn_version: env!("CARGO_PKG_VERSION").into(),
+        train: absolute(req.train),
+        validation: absolute(req.validation),
+        arch: config.arch(),
+        architecture: config.to_json(),
+        training: req.options.clone(),
+        threads: req.threads,
+        class_names: meta.class_names.clone(),
+        train_sequences: td.len(),
+        validation_sequences: vd.len(),
+        epochs_run: outcome.history.len(),
+        best_epoch: outcome.best_epoch,
+    };
+
+    let mut outputs = OutputSet::default();
+    let model_path = run.model();
+    let mut f = AtomicFile::create(&model_path)?;
+    checkpoint::write(&outcome.model, &meta, &mut f)?;
+    outputs.add(move || f.commit());
+    let losses_path = run.losses();
+    let mut f = AtomicFile::create(&losses_path)?;
+    crate::losses::write(&mut f, &outcome.history).map_err(|e| file_error(&losses_path, e))?;
+    outputs.add(move || f.commit());
+    let config_path = run.config();
+    let mut f = AtomicFile::create(&config_path)?;
+    run_config.write(&mut f).map_err(|e| file_error(&config_path, e))?;
+    outputs.add(move || f.commit());
+    outputs.commit_all()?;
+    Ok(TrainReport {
+        outcome,
+        config: run_config,
+    })
+}
