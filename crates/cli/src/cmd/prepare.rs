@@ -5,6 +5,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args as ClapArgs, ValueEnum};
 use explainn_seq::dataset::UnknownPolicy;
 use explainn_seq::prepare::{self, Input, Negatives, Options, SplitRule};
+use explainn_seq::records::InvalidLetters;
 use explainn_seq::split::Fractions;
 use std::io::Write;
 use std::path::PathBuf;
@@ -14,7 +15,17 @@ use std::path::PathBuf;
   explainn prepare ctcf.fa.gz -o data/ctcf                       # positives + dinucleotide-shuffled negatives
   explainn prepare oct4.fa mafk.fa --length 200 -o data/oct4_mafk # one class per file
   explainn prepare --bed peaks.bed --genome hg38.fa --length 200 --negatives gc-matched -o data/peaks
-  explainn prepare cycle1.fq.gz cycle2.fq.gz cycle3.fq.gz -o data/selex   # HT-SELEX: cycle = class")]
+  explainn prepare cycle1.fq.gz cycle2.fq.gz cycle3.fq.gz -o data/selex   # HT-SELEX: cycle = class
+
+Letters (the same rule in prepare, train, test, predict, explain and interpret):
+  A C G T are bases, either case (lowercase soft-masking is a base); U is T (RNA reads as DNA);
+  N and the IUPAC codes R Y S W K M B D H V are unknown (all-zero columns; see --unknown);
+  anything else in a sequence (digits, spaces, tabs, NUL, '-', '.', '*', other letters) is an
+  error naming the file and line or record, unless --unknown zero reads it as N and counts it.
+
+Inputs: each file is one class, so the same file twice, two classes with one name, and a class
+without any positive (or, for two or more classes, any negative) example are errors; a single
+class without generated negatives is a warning.")]
 pub struct Args {
     /// Sequence files, one per class (FASTA or FASTQ, plain/gzip/bgzip). With one file,
     /// negatives are generated (see --negatives). A single labelled ExplaiNN TSV is split
@@ -43,17 +54,29 @@ pub struct Args {
     /// is one class, none otherwise.
     #[arg(long, value_enum)]
     negatives: Option<NegativesArg>,
-    /// Background FASTA for --negatives gc-matched.
+    /// Background FASTA for --negatives gc-matched. Negatives are drawn without
+    /// replacement from the positives' own 1% GC bins; a bin the background cannot fill is
+    /// an error saying how many positives could be matched and what background size would
+    /// be needed (see --allow-unmatched).
     #[arg(long)]
     background: Option<PathBuf>,
+    /// With --negatives gc-matched: fill GC bins the background (or genome) cannot supply
+    /// from the nearest bins instead of stopping, and report the achieved GC histogram.
+    /// Default: off (an unmatched bin is an error).
+    #[arg(long)]
+    allow_unmatched: bool,
     /// Sequence length: longer sequences are centre-cropped, shorter ones padded with N
     /// (Python str.center rule), BED intervals re-centred. Default: all sequences must
     /// already share one length.
     #[arg(short, long)]
     length: Option<usize>,
-    /// What to do with letters other than A, C, G, T.
-    #[arg(long, value_enum, default_value_t = UnknownArg::Zero)]
-    unknown: UnknownArg,
+    /// What to do with unknown letters (N, IUPAC codes; U is always T). Default: keep them
+    /// as all-zero columns, and stop at any character that is not a sequence letter (digit,
+    /// space, NUL, punctuation). `zero` given explicitly also reads such characters as N
+    /// and reports how many; `skip` leaves out sequences with either; `error` stops at
+    /// either.
+    #[arg(long, value_enum)]
+    unknown: Option<UnknownArg>,
     /// Train/validation/test percentages of a stratified random split.
     #[arg(long, num_args = 3, value_names = ["TRAIN", "VALID", "TEST"], default_values_t = [80.0, 10.0, 10.0])]
     splits: Vec<f64>,
@@ -93,11 +116,12 @@ enum NegativesArg {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum UnknownArg {
-    /// Keep the sequence; unknown letters become all-zero columns.
+    /// Keep the sequence; unknown letters become all-zero columns, and characters that are
+    /// not sequence letters are read as N and counted.
     Zero,
-    /// Leave the sequence out.
+    /// Leave the sequence out (counted).
     Skip,
-    /// Stop with an error.
+    /// Stop with an error naming the sequence.
     Error,
 }
 
@@ -163,10 +187,15 @@ pub fn run(a: Args) -> Result<()> {
     let opts = Options {
         length: a.length,
         unknown: match a.unknown {
-            UnknownArg::Zero => UnknownPolicy::Zero,
-            UnknownArg::Skip => UnknownPolicy::Skip,
-            UnknownArg::Error => UnknownPolicy::Error,
+            None | Some(UnknownArg::Zero) => UnknownPolicy::Zero,
+            Some(UnknownArg::Skip) => UnknownPolicy::Skip,
+            Some(UnknownArg::Error) => UnknownPolicy::Error,
         },
+        invalid: match a.unknown {
+            None | Some(UnknownArg::Error) => InvalidLetters::Error,
+            Some(UnknownArg::Zero) | Some(UnknownArg::Skip) => InvalidLetters::AsUnknown,
+        },
+        allow_unmatched: a.allow_unmatched,
         negatives,
         split,
         clip_left: a.clip_left,
@@ -174,7 +203,18 @@ pub fn run(a: Args) -> Result<()> {
         class_names: a.class_names.clone(),
         seed: a.seed,
     };
-    let p = prepare::prepare(&input, &opts)?;
+    let p = prepare::prepare(&input, &opts).map_err(|e| match e {
+        explainn_seq::SeqError::Letter { .. } if a.unknown.is_none() => anyhow::anyhow!(
+            "{e}\n(--unknown zero reads such characters as N and counts them; --unknown skip leaves those sequences out)"
+        ),
+        e => e.into(),
+    })?;
+    if a.allow_unmatched
+        && a.negatives
+            .is_some_and(|n| !matches!(n, NegativesArg::GcMatched))
+    {
+        eprintln!("warning: --allow-unmatched only applies to --negatives gc-matched");
+    }
 
     if let Some(dir) = a.output.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -232,6 +272,32 @@ fn print_summary(s: &prepare::Summary, paths: &[PathBuf]) -> Result<()> {
     }
     for (what, n) in &s.notes {
         writeln!(out, "{what}: {n}")?;
+    }
+    if let Some(h) = s.gc_histogram.as_ref().filter(|h| h.borrowed > 0) {
+        writeln!(
+            out,
+            "GC histogram (--allow-unmatched: {} negatives from other bins; largest difference {:.1} percentage points):",
+            h.borrowed,
+            h.max_difference_pp()
+        )?;
+        writeln!(
+            out,
+            "{:<10}{:>11}{:>11}",
+            "GC bin", "positives", "negatives"
+        )?;
+        let w = 100 / h.positives.len().max(1);
+        for (b, (p, n)) in h.positives.iter().zip(&h.negatives).enumerate() {
+            if p + n > 0 {
+                writeln!(
+                    out,
+                    "{:<10}{p:>11}{n:>11}",
+                    format!("{}-{}%", b * w, (b + 1) * w)
+                )?;
+            }
+        }
+    }
+    for w in &s.warnings {
+        eprintln!("warning: {w}");
     }
     Ok(())
 }

@@ -1,0 +1,335 @@
+//! Issue 13, robustness of the inputs: one letter rule (U is T, N/IUPAC are unknown, other
+//! characters are errors naming file and line/record or N and counted), duplicate inputs,
+//! classes without positives or negatives, GC matching that matches, shuffles that keep N
+//! padding in place, MEME dialects and sequence files given as motifs.
+
+mod common;
+
+use common::{assert_fails, explainn, ok, run};
+use std::path::Path;
+
+fn write(dir: &Path, name: &str, text: impl AsRef<[u8]>) -> String {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p.to_string_lossy().into_owned()
+}
+
+/// xorshift random sequence of `n` letters with GC probability `gc`.
+fn random_seq(state: &mut u64, n: usize, gc: f64) -> String {
+    let mut next = || {
+        *state ^= *state << 13;
+        *state ^= *state >> 7;
+        *state ^= *state << 17;
+        *state
+    };
+    (0..n)
+        .map(|_| {
+            let strong = (next() % 10_000) as f64 / 10_000.0 < gc;
+            let h = next() & 1 == 1;
+            match (strong, h) {
+                (true, true) => 'G',
+                (true, false) => 'C',
+                (false, true) => 'A',
+                (false, false) => 'T',
+            }
+        })
+        .collect()
+}
+
+fn fasta(seqs: &[String]) -> String {
+    seqs.iter()
+        .enumerate()
+        .map(|(i, s)| format!(">s{i}\n{s}\n"))
+        .collect()
+}
+
+/// All (sequence, label) rows of the three parts `prefix.{train,validation,test}.tsv.gz`.
+fn prepared_rows(prefix: &Path) -> Vec<(String, Vec<f32>)> {
+    let mut out = Vec::new();
+    for part in ["train", "validation", "test"] {
+        let p = format!("{}.{part}.tsv.gz", prefix.display());
+        let d = explainn_seq::read_tsv(Path::new(&p), None).unwrap();
+        for i in 0..d.len() {
+            out.push((
+                String::from_utf8(d.letters(i)).unwrap(),
+                d.label(i).to_vec(),
+            ));
+        }
+    }
+    out
+}
+
+fn gc(s: &str) -> f64 {
+    let acgt = s.bytes().filter(|b| b"ACGT".contains(b)).count();
+    let gc = s.bytes().filter(|b| b"CG".contains(b)).count();
+    gc as f64 / acgt.max(1) as f64
+}
+
+#[test]
+fn rna_u_is_t_in_prepare() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = 11;
+    let seqs: Vec<String> = (0..40)
+        .map(|_| random_seq(&mut st, 30, 0.5).replace('T', "U"))
+        .collect();
+    let f = write(dir.path(), "rna.fa", fasta(&seqs));
+    let out = dir.path().join("rna");
+    ok(&run(&["prepare", &f, "-o", out.to_str().unwrap()]));
+    let rows = prepared_rows(&out);
+    let positives: Vec<&String> = rows
+        .iter()
+        .filter(|(_, l)| l[0] == 1.0)
+        .map(|(s, _)| s)
+        .collect();
+    assert_eq!(positives.len(), 40);
+    for s in positives {
+        assert!(!s.contains('N') && !s.contains('U'), "{s}");
+        assert!(seqs.contains(&s.replace('T', "U")), "{s}");
+    }
+}
+
+#[test]
+fn characters_that_are_not_letters_are_errors_or_counted_with_unknown_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = 12;
+    for (bad, what) in [
+        (b'7', "'7'"),
+        (b' ', "(space)"),
+        (0u8, "NUL"),
+        (b'-', "'-'"),
+    ] {
+        let mut text = Vec::new();
+        for i in 0..30 {
+            let mut s = random_seq(&mut st, 20, 0.5).into_bytes();
+            if i == 4 {
+                s[9] = bad;
+            }
+            text.extend_from_slice(format!(">s{i}\n").as_bytes());
+            text.extend_from_slice(&s);
+            text.push(b'\n');
+        }
+        let f = write(dir.path(), "bad.fa", &text);
+        let out = dir.path().join("bad");
+        let o = run(&["prepare", &f, "-o", out.to_str().unwrap()]);
+        assert_fails(&o, "bad.fa, record 5");
+        assert_fails(&o, what);
+        assert_fails(&o, "position 10");
+        assert_fails(&o, "--unknown zero");
+        let o = run(&[
+            "prepare",
+            &f,
+            "-o",
+            out.to_str().unwrap(),
+            "--unknown",
+            "zero",
+        ]);
+        ok(&o);
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            stdout.contains("not sequence letters read as N (--unknown zero), in 1 sequences: 1"),
+            "{stdout}"
+        );
+    }
+    // The same rule where training data are read.
+    let tsv = write(
+        dir.path(),
+        "t.tsv",
+        "#id\tseq\tx\na\tACGTACGT\t1\nb\tACG5ACGT\t0\n",
+    );
+    let o = run(&[
+        "train",
+        &tsv,
+        &tsv,
+        "-o",
+        dir.path().join("run").to_str().unwrap(),
+    ]);
+    assert_fails(&o, "t.tsv, line 3");
+    assert_fails(&o, "'5'");
+}
+
+#[test]
+fn prepare_help_states_the_letter_rule() {
+    let o = run(&["prepare", "--help"]);
+    ok(&o);
+    let help = String::from_utf8_lossy(&o.stdout);
+    for needle in [
+        "U is T",
+        "IUPAC codes R Y S W K M B D H V are unknown",
+        "error naming the file and line or record",
+        "--allow-unmatched",
+    ] {
+        assert!(help.contains(needle), "--help lacks {needle:?}");
+    }
+}
+
+#[test]
+fn duplicate_inputs_and_classes_without_negatives() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = 13;
+    let a: Vec<String> = (0..30).map(|_| random_seq(&mut st, 30, 0.5)).collect();
+    let b: Vec<String> = (0..30).map(|_| random_seq(&mut st, 30, 0.5)).collect();
+    let fa = write(dir.path(), "a.fa", fasta(&a));
+    let fb = write(dir.path(), "b.fa", fasta(&b));
+    let out = dir.path().join("o");
+    let out = out.to_str().unwrap();
+    assert_fails(
+        &run(&["prepare", &fa, &fa, "-o", out]),
+        "a.fa is given twice (inputs 1 and 2)",
+    );
+    assert_fails(
+        &run(&["prepare", &fa, &fb, "--class-names", "x,x", "-o", out]),
+        "both named \"x\"",
+    );
+    std::fs::create_dir(dir.path().join("d")).unwrap();
+    let fa2 = write(&dir.path().join("d"), "a.fa", fasta(&b));
+    assert_fails(&run(&["prepare", &fa, &fa2, "-o", out]), "both named \"a\"");
+    let copy = write(dir.path(), "copy.fa", fasta(&a));
+    assert_fails(
+        &run(&["prepare", &fa, &copy, "-o", out]),
+        "no negative example",
+    );
+    // One class and no negatives: allowed, but said.
+    let o = run(&["prepare", &fa, "--negatives", "none", "-o", out]);
+    ok(&o);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("warning: class \"a\" has no negative example"),
+        "{err}"
+    );
+    ok(&run(&["prepare", &fa, &fb, "-o", out]));
+}
+
+#[test]
+fn gc_matching_with_a_background_the_size_of_the_positives_matches_or_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = 14;
+    let pos: Vec<String> = (0..400).map(|_| random_seq(&mut st, 100, 0.66)).collect();
+    let fp = write(dir.path(), "pos.fa", fasta(&pos));
+    let low: Vec<String> = (0..400).map(|_| random_seq(&mut st, 100, 0.49)).collect();
+    let f_low = write(dir.path(), "low.fa", fasta(&low));
+    let out = dir.path().join("gc");
+    let o_str = out.to_str().unwrap();
+    let args = |bg: &str| {
+        vec![
+            "prepare".to_string(),
+            fp.clone(),
+            "--negatives".into(),
+            "gc-matched".into(),
+            "--background".into(),
+            bg.to_string(),
+            "-o".into(),
+            o_str.to_string(),
+        ]
+    };
+    let o = explainn().args(args(&f_low)).output().unwrap();
+    assert_fails(&o, "GC matching failed: only ");
+    assert_fails(
+        &o,
+        "of 400 positives can be matched within their own 1% GC bin",
+    );
+    assert_fails(&o, "--allow-unmatched");
+    assert!(!Path::new(&format!("{o_str}.train.tsv.gz")).exists());
+    // --allow-unmatched: it runs and prints the achieved histogram.
+    let o = explainn()
+        .args(args(&f_low))
+        .arg("--allow-unmatched")
+        .output()
+        .unwrap();
+    ok(&o);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("GC histogram (--allow-unmatched"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("66-67%"), "{stdout}");
+    // A background as large as the positives, with their composition (a rotation of each
+    // positive keeps its GC): every 1% bin matches.
+    let same: Vec<String> = pos
+        .iter()
+        .map(|s| format!("{}{}", &s[37..], &s[..37]))
+        .collect();
+    let f_same = write(dir.path(), "same.fa", fasta(&same));
+    ok(&explainn().args(args(&f_same)).output().unwrap());
+    let rows = prepared_rows(&out);
+    let mut hist = [[0usize; 100]; 2];
+    for (s, l) in &rows {
+        let b = ((gc(s) * 100.0).floor() as usize).min(99);
+        hist[(l[0] == 0.0) as usize][b] += 1;
+    }
+    let (np, nn) = (
+        hist[0].iter().sum::<usize>() as f64,
+        hist[1].iter().sum::<usize>() as f64,
+    );
+    assert!(nn >= 0.95 * np, "{nn} negatives for {np} positives");
+    for b in 0..100 {
+        let d = 100.0 * (hist[0][b] as f64 / np - hist[1][b] as f64 / nn);
+        assert!(d.abs() <= 1.0, "bin {b}: {d:.2} percentage points");
+    }
+}
+
+#[test]
+fn shuffled_negatives_keep_n_padding_where_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut st = 15;
+    let seqs: Vec<String> = (0..40).map(|_| random_seq(&mut st, 50, 0.5)).collect();
+    let f = write(dir.path(), "p.fa", fasta(&seqs));
+    let out = dir.path().join("pad");
+    ok(&run(&[
+        "prepare",
+        &f,
+        "--length",
+        "100",
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    let rows = prepared_rows(&out);
+    let negatives: Vec<&String> = rows
+        .iter()
+        .filter(|(_, l)| l[0] == 0.0)
+        .map(|(s, _)| s)
+        .collect();
+    assert!(negatives.len() > 30);
+    for s in negatives {
+        let b = s.as_bytes();
+        assert!(b[..25].iter().all(|&c| c == b'N'), "{s}");
+        assert!(b[75..].iter().all(|&c| c == b'N'), "{s}");
+        assert!(!s[25..75].contains('N'), "{s}");
+    }
+}
+
+#[test]
+fn a_fasta_given_as_motifs_gets_a_short_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let seq = "ACGT".repeat(50);
+    let f = write(dir.path(), "peaks.fa", format!(">a\n{seq}\n>b\n{seq}\n"));
+    let o = run(&["tomtom", &f]);
+    assert_fails(&o, "looks like a FASTA sequence file");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains(&seq[..40]) && err.len() < 400, "{err}");
+}
+
+#[test]
+fn meme_suite_output_with_log_odds_sections_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "MEME version 3.0\n\nALPHABET= ACGT\n\nstrands: + -\n\nBackground letter frequencies (from dataset):\nA 0.25 C 0.25 G 0.25 T 0.25\n\nMOTIF 1\twidth =   4   sites =  20   llr = 74   E-value = 3.0e-012\n\nlog-odds matrix: alength= 4 w= 4 n= 1790 bayes= 4.2 E= 3.0e-012\n  193  -999  -999  -999\n -999   193  -999  -999\n -999  -999   193  -999\n -999  -999  -999   193\n\nletter-probability matrix: alength= 4 w= 4 n= 20 E= 3.0e-012\n 1 0 0 0\n 0 1 0 0\n 0 0 1 0\n 0 0 0 1\n\nBL   MOTIF 1 width=4 seqs=20\nx ( 1) ACGT 1\n//\nURL http://example.org/1\n";
+    let m = write(dir.path(), "meme.txt", text);
+    let o = run(&["logo", &m, "-o", dir.path().join("logos").to_str().unwrap()]);
+    ok(&o);
+}
+
+#[test]
+fn scan_never_prints_u_on_the_minus_strand() {
+    let dir = tempfile::tempdir().unwrap();
+    let motif = "MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\nBackground letter frequencies\nA 0.25 C 0.25 G 0.25 T 0.25\n\nMOTIF polyA\nletter-probability matrix: alength= 4 w= 8\n1 0 0 0\n1 0 0 0\n1 0 0 0\n1 0 0 0\n1 0 0 0\n1 0 0 0\n1 0 0 0\n0.9 0.1 0 0\n";
+    let m = write(dir.path(), "a.meme", motif);
+    let s = write(dir.path(), "rna.fa", ">r\nGCGCUUUUUUUUUUGCGC\n");
+    let o = run(&["scan", &m, &s, "--bg", "uniform"]);
+    ok(&o);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let minus: Vec<&str> = out.lines().filter(|l| l.contains("\t-\t")).collect();
+    assert!(!minus.is_empty(), "{out}");
+    for l in minus {
+        let matched = l.rsplit('\t').next().unwrap();
+        assert!(!matched.contains('U') && matched.starts_with('A'), "{l}");
+    }
+}
