@@ -1,13 +1,18 @@
-//! `explainn scan`: FIMO-style motif scanning of FASTA sequences, as `fimo --text --no-pgc`.
+//! `explainn scan`: FIMO motif scanning of FASTA sequences. By default as `fimo` writes its
+//! TSV (genomic coordinates parsed from sequence names, q-values, rows by p-value, the
+//! trailing `#` lines); `--text` gives `fimo --text`'s streaming form.
 use crate::output::AtomicFile;
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
 use explainn_motif::Background;
-use explainn_motif::fimo::{FimoOptions, fimo, read_fasta_file, write_fimo_text};
+use explainn_motif::fimo::{
+    FIMO_HEADER, FimoOptions, fimo_qvalues, fimo_text_each, read_fasta_file, write_fimo_rows,
+    write_fimo_text, write_fimo_trailer,
+};
 use std::io::Write;
 use std::path::PathBuf;
 
-/// Scan sequences for motif occurrences (FIMO p-values, `--text` TSV).
+/// Scan sequences for motif occurrences (FIMO scores, p-values and q-values, TSV).
 #[derive(ClapArgs)]
 pub struct Args {
     /// Motifs (MEME, JASPAR or HOCOMOCO format; plain or .gz).
@@ -18,21 +23,82 @@ pub struct Args {
     /// background file.
     #[arg(long, default_value = "nrdb")]
     pub bg: String,
-    /// Report windows with p-value at most this.
+    /// Report windows with p-value (q-value with --qv-thresh) at most this.
     #[arg(long, default_value_t = 1e-4)]
     pub thresh: f64,
+    /// Apply --thresh to the q-value instead of the p-value [default: off; not with --text].
+    #[arg(long)]
+    pub qv_thresh: bool,
     /// Pseudocount weight added to motif rows.
     #[arg(long, default_value_t = 0.1)]
     pub motif_pseudo: f64,
     /// Scan the given strand only [default: both strands].
     #[arg(long)]
     pub norc: bool,
+    /// Keep sequence names and positions as they are. By default (as FIMO) a name such as
+    /// `chr1:164816396-164816896(-)_Fmo2` is reported as `chr1` and its positions are
+    /// shifted by 164816395.
+    #[arg(long)]
+    pub no_pgc: bool,
+    /// Most hits kept per motif; beyond that the largest p-values are dropped, with a
+    /// warning (not with --text, which keeps nothing).
+    #[arg(long, default_value_t = 100_000)]
+    pub max_stored_scores: usize,
+    /// FIMO's --text form: hits streamed in input order (motif, sequence, strand,
+    /// position) as they are found, no q-values, no trailing `#` lines [default: off].
+    #[arg(long)]
+    pub text: bool,
+    /// Version named in the trailing `#` lines (for example a MEME version, to compare
+    /// files with MEME's) [default: explainn's version].
+    #[arg(long)]
+    pub version_string: Option<String>,
     /// Output file [default: standard output].
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 }
 
+/// The command line as one `#` line: arguments joined by spaces, quoted where needed.
+pub(crate) fn command_line() -> String {
+    std::env::args()
+        .enumerate()
+        .map(|(i, a)| {
+            let a = if i == 0 {
+                std::path::Path::new(&a)
+                    .file_name()
+                    .map_or(a.clone(), |f| f.to_string_lossy().into_owned())
+            } else {
+                a
+            };
+            if a.is_empty() || a.contains(|c: char| c.is_whitespace() || c == '\'' || c == '"') {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            } else {
+                a
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace(['\n', '\r'], " ")
+}
+
+pub(crate) fn version_string(v: &Option<String>) -> String {
+    v.clone()
+        .unwrap_or_else(|| format!("explainn {}", env!("CARGO_PKG_VERSION")))
+}
+
 pub fn run(a: Args) -> Result<()> {
+    anyhow::ensure!(
+        !(a.text && a.qv_thresh),
+        "--qv-thresh needs q-values, which --text does not compute"
+    );
+    anyhow::ensure!(
+        a.thresh.is_finite() && a.thresh >= 0.0,
+        "--thresh must be a number >= 0, not {}",
+        a.thresh
+    );
+    anyhow::ensure!(
+        a.max_stored_scores > 0,
+        "--max-stored-scores must be at least 1"
+    );
     let set = super::tomtom::read_motifs(&a.motifs)?;
     let bg = match a.bg.as_str() {
         "nrdb" => Background::nrdb(),
@@ -53,20 +119,37 @@ pub fn run(a: Args) -> Result<()> {
         thresh: a.thresh,
         motif_pseudo: a.motif_pseudo,
         norc: a.norc,
+        pgc: !a.no_pgc,
+        qv_thresh: a.qv_thresh,
+        max_stored_scores: a.max_stored_scores,
     };
-    let hits = fimo(&set.motifs, &seqs, &bg, &opts);
+    let write = |mut w: &mut dyn Write| -> std::io::Result<()> {
+        if a.text {
+            writeln!(w, "{FIMO_HEADER}")?;
+            return fimo_text_each(&set.motifs, &seqs, &bg, &opts, |hits| {
+                write_fimo_rows(&mut w, hits)
+            });
+        }
+        let res = fimo_qvalues(&set.motifs, &seqs, &bg, &opts);
+        for d in &res.dropped {
+            eprintln!(
+                "warning: motif {}: more hits than --max-stored-scores {}; {} hits with \
+                 p-value >= {:e} were dropped",
+                d.motif_id, a.max_stored_scores, d.count, d.p_value
+            );
+        }
+        write_fimo_text(&mut w, &res.hits)?;
+        write_fimo_trailer(&mut w, &version_string(&a.version_string), &command_line())
+    };
     match &a.output {
         Some(p) => {
             let mut f = AtomicFile::create(p)?;
-            write_fimo_text(&mut f, &hits)
-                .with_context(|| format!("cannot write {}", p.display()))?;
+            write(&mut f).with_context(|| format!("cannot write {}", p.display()))?;
             f.commit()
         }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            super::tomtom::stdout_result(
-                write_fimo_text(&mut out, &hits).and_then(|()| out.flush()),
-            )
+            super::tomtom::stdout_result(write(&mut out).and_then(|()| out.flush()))
         }
     }
 }

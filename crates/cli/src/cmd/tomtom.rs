@@ -1,9 +1,12 @@
-//! `explainn tomtom`: compare motifs with a motif database, as MEME's `tomtom --text`.
+//! `explainn tomtom`: compare motifs with a motif database, as MEME's `tomtom --text`
+//! (rows, then the trailing `#` lines).
 use crate::output::AtomicFile;
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
 use explainn_motif::io::{MotifSet, read_motifs_file};
-use explainn_motif::tomtom::{Distance, TomtomOptions, tomtom, write_tomtom_text};
+use explainn_motif::tomtom::{
+    Distance, TomtomOptions, tomtom, write_tomtom_text, write_tomtom_trailer,
+};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -14,7 +17,10 @@ pub struct Args {
     pub query: PathBuf,
     /// Target motifs [default: the bundled JASPAR 2024 CORE vertebrates non-redundant set].
     pub target: Option<PathBuf>,
-    /// Column similarity: ed, pearson, sandelin or kullback.
+    /// Column similarity: ed, pearson, sandelin, kullback, or one of those that read the
+    /// motifs' site counts (nsites, else 20) and the query file's background: allr
+    /// (Wang & Stormo 2003), blic1, blic5 (Habib et al. 2008; 1- and 5-component
+    /// Dirichlet priors), llr1, llr5.
     #[arg(long = "dist", default_value = "ed")]
     pub dist: String,
     /// Minimum number of aligned columns.
@@ -35,6 +41,10 @@ pub struct Args {
     /// Apply --thresh to the E-value instead of the q-value [default: off].
     #[arg(long)]
     pub evalue: bool,
+    /// Version named in the trailing `#` lines (for example a MEME version, to compare
+    /// files with MEME's) [default: explainn's version].
+    #[arg(long)]
+    pub version_string: Option<String>,
     /// Output file [default: standard output].
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -86,18 +96,22 @@ pub fn run(a: Args) -> Result<()> {
         &opts,
     )
     .context("tomtom failed")?;
+    let version = super::scan::version_string(&a.version_string);
+    let command = super::scan::command_line();
+    let write = |w: &mut dyn Write| -> std::io::Result<()> {
+        let mut w = w;
+        write_tomtom_text(&mut w, &hits)?;
+        write_tomtom_trailer(&mut w, &version, &command)
+    };
     match &a.output {
         Some(p) => {
             let mut f = AtomicFile::create(p)?;
-            write_tomtom_text(&mut f, &hits)
-                .with_context(|| format!("cannot write {}", p.display()))?;
+            write(&mut f).with_context(|| format!("cannot write {}", p.display()))?;
             f.commit()
         }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            super::tomtom::stdout_result(
-                write_tomtom_text(&mut out, &hits).and_then(|()| out.flush()),
-            )
+            stdout_result(write(&mut out).and_then(|()| out.flush()))
         }
     }
 }
