@@ -7,9 +7,9 @@
 //! Activations are those of [`explainn_nn::Model::first_layer_activations`], over the
 //! windows that lie inside the sequence (`(B, F, L − width + 1)`).
 
+use crate::Result;
 use crate::activations::{THRESHOLD_FRACTION, batches, check};
 use crate::pwm::SiteCounts;
-use crate::Result;
 use explainn_nn::Predictor;
 
 /// What the two passes collect.

@@ -120,7 +120,10 @@ impl ModelMetadata {
         h.insert("arch".into(), self.config.arch().to_string());
         h.insert("config".into(), self.config.to_json().to_string());
         h.insert("class_names".into(), json(&self.class_names));
-        h.insert("input_length".into(), self.config.input_length().to_string());
+        h.insert(
+            "input_length".into(),
+            self.config.input_length().to_string(),
+        );
         h.insert("alphabet".into(), self.alphabet.clone());
         h.insert("explainn_version".into(), self.explainn_version.clone());
         h.insert("trained_with_rc".into(), self.trained_with_rc.to_string());

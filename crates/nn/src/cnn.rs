@@ -101,7 +101,11 @@ impl CnnConfig {
     }
 
     fn padding(&self, width: usize) -> usize {
-        if self.same_padding { (width - 1) / 2 } else { 0 }
+        if self.same_padding {
+            (width - 1) / 2
+        } else {
+            0
+        }
     }
 
     /// Lengths after each convolution block (after pooling), or an error naming the block
@@ -136,7 +140,9 @@ impl CnnConfig {
     /// Check that the hyperparameters describe a buildable model.
     pub fn validate(&self) -> Result<()> {
         if self.conv.is_empty() {
-            return Err(NnError::Config("at least one convolution block is needed".into()));
+            return Err(NnError::Config(
+                "at least one convolution block is needed".into(),
+            ));
         }
         if self.classes == 0
             || self
@@ -225,7 +231,11 @@ impl Cnn {
             init.bn(&bn, w);
             input = w;
         }
-        init.linear(&config.dense_names(config.dense.len()).0, config.classes, input);
+        init.linear(
+            &config.dense_names(config.dense.len()).0,
+            config.classes,
+            input,
+        );
         Self::from_tensors(config, &init.map, device)
     }
 
@@ -315,9 +325,11 @@ impl Cnn {
 
     fn block_activation(&self, i: usize, x: Tensor<3>, train: bool) -> Tensor<3> {
         let b = &self.conv[i];
-        let z = b
-            .bn
-            .forward(b.conv.forward(x, self.config.padding(self.config.conv[i].width)), train);
+        let z = b.bn.forward(
+            b.conv
+                .forward(x, self.config.padding(self.config.conv[i].width)),
+            train,
+        );
         if i == 0 && self.config.exp_first() {
             z.exp()
         } else {
@@ -367,13 +379,24 @@ mod tests {
         let dev = crate::default_device();
         let m = Cnn::new(CnnConfig::new(CnnKind::DeepCnn, 200, 3), 1, &dev).unwrap();
         let t = m.to_tensors();
-        for k in ["c1.weight", "bn3.running_var", "d4.weight", "bn5.bias", "d6.weight"] {
+        for k in [
+            "c1.weight",
+            "bn3.running_var",
+            "d4.weight",
+            "bn5.bias",
+            "d6.weight",
+        ] {
             assert!(t.contains_key(k), "{k}");
         }
         assert_eq!(t["d4.weight"].0, vec![1000, 1000]);
         let m = Cnn::new(CnnConfig::new(CnnKind::DeepStarr, 249, 2), 1, &dev).unwrap();
         let t = m.to_tensors();
-        for k in ["convol.0.weight", "convol.13.bias", "linear.0.weight", "linear.8.bias"] {
+        for k in [
+            "convol.0.weight",
+            "convol.13.bias",
+            "linear.0.weight",
+            "linear.8.bias",
+        ] {
             assert!(t.contains_key(k), "{k}");
         }
         assert_eq!(t["linear.0.weight"].0, vec![256, 1800]);

@@ -118,7 +118,10 @@ impl LstmDirection {
         let g = 4 * hidden;
         // The input projection of every step at once.
         let bias = (self.bias_ih.val() + self.bias_hh.val()).unsqueeze_dim::<2>(0);
-        let xp = (x.reshape([b * t, i]).matmul(self.weight_ih.val().transpose()) + bias)
+        let xp = (x
+            .reshape([b * t, i])
+            .matmul(self.weight_ih.val().transpose())
+            + bias)
             .reshape([b, t, g]);
         let whh = self.weight_hh.val().transpose(); // (H, 4H)
         let dev = xp.device();

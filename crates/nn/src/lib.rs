@@ -29,9 +29,9 @@ pub mod predict;
 pub mod train;
 
 pub use checkpoint::{ModelFile, ModelMetadata};
-pub use loss::Loss;
 pub use cnn::{Cnn, CnnConfig, CnnKind, ConvLayer};
 pub use danq::{DanQ, DanQConfig};
+pub use loss::Loss;
 pub use model::{ExplaiNN, ExplaiNNConfig, TensorMap, UnitOutputs};
 pub use network::{Arch, FirstLayer, Model, ModelConfig};
 pub use predict::{Predictor, StrandPredictions, UnitArrays};

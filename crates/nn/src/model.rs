@@ -249,7 +249,11 @@ pub struct UnitOutputs {
     pub logits: Tensor<2>,
 }
 
-pub(crate) fn param<const D: usize>(data: Vec<f32>, shape: [usize; D], device: &Device) -> Param<Tensor<D>> {
+pub(crate) fn param<const D: usize>(
+    data: Vec<f32>,
+    shape: [usize; D],
+    device: &Device,
+) -> Param<Tensor<D>> {
     Param::from_tensor(Tensor::from_data(TensorData::new(data, shape), device))
 }
 
@@ -336,57 +340,23 @@ impl ExplaiNN {
     pub fn from_tensors(config: ExplaiNNConfig, map: &TensorMap, device: &Device) -> Result<Self> {
         config.validate()?;
         let (u, f, c) = (config.units, config.filter_size, config.classes);
-        let get = |name: &str, shape: &[usize]| -> Result<Vec<f32>> {
-            let (s, d) = map
-                .get(name)
-                .ok_or_else(|| NnError::ModelFile(format!("tensor `{name}` is missing")))?;
-            let squeeze = |v: &[usize]| v.iter().copied().filter(|&x| x != 1).collect::<Vec<_>>();
-            if s.as_slice() != shape && squeeze(s) != squeeze(shape) {
-                return Err(NnError::ModelFile(format!(
-                    "tensor `{name}` has shape {s:?}, expected {shape:?} for this architecture"
-                )));
-            }
-            if d.len() != shape.iter().product::<usize>() {
-                return Err(NnError::ModelFile(format!(
-                    "tensor `{name}` has the wrong number of values"
-                )));
-            }
-            Ok(d.clone())
-        };
-        let bn = |p: &str, n: usize| -> Result<BatchNorm1d> {
-            let t = |s: &str| -> Result<Tensor<1>> {
-                Ok(Tensor::from_data(
-                    TensorData::new(get(&format!("{p}.{s}"), &[n])?, [n]),
-                    device,
-                ))
-            };
-            Ok(BatchNorm1d {
-                weight: Param::from_tensor(t("weight")?),
-                bias: Param::from_tensor(t("bias")?),
-                running_mean: RunningState::new(t("running_mean")?),
-                running_var: RunningState::new(t("running_var")?),
-            })
-        };
+        let r = crate::layers::Reader { map, device };
         let mut layers = Vec::new();
         for (i, (fi, fo)) in config.layer_dims().into_iter().enumerate() {
             let (lin, norm) = config.layer_names(i);
             layers.push(UnitLinear {
-                weight: param(
-                    get(&format!("{lin}.weight"), &[u * fo, fi, 1])?,
-                    [u * fo, fi, 1],
-                    device,
-                ),
-                bias: param(get(&format!("{lin}.bias"), &[u * fo])?, [u * fo], device),
-                bn: bn(&norm, u * fo)?,
+                weight: r.param(&format!("{lin}.weight"), [u * fo, fi, 1])?,
+                bias: r.param(&format!("{lin}.bias"), [u * fo])?,
+                bn: r.bn(&norm, u * fo)?,
             });
         }
         Ok(Self {
-            conv_weight: param(get("linears.0.weight", &[u, 4, f])?, [u, 4, f], device),
-            conv_bias: param(get("linears.0.bias", &[u])?, [u], device),
-            bn0: bn("linears.1", u)?,
+            conv_weight: r.param("linears.0.weight", [u, 4, f])?,
+            conv_bias: r.param("linears.0.bias", [u])?,
+            bn0: r.bn("linears.1", u)?,
             layers,
-            final_weight: param(get("final.weight", &[c, u])?, [c, u], device),
-            final_bias: param(get("final.bias", &[c])?, [c], device),
+            final_weight: r.param("final.weight", [c, u])?,
+            final_bias: r.param("final.bias", [c])?,
             config,
         })
     }

@@ -99,6 +99,9 @@ mod tests {
         assert_eq!(old.training, TrainOptions::default());
         std::fs::write(&p, "{}").unwrap();
         let e = RunConfig::read(&p).unwrap_err().to_string();
-        assert!(e.contains("config.json") && e.contains("missing field"), "{e}");
+        assert!(
+            e.contains("config.json") && e.contains("missing field"),
+            "{e}"
+        );
     }
 }

@@ -26,7 +26,10 @@ pub fn read(path: &Path) -> Result<Vec<EpochLosses>> {
     let text = std::fs::read_to_string(path).map_err(|e| file_error(path, e))?;
     let mut lines = text.lines();
     if lines.next() != Some(HEADER) {
-        return Err(file_error(path, format!("line 1: expected the header `{HEADER}`")));
+        return Err(file_error(
+            path,
+            format!("line 1: expected the header `{HEADER}`"),
+        ));
     }
     lines
         .enumerate()

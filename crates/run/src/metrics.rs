@@ -61,12 +61,20 @@ impl MetricsTable {
         let text = std::fs::read_to_string(path).map_err(|e| file_error(path, e))?;
         let mut lines = text.lines();
         if lines.next() != Some(HEADER) {
-            return Err(file_error(path, format!("line 1: expected the header `{HEADER}`")));
+            return Err(file_error(
+                path,
+                format!("line 1: expected the header `{HEADER}`"),
+            ));
         }
         let mut classes = Vec::new();
         let mut macro_avg = None;
         for (i, l) in lines.enumerate().filter(|(_, l)| !l.is_empty()) {
-            let bad = || file_error(path, format!("line {}: expected a name and 5 values", i + 2));
+            let bad = || {
+                file_error(
+                    path,
+                    format!("line {}: expected a name and 5 values", i + 2),
+                )
+            };
             let f: Vec<&str> = l.split('\t').collect();
             if f.len() != 6 {
                 return Err(bad());
@@ -121,6 +129,11 @@ mod tests {
         assert_eq!(back.classes[0].0, "GATA");
         assert!(back.classes[1].1.auroc.is_nan());
         std::fs::write(&p, format!("{HEADER}\nGATA\t1\t1\t1\t1\t1\n")).unwrap();
-        assert!(MetricsTable::read(&p).unwrap_err().to_string().contains("macro"));
+        assert!(
+            MetricsTable::read(&p)
+                .unwrap_err()
+                .to_string()
+                .contains("macro")
+        );
     }
 }

@@ -11,7 +11,7 @@
 //!   centre-cropping or N-padding (as Python's `str.center`, like the original).
 
 use crate::{Result, RunError};
-use explainn_nn::{Loss, ModelMetadata};
+use explainn_nn::{Loss, ModelMetadata, Predictor};
 
 /// Whether predictions average both strands: the model was trained with reverse
 /// complements and `forward_only` is not set.
@@ -21,11 +21,26 @@ pub fn both_strands(meta: &ModelMetadata, forward_only: bool) -> bool {
 
 /// The loss whose output function turns logits into predictions.
 pub fn output_loss(meta: &ModelMetadata, labels: &[f32]) -> Loss {
-    meta.loss.unwrap_or(if labels.iter().all(|&v| v == 0.0 || v == 1.0) {
-        Loss::Bce
+    meta.loss
+        .unwrap_or(if labels.iter().all(|&v| v == 0.0 || v == 1.0) {
+            Loss::Bce
+        } else {
+            Loss::Mse
+        })
+}
+
+/// Predictions `(N, C)` of `codes` `(N, L)`: the logits (strand-averaged with `both`)
+/// through the output function of `loss`.
+pub fn predictions(p: &Predictor, codes: &[u8], both: bool, loss: Loss) -> Result<Vec<f32>> {
+    let mut pred = if both {
+        p.strands(codes)?.mean()
     } else {
-        Loss::Mse
-    })
+        p.logits(codes, false)?
+    };
+    for row in pred.chunks_exact_mut(p.model().classes()) {
+        loss.activate(row);
+    }
+    Ok(pred)
 }
 
 /// The sequence `seq` of record `id` at the model's `length`: unchanged when it has that
@@ -62,7 +77,9 @@ mod tests {
         assert_eq!(output_loss(&meta, &[0.0, 1.0]), Loss::Poisson);
         assert_eq!(fit_sequence("a", b"ACGT", 4, false).unwrap(), b"ACGT");
         assert_eq!(fit_sequence("a", b"ACGTAC", 4, true).unwrap(), b"CGTA");
-        let e = fit_sequence("seq7", b"ACG", 4, false).unwrap_err().to_string();
+        let e = fit_sequence("seq7", b"ACG", 4, false)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("seq7") && e.contains("--fit-length"), "{e}");
     }
 }

@@ -5,7 +5,7 @@
 
 use crate::metrics::MetricsTable;
 use crate::output::{AtomicFile, AtomicGzFile, OutputSet};
-use crate::policy::{both_strands, output_loss};
+use crate::policy::{both_strands, output_loss, predictions};
 use crate::train::read_labelled;
 use crate::{Result, RunError, file_error};
 use explainn_nn::metrics::evaluate;
@@ -68,14 +68,7 @@ pub fn test_run(
     let loss = output_loss(&meta, &data.labels);
     let both = both_strands(&meta, opts.forward_only);
     let p = Predictor::new(model.model, device, opts.batch_size);
-    let mut pred = if both {
-        p.strands(&data.codes)?.mean()
-    } else {
-        p.logits(&data.codes, false)?
-    };
-    for row in pred.chunks_exact_mut(c) {
-        loss.activate(row);
-    }
+    let pred = predictions(&p, &data.codes, both, loss)?;
     let (per, macro_avg) = evaluate(&pred, &data.labels, c);
     let metrics = MetricsTable {
         classes: meta.class_names.iter().cloned().zip(per).collect(),

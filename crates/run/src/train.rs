@@ -40,10 +40,16 @@ pub struct TrainReport {
 /// first sequence's length. `what` names the set in errors ("training", "test").
 pub fn read_labelled(path: &Path, what: &str) -> Result<Dataset> {
     let d = explainn_seq::read_tsv(path, None).map_err(|e| {
-        RunError::Data(format!("cannot read the {what} file {}: {e}", path.display()))
+        RunError::Data(format!(
+            "cannot read the {what} file {}: {e}",
+            path.display()
+        ))
     })?;
     if d.is_empty() {
-        return Err(file_error(path, format!("the {what} file holds no sequences")));
+        return Err(file_error(
+            path,
+            format!("the {what} file holds no sequences"),
+        ));
     }
     Ok(d)
 }
@@ -122,7 +128,9 @@ pub fn train_run(
     outputs.add(move || f.commit());
     let config_path = run.config();
     let mut f = AtomicFile::create(&config_path)?;
-    run_config.write(&mut f).map_err(|e| file_error(&config_path, e))?;
+    run_config
+        .write(&mut f)
+        .map_err(|e| file_error(&config_path, e))?;
     outputs.add(move || f.commit());
     outputs.commit_all()?;
     Ok(TrainReport {

@@ -8,14 +8,15 @@ use crate::output::{AtomicFile, AtomicGzFile, OutputSet};
 use anyhow::{Context, Result, bail};
 use clap::Args as ClapArgs;
 use explainn_interpret::activations::{max_activations, scan};
-use explainn_interpret::annotate::{annotate, default_options};
+use explainn_interpret::annotate::{UnitAnnotation, annotate, default_options};
 use explainn_interpret::filters::scan_filters;
 use explainn_interpret::importance::importance;
 use explainn_interpret::select::{Selection, select, subsample};
 use explainn_interpret::{plots, pwm, tables};
+use explainn_motif::Motif;
 use explainn_motif::jaspar::JasparMetadata;
 use explainn_motif::logo::{LogoOptions, logo_svg};
-use explainn_motif::tomtom::write_tomtom_text;
+use explainn_motif::tomtom::{TomtomHit, write_tomtom_text};
 use explainn_nn::{Loss, Predictor};
 use explainn_seq::Dataset;
 use std::io::Write;
@@ -151,7 +152,12 @@ pub fn run(a: Args) -> Result<()> {
         bail!("{} holds no sequences", data_file.display());
     }
     if labelled {
-        check_fits(&mf.model, data.length, Some(data.n_classes()), "interpreted")?;
+        check_fits(
+            &mf.model,
+            data.length,
+            Some(data.n_classes()),
+            "interpreted",
+        )?;
     }
     let both = explainn_run::policy::both_strands(&meta, a.forward_only);
     let p = Predictor::new(mf.model, device(), a.batch_size);
@@ -178,14 +184,7 @@ pub fn run(a: Args) -> Result<()> {
     let mut idx = if rule == Selection::All {
         (0..data.len()).collect()
     } else {
-        let mut pred = if both {
-            p.strands(&data.codes)?.mean()
-        } else {
-            p.logits(&data.codes, false)?
-        };
-        for row in pred.chunks_exact_mut(c) {
-            loss.activate(row);
-        }
+        let pred = explainn_run::policy::predictions(&p, &data.codes, both, loss)?;
         select(&pred, &data.labels, c, rule)?
     };
     if let Some(m) = a.max_sequences {
@@ -228,22 +227,7 @@ pub fn run(a: Args) -> Result<()> {
 
     // PWMs and annotation.
     let motifs = sc.sites.motifs();
-    let (targets, db_name, metadata) = match &a.motifs {
-        Some(path) => (
-            super::tomtom::read_motifs(path)?.motifs,
-            path.display().to_string(),
-            None,
-        ),
-        None => (
-            explainn_motif::jaspar::bundled_motifs().motifs,
-            "JASPAR 2024 CORE vertebrates (non-redundant)".to_string(),
-            Some(JasparMetadata::bundled()),
-        ),
-    };
-    let mut topts = default_options();
-    topts.thresh = a.q_threshold;
-    let (hits, ann) = annotate(&motifs, sc.sites.nsites(), &targets, metadata, &topts)
-        .context("motif annotation failed")?;
+    let (hits, ann, db_name) = annotate_motifs(&a, &motifs, sc.sites.nsites())?;
     let (weights, _bias) = explainn.final_layer();
     let imp = importance(&sc, &weights, c);
     let classes = &meta.class_names;
@@ -252,16 +236,18 @@ pub fn run(a: Args) -> Result<()> {
     std::fs::create_dir_all(out.join("logos"))
         .and_then(|_| std::fs::create_dir_all(out.join("plots")))
         .with_context(|| format!("cannot create {}", out.display()))?;
+    // Logos named by importance rank, so that a directory listing is ordered.
+    let order = imp.order();
     let mut outputs = OutputSet::default();
-    let mut f = AtomicFile::create(out.join("filters.meme"))?;
-    pwm::write_meme(&mut f, &motifs)?;
-    outputs.add(move || f.commit());
-    let mut f = AtomicFile::create(out.join("tomtom.tsv"))?;
-    write_tomtom_text(&mut f, &hits)?;
-    outputs.add(move || f.commit());
-    let mut f = AtomicFile::create(out.join("annotation.tsv"))?;
-    tables::write_annotation(&mut f, &ann, &sc.max_activation)?;
-    outputs.add(move || f.commit());
+    add_motif_outputs(
+        &mut outputs,
+        &out,
+        &motifs,
+        &hits,
+        &ann,
+        &sc.max_activation,
+        &order,
+    )?;
     let mut f = AtomicFile::create(out.join("weights.tsv"))?;
     tables::write_weights(&mut f, &weights, classes, &ann)?;
     outputs.add(move || f.commit());
@@ -272,15 +258,6 @@ pub fn run(a: Args) -> Result<()> {
     let mut g = AtomicGzFile::create(out.join("importance.long.tsv.gz"))?;
     tables::write_importance_long(&mut g, &sc, &weights, classes, &ids)?;
     outputs.add(move || g.commit());
-
-    // Logos, named by importance rank so that a directory listing is ordered.
-    let order = imp.order();
-    for (rank, &u) in order.iter().enumerate() {
-        let name = format!("{:03}_unit{u}.svg", rank + 1);
-        let mut f = AtomicFile::create(out.join("logos").join(name))?;
-        f.write_all(logo_svg(&motifs[u], &LogoOptions::default()).as_bytes())?;
-        outputs.add(move || f.commit());
-    }
 
     // Plots.
     let mut svg = |name: &str, content: String| -> Result<()> {
@@ -427,34 +404,9 @@ fn filter_visualisation(
     })?;
     pb.finish_and_clear();
     let motifs = scan.sites.motifs();
-    let (targets, db_name, metadata) = match &a.motifs {
-        Some(path) => (
-            super::tomtom::read_motifs(path)?.motifs,
-            path.display().to_string(),
-            None,
-        ),
-        None => (
-            explainn_motif::jaspar::bundled_motifs().motifs,
-            "JASPAR 2024 CORE vertebrates (non-redundant)".to_string(),
-            Some(JasparMetadata::bundled()),
-        ),
-    };
-    let mut topts = default_options();
-    topts.thresh = a.q_threshold;
-    let (hits, ann) = annotate(&motifs, scan.sites.nsites(), &targets, metadata, &topts)
-        .context("motif annotation failed")?;
+    let (hits, ann, db_name) = annotate_motifs(a, &motifs, scan.sites.nsites())?;
     std::fs::create_dir_all(out.join("logos"))
         .with_context(|| format!("cannot create {}", out.display()))?;
-    let mut outputs = OutputSet::default();
-    let mut f = AtomicFile::create(out.join("filters.meme"))?;
-    pwm::write_meme(&mut f, &motifs)?;
-    outputs.add(move || f.commit());
-    let mut f = AtomicFile::create(out.join("tomtom.tsv"))?;
-    write_tomtom_text(&mut f, &hits)?;
-    outputs.add(move || f.commit());
-    let mut f = AtomicFile::create(out.join("annotation.tsv"))?;
-    tables::write_annotation(&mut f, &ann, &scan.max_activation)?;
-    outputs.add(move || f.commit());
     // Annotated filters first (by q-value), then by number of sites.
     let mut order: Vec<usize> = (0..ann.len()).collect();
     let key = |u: usize| {
@@ -467,12 +419,16 @@ fn filter_visualisation(
         let (kx, ky) = (key(x), key(y));
         kx.0.total_cmp(&ky.0).then(kx.1.cmp(&ky.1)).then(x.cmp(&y))
     });
-    for (rank, &u) in order.iter().enumerate() {
-        let name = format!("{:03}_unit{u}.svg", rank + 1);
-        let mut f = AtomicFile::create(out.join("logos").join(name))?;
-        f.write_all(logo_svg(&motifs[u], &LogoOptions::default()).as_bytes())?;
-        outputs.add(move || f.commit());
-    }
+    let mut outputs = OutputSet::default();
+    add_motif_outputs(
+        &mut outputs,
+        out,
+        &motifs,
+        &hits,
+        &ann,
+        &scan.max_activation,
+        &order,
+    )?;
     let annotated = ann.iter().filter(|x| x.best.is_some()).count();
     let summary = serde_json::json!({
         "model": a.run,
@@ -509,7 +465,69 @@ fn filter_visualisation(
             .as_ref()
             .map(|b| format!("{:.2e}", b.q_value))
             .unwrap_or("NA".into());
-        println!("{}\tunit{u}\t{}\t{q}\t{}", rank + 1, ann[u].label, ann[u].nsites);
+        println!(
+            "{}\tunit{u}\t{}\t{q}\t{}",
+            rank + 1,
+            ann[u].label,
+            ann[u].nsites
+        );
+    }
+    Ok(())
+}
+
+/// Name `motifs` (with `nsites` sites each) against `--motifs` (default: the bundled JASPAR
+/// 2024 CORE vertebrates, with its TF metadata) at `--q-threshold`: the Tomtom hits, one
+/// annotation per motif and the database's name.
+fn annotate_motifs(
+    a: &Args,
+    motifs: &[Motif],
+    nsites: &[u64],
+) -> Result<(Vec<TomtomHit>, Vec<UnitAnnotation>, String)> {
+    let (targets, db_name, metadata) = match &a.motifs {
+        Some(path) => (
+            super::tomtom::read_motifs(path)?.motifs,
+            path.display().to_string(),
+            None,
+        ),
+        None => (
+            explainn_motif::jaspar::bundled_motifs().motifs,
+            "JASPAR 2024 CORE vertebrates (non-redundant)".to_string(),
+            Some(JasparMetadata::bundled()),
+        ),
+    };
+    let mut topts = default_options();
+    topts.thresh = a.q_threshold;
+    let (hits, ann) =
+        annotate(motifs, nsites, &targets, metadata, &topts).context("motif annotation failed")?;
+    Ok((hits, ann, db_name))
+}
+
+/// Queue the motif outputs shared by units and filters: `filters.meme`, `tomtom.tsv`,
+/// `annotation.tsv` and one logo per motif in `logos/`, named `{rank}_unit{u}.svg` in the
+/// order of `order`.
+fn add_motif_outputs(
+    outputs: &mut OutputSet,
+    out: &Path,
+    motifs: &[Motif],
+    hits: &[TomtomHit],
+    ann: &[UnitAnnotation],
+    max_activation: &[f32],
+    order: &[usize],
+) -> Result<()> {
+    let mut f = AtomicFile::create(out.join("filters.meme"))?;
+    pwm::write_meme(&mut f, motifs)?;
+    outputs.add(move || f.commit());
+    let mut f = AtomicFile::create(out.join("tomtom.tsv"))?;
+    write_tomtom_text(&mut f, hits)?;
+    outputs.add(move || f.commit());
+    let mut f = AtomicFile::create(out.join("annotation.tsv"))?;
+    tables::write_annotation(&mut f, ann, max_activation)?;
+    outputs.add(move || f.commit());
+    for (rank, &u) in order.iter().enumerate() {
+        let name = format!("{:03}_unit{u}.svg", rank + 1);
+        let mut f = AtomicFile::create(out.join("logos").join(name))?;
+        f.write_all(logo_svg(&motifs[u], &LogoOptions::default()).as_bytes())?;
+        outputs.add(move || f.commit());
     }
     Ok(())
 }

@@ -221,11 +221,14 @@ pub fn run(a: Args) -> Result<()> {
 /// The architecture's configuration from the command line: the published hyperparameters
 /// of `--arch`, with the flags that apply to it. A flag that does not apply is an error.
 fn model_config(a: &Args, length: usize, classes: usize) -> Result<ModelConfig> {
-    let baseline_flags = a.conv_filters.is_some() || a.conv_widths.is_some() || a.dense_widths.is_some();
+    let baseline_flags =
+        a.conv_filters.is_some() || a.conv_widths.is_some() || a.dense_widths.is_some();
     let config = match a.arch {
         Arch::ExplaiNN => {
             if baseline_flags {
-                bail!("--conv-filters, --conv-widths and --dense-widths apply to the baselines; ExplaiNN has --units, --filter-size and --hidden");
+                bail!(
+                    "--conv-filters, --conv-widths and --dense-widths apply to the baselines; ExplaiNN has --units, --filter-size and --hidden"
+                );
             }
             ModelConfig::ExplaiNN(ExplaiNNConfig {
                 units: a.units,
@@ -245,7 +248,9 @@ fn model_config(a: &Args, length: usize, classes: usize) -> Result<ModelConfig> 
                 match v.as_deref() {
                     None => Ok(None),
                     Some([x]) => Ok(Some(*x)),
-                    Some(_) => bail!("danq has one convolution and one dense layer: give one value to --{what}"),
+                    Some(_) => bail!(
+                        "danq has one convolution and one dense layer: give one value to --{what}"
+                    ),
                 }
             };
             if let Some(f) = one(&a.conv_filters, "conv-filters")? {
@@ -267,10 +272,16 @@ fn model_config(a: &Args, length: usize, classes: usize) -> Result<ModelConfig> 
             let kind = arch.cnn_kind().expect("a convolutional baseline");
             let mut c = explainn_nn::CnnConfig::new(kind, length, classes);
             let n = c.conv.len();
-            for (flag, v) in [("conv-filters", &a.conv_filters), ("conv-widths", &a.conv_widths)] {
+            for (flag, v) in [
+                ("conv-filters", &a.conv_filters),
+                ("conv-widths", &a.conv_widths),
+            ] {
                 if let Some(v) = v {
                     if v.len() != n {
-                        bail!("--{flag}: {arch} has {n} convolution block(s), {} value(s) given", v.len());
+                        bail!(
+                            "--{flag}: {arch} has {n} convolution block(s), {} value(s) given",
+                            v.len()
+                        );
                     }
                 }
             }
