@@ -214,50 +214,40 @@ enum Inner {
 impl Iterator for Records {
     type Item = Result<Record, SeqError>;
     fn next(&mut self) -> Option<Self::Item> {
-        match &mut self.inner {
+        // FASTA/FASTQ errors name the record, bare lines the line.
+        let (item, what, n) = match &mut self.inner {
             Inner::Fastx(f) => {
-                let mut r = match f.next()? {
-                    Ok(r) => r,
-                    Err(e) => return Some(Err(e)),
-                };
-                let n = f.n;
-                Some(
-                    check_letters(
-                        &mut r.seq,
-                        &r.id,
-                        self.invalid,
-                        &mut self.replaced,
-                        &self.path,
-                        || format!("record {n}"),
-                    )
-                    .map(|()| r),
-                )
+                let item = f.next()?;
+                (item, "record", f.n)
             }
-            Inner::Tsv(t) => t.next().map(|r| {
-                r.map(|row| Record {
-                    id: row.id,
-                    seq: row.seq,
-                })
-            }),
             Inner::Lines(p) => {
-                let mut r = match p.next()? {
-                    Ok(r) => r,
-                    Err(e) => return Some(Err(e)),
-                };
-                let n = p.line_no;
-                Some(
-                    check_letters(
-                        &mut r.seq,
-                        &r.id,
-                        self.invalid,
-                        &mut self.replaced,
-                        &self.path,
-                        || format!("line {n}"),
-                    )
-                    .map(|()| r),
-                )
+                let item = p.next()?;
+                (item, "line", p.line_no)
             }
-        }
+            Inner::Tsv(t) => {
+                return t.next().map(|r| {
+                    r.map(|row| Record {
+                        id: row.id,
+                        seq: row.seq,
+                    })
+                });
+            }
+        };
+        let mut r = match item {
+            Ok(r) => r,
+            Err(e) => return Some(Err(e)),
+        };
+        Some(
+            check_letters(
+                &mut r.seq,
+                &r.id,
+                self.invalid,
+                &mut self.replaced,
+                &self.path,
+                || format!("{what} {n}"),
+            )
+            .map(|()| r),
+        )
     }
 }
 
