@@ -35,7 +35,7 @@ pub use loss::Loss;
 pub use model::{ExplaiNN, ExplaiNNConfig, TensorMap, UnitOutputs};
 pub use network::{Arch, FirstLayer, Model, ModelConfig};
 pub use predict::{Predictor, StrandPredictions, UnitArrays};
-pub use train::{EpochLosses, Progress, TrainData, TrainOptions, TrainOutcome, train};
+pub use train::{EpochLosses, Progress, TrainData, TrainOptions, TrainOutcome, train, train_with};
 
 pub use burn::tensor::Device;
 

@@ -5,7 +5,7 @@
 use super::common_model::{device_named, init_threads, progress_bar};
 use anyhow::{Result, bail};
 use clap::Args as ClapArgs;
-use explainn_nn::train::{Keep, Optimiser, Progress, Schedule};
+use explainn_nn::train::{Freeze, Keep, Optimiser, Penalty, Progress, Schedule, Term, Weight};
 use explainn_nn::{Arch, ExplaiNNConfig, Loss, ModelConfig, TrainOptions};
 use explainn_run::RunDir;
 use explainn_run::train::{TrainRequest, train_run};
@@ -112,6 +112,29 @@ pub struct Args {
     /// Random seed (initialisation, shuffling, dropout).
     #[arg(long, default_value_t = 1714)]
     pub seed: u64,
+    /// Keep these tensors fixed, by their PyTorch `state_dict` names (comma-separated or
+    /// repeated), e.g. `final.bias` or `c1.weight`. BatchNorm running statistics still update.
+    #[arg(long, value_delimiter = ',', value_name = "NAME")]
+    pub freeze_tensor: Vec<String>,
+    /// ExplaiNN: keep the convolutional filters of these units fixed (0-based); their bias
+    /// and BatchNorm still train, as the original's gradient mask.
+    #[arg(long, value_delimiter = ',', value_name = "UNIT")]
+    pub freeze_filters: Vec<usize>,
+    /// ExplaiNN: keep every parameter of these units fixed (0-based); the final layer
+    /// still trains.
+    #[arg(long, value_delimiter = ',', value_name = "UNIT")]
+    pub freeze_units: Vec<usize>,
+    /// Scale the gradients so that their global L2 norm is at most this (PyTorch's
+    /// clip_grad_norm_) [default: no clipping].
+    #[arg(long, value_name = "NORM")]
+    pub clip_norm: Option<f64>,
+    /// Add weight·Σ|w| of a tensor to the training loss, as NAME=WEIGHT (repeatable),
+    /// e.g. `final.weight=0.001`. The reported training loss stays the data loss.
+    #[arg(long, value_name = "NAME=WEIGHT")]
+    pub l1: Vec<String>,
+    /// Add weight·Σw² of a tensor to the training loss, as NAME=WEIGHT (repeatable).
+    #[arg(long, value_name = "NAME=WEIGHT")]
+    pub l2: Vec<String>,
     /// Compute threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -159,6 +182,9 @@ pub fn run(a: Args) -> Result<()> {
         patience: a.patience,
         rc: !a.no_rc,
         seed: a.seed,
+        freeze: freeze_rules(&a),
+        clip_norm: a.clip_norm,
+        penalties: penalties(&a)?,
         ..TrainOptions::default()
     };
     opts.validate()?;
@@ -216,6 +242,39 @@ pub fn run(a: Args) -> Result<()> {
         RunDir::new(&a.output).model().display()
     );
     Ok(())
+}
+
+/// The freezing rules of `--freeze-tensor`, `--freeze-filters` and `--freeze-units`.
+fn freeze_rules(a: &Args) -> Vec<Freeze> {
+    let tensors = a.freeze_tensor.iter().map(|n| Freeze::Tensor { name: n.clone() });
+    let filters = a.freeze_filters.iter().map(|&u| Freeze::UnitFilter { unit: u });
+    let units = a.freeze_units.iter().map(|&u| Freeze::Unit { unit: u });
+    tensors.chain(filters).chain(units).collect()
+}
+
+/// The penalty terms of `--l1` and `--l2`, each `NAME=WEIGHT` with a constant weight.
+fn penalties(a: &Args) -> Result<Vec<Penalty>> {
+    let mut out = Vec::new();
+    for (flag, specs) in [("l1", &a.l1), ("l2", &a.l2)] {
+        for spec in specs {
+            let parsed = spec
+                .rsplit_once('=')
+                .and_then(|(n, w)| Some((n, w.trim().parse::<f64>().ok()?)));
+            let Some((name, value)) = parsed.filter(|(n, _)| !n.is_empty()) else {
+                bail!("--{flag} {spec:?}: expected NAME=WEIGHT, e.g. final.weight=0.001");
+            };
+            let tensor = name.to_string();
+            out.push(Penalty {
+                term: if flag == "l1" {
+                    Term::L1 { tensor }
+                } else {
+                    Term::L2 { tensor }
+                },
+                weight: Weight::Constant { value },
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The architecture's configuration from the command line: the published hyperparameters

@@ -3,7 +3,10 @@
 //! (constant by default), mini-batches of shuffled sequences as u8 codes, optional
 //! reverse-complement augmentation of both training and validation sets (as the original's
 //! `--rev-complement`), early stopping on the validation loss with the best weights kept
-//! (or the last epoch's).
+//! (or the last epoch's). Options beyond the original ([`params`]): freezing of whole
+//! tensors or of per-unit slices, global gradient-norm clipping, penalty terms with weights
+//! scheduled by epoch; training may start from given weights ([`Start`]) and read a fixed set
+//! or a set generated each epoch ([`Source`]).
 //!
 //! Reproducibility: initialisation, shuffling and dropout masks all come from ChaCha8
 //! generators derived from `seed`; on the CPU backend the result is bit-identical for a
@@ -24,6 +27,9 @@ use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
+
+mod params;
+pub use params::{Freeze, Penalty, Term, Weight};
 
 /// A labelled set held as u8 codes: `codes` is N·L row-major (A=0 C=1 G=2 T=3 other=4),
 /// `labels` N·C row-major.
@@ -180,6 +186,17 @@ pub struct TrainOptions {
     pub rc: bool,
     /// Seed of initialisation, shuffling and dropout.
     pub seed: u64,
+    /// Parameters kept fixed (none by default).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub freeze: Vec<Freeze>,
+    /// Scale the gradients so that their global L2 norm is at most this (PyTorch's
+    /// `clip_grad_norm_`); none by default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clip_norm: Option<f64>,
+    /// Terms added to the training loss (none by default). The reported training loss is
+    /// the data loss alone, comparable with the validation loss.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub penalties: Vec<Penalty>,
 }
 
 impl Default for TrainOptions {
@@ -196,6 +213,9 @@ impl Default for TrainOptions {
             patience: 10,
             rc: true,
             seed: 1714,
+            freeze: Vec::new(),
+            clip_norm: None,
+            penalties: Vec::new(),
         }
     }
 }
@@ -300,6 +320,11 @@ impl TrainOptions {
             }
             _ => {}
         }
+        if let Some(c) = self.clip_norm
+            && !(c > 0.0 && c.is_finite())
+        {
+            return bad(format!("gradient clipping norm {c} must be positive"));
+        }
         match self.optimiser {
             Optimiser::AdamW { weight_decay } if !(weight_decay >= 0.0) => {
                 bad(format!("weight decay {weight_decay} must be ≥ 0"))
@@ -351,6 +376,25 @@ fn evaluate(
     total / items.len() as f64
 }
 
+/// Where training starts from.
+#[derive(Debug, Clone, Copy)]
+pub enum Start<'a> {
+    /// Fresh weights drawn from [`TrainOptions::seed`] (PyTorch's default initialisation).
+    Fresh,
+    /// These weights (every tensor of the architecture, in PyTorch layout), e.g. motif
+    /// initialised filters or a model to fine-tune.
+    From(&'a TensorMap),
+}
+
+/// The training sequences of each epoch.
+pub enum Source<'a> {
+    /// The same set every epoch, reshuffled.
+    Fixed(TrainData<'a>),
+    /// A set made for each epoch (1-based) by the closure, as `(codes, labels)` in
+    /// [`TrainData`]'s layout with the model's length and classes (simulations).
+    Generated(&'a mut dyn FnMut(usize) -> Result<(Vec<u8>, Vec<f32>)>),
+}
+
 /// Train a fresh model with architecture `config` (any [`ModelConfig`], or an
 /// [`ExplaiNNConfig`]) on `train`, early-stopping on `valid`. `device` is a plain
 /// (non-autodiff) device; training runs on its autodiff counterpart. `progress` receives
@@ -364,40 +408,75 @@ pub fn train(
     device: &Device,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<TrainOutcome> {
+    train_with(
+        config,
+        Start::Fresh,
+        Source::Fixed(*train),
+        valid,
+        opts,
+        device,
+        progress,
+    )
+}
+
+/// Check that a set fits the model.
+fn check_fit(name: &str, d: &TrainData, config: &ModelConfig) -> Result<()> {
+    if d.is_empty() {
+        return Err(NnError::Data(format!("the {name} set is empty")));
+    }
+    if d.length != config.input_length() {
+        return Err(NnError::Data(format!(
+            "{name} sequences have length {}, the model expects {}",
+            d.length,
+            config.input_length()
+        )));
+    }
+    if d.classes != config.classes() {
+        return Err(NnError::Data(format!(
+            "{name} data has {} label columns, the model has {} outputs",
+            d.classes,
+            config.classes()
+        )));
+    }
+    Ok(())
+}
+
+/// [`train`] with a choice of starting weights and of data source.
+pub fn train_with(
+    config: impl Into<ModelConfig>,
+    start: Start,
+    mut source: Source,
+    valid: &TrainData,
+    opts: &TrainOptions,
+    device: &Device,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<TrainOutcome> {
     let config = config.into();
     config.validate()?;
-    for (name, d) in [("training", train), ("validation", valid)] {
-        if d.is_empty() {
-            return Err(NnError::Data(format!("the {name} set is empty")));
+    check_fit("validation", valid, &config)?;
+    if let Source::Fixed(train) = &source {
+        check_fit("training", train, &config)?;
+        if train.len() * (1 + opts.rc as usize) < 2 {
+            return Err(NnError::Data(
+                "training needs at least two sequences".into(),
+            ));
         }
-        if d.length != config.input_length() {
-            return Err(NnError::Data(format!(
-                "{name} sequences have length {}, the model expects {}",
-                d.length,
-                config.input_length()
-            )));
-        }
-        if d.classes != config.classes() {
-            return Err(NnError::Data(format!(
-                "{name} data has {} label columns, the model has {} outputs",
-                d.classes,
-                config.classes()
-            )));
-        }
-    }
-    if train.len() * (1 + opts.rc as usize) < 2 {
-        return Err(NnError::Data(
-            "training needs at least two sequences".into(),
-        ));
     }
     opts.validate()?;
     let ad = device.clone().autodiff();
-    let mut model = Model::new(&config, opts.seed, &ad)?;
+    let mut model = match start {
+        Start::Fresh => Model::new(&config, opts.seed, &ad)?,
+        Start::From(tensors) => Model::from_tensors(&config, tensors, &ad)?,
+    };
+    let params = params::Params::new(&model, &config, &opts.freeze, &opts.penalties, device)?;
     let mut optim = optimiser(opts);
     let mut plateau = (0i32, f64::INFINITY, 0usize); // cuts, best loss, stale epochs
     let mut shuffle_rng = ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(1));
     let mut dropout_rng = ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(2));
-    let mut items = train.items(opts.rc);
+    let mut items = match &source {
+        Source::Fixed(train) => train.items(opts.rc),
+        Source::Generated(_) => Vec::new(),
+    };
     let mut history = Vec::new();
     let mut best: Option<(f64, usize, usize, TensorMap)> = None;
     let mut steps = 0usize;
@@ -406,6 +485,28 @@ pub fn train(
     for epoch in 1..=opts.max_epochs {
         let t0 = Instant::now();
         let lr = epoch_lr(opts, epoch, plateau.0);
+        let generated;
+        let train = match &mut source {
+            Source::Fixed(train) => *train,
+            Source::Generated(make) => {
+                generated = make(epoch)?;
+                let d = TrainData::new(
+                    &generated.0,
+                    &generated.1,
+                    config.input_length(),
+                    config.classes(),
+                )
+                .map_err(|e| NnError::Data(format!("generated set of epoch {epoch}: {e}")))?;
+                check_fit(&format!("generated epoch {epoch} training"), &d, &config)?;
+                if d.len() * (1 + opts.rc as usize) < 2 {
+                    return Err(NnError::Data(format!(
+                        "the generated set of epoch {epoch} has fewer than two sequences"
+                    )));
+                }
+                items = d.items(opts.rc);
+                d
+            }
+        };
         items.shuffle(&mut shuffle_rng);
         let bs = batches(&items, opts.batch_size);
         progress(Progress::EpochStart {
@@ -418,15 +519,32 @@ pub fn train(
             let loss = opts
                 .loss
                 .compute(model.forward_train_codes(&x, &mut dropout_rng), y);
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            let lv: f32 = loss.into_scalar();
+            let (lv, mut grads) = match params.penalty(&model, epoch) {
+                None => {
+                    let grads = GradientsParams::from_grads(loss.backward(), &model);
+                    (loss.into_scalar(), grads)
+                }
+                Some(p) => {
+                    let lv: f32 = loss.clone().into_scalar();
+                    let total = loss + p;
+                    let tv: f32 = total.clone().into_scalar();
+                    if !tv.is_finite() {
+                        return Err(NnError::Data(format!(
+                            "the training loss with its penalty terms became {tv} at epoch {epoch}: lower the penalty weights or the learning rate"
+                        )));
+                    }
+                    (lv, GradientsParams::from_grads(total.backward(), &model))
+                }
+            };
+            let lv: f32 = lv;
             if !lv.is_finite() {
                 return Err(NnError::Data(format!(
                     "the training loss became {lv} at epoch {epoch}: check the labels suit the `{}` loss, or lower the learning rate",
                     opts.loss
                 )));
             }
-            model = optim.step(lr, model, grads);
+            params.adjust(&model, &mut grads, opts.clip_norm);
+            model = params.restore(optim.step(lr, model, grads));
             steps += 1;
             sum += lv as f64 * b.len() as f64;
             count += b.len();
@@ -567,5 +685,146 @@ mod tests {
         let mut wrong = c.clone();
         wrong.classes = 2;
         assert!(train(wrong, &train_set, &valid_set, &opts, &dev, &mut |_| {}).is_err());
+    }
+
+    fn small_explainn() -> ExplaiNNConfig {
+        let mut c = ExplaiNNConfig::new(3, 24, 1);
+        c.filter_size = 5;
+        c.pool_size = 4;
+        c.pool_stride = 4;
+        c.hidden = 6;
+        c
+    }
+
+    /// Frozen tensors and unit slices are bit-identical after training (with AdamW, whose
+    /// decoupled decay would move them), and everything else moves.
+    #[test]
+    fn frozen_parameters_stay_bit_identical() {
+        let (tc, tl) = toy(64, 1);
+        let (vc, vl) = toy(16, 2);
+        let train_set = TrainData::new(&tc, &tl, 24, 1).unwrap();
+        let valid_set = TrainData::new(&vc, &vl, 24, 1).unwrap();
+        let c = small_explainn();
+        let dev = crate::default_device();
+        let initial = Model::new(&c.clone().into(), 5, &dev).unwrap().to_tensors();
+        let opts = TrainOptions {
+            max_epochs: 2,
+            batch_size: 16,
+            keep: Keep::Last,
+            optimiser: Optimiser::AdamW { weight_decay: 0.1 },
+            freeze: vec![
+                Freeze::UnitFilter { unit: 0 },
+                Freeze::Unit { unit: 2 },
+                Freeze::Tensor { name: "final.bias".into() },
+            ],
+            ..TrainOptions::default()
+        };
+        let out = train_with(
+            c.clone(),
+            Start::From(&initial),
+            Source::Fixed(train_set),
+            &valid_set,
+            &opts,
+            &dev,
+            &mut |_| {},
+        )
+        .unwrap();
+        let after = out.model.to_tensors();
+        let same = |name: &str, r: std::ops::Range<usize>| {
+            initial[name].1[r.clone()].iter().zip(&after[name].1[r]).all(|(a, b)| a.to_bits() == b.to_bits())
+        };
+        let f = 4 * c.filter_size;
+        assert!(same("linears.0.weight", 0..f), "unit 0's filter moved");
+        assert!(!same("linears.0.weight", f..2 * f), "unit 1's filter did not train");
+        assert!(same("linears.0.weight", 2 * f..3 * f), "unit 2's filter moved");
+        assert!(!same("linears.0.bias", 0..1), "unit 0's bias is not frozen by its filter");
+        assert!(same("linears.0.bias", 2..3) && same("linears.1.weight", 2..3));
+        let (fi, fo) = c.layer_dims()[0];
+        let (lin, norm) = c.layer_names(0);
+        assert!(same(&format!("{lin}.weight"), 2 * fo * fi..3 * fo * fi));
+        assert!(!same(&format!("{lin}.weight"), 0..fo * fi));
+        assert!(same(&format!("{norm}.bias"), 2 * fo..3 * fo));
+        assert!(same("final.bias", 0..1));
+        assert!(!same("final.weight", 2..3), "the final layer trains");
+        // Without the rules the same run moves them.
+        let free = TrainOptions { freeze: vec![], ..opts.clone() };
+        let out = train_with(c, Start::From(&initial), Source::Fixed(train_set), &valid_set, &free, &dev, &mut |_| {}).unwrap();
+        let moved = out.model.to_tensors();
+        assert_ne!(moved["final.bias"].1, initial["final.bias"].1);
+        assert_ne!(moved["linears.0.weight"].1[..f], initial["linears.0.weight"].1[..f]);
+    }
+
+    /// One SGD step of one batch: an L1 penalty of weight w changes the update of its
+    /// tensor by exactly −lr·w·sign(θ₀), and nothing else; with a clipping norm the step is
+    /// at most lr·clip long.
+    #[test]
+    fn penalties_and_clipping_change_the_step_as_stated() {
+        let (tc, tl) = toy(32, 3);
+        let (vc, vl) = toy(8, 4);
+        let train_set = TrainData::new(&tc, &tl, 24, 1).unwrap();
+        let valid_set = TrainData::new(&vc, &vl, 24, 1).unwrap();
+        let c = small_explainn();
+        let dev = crate::default_device();
+        let initial = Model::new(&c.clone().into(), 5, &dev).unwrap().to_tensors();
+        let base = TrainOptions {
+            max_epochs: 1,
+            batch_size: 64,
+            keep: Keep::Last,
+            optimiser: Optimiser::Sgd { momentum: 0.0 },
+            lr: 0.01,
+            ..TrainOptions::default()
+        };
+        let run = |opts: &TrainOptions| {
+            let out = train_with(c.clone(), Start::From(&initial), Source::Fixed(train_set), &valid_set, opts, &dev, &mut |_| {}).unwrap();
+            assert_eq!(out.steps, 1);
+            out.model.to_tensors()
+        };
+        let plain = run(&base);
+        let w = 0.5;
+        let pen = run(&TrainOptions {
+            penalties: vec![Penalty {
+                term: Term::L1 { tensor: "final.weight".into() },
+                weight: Weight::Constant { value: w },
+            }],
+            ..base.clone()
+        });
+        for (k, (a, b)) in plain["final.weight"].1.iter().zip(&pen["final.weight"].1).enumerate() {
+            let expect = -base.lr * w * (initial["final.weight"].1[k].signum() as f64);
+            assert!(((b - a) as f64 - expect).abs() < 1e-6, "{k}: {} vs {expect}", b - a);
+        }
+        assert_eq!(plain["linears.0.weight"], pen["linears.0.weight"]);
+        // Clipping: the whole step is at most lr·clip long; without it, far longer.
+        let step = |t: &TensorMap| -> f64 {
+            t.iter()
+                .filter(|(k, _)| !k.contains("running_"))
+                .map(|(k, (_, v))| v.iter().zip(&initial[k].1).map(|(a, b)| ((a - b) as f64).powi(2)).sum::<f64>())
+                .sum::<f64>()
+                .sqrt()
+        };
+        let clip = 1e-3;
+        let clipped = run(&TrainOptions { clip_norm: Some(clip), ..base.clone() });
+        assert!(step(&clipped) <= base.lr * clip * 1.0001, "{}", step(&clipped));
+        assert!(step(&clipped) > base.lr * clip * 0.99);
+        assert!(step(&plain) > 10.0 * base.lr * clip);
+    }
+
+    /// A generated source is asked for a set every epoch.
+    #[test]
+    fn generated_sets_are_made_each_epoch() {
+        let (vc, vl) = toy(16, 2);
+        let valid_set = TrainData::new(&vc, &vl, 24, 1).unwrap();
+        let mut asked = Vec::new();
+        let mut make = |epoch: usize| {
+            asked.push(epoch);
+            Ok(toy(32, 100 + epoch as u64))
+        };
+        let opts = TrainOptions { max_epochs: 3, batch_size: 16, patience: 0, ..TrainOptions::default() };
+        let dev = crate::default_device();
+        let out = train_with(small_explainn(), Start::Fresh, Source::Generated(&mut make), &valid_set, &opts, &dev, &mut |_| {}).unwrap();
+        assert_eq!(out.history.len(), 3);
+        assert_eq!(asked, [1, 2, 3]);
+        let mut short = |_: usize| Ok((vec![0u8; 23], vec![0.0]));
+        let e = train_with(small_explainn(), Start::Fresh, Source::Generated(&mut short), &valid_set, &opts, &dev, &mut |_| {}).unwrap_err();
+        assert!(e.to_string().contains("epoch 1"), "{e}");
     }
 }
