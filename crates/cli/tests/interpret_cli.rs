@@ -218,18 +218,94 @@ fn interpret_reads_bed_intervals_from_a_genome() {
     }
     let bed_path = tmp.path().join("ctcf.bed");
     std::fs::write(&bed_path, bed).unwrap();
+    let genome = shared("genome/hg19_chr22_20000001-21000000.fa.gz");
+
+    // explain reads the same intervals: its rows equal those of a FASTA of the peaks
+    // re-centred to the model's 200 bp, cut here from the slice by hand.
+    let slice = &explainn_seq::records::read_all(&genome).unwrap()[0].seq;
+    let fasta = tmp.path().join("peaks.fa");
+    let mut fa = String::new();
+    for line in std::fs::read_to_string(&bed_path).unwrap().lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        let (s, e): (usize, usize) = (f[1].parse().unwrap(), f[2].parse().unwrap());
+        let start = (s + e) / 2 - 100;
+        let seq = String::from_utf8_lossy(&slice[start..start + 200]);
+        fa.push_str(&format!(">{}\n{seq}\n", f[3]));
+    }
+    std::fs::write(&fasta, fa).unwrap();
+    let (from_bed, from_fa) = (tmp.path().join("bed.tsv"), tmp.path().join("fa.tsv"));
+    let m = model.to_str().unwrap();
+    ok(&run(&[
+        "explain",
+        m,
+        bed_path.to_str().unwrap(),
+        "--genome",
+        genome.to_str().unwrap(),
+        "-o",
+        from_bed.to_str().unwrap(),
+    ]));
+    ok(&run(&[
+        "explain",
+        m,
+        fasta.to_str().unwrap(),
+        "-o",
+        from_fa.to_str().unwrap(),
+    ]));
+    let (a, b) = (
+        std::fs::read_to_string(&from_bed).unwrap(),
+        std::fs::read_to_string(&from_fa).unwrap(),
+    );
+    assert_eq!(a.lines().count(), b.lines().count());
+    assert_eq!(a, b);
+
     let out = tmp.path().join("interp");
     ok(&run(&[
         "interpret",
         model.to_str().unwrap(),
         bed_path.to_str().unwrap(),
         "--genome",
-        shared("genome/hg19_chr22_20000001-21000000.fa.gz")
-            .to_str()
-            .unwrap(),
+        genome.to_str().unwrap(),
         "-o",
         out.to_str().unwrap(),
     ]));
     let annotation = std::fs::read_to_string(out.join("annotation.tsv")).unwrap();
     assert!(annotation.contains("CTCF-like"), "{annotation}");
+}
+
+/// One input policy: `predict`, `explain` and `interpret` refuse a sequence of another
+/// length by name unless `--fit-length`, which centre-crops it.
+#[test]
+fn sequences_of_another_length_need_fit_length() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run_dir = tiny_run(tmp.path());
+    let r = run_dir.to_str().unwrap();
+    let fa = tmp.path().join("long.fa");
+    let long = "ACGT".repeat(17) + "AC"; // 70 bp, the model has 60
+    std::fs::write(&fa, format!(">ok\n{}\n>long1\n{long}\n", &long[5..65])).unwrap();
+    let f = fa.to_str().unwrap();
+    let o = |name: &str| tmp.path().join(name).to_str().unwrap().to_string();
+    for args in [
+        vec!["predict", r, f, "-o", &o("p")],
+        vec!["explain", r, f, "-o", &o("e.tsv")],
+        vec!["interpret", r, f, "-o", &o("i")],
+    ] {
+        common::assert_fails(&run(&args), "`long1` has length 70");
+        assert!(
+            !tmp.path().join(args[4]).exists(),
+            "{} left an output",
+            args[0]
+        );
+        let mut fit = args.clone();
+        fit.push("--fit-length");
+        ok(&run(&fit));
+    }
+    // Cropped to the centre, `long1` is `ok`: their contributions are the same.
+    let text = std::fs::read_to_string(o("e.tsv")).unwrap();
+    let rows = |id: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with(&format!("{id}\t")))
+            .map(|l| l.split_once('\t').unwrap().1.to_string())
+            .collect()
+    };
+    assert_eq!(rows("ok"), rows("long1"));
 }

@@ -26,6 +26,7 @@
 //! ```
 
 pub mod config;
+pub mod input;
 pub mod losses;
 pub mod metrics;
 pub mod output;

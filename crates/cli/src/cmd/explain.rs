@@ -12,14 +12,22 @@ use explainn_interpret::explain::explain;
 use explainn_interpret::tables::{TsvTable, unit_index};
 use explainn_nn::Predictor;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 #[derive(ClapArgs, Debug)]
 pub struct Args {
     /// Model: a run directory or a model.safetensors file.
     pub model: PathBuf,
-    /// Sequences (FASTA, FASTQ or ExplaiNN TSV); brought to the model's length.
+    /// Sequences: FASTA, FASTQ or ExplaiNN TSV (.gz allowed); with --genome, a BED file.
     pub seqs: PathBuf,
+    /// Genome FASTA: SEQS is then a BED file whose intervals are re-centred to the model's
+    /// input length and extracted (strand-aware).
+    #[arg(long)]
+    pub genome: Option<PathBuf>,
+    /// Centre-crop or N-pad sequences to the model's input length instead of rejecting
+    /// those of another length.
+    #[arg(long)]
+    pub fit_length: bool,
     /// Output TSV [default: standard output].
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -63,7 +71,7 @@ fn labels(a: &Args, units: usize) -> Result<Vec<String>> {
 fn write_rows(
     w: &mut dyn Write,
     p: &Predictor,
-    path: &Path,
+    a: &Args,
     both: bool,
     batch: usize,
     classes: &[String],
@@ -71,18 +79,18 @@ fn write_rows(
 ) -> Result<usize> {
     let length = p.model().input_length();
     writeln!(w, "id\tclass\tunit\tlabel\tcontribution")?;
-    let mut records = explainn_seq::records::open(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let path = &a.seqs;
+    let mut records =
+        explainn_run::input::open_sequences(path, a.genome.as_deref(), length, a.fit_length)
+            .with_context(|| format!("cannot read {}", path.display()))?;
     let mut n = 0;
     loop {
         let mut ids = Vec::new();
         let mut codes = Vec::new();
         for r in records.by_ref().take(batch.max(1) * 10) {
-            let r = r.with_context(|| format!("cannot read {}", path.display()))?;
-            codes.extend(explainn_seq::encode::to_codes(
-                &explainn_seq::encode::fit_length(&r.seq, length),
-            ));
-            ids.push(r.id);
+            let (id, seq) = r.with_context(|| format!("cannot read {}", path.display()))?;
+            codes.extend(explainn_seq::encode::to_codes(&seq));
+            ids.push(id);
         }
         if ids.is_empty() {
             return Ok(n);
@@ -124,13 +132,13 @@ pub fn run(a: Args) -> Result<()> {
     let n = match &a.output {
         Some(path) => {
             let mut f = AtomicFile::create(path)?;
-            let n = write_rows(&mut f, &p, &a.seqs, both, a.batch_size, &classes, &labels)?;
+            let n = write_rows(&mut f, &p, &a, both, a.batch_size, &classes, &labels)?;
             f.commit()?;
             n
         }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let n = write_rows(&mut out, &p, &a.seqs, both, a.batch_size, &classes, &labels);
+            let n = write_rows(&mut out, &p, &a, both, a.batch_size, &classes, &labels);
             let n = match n {
                 Err(e)
                     if e.downcast_ref::<std::io::Error>()

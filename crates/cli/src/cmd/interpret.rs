@@ -38,6 +38,10 @@ pub struct Args {
     /// input length and extracted (strand-aware); every interval is used.
     #[arg(long, requires = "data")]
     pub genome: Option<PathBuf>,
+    /// Centre-crop or N-pad sequences to the model's input length instead of rejecting
+    /// those of another length.
+    #[arg(long)]
+    pub fit_length: bool,
     /// Output directory [default: RUN_DIR/interpret].
     #[arg(short, long)]
     pub output: Option<PathBuf>,
@@ -106,28 +110,33 @@ fn data_path(a: &Args) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// Read labelled TSV, or unlabelled FASTA/FASTQ or BED + genome, at the model's length.
-fn read_data(path: &Path, genome: Option<&Path>, length: usize) -> Result<(Dataset, bool)> {
-    if let Some(g) = genome {
-        let mut d = Dataset::new(length, vec![]);
-        for r in explainn_seq::bed::records(path, g, Some(length as u64))? {
-            let r = r?;
-            d.push(r.id, &r.seq, &[]);
-        }
-        return Ok((d, false));
-    }
+/// Read labelled TSV, or unlabelled FASTA/FASTQ or BED + genome, at the model's length
+/// (the input policy of `explainn_run::input`; `fit` is `--fit-length`).
+fn read_data(
+    path: &Path,
+    genome: Option<&Path>,
+    length: usize,
+    fit: bool,
+) -> Result<(Dataset, bool)> {
     let fmt = explainn_seq::records::detect_format(path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    if fmt == explainn_seq::records::Format::Tsv {
-        let d = explainn_seq::read_tsv(path, Some(length))
+    if genome.is_none() && fmt == explainn_seq::records::Format::Tsv {
+        let d = explainn_seq::read_tsv(path, fit.then_some(length))
             .with_context(|| format!("cannot read {}", path.display()))?;
+        if d.length != length && !d.is_empty() {
+            bail!(
+                "{}: sequences have length {}, but the model expects {length} (use --fit-length \
+                 to centre-crop or N-pad)",
+                path.display(),
+                d.length
+            );
+        }
         return Ok((d, true));
     }
     let mut d = Dataset::new(length, vec![]);
-    for r in explainn_seq::records::open(path)? {
-        let r = r.with_context(|| format!("cannot read {}", path.display()))?;
-        let seq = explainn_seq::encode::fit_length(&r.seq, length);
-        d.push(r.id, &seq, &[]);
+    for r in explainn_run::input::open_sequences(path, genome, length, fit)? {
+        let (id, seq) = r?;
+        d.push(id, &seq, &[]);
     }
     Ok((d, false))
 }
@@ -147,7 +156,7 @@ pub fn run(a: Args) -> Result<()> {
         .clone()
         .unwrap_or_else(|| run_dir.join("interpret"));
     let data_file = data_path(&a)?;
-    let (data, labelled) = read_data(&data_file, a.genome.as_deref(), length)?;
+    let (data, labelled) = read_data(&data_file, a.genome.as_deref(), length, a.fit_length)?;
     if data.is_empty() {
         bail!("{} holds no sequences", data_file.display());
     }

@@ -49,19 +49,39 @@ pub fn run(a: Args) -> Result<()> {
     init_threads(a.threads);
     let device = device_named(&a.device)?;
     let mf = load_model_on(&a.model, &device)?;
-    let (l, c) = (mf.model.input_length(), mf.model.classes());
+    let l = mf.model.input_length();
     let names = mf.metadata.class_names.clone();
-    let records: Box<dyn Iterator<Item = Result<explainn_seq::Record, explainn_seq::SeqError>>> =
-        match &a.genome {
-            Some(g) => Box::new(explainn_seq::bed::records(&a.input, g, Some(l as u64))?),
-            None => Box::new(
-                explainn_seq::records::open(&a.input)
-                    .with_context(|| format!("cannot read sequences from {}", a.input.display()))?,
-            ),
-        };
+    let records =
+        explainn_run::input::open_sequences(&a.input, a.genome.as_deref(), l, a.fit_length)
+            .with_context(|| format!("cannot read sequences from {}", a.input.display()))?;
     let predictor = Predictor::new(mf.model, device, a.batch_size);
+    // A directory made here is removed again if the run fails: no half-made output.
+    let made = !a.output.exists();
     std::fs::create_dir_all(&a.output)
         .with_context(|| format!("cannot create {}", a.output.display()))?;
+    let result = write_predictions(&a, records, &predictor, &names);
+    if result.is_err() && made {
+        let _ = std::fs::remove_dir_all(&a.output);
+    }
+    let total = result?;
+    eprintln!(
+        "{total} sequences predicted; wrote {}",
+        a.output.join("predictions.tsv.gz").display()
+    );
+    Ok(())
+}
+
+/// Stream the predictions of `records` into `OUT/predictions.tsv.gz`; returns the count.
+fn write_predictions(
+    a: &Args,
+    records: explainn_run::input::Sequences,
+    predictor: &Predictor,
+    names: &[String],
+) -> Result<usize> {
+    let (l, c) = (
+        predictor.model().input_length(),
+        predictor.model().classes(),
+    );
     let mut out = AtomicGzFile::create(a.output.join("predictions.tsv.gz"))?;
     writeln!(out, "id\tclass\tforward\treverse\tmean\tmax")?;
     let pb = progress_bar(0, "{pos} sequences ({per_sec}, {elapsed})");
@@ -94,11 +114,10 @@ pub fn run(a: Args) -> Result<()> {
             Ok(())
         };
     for rec in records {
-        let rec =
+        let (id, seq) =
             rec.with_context(|| format!("cannot read sequences from {}", a.input.display()))?;
-        let seq = explainn_run::policy::fit_sequence(&rec.id, &rec.seq, l, a.fit_length)?;
         codes.extend(to_codes(&seq));
-        ids.push(rec.id);
+        ids.push(id);
         total += 1;
         if ids.len() == a.batch_size.max(1) {
             flush(&mut ids, &mut codes, &mut out)?;
@@ -110,9 +129,5 @@ pub fn run(a: Args) -> Result<()> {
         bail!("{} holds no sequences", a.input.display());
     }
     out.commit()?;
-    eprintln!(
-        "{total} sequences predicted; wrote {}",
-        a.output.join("predictions.tsv.gz").display()
-    );
-    Ok(())
+    Ok(total)
 }

@@ -246,8 +246,14 @@ pub fn run(a: Args) -> Result<()> {
 
 /// The freezing rules of `--freeze-tensor`, `--freeze-filters` and `--freeze-units`.
 fn freeze_rules(a: &Args) -> Vec<Freeze> {
-    let tensors = a.freeze_tensor.iter().map(|n| Freeze::Tensor { name: n.clone() });
-    let filters = a.freeze_filters.iter().map(|&u| Freeze::UnitFilter { unit: u });
+    let tensors = a
+        .freeze_tensor
+        .iter()
+        .map(|n| Freeze::Tensor { name: n.clone() });
+    let filters = a
+        .freeze_filters
+        .iter()
+        .map(|&u| Freeze::UnitFilter { unit: u });
     let units = a.freeze_units.iter().map(|&u| Freeze::Unit { unit: u });
     tensors.chain(filters).chain(units).collect()
 }

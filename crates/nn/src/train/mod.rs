@@ -715,7 +715,9 @@ mod tests {
             freeze: vec![
                 Freeze::UnitFilter { unit: 0 },
                 Freeze::Unit { unit: 2 },
-                Freeze::Tensor { name: "final.bias".into() },
+                Freeze::Tensor {
+                    name: "final.bias".into(),
+                },
             ],
             ..TrainOptions::default()
         };
@@ -731,13 +733,25 @@ mod tests {
         .unwrap();
         let after = out.model.to_tensors();
         let same = |name: &str, r: std::ops::Range<usize>| {
-            initial[name].1[r.clone()].iter().zip(&after[name].1[r]).all(|(a, b)| a.to_bits() == b.to_bits())
+            initial[name].1[r.clone()]
+                .iter()
+                .zip(&after[name].1[r])
+                .all(|(a, b)| a.to_bits() == b.to_bits())
         };
         let f = 4 * c.filter_size;
         assert!(same("linears.0.weight", 0..f), "unit 0's filter moved");
-        assert!(!same("linears.0.weight", f..2 * f), "unit 1's filter did not train");
-        assert!(same("linears.0.weight", 2 * f..3 * f), "unit 2's filter moved");
-        assert!(!same("linears.0.bias", 0..1), "unit 0's bias is not frozen by its filter");
+        assert!(
+            !same("linears.0.weight", f..2 * f),
+            "unit 1's filter did not train"
+        );
+        assert!(
+            same("linears.0.weight", 2 * f..3 * f),
+            "unit 2's filter moved"
+        );
+        assert!(
+            !same("linears.0.bias", 0..1),
+            "unit 0's bias is not frozen by its filter"
+        );
         assert!(same("linears.0.bias", 2..3) && same("linears.1.weight", 2..3));
         let (fi, fo) = c.layer_dims()[0];
         let (lin, norm) = c.layer_names(0);
@@ -747,11 +761,26 @@ mod tests {
         assert!(same("final.bias", 0..1));
         assert!(!same("final.weight", 2..3), "the final layer trains");
         // Without the rules the same run moves them.
-        let free = TrainOptions { freeze: vec![], ..opts.clone() };
-        let out = train_with(c, Start::From(&initial), Source::Fixed(train_set), &valid_set, &free, &dev, &mut |_| {}).unwrap();
+        let free = TrainOptions {
+            freeze: vec![],
+            ..opts.clone()
+        };
+        let out = train_with(
+            c,
+            Start::From(&initial),
+            Source::Fixed(train_set),
+            &valid_set,
+            &free,
+            &dev,
+            &mut |_| {},
+        )
+        .unwrap();
         let moved = out.model.to_tensors();
         assert_ne!(moved["final.bias"].1, initial["final.bias"].1);
-        assert_ne!(moved["linears.0.weight"].1[..f], initial["linears.0.weight"].1[..f]);
+        assert_ne!(
+            moved["linears.0.weight"].1[..f],
+            initial["linears.0.weight"].1[..f]
+        );
     }
 
     /// One SGD step of one batch: an L1 penalty of weight w changes the update of its
@@ -775,7 +804,16 @@ mod tests {
             ..TrainOptions::default()
         };
         let run = |opts: &TrainOptions| {
-            let out = train_with(c.clone(), Start::From(&initial), Source::Fixed(train_set), &valid_set, opts, &dev, &mut |_| {}).unwrap();
+            let out = train_with(
+                c.clone(),
+                Start::From(&initial),
+                Source::Fixed(train_set),
+                &valid_set,
+                opts,
+                &dev,
+                &mut |_| {},
+            )
+            .unwrap();
             assert_eq!(out.steps, 1);
             out.model.to_tensors()
         };
@@ -783,27 +821,50 @@ mod tests {
         let w = 0.5;
         let pen = run(&TrainOptions {
             penalties: vec![Penalty {
-                term: Term::L1 { tensor: "final.weight".into() },
+                term: Term::L1 {
+                    tensor: "final.weight".into(),
+                },
                 weight: Weight::Constant { value: w },
             }],
             ..base.clone()
         });
-        for (k, (a, b)) in plain["final.weight"].1.iter().zip(&pen["final.weight"].1).enumerate() {
+        for (k, (a, b)) in plain["final.weight"]
+            .1
+            .iter()
+            .zip(&pen["final.weight"].1)
+            .enumerate()
+        {
             let expect = -base.lr * w * (initial["final.weight"].1[k].signum() as f64);
-            assert!(((b - a) as f64 - expect).abs() < 1e-6, "{k}: {} vs {expect}", b - a);
+            assert!(
+                ((b - a) as f64 - expect).abs() < 1e-6,
+                "{k}: {} vs {expect}",
+                b - a
+            );
         }
         assert_eq!(plain["linears.0.weight"], pen["linears.0.weight"]);
         // Clipping: the whole step is at most lr·clip long; without it, far longer.
         let step = |t: &TensorMap| -> f64 {
             t.iter()
                 .filter(|(k, _)| !k.contains("running_"))
-                .map(|(k, (_, v))| v.iter().zip(&initial[k].1).map(|(a, b)| ((a - b) as f64).powi(2)).sum::<f64>())
+                .map(|(k, (_, v))| {
+                    v.iter()
+                        .zip(&initial[k].1)
+                        .map(|(a, b)| ((a - b) as f64).powi(2))
+                        .sum::<f64>()
+                })
                 .sum::<f64>()
                 .sqrt()
         };
         let clip = 1e-3;
-        let clipped = run(&TrainOptions { clip_norm: Some(clip), ..base.clone() });
-        assert!(step(&clipped) <= base.lr * clip * 1.0001, "{}", step(&clipped));
+        let clipped = run(&TrainOptions {
+            clip_norm: Some(clip),
+            ..base.clone()
+        });
+        assert!(
+            step(&clipped) <= base.lr * clip * 1.0001,
+            "{}",
+            step(&clipped)
+        );
         assert!(step(&clipped) > base.lr * clip * 0.99);
         assert!(step(&plain) > 10.0 * base.lr * clip);
     }
@@ -818,13 +879,36 @@ mod tests {
             asked.push(epoch);
             Ok(toy(32, 100 + epoch as u64))
         };
-        let opts = TrainOptions { max_epochs: 3, batch_size: 16, patience: 0, ..TrainOptions::default() };
+        let opts = TrainOptions {
+            max_epochs: 3,
+            batch_size: 16,
+            patience: 0,
+            ..TrainOptions::default()
+        };
         let dev = crate::default_device();
-        let out = train_with(small_explainn(), Start::Fresh, Source::Generated(&mut make), &valid_set, &opts, &dev, &mut |_| {}).unwrap();
+        let out = train_with(
+            small_explainn(),
+            Start::Fresh,
+            Source::Generated(&mut make),
+            &valid_set,
+            &opts,
+            &dev,
+            &mut |_| {},
+        )
+        .unwrap();
         assert_eq!(out.history.len(), 3);
         assert_eq!(asked, [1, 2, 3]);
         let mut short = |_: usize| Ok((vec![0u8; 23], vec![0.0]));
-        let e = train_with(small_explainn(), Start::Fresh, Source::Generated(&mut short), &valid_set, &opts, &dev, &mut |_| {}).unwrap_err();
+        let e = train_with(
+            small_explainn(),
+            Start::Fresh,
+            Source::Generated(&mut short),
+            &valid_set,
+            &opts,
+            &dev,
+            &mut |_| {},
+        )
+        .unwrap_err();
         assert!(e.to_string().contains("epoch 1"), "{e}");
     }
 }

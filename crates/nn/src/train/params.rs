@@ -111,7 +111,10 @@ impl Weight {
                 "a ramp needs weights ≥ 0 and at least one epoch (from {from} to {to} over {epochs})"
             )),
             Weight::Ramp {
-                from, to, log: true, ..
+                from,
+                to,
+                log: true,
+                ..
             } if *from <= 0.0 || *to <= 0.0 => Err(format!(
                 "a logarithmic ramp needs positive weights (from {from} to {to})"
             )),
@@ -260,7 +263,9 @@ impl Params {
         // Running statistics are visited like parameters but get no gradient; they are
         // not trainable and are left out.
         let mut named = names(model, config, device)?;
-        named.retain(|(_, n)| !n.name.ends_with(".running_mean") && !n.name.ends_with(".running_var"));
+        named.retain(|(_, n)| {
+            !n.name.ends_with(".running_mean") && !n.name.ends_with(".running_var")
+        });
         let list = named
             .iter()
             .map(|(_, n)| n.name.as_str())
@@ -342,7 +347,9 @@ impl Params {
 
     /// Whether any penalty is active at `epoch`.
     pub(super) fn penalised(&self, epoch: usize) -> bool {
-        self.penalties.iter().any(|(_, p)| p.weight.at(epoch) != 0.0)
+        self.penalties
+            .iter()
+            .any(|(_, p)| p.weight.at(epoch) != 0.0)
     }
 
     /// Σ weight(epoch) · term over the penalties, on the autodiff graph of `model`; `None`
@@ -491,7 +498,12 @@ mod tests {
             }));
             // Every tensor, running statistics included, is visited once.
             seen.sort();
-            assert_eq!(seen, tensors.keys().cloned().collect::<Vec<_>>(), "{}", config.arch());
+            assert_eq!(
+                seen,
+                tensors.keys().cloned().collect::<Vec<_>>(),
+                "{}",
+                config.arch()
+            );
         }
     }
 
@@ -508,29 +520,77 @@ mod tests {
         };
         let e = &configs[0];
         assert!(err(e, Freeze::Unit { unit: 3 }).contains("units 0 to 2"));
-        assert!(err(e, Freeze::Tensor { name: "linears.1.running_mean".into() })
-            .contains("running statistics"));
-        assert!(err(e, Freeze::Tensor { name: "nope".into() }).contains("final.weight"));
+        assert!(
+            err(
+                e,
+                Freeze::Tensor {
+                    name: "linears.1.running_mean".into()
+                }
+            )
+            .contains("running statistics")
+        );
+        assert!(
+            err(
+                e,
+                Freeze::Tensor {
+                    name: "nope".into()
+                }
+            )
+            .contains("final.weight")
+        );
         assert!(err(&configs[1], Freeze::UnitFilter { unit: 0 }).contains("ExplaiNN"));
-        assert_eq!(err(&configs[1], Freeze::Tensor { name: "c1.weight".into() }), "");
+        assert_eq!(
+            err(
+                &configs[1],
+                Freeze::Tensor {
+                    name: "c1.weight".into()
+                }
+            ),
+            ""
+        );
         let model = Model::new(e, 7, &dev).unwrap();
         let bad = Penalty {
-            term: Term::L1 { tensor: "final.weight".into() },
-            weight: Weight::Ramp { delay: 0, from: 0.0, to: 1.0, epochs: 3, log: true },
+            term: Term::L1 {
+                tensor: "final.weight".into(),
+            },
+            weight: Weight::Ramp {
+                delay: 0,
+                from: 0.0,
+                to: 1.0,
+                epochs: 3,
+                log: true,
+            },
         };
-        let m = Params::new(&model, e, &[], &[bad], &dev).err().unwrap().to_string();
+        let m = Params::new(&model, e, &[], &[bad], &dev)
+            .err()
+            .unwrap()
+            .to_string();
         assert!(m.contains("logarithmic"), "{m}");
     }
 
     #[test]
     fn weights_follow_their_schedules() {
-        let w = Weight::Ramp { delay: 0, from: 0.0, to: 1.0, epochs: 5, log: false };
+        let w = Weight::Ramp {
+            delay: 0,
+            from: 0.0,
+            to: 1.0,
+            epochs: 5,
+            log: false,
+        };
         let v: Vec<f64> = (1..=6).map(|e| w.at(e)).collect();
         assert_eq!(v, [0.0, 0.25, 0.5, 0.75, 1.0, 1.0]);
-        let w = Weight::PerEpoch { values: vec![3.0, 1.0] };
+        let w = Weight::PerEpoch {
+            values: vec![3.0, 1.0],
+        };
         assert_eq!((w.at(1), w.at(2), w.at(9)), (3.0, 1.0, 1.0));
         // The ARGMINN schedule: 0 for 10 epochs, logspace 10^0.5 → 10^5 over 20, then 1e5.
-        let w = Weight::Ramp { delay: 10, from: 10f64.powf(0.5), to: 1e5, epochs: 20, log: true };
+        let w = Weight::Ramp {
+            delay: 10,
+            from: 10f64.powf(0.5),
+            to: 1e5,
+            epochs: 20,
+            log: true,
+        };
         assert_eq!(w.at(10), 0.0);
         assert!((w.at(11) - 10f64.powf(0.5)).abs() < 1e-9);
         assert!((w.at(30) - 1e5).abs() < 1e-6 && w.at(40) == 1e5);
