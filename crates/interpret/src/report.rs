@@ -102,13 +102,7 @@ fn read_annotation(path: &Path) -> Result<Vec<UnitInfo>> {
     Ok(out)
 }
 
-/// Escape text for an HTML attribute or element.
-fn escape_attr(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use explainn_report::escape as escape_attr;
 
 fn losses(path: &Path) -> Result<Vec<(f64, f64, f64)>> {
     let t = TsvTable::read(path)?;

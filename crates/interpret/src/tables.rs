@@ -8,7 +8,7 @@ use crate::annotate::UnitAnnotation;
 use crate::importance::Importance;
 use crate::{InterpretError, Result};
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, Write};
 use std::path::Path;
 
 fn num(v: f64) -> String {
@@ -131,15 +131,7 @@ impl TsvTable {
             path: path.display().to_string(),
             msg,
         };
-        let mut f = std::fs::File::open(path).map_err(|e| bad(e.to_string()))?;
-        let mut magic = [0u8; 2];
-        let gz = f.read(&mut magic).map_err(|e| bad(e.to_string()))? == 2 && magic == [0x1f, 0x8b];
-        let f = std::fs::File::open(path)?;
-        let r: Box<dyn BufRead> = if gz {
-            Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(f)))
-        } else {
-            Box::new(BufReader::new(f))
-        };
+        let r = explainn_seq::records::open_decompressed(path).map_err(|e| bad(e.to_string()))?;
         let mut lines = r.lines();
         let header: Vec<String> = match lines.next() {
             Some(l) => l?.split('\t').map(String::from).collect(),

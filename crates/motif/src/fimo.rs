@@ -265,19 +265,9 @@ impl Scorer {
     }
 }
 
-#[inline]
-fn code(c: u8) -> u8 {
-    match c {
-        b'A' | b'a' => 0,
-        b'C' | b'c' => 1,
-        b'G' | b'g' => 2,
-        b'T' | b't' | b'U' | b'u' => 3,
-        _ => 4,
-    }
-}
-
+/// Codes of the workspace's one alphabet (A C G T = 0..3, U is T, anything else 4).
 fn encode(seq: &[u8]) -> Vec<u8> {
-    seq.iter().map(|&c| code(c)).collect()
+    explainn_seq::encode::to_codes(seq)
 }
 
 /// Integer score of a window, or -1 when it holds a non-ACGT letter (summed in 64 bits:
@@ -291,22 +281,9 @@ fn window_score(m: &[i32], codes: &[u8]) -> i32 {
     if s < 0 { -1 } else { s as i32 }
 }
 
+/// The matched letters of a minus-strand hit (the workspace's one reverse complement).
 fn revcomp(s: &[u8]) -> String {
-    s.iter()
-        .rev()
-        .map(|&c| match c {
-            b'A' => 'T',
-            b'C' => 'G',
-            b'G' => 'C',
-            // U is T (the letter rule of explainn-seq), so its complement is A.
-            b'T' | b'U' => 'A',
-            b'a' => 't',
-            b'c' => 'g',
-            b'g' => 'c',
-            b't' | b'u' => 'a',
-            o => o as char,
-        })
-        .collect()
+    String::from_utf8_lossy(&explainn_seq::encode::reverse_complement(s)).into_owned()
 }
 
 /// Background as FIMO applies it: averaged with its reverse complement when both strands are

@@ -144,9 +144,7 @@ pub fn logo_svg(motif: &Motif, opts: &LogoOptions) -> String {
 }
 
 fn xml_escape(t: &str) -> String {
-    t.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    explainn_report::escape(t)
 }
 
 /// The logo rendered to PNG bytes (through [`logo_svg`] and resvg, scaled by

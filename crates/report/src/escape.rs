@@ -1,8 +1,13 @@
-//! Text escaping shared by the SVG and HTML writers.
+//! The workspace's one markup escape, shared by the SVG and HTML writers (plots, logos,
+//! reports).
 
 /// Escapes `&`, `<`, `>`, `"` and `'` so `s` is safe both as element text and
 /// inside a double- or single-quoted attribute value (HTML and XML alike).
-pub(crate) fn escape(s: &str) -> String {
+///
+/// ```
+/// assert_eq!(explainn_report::escape("Tom & <Jerry>"), "Tom &amp; &lt;Jerry&gt;");
+/// ```
+pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -26,4 +26,5 @@ pub mod plot;
 #[cfg(feature = "png")]
 pub mod png;
 
-pub(crate) mod escape;
+pub mod escape;
+pub use escape::escape;

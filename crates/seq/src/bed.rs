@@ -157,13 +157,7 @@ impl Genome {
     /// Open a genome FASTA (see the type's documentation for how it is accessed).
     pub fn open(path: impl AsRef<Path>) -> Result<Self, SeqError> {
         let path = path.as_ref().to_path_buf();
-        let mut magic = [0u8; 2];
-        {
-            use std::io::Read;
-            let mut f = File::open(&path).map_err(|e| SeqError::io(&path, e))?;
-            let _ = f.read(&mut magic).map_err(|e| SeqError::io(&path, e))?;
-        }
-        if magic == [0x1f, 0x8b] {
+        if crate::records::is_gzip(&path).map_err(|e| SeqError::io(&path, e))? {
             let mut chroms = Vec::new();
             let mut seqs = Vec::new();
             for rec in crate::records::open(&path)? {

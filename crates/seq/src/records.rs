@@ -146,10 +146,42 @@ fn detect_by_name_or_first_byte(path: &Path) -> Result<Format, SeqError> {
 /// Open a possibly gzip/bgzip-compressed text file (detected by its magic bytes) as a
 /// buffered reader of the decompressed text.
 pub fn open_text(path: &Path) -> Result<Box<dyn BufRead + Send>, SeqError> {
-    let f = std::fs::File::open(path).map_err(|e| SeqError::io(path, e))?;
+    open_decompressed(path).map_err(|e| SeqError::io(path, e))
+}
+
+/// Whether `path` starts with the gzip magic bytes `1f 8b` (gzip and bgzip alike).
+pub fn is_gzip(path: &Path) -> std::io::Result<bool> {
+    let mut magic = [0u8; 2];
+    let mut f = std::fs::File::open(path)?;
+    let mut got = 0;
+    while got < 2 {
+        match std::io::Read::read(&mut f, &mut magic[got..])? {
+            0 => break,
+            n => got += n,
+        }
+    }
+    Ok(got == 2 && magic == [0x1f, 0x8b])
+}
+
+/// The one gzip-sniffing open of the workspace (sequences, motifs, tables): `path` as a
+/// buffered reader of its text, decompressed when it starts with the gzip magic bytes
+/// (multi-member, so bgzip files read whole).
+///
+/// ```
+/// use std::io::{BufRead, Write};
+/// let dir = tempfile::tempdir().unwrap();
+/// let p = dir.path().join("x.txt.gz");
+/// let mut gz = flate2::write::GzEncoder::new(std::fs::File::create(&p).unwrap(), Default::default());
+/// gz.write_all(b"ACGT\n").unwrap();
+/// gz.finish().unwrap();
+/// let line = explainn_seq::records::open_decompressed(&p).unwrap().lines().next().unwrap().unwrap();
+/// assert_eq!(line, "ACGT");
+/// ```
+pub fn open_decompressed(path: &Path) -> std::io::Result<Box<dyn BufRead + Send>> {
+    let f = std::fs::File::open(path)?;
     let mut r = BufReader::with_capacity(1 << 16, f);
-    let magic = r.fill_buf().map_err(|e| SeqError::io(path, e))?;
-    if magic.len() >= 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+    let magic = r.fill_buf()?;
+    if magic.starts_with(&[0x1f, 0x8b]) {
         Ok(Box::new(BufReader::with_capacity(
             1 << 16,
             flate2::bufread::MultiGzDecoder::new(r),

@@ -9,7 +9,7 @@ pub mod meme;
 use crate::background::Background;
 use crate::error::{MotifError, Warning};
 use crate::motif::Motif;
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, Read};
 use std::path::Path;
 
 /// The result of reading a motif file.
@@ -37,19 +37,9 @@ pub enum Format {
 
 /// Open a file for reading, transparently decompressing gzip (detected by its magic bytes).
 pub fn open(path: &Path) -> Result<Box<dyn BufRead>, MotifError> {
-    let f = std::fs::File::open(path).map_err(|e| MotifError::io(path.display(), e))?;
-    let mut r = BufReader::with_capacity(1 << 16, f);
-    let gz = r
-        .fill_buf()
-        .map_err(|e| MotifError::io(path.display(), e))?
-        .starts_with(&[0x1f, 0x8b]);
-    if gz {
-        Ok(Box::new(BufReader::with_capacity(
-            1 << 16,
-            flate2::bufread::MultiGzDecoder::new(r),
-        )))
-    } else {
-        Ok(Box::new(r))
+    match explainn_seq::records::open_decompressed(path) {
+        Ok(r) => Ok(r),
+        Err(e) => Err(MotifError::io(path.display(), e)),
     }
 }
 
