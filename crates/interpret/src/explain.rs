@@ -30,6 +30,21 @@ impl Explanation {
 /// Decompose the logits of `codes` `(N, L)`. With `both_strands`, unit outputs are averaged
 /// over the sequence and its reverse complement, so the contributions add up to the
 /// strand-averaged logits minus the bias.
+///
+/// ```
+/// use explainn_nn::{ExplaiNN, ExplaiNNConfig, Predictor};
+/// let mut c = ExplaiNNConfig::new(3, 30, 2);
+/// (c.filter_size, c.hidden) = (5, 4);
+/// let dev = explainn_nn::default_device();
+/// let p = Predictor::new(ExplaiNN::new(c, 1, &dev).unwrap(), dev, 16);
+/// let codes = explainn_seq::encode::to_codes(&b"ACGTTGCA".repeat(8)[..60]); // 2 × 30 bp
+/// let e = explainn_interpret::explain::explain(&p, &codes, false).unwrap();
+/// let logits = p.logits(&codes, false).unwrap();
+/// for (i, k) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+///     let sum: f32 = e.row(i, k).iter().sum::<f32>() + e.bias[k];
+///     assert!((sum - logits[i * 2 + k]).abs() < 1e-4); // contributions add up to the logit
+/// }
+/// ```
 pub fn explain(p: &Predictor, codes: &[u8], both_strands: bool) -> Result<Explanation> {
     let model = p.explainn("explain")?;
     let cfg = model.config();

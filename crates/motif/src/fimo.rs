@@ -386,6 +386,20 @@ const TEXT_BLOCK: usize = 64;
 /// strand `+` before `-`, then position), without q-values. `bg` is the background before
 /// FIMO's symmetrisation (use [`Background::nrdb`] for FIMO's default). Sequence names
 /// and positions follow `opts.pgc`; `qv_thresh` and `max_stored_scores` do not apply.
+///
+/// ```
+/// use explainn_motif::{Background, MatrixKind, Motif};
+/// use explainn_motif::fimo::{FimoOptions, Sequence, fimo};
+/// let gata = Motif::new("GATA", vec![
+///     [0.01, 0.01, 0.97, 0.01], [0.97, 0.01, 0.01, 0.01], [0.01, 0.01, 0.01, 0.97],
+///     [0.97, 0.01, 0.01, 0.01], [0.01, 0.01, 0.97, 0.01], [0.01, 0.01, 0.97, 0.01],
+/// ], MatrixKind::Probabilities);
+/// let seq = Sequence { name: "s".into(), seq: b"CCCCCGATAGGCCCCC".to_vec() };
+/// let opts = FimoOptions { thresh: 1e-3, ..Default::default() };
+/// let hits = fimo(&[gata], &[seq], &Background::uniform(), &opts);
+/// assert_eq!(hits.len(), 1); // only the exact site has p ≤ 1e-3 (1/4⁶ = 2.4e-4)
+/// assert_eq!((hits[0].start, hits[0].strand), (6, '+')); // 1-based, as FIMO
+/// ```
 pub fn fimo(
     motifs: &[Motif],
     sequences: &[Sequence],

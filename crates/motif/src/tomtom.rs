@@ -198,6 +198,22 @@ pub struct TomtomHit {
 ///
 /// `background` is the query file's background (`None` = uniform); it only enters the
 /// pseudocount. Queries wider than 100 columns are skipped, like MEME does.
+///
+/// ```
+/// use explainn_motif::{MatrixKind, Motif};
+/// use explainn_motif::tomtom::{TomtomOptions, tomtom};
+/// let gata = Motif::new("GATA", vec![
+///     [0.05, 0.05, 0.85, 0.05], [0.85, 0.05, 0.05, 0.05],
+///     [0.05, 0.05, 0.05, 0.85], [0.85, 0.05, 0.05, 0.05],
+/// ], MatrixKind::Probabilities);
+/// let ebox = Motif::new("EBOX", vec![
+///     [0.05, 0.85, 0.05, 0.05], [0.85, 0.05, 0.05, 0.05], [0.05, 0.05, 0.85, 0.05],
+///     [0.05, 0.85, 0.05, 0.05], [0.05, 0.05, 0.05, 0.85], [0.05, 0.05, 0.85, 0.05],
+/// ], MatrixKind::Probabilities);
+/// let opts = TomtomOptions { thresh: 1.0, ..Default::default() };
+/// let hits = tomtom(&[gata.clone()], &[ebox, gata], None, &opts).unwrap();
+/// assert_eq!(hits[0].target_id, "GATA"); // its best match is itself
+/// ```
 pub fn tomtom(
     queries: &[Motif],
     targets: &[Motif],

@@ -230,6 +230,17 @@ pub struct FirstLayer {
 impl Model {
     /// A freshly initialised model (PyTorch's default initialisation drawn from ChaCha8
     /// seeded with `seed`, the same on every backend).
+    ///
+    /// ```
+    /// use explainn_nn::{Arch, Model, ModelConfig, Predictor};
+    /// let config = ModelConfig::published(Arch::Cnn1, 100, 2).unwrap();
+    /// let dev = explainn_nn::default_device();
+    /// let model = Model::new(&config, 1714, &dev).unwrap();
+    /// assert!(model.explainn().is_none()); // unit decomposition is ExplaiNN's alone
+    /// let p = Predictor::new(model, dev, 8);
+    /// let logits = p.logits(&vec![0u8; 3 * 100], false).unwrap(); // 3 sequences `(3, 100)`
+    /// assert_eq!(logits.len(), 3 * 2); // `(3, C)`
+    /// ```
     pub fn new(config: &ModelConfig, seed: u64, device: &Device) -> Result<Self> {
         Ok(match config {
             ModelConfig::ExplaiNN(c) => Model::ExplaiNN(ExplaiNN::new(c.clone(), seed, device)?),

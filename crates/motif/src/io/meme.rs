@@ -21,6 +21,15 @@ use std::path::Path;
 /// summing to 1 (within 1e-5) are normalised, and all-zero rows set to uniform, with a
 /// warning; ragged or non-numeric rows, a non-DNA alphabet and a `MOTIF` without matrix
 /// are errors naming `source_name` and the line. A repeated ID keeps the first motif.
+///
+/// ```
+/// let text = "MEME version 5\n\nALPHABET= ACGT\n\nMOTIF m1 alt\n\
+///     letter-probability matrix: alength= 4 w= 2 nsites= 20\n\
+///     0.7 0.1 0.1 0.1\n0.1 0.1 0.1 0.7\n";
+/// let set = explainn_motif::io::meme::read_meme(&mut text.as_bytes(), "inline").unwrap();
+/// assert_eq!(set.motifs[0].id, "m1");
+/// assert_eq!(set.motifs[0].consensus(), "AT");
+/// ```
 pub fn read_meme(reader: &mut impl BufRead, source_name: &str) -> Result<MotifSet, MotifError> {
     let mut lines = Lines::new(reader, source_name);
     let mut set = MotifSet::default();
