@@ -236,6 +236,9 @@ pub struct ExplaiNN {
     final_bias: Param<Tensor<1>>,
     #[module(skip)]
     config: ExplaiNNConfig,
+    /// The vector build of the fused CPU kernels, detected once when the model is built.
+    #[module(skip)]
+    simd: crate::fused::Simd,
 }
 
 /// Everything one forward pass can return.
@@ -358,6 +361,7 @@ impl ExplaiNN {
             final_weight: r.param("final.weight", [c, u])?,
             final_bias: r.param("final.bias", [c])?,
             config,
+            simd: crate::fused::Simd::detect(),
         })
     }
 
@@ -423,6 +427,11 @@ impl ExplaiNN {
             tensor_values(self.final_bias.val()),
         );
         map
+    }
+
+    /// The vector build of the fused kernels.
+    pub(crate) fn simd(&self) -> crate::fused::Simd {
+        self.simd
     }
 
     /// The architecture hyperparameters.
@@ -509,6 +518,7 @@ impl ExplaiNN {
             pool,
             stride,
             windows,
+            simd: self.simd,
         };
         let (pooled, mean, var) = unit_block_train(
             self.conv_weight.val(),

@@ -20,7 +20,7 @@
 
 use super::buf::{assume_init, uninit, zeroed};
 use super::exp::exp8;
-use super::simd::{Lanes, has_avx2};
+use super::simd::{LaneKernel, Lanes, Simd};
 use super::{BLK, BN_EPS, NV, PAIRS, gather_sum, pair_codes_into, pair_table, to_vecs};
 use rayon::prelude::*;
 use wide::f32x8;
@@ -35,6 +35,8 @@ pub(crate) struct BlockShape {
     pub pool: usize,
     pub stride: usize,
     pub windows: usize,
+    /// The vector build.
+    pub simd: Simd,
 }
 
 /// Results of the forward pass, plus what the backward pass needs.
@@ -128,6 +130,7 @@ pub(crate) fn forward(
         pool,
         stride,
         windows: p,
+        simd,
     } = shape;
     let u = bias.len();
     assert_eq!(codes.len(), b * l, "codes must hold B·L values");
@@ -193,7 +196,6 @@ pub(crate) fn forward(
         windows: &windows,
         upad,
     };
-    let avx = has_avx2();
     // Chunks of CHUNK sequences, summed in f32 per chunk and then in f64 in chunk order, so
     // the result does not depend on the thread count or on scheduling.
     let partials: Vec<Sums> = pairs
@@ -206,7 +208,7 @@ pub(crate) fn forward(
             let mut local = Local::new(upad, f2, lc);
             let seqs = pcs.chunks(l).zip(bds.chunks_mut(p * upad));
             for ((pc, bd), am) in seqs.zip(ams.chunks_mut(p * upad)) {
-                kernel.sequence(avx, pc, bd, am, &mut sums, &mut local);
+                kernel.sequence(simd, pc, bd, am, &mut sums, &mut local);
             }
             local.flush(&mut sums);
             sums
@@ -338,36 +340,40 @@ struct Kernel<'a> {
 
 impl Kernel<'_> {
     /// One sequence (pair codes `pc`, length L): fills its best d and argmax `(P, U_pad)`
-    /// and adds to the thread's sums; 256-bit vectors when `avx` (AVX2 detected).
+    /// and adds to the thread's sums, in the vector build `simd`.
     fn sequence(
         &self,
-        avx: bool,
+        simd: Simd,
         pc: &[u8],
         best_out: &mut [f32],
         arg_out: &mut [u16],
         sums: &mut Sums,
         local: &mut Local,
     ) {
-        #[cfg(target_arch = "x86_64")]
-        if avx {
-            // SAFETY: `avx` is only set after run-time detection of AVX2.
-            return unsafe { self.sequence_avx(pc, best_out, arg_out, sums, local) };
+        struct One<'a, 'k> {
+            k: &'a Kernel<'k>,
+            pc: &'a [u8],
+            best_out: &'a mut [f32],
+            arg_out: &'a mut [u16],
+            sums: &'a mut Sums,
+            local: &'a mut Local,
         }
-        let _ = avx;
-        self.sequence_with::<f32x8>(pc, best_out, arg_out, sums, local);
-    }
-
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn sequence_avx(
-        &self,
-        pc: &[u8],
-        best_out: &mut [f32],
-        arg_out: &mut [u16],
-        sums: &mut Sums,
-        local: &mut Local,
-    ) {
-        self.sequence_with::<super::simd::Avx>(pc, best_out, arg_out, sums, local);
+        impl LaneKernel for One<'_, '_> {
+            type Output = ();
+            #[inline(always)]
+            fn run<V: Lanes>(self) {
+                self.k
+                    .sequence_with::<V>(self.pc, self.best_out, self.arg_out, self.sums, self.local)
+            }
+        }
+        simd.run(One {
+            k: self,
+            pc,
+            best_out,
+            arg_out,
+            sums,
+            local,
+        });
     }
 
     #[inline(always)]

@@ -26,7 +26,8 @@ pub(crate) use op::{unit_block_train, unit_dense_train};
 use crate::model::{ExplaiNN, ExplaiNNConfig};
 use exp::exp8;
 use rayon::prelude::*;
-use simd::Lanes;
+pub(crate) use simd::Simd;
+use simd::{LaneKernel, Lanes};
 use wide::f32x8;
 
 use crate::model::BN_EPS;
@@ -73,6 +74,8 @@ pub(crate) struct FusedModel {
     final_w: Vec<f32>,
     /// `(C)`.
     final_b: Vec<f32>,
+    /// The vector build, chosen when the model was folded.
+    simd: Simd,
 }
 
 /// Host outputs of one fused forward pass over B sequences.
@@ -165,6 +168,7 @@ impl FusedModel {
             layers,
             final_w: map["final.weight"].1.clone(),
             final_b: map["final.bias"].1.clone(),
+            simd: model.simd(),
         }
     }
 
@@ -233,18 +237,32 @@ impl FusedModel {
     /// Units go in blocks of [`BLK`] whose accumulators stay in registers over the f taps;
     /// 256-bit vectors when AVX2 is detected.
     fn unit_block(&self, seq: &[u8], out: &mut [f32], act: Option<&mut [f32]>) {
-        #[cfg(target_arch = "x86_64")]
-        if simd::has_avx2() {
-            // SAFETY: AVX2 was detected at run time.
-            return unsafe { self.unit_block_avx(seq, out, act) };
+        struct UnitBlock<'a> {
+            m: &'a FusedModel,
+            seq: &'a [u8],
+            out: &'a mut [f32],
+            act: Option<&'a mut [f32]>,
         }
-        self.unit_block_with::<f32x8>(seq, out, act);
+        impl LaneKernel for UnitBlock<'_> {
+            type Output = ();
+            #[inline(always)]
+            fn run<V: Lanes>(self) {
+                self.m.unit_block_with::<V>(self.seq, self.out, self.act)
+            }
+        }
+        self.simd.run(UnitBlock {
+            m: self,
+            seq,
+            out,
+            act,
+        });
     }
 
-    #[cfg(target_arch = "x86_64")]
-    #[target_feature(enable = "avx2")]
-    unsafe fn unit_block_avx(&self, seq: &[u8], out: &mut [f32], act: Option<&mut [f32]>) {
-        self.unit_block_with::<simd::Avx>(seq, out, act);
+    /// The same model computed with another vector build (tests comparing them).
+    #[cfg(test)]
+    pub(crate) fn with_simd(mut self, simd: Simd) -> Self {
+        self.simd = simd;
+        self
     }
 
     #[inline(always)]

@@ -4,6 +4,12 @@
 //!
 //! Only operations that round identically in both builds are offered (no fused multiply-add),
 //! so a kernel gives bit-identical results on every CPU.
+//!
+//! The build is chosen once, as a [`Simd`] value: [`Simd::detect`] is the only way to get the
+//! AVX2 variant, whose [`Avx2`] field proves the feature was detected (as lightmotif's
+//! pipelines carry their backend). Kernels are written once, generic over [`Lanes`], and run
+//! through [`Simd::run`]; the 256-bit lane type itself is private to this module, so it can
+//! only be used inside the `#[target_feature(enable = "avx2")]` function `run` calls.
 
 use wide::f32x8;
 
@@ -63,8 +69,53 @@ impl Lanes for f32x8 {
     }
 }
 
+/// Proof that this CPU has AVX2: made only by [`Simd::detect`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Avx2 {
+    _detected: (),
+}
+
+/// The vector build the fused kernels run: portable eight-lane vectors, or AVX2 registers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Simd {
+    Portable,
+    Avx2(Avx2),
+}
+
+/// A computation written once over the lane type.
+pub(crate) trait LaneKernel {
+    type Output;
+    fn run<V: Lanes>(self) -> Self::Output;
+}
+
+impl Simd {
+    /// AVX2 when the CPU has it and the environment variable `EXPLAINN_SIMD` is not
+    /// `portable` (which forces the portable build, for comparisons); else portable.
+    pub(crate) fn detect() -> Self {
+        if has_avx2() {
+            Simd::Avx2(Avx2 { _detected: () })
+        } else {
+            Simd::Portable
+        }
+    }
+
+    /// Run `kernel` in this build.
+    #[inline(always)]
+    pub(crate) fn run<K: LaneKernel>(self, kernel: K) -> K::Output {
+        match self {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: an `Avx2` value exists only after run-time detection of AVX2.
+            Simd::Avx2(_) => unsafe { run_avx2(kernel) },
+            _ => kernel.run::<f32x8>(),
+        }
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
-pub(crate) use avx::Avx;
+#[target_feature(enable = "avx2")]
+unsafe fn run_avx2<K: LaneKernel>(kernel: K) -> K::Output {
+    kernel.run::<avx::Avx>()
+}
 
 #[cfg(target_arch = "x86_64")]
 mod avx {
@@ -72,13 +123,13 @@ mod avx {
     use std::arch::x86_64::*;
     use wide::f32x8;
 
-    /// One AVX register. Only to be used inside functions compiled with
-    /// `#[target_feature(enable = "avx2")]`, reached after `is_x86_feature_detected!("avx2")`.
+    /// One AVX register. Private to `simd`: only `run_avx2` (compiled with AVX2, reached
+    /// through an [`Avx2`](super::Avx2) proof) instantiates kernels with it.
     #[derive(Clone, Copy)]
-    pub(crate) struct Avx(__m256);
+    pub(super) struct Avx(__m256);
 
     // SAFETY (every method): the intrinsics need AVX, which holds because these methods are
-    // only inlined into `#[target_feature(enable = "avx2")]` functions called after run-time
+    // only inlined into `run_avx2`, compiled with AVX2 and called only with a proof of its
     // detection; loads and stores go through references (aligned `f32x8`) or slices checked
     // to hold 8 values.
     impl Lanes for Avx {
@@ -122,14 +173,10 @@ mod avx {
     }
 }
 
-/// Set by tests to run the portable build on a CPU with AVX2.
-static FORCE_PORTABLE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
-
-/// Whether the 256-bit build runs: AVX2 detected, and the environment variable
-/// `EXPLAINN_SIMD` is not `portable` (which forces the portable build, for comparisons).
-pub(crate) fn has_avx2() -> bool {
+/// Whether the 256-bit build may run: AVX2 detected, and `EXPLAINN_SIMD` is not `portable`.
+fn has_avx2() -> bool {
     static AVX2: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    let detected = *AVX2.get_or_init(|| {
+    *AVX2.get_or_init(|| {
         #[cfg(target_arch = "x86_64")]
         {
             std::arch::is_x86_feature_detected!("avx2")
@@ -139,16 +186,5 @@ pub(crate) fn has_avx2() -> bool {
         {
             false
         }
-    });
-    detected && !FORCE_PORTABLE.load(std::sync::atomic::Ordering::Relaxed)
-}
-
-/// Run `f` with the portable build forced (tests comparing the two builds).
-#[cfg(test)]
-pub(crate) fn with_portable<T>(f: impl FnOnce() -> T) -> T {
-    use std::sync::atomic::Ordering;
-    FORCE_PORTABLE.store(true, Ordering::SeqCst);
-    let r = f();
-    FORCE_PORTABLE.store(false, Ordering::SeqCst);
-    r
+    })
 }

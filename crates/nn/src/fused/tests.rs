@@ -257,7 +257,8 @@ fn fused_training_step_matches_burn_on_the_original_checkpoint() {
 /// unit outputs, logits) and the training block's forward and backward passes.
 #[test]
 fn simd_builds_agree_bit_for_bit() {
-    if !simd::has_avx2() {
+    let detected = simd::Simd::detect();
+    if detected == simd::Simd::Portable {
         eprintln!("no AVX2 here: only the portable build runs");
         return;
     }
@@ -269,9 +270,10 @@ fn simd_builds_agree_bit_for_bit() {
             let (l, b) = (cfg.input_length, 10);
             let codes = random_codes(&mut rng, b * l, 0.05);
             let tag = format!("num_fc {num_fc} pool {pool:?}");
-            let fused = FusedModel::new(&m);
-            let avx = fused.forward(&codes, true, true);
-            let portable = simd::with_portable(|| fused.forward(&codes, true, true));
+            let avx = FusedModel::new(&m).with_simd(detected).forward(&codes, true, true);
+            let portable = FusedModel::new(&m)
+                .with_simd(simd::Simd::Portable)
+                .forward(&codes, true, true);
             assert_eq!(avx.activations, portable.activations, "{tag}: activations");
             assert_eq!(
                 avx.unit_outputs, portable.unit_outputs,
@@ -289,8 +291,9 @@ fn simd_builds_agree_bit_for_bit() {
                 pool: if num_fc == 0 { lc } else { pool.0 },
                 stride: if num_fc == 0 { lc } else { pool.1 },
                 windows: if num_fc == 0 { 1 } else { cfg.pooled_length() },
+                simd: detected,
             };
-            let run = || {
+            let run = |shape: block::BlockShape| {
                 let r = block::forward(
                     &codes,
                     &get("linears.0.weight"),
@@ -303,7 +306,11 @@ fn simd_builds_agree_bit_for_bit() {
                 let g = r.saved.backward(&grad);
                 (r.pooled, r.mean, r.var, g.weight, g.gamma, g.beta)
             };
-            let (a, p) = (run(), simd::with_portable(run));
+            let portable = block::BlockShape {
+                simd: simd::Simd::Portable,
+                ..shape
+            };
+            let (a, p) = (run(shape), run(portable));
             assert_eq!(a.0, p.0, "{tag}: pooled");
             assert_eq!((&a.1, &a.2), (&p.1, &p.2), "{tag}: batch statistics");
             assert_eq!((&a.3, &a.4, &a.5), (&p.3, &p.4, &p.5), "{tag}: gradients");
