@@ -35,6 +35,7 @@ for tf in "${SETS[@]}"; do
     prefix=$(ls "$DATA"/"${tf}"_*.train.tsv.gz | head -1)
     prefix=${prefix%.train.tsv.gz}
     start=$(date +%s)
+    rm -rf "${OUT:?}/$tf"  # a fresh run directory per set (train refuses to mix runs)
     "$BIN" train "$prefix.train.tsv.gz" "$prefix.validation.tsv.gz" -o "$OUT/$tf" \
         --arch "$ARCH" "${ARCH_FLAGS[@]}" --batch-size 100 --loss bce --patience 3 --max-epochs 20 \
         --seed 1714 --threads "$THREADS"

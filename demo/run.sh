@@ -27,7 +27,7 @@ step "prepare: the benchmark's 800 test ids form the test set; the rest is split
 
 step "train: $units units, at most $epochs epochs"
 "$bin" train "$out/data/tal_gata.train.tsv.gz" "$out/data/tal_gata.validation.tsv.gz" -o "$out/run" \
-  --units "$units" --max-epochs "$epochs" --patience 4 "${tflag[@]}"
+  --units "$units" --max-epochs "$epochs" --patience 4 --force "${tflag[@]}"
 
 step "test"
 "$bin" test "$out/run" "$out/data/tal_gata.test.tsv.gz" -o "$out/run/test" "${tflag[@]}"

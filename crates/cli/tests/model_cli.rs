@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Class, assert_fails, run, shared};
+use common::{Class, assert_fails, ok, run, shared};
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
@@ -220,4 +220,67 @@ fn import_original_checkpoint() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(out.is_file());
+}
+
+/// Runs never mix: training into a run directory that holds a run needs `--force`, which
+/// removes the earlier run's test/, interpret/ and report.html once the new model is written.
+#[test]
+fn training_over_a_run_needs_force_and_clears_its_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let (train, valid) = (dir.path().join("train.tsv"), dir.path().join("valid.tsv"));
+    write_tsv(&train, 40, 30, 1, 1);
+    write_tsv(&valid, 10, 30, 1, 2);
+    let (o, run_dir) = tiny_train(dir.path(), &train, &valid, "run");
+    assert!(o.status.success());
+    let m = run_dir.to_str().unwrap();
+    let test_dir = run_dir.join("test");
+    ok(&run(&[
+        "test",
+        m,
+        valid.to_str().unwrap(),
+        "-o",
+        test_dir.to_str().unwrap(),
+    ]));
+    std::fs::write(run_dir.join("report.html"), "old").unwrap();
+    let model = std::fs::read(run_dir.join("model.safetensors")).unwrap();
+
+    let (o, _) = tiny_train(dir.path(), &train, &valid, "run");
+    assert_fails(&o, "--force");
+    assert_eq!(
+        std::fs::read(run_dir.join("model.safetensors")).unwrap(),
+        model
+    );
+    assert!(run_dir.join("test/metrics.tsv").exists() && run_dir.join("report.html").exists());
+
+    let o = run(&[
+        "train",
+        train.to_str().unwrap(),
+        valid.to_str().unwrap(),
+        "-o",
+        m,
+        "--units",
+        "3",
+        "--filter-size",
+        "5",
+        "--max-epochs",
+        "1",
+        "--batch-size",
+        "16",
+        "--threads",
+        "1",
+        "--force",
+    ]);
+    ok(&o);
+    assert!(
+        !run_dir.join("test").exists(),
+        "the earlier run's test/ is left"
+    );
+    assert!(
+        !run_dir.join("report.html").exists(),
+        "the earlier run's report is left"
+    );
+    assert_ne!(
+        std::fs::read(run_dir.join("model.safetensors")).unwrap(),
+        model
+    );
 }

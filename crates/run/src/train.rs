@@ -25,6 +25,10 @@ pub struct TrainRequest<'a> {
     pub threads: usize,
     /// The command line (recorded in the model file and `config.json`).
     pub command_line: Vec<String>,
+    /// Replace a run already in `output` (without it, an earlier run there is an error).
+    /// The earlier run's derived outputs (`test/`, `interpret/`, `report.html`) are removed
+    /// once the new model is written, so results of two runs never mix.
+    pub force: bool,
 }
 
 /// What a finished training produced.
@@ -63,6 +67,21 @@ pub fn train_run(
     device: &Device,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<TrainReport> {
+    let run = RunDir::new(req.output);
+    if req.output.exists() && !req.output.is_dir() {
+        return Err(file_error(
+            req.output,
+            "is a file; the run directory must be a directory",
+        ));
+    }
+    let earlier = run.model().exists() || run.config().exists();
+    if earlier && !req.force {
+        return Err(file_error(
+            req.output,
+            "already holds a trained run; use --force to replace it (its test/, interpret/ \
+             and report.html are removed too) or choose another output directory",
+        ));
+    }
     let train = read_labelled(req.train, "training")?;
     let valid = read_labelled(req.validation, "validation")?;
     if valid.length != train.length {
@@ -90,11 +109,21 @@ pub fn train_run(
     };
     let td = TrainData::new(&train.codes, &train.labels, train.length, train.n_classes())?;
     let vd = TrainData::new(&valid.codes, &valid.labels, valid.length, valid.n_classes())?;
+    let made = !req.output.exists();
     std::fs::create_dir_all(req.output)
         .map_err(|e| file_error(req.output, format!("cannot create the run directory: {e}")))?;
-    let run = RunDir::new(req.output);
 
-    let outcome = explainn_nn::train(config.clone(), &td, &vd, &req.options, device, progress)?;
+    let outcome = match explainn_nn::train(config.clone(), &td, &vd, &req.options, device, progress)
+    {
+        Ok(o) => o,
+        Err(e) => {
+            if made {
+                // A failed training leaves no empty run directory behind.
+                let _ = std::fs::remove_dir(req.output);
+            }
+            return Err(e.into());
+        }
+    };
 
     let mut meta = ModelMetadata::new(config.clone(), train.class_names.clone());
     meta.trained_with_rc = req.options.rc;
@@ -133,8 +162,35 @@ pub fn train_run(
         .map_err(|e| file_error(&config_path, e))?;
     outputs.add(move || f.commit());
     outputs.commit_all()?;
+    if earlier {
+        remove_derived(&run)?;
+    }
     Ok(TrainReport {
         outcome,
         config: run_config,
     })
+}
+
+/// Remove what an earlier run derived from its model: `test/`, `interpret/`, `report.html`.
+fn remove_derived(run: &RunDir) -> Result<()> {
+    for dir in [run.test_dir(), run.interpret_dir()] {
+        if dir.is_dir() {
+            std::fs::remove_dir_all(&dir).map_err(|e| {
+                file_error(
+                    &dir,
+                    format!("cannot remove the earlier run's results: {e}"),
+                )
+            })?;
+        }
+    }
+    let report = run.root().join("report.html");
+    if report.exists() {
+        std::fs::remove_file(&report).map_err(|e| {
+            file_error(
+                &report,
+                format!("cannot remove the earlier run's report: {e}"),
+            )
+        })?;
+    }
+    Ok(())
 }

@@ -135,6 +135,10 @@ pub struct Args {
     /// Add weight·Σw² of a tensor to the training loss, as NAME=WEIGHT (repeatable).
     #[arg(long, value_name = "NAME=WEIGHT")]
     pub l2: Vec<String>,
+    /// Replace a run already in the output directory; its test/, interpret/ and
+    /// report.html are removed once the new model is written.
+    #[arg(long)]
+    pub force: bool,
     /// Compute threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
@@ -195,6 +199,7 @@ pub fn run(a: Args) -> Result<()> {
         options: opts,
         threads,
         command_line: std::env::args().collect(),
+        force: a.force,
     };
 
     let pb = progress_bar(

@@ -362,8 +362,13 @@ impl Kernel<'_> {
             type Output = ();
             #[inline(always)]
             fn run<V: Lanes>(self) {
-                self.k
-                    .sequence_with::<V>(self.pc, self.best_out, self.arg_out, self.sums, self.local)
+                self.k.sequence_with::<V>(
+                    self.pc,
+                    self.best_out,
+                    self.arg_out,
+                    self.sums,
+                    self.local,
+                )
             }
         }
         simd.run(One {

@@ -270,7 +270,9 @@ fn simd_builds_agree_bit_for_bit() {
             let (l, b) = (cfg.input_length, 10);
             let codes = random_codes(&mut rng, b * l, 0.05);
             let tag = format!("num_fc {num_fc} pool {pool:?}");
-            let avx = FusedModel::new(&m).with_simd(detected).forward(&codes, true, true);
+            let avx = FusedModel::new(&m)
+                .with_simd(detected)
+                .forward(&codes, true, true);
             let portable = FusedModel::new(&m)
                 .with_simd(simd::Simd::Portable)
                 .forward(&codes, true, true);
