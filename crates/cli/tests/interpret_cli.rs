@@ -115,6 +115,14 @@ fn interpret_explain_and_report_on_a_tiny_model() {
     ok(&run(&["report", r]));
     let html = std::fs::read_to_string(run_dir.join("report.html")).unwrap();
     assert!(html.starts_with("<!DOCTYPE html>"));
+    // The run summary comes from the typed config.json: architecture, training, data.
+    for needle in [
+        "explainn: 4 units, filter 8, pool 7/7, 2 FC layer(s) (hidden 8, dropout 0.3); input 60 bp, 2 output(s)",
+        "loss bce, lr 0.003, batch 100",
+        "train.tsv (400 sequences)",
+    ] {
+        assert!(html.contains(needle), "the report lacks {needle:?}");
+    }
     assert!(html.contains("<svg") && !html.contains("http://cdn") && !html.contains("<script src"));
 }
 
@@ -308,4 +316,56 @@ fn sequences_of_another_length_need_fit_length() {
             .collect()
     };
     assert_eq!(rows("ok"), rows("long1"));
+}
+
+/// A baseline is interpreted by first-layer filter visualisation: one PWM, annotation row
+/// and logo per filter, and a summary that says which analysis ran.
+#[test]
+fn interpret_visualises_the_filters_of_a_baseline() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (train, valid) = (tmp.path().join("train.tsv"), tmp.path().join("valid.tsv"));
+    write_tsv(&train, 300, 21);
+    write_tsv(&valid, 60, 22);
+    let run_dir = tmp.path().join("cnn");
+    let r = run_dir.to_str().unwrap();
+    ok(&run(&[
+        "train",
+        train.to_str().unwrap(),
+        valid.to_str().unwrap(),
+        "-o",
+        r,
+        "--arch",
+        "cnn1",
+        "--conv-filters",
+        "6",
+        "--conv-widths",
+        "7",
+        "--dense-widths",
+        "16,16",
+        "--max-epochs",
+        "2",
+        "--threads",
+        "1",
+    ]));
+    let o = run(&["interpret", r, "--all", "--threads", "1"]);
+    ok(&o);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.starts_with("rank\tfilter\tlabel\tq_value\tnsites\n"),
+        "{stdout}"
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("unit importance needs an ExplaiNN model"));
+    let out = run_dir.join("interpret");
+    let meme = std::fs::read_to_string(out.join("filters.meme")).unwrap();
+    assert_eq!(
+        meme.matches("letter-probability matrix: alength= 4 w= 7 ")
+            .count(),
+        6
+    );
+    let ann = std::fs::read_to_string(out.join("annotation.tsv")).unwrap();
+    assert_eq!(ann.lines().count(), 7);
+    assert_eq!(std::fs::read_dir(out.join("logos")).unwrap().count(), 6);
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(summary.contains("first-layer filter visualisation") && summary.contains("\"cnn1\""));
+    assert!(!out.join("importance.tsv").exists());
 }

@@ -1,7 +1,8 @@
 //! The self-contained HTML report of a run: summary, test metrics, loss curve, a unit
 //! table (sorted by importance, with logos and annotations), the weight heatmap and
-//! importance box plots. Everything is read back from the files `explainn train`, `test`
-//! and `interpret` wrote, so the report can be rebuilt at any time.
+//! importance box plots. The interpretation's files are read back from its directory; what
+//! the run directory holds (configuration, losses) comes typed from the caller
+//! (`explainn_run::report`), so the report can be rebuilt at any time.
 
 use crate::importance::order_by;
 use crate::tables::{TsvTable, read_long, read_unit_matrix, unit_index};
@@ -11,11 +12,15 @@ use explainn_report::html::{Cell, Column, Html, Report, Table};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// Where the report's inputs are.
+/// The report's inputs.
 #[derive(Debug, Clone)]
 pub struct ReportInputs {
-    /// Run directory (`config.json`, `losses.tsv`).
+    /// Run directory (shown in the summary).
     pub run_dir: PathBuf,
+    /// Lines of the run summary (name, value): architecture, training, data.
+    pub run_summary: Vec<(String, String)>,
+    /// Losses per epoch `(epoch, train, validation)`; empty when unknown.
+    pub losses: Vec<(f64, f64, f64)>,
     /// Output directory of `explainn interpret` (default `RUN_DIR/interpret`).
     pub interpret_dir: PathBuf,
     /// Test metrics (default `RUN_DIR/test/metrics.tsv` when it exists).
@@ -32,6 +37,8 @@ impl ReportInputs {
         Self {
             interpret_dir: run_dir.join("interpret"),
             run_dir,
+            run_summary: Vec::new(),
+            losses: Vec::new(),
             metrics,
             top_units: 10,
         }
@@ -104,13 +111,6 @@ fn read_annotation(path: &Path) -> Result<Vec<UnitInfo>> {
 
 use explainn_report::escape as escape_attr;
 
-fn losses(path: &Path) -> Result<Vec<(f64, f64, f64)>> {
-    let t = TsvTable::read(path)?;
-    Ok((0..t.rows.len())
-        .map(|r| (t.number(r, 0), t.number(r, 1), t.number(r, 2)))
-        .collect())
-}
-
 /// Build the report page.
 pub fn build_report(inp: &ReportInputs) -> Result<String> {
     let idir = &inp.interpret_dir;
@@ -125,11 +125,6 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
         .ok()
         .and_then(|s| serde_json::from_str(&s).ok())
         .unwrap_or(serde_json::Value::Null);
-    let config: serde_json::Value = std::fs::read_to_string(inp.run_dir.join("config.json"))
-        .ok()
-        .and_then(|s| serde_json::from_str(&s).ok())
-        .unwrap_or(serde_json::Value::Null);
-
     let nan_row = vec![f64::NAN; classes.len()];
     let imp_of = |u: usize| imp.values.get(&u).unwrap_or(&nan_row);
     let w_of = |u: usize| weights.values.get(&u).unwrap_or(&nan_row);
@@ -153,48 +148,7 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
     };
     kv.push(("Run directory".into(), inp.run_dir.display().to_string()));
     kv.push(("Classes".into(), classes.join(", ")));
-    if let Some(a) = config.get("architecture") {
-        kv.push((
-            "Architecture".into(),
-            format!(
-                "{} units, input length {}, filter {}, {} FC layers (hidden {}, dropout {})",
-                js(&a["units"]),
-                js(&a["input_length"]),
-                js(&a["filter_size"]),
-                js(&a["num_fc"]),
-                js(&a["hidden"]),
-                js(&a["dropout"])
-            ),
-        ));
-    }
-    if let Some(t) = config.get("training") {
-        kv.push((
-            "Training".into(),
-            format!(
-                "loss {}, lr {}, batch {}, reverse complements {}, seed {}; {} of at most {} epochs run, best epoch {}",
-                js(&t["loss"]),
-                js(&t["lr"]),
-                js(&t["batch_size"]),
-                js(&t["rc"]),
-                js(&t["seed"]),
-                js(&config["epochs_run"]),
-                js(&t["max_epochs"]),
-                js(&config["best_epoch"])
-            ),
-        ));
-    }
-    if !config["train"].is_null() {
-        kv.push((
-            "Training data".into(),
-            format!(
-                "{} ({} sequences); validation {} ({} sequences)",
-                js(&config["train"]),
-                js(&config["train_sequences"]),
-                js(&config["validation"]),
-                js(&config["validation_sequences"])
-            ),
-        ));
-    }
+    kv.extend(inp.run_summary.iter().cloned());
     if !summary.is_null() {
         kv.push((
             "Interpreted".into(),
@@ -220,8 +174,7 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
     rep.key_values(&kv);
 
     // Performance.
-    let loss_path = inp.run_dir.join("losses.tsv");
-    if inp.metrics.is_some() || loss_path.exists() {
+    if inp.metrics.is_some() || !inp.losses.is_empty() {
         rep.section("Performance");
     }
     if let Some(m) = &inp.metrics {
@@ -263,10 +216,9 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
             }
         }
     }
-    if loss_path.exists() {
-        let l = losses(&loss_path)?;
+    if !inp.losses.is_empty() {
         rep.figure(
-            &plots::loss_curve(&l),
+            &plots::loss_curve(&inp.losses),
             "Training and validation loss per epoch; the dashed line marks the epoch whose weights were kept.",
         );
     }

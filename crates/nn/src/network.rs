@@ -169,6 +169,57 @@ impl ModelConfig {
         }
     }
 
+    /// One line describing the architecture (for reports).
+    ///
+    /// ```
+    /// use explainn_nn::{Arch, ModelConfig};
+    /// let c = ModelConfig::published(Arch::DeepCnn, 200, 1).unwrap();
+    /// assert_eq!(
+    ///     c.describe(),
+    ///     "deepcnn: conv 100×19 (pool 3), 200×7 (pool 3), 200×4 (pool 3); dense 1000-1000, dropout 0.3; input 200 bp, 1 output(s)"
+    /// );
+    /// ```
+    pub fn describe(&self) -> String {
+        let io = format!(
+            "input {} bp, {} output(s)",
+            self.input_length(),
+            self.classes()
+        );
+        match self {
+            Self::ExplaiNN(c) => format!(
+                "explainn: {} units, filter {}, pool {}/{}, {} FC layer(s) (hidden {}, dropout {}); {io}",
+                c.units, c.filter_size, c.pool_size, c.pool_stride, c.num_fc, c.hidden, c.dropout
+            ),
+            Self::Cnn(c) => {
+                let conv: Vec<String> = c
+                    .conv
+                    .iter()
+                    .map(|l| format!("{}×{} (pool {})", l.filters, l.width, l.pool))
+                    .collect();
+                let dense: Vec<String> = c.dense.iter().map(|d| d.to_string()).collect();
+                format!(
+                    "{}: conv {}{}; dense {}, dropout {}; {io}",
+                    self.arch(),
+                    conv.join(", "),
+                    if c.same_padding { ", same padding" } else { "" },
+                    dense.join("-"),
+                    c.dropout
+                )
+            }
+            Self::DanQ(c) => format!(
+                "danq: conv {}×{} (pool {}), dropout {}; BiLSTM {}×{} (dropout {}); dense {}; {io}",
+                c.filters,
+                c.width,
+                c.pool,
+                c.conv_dropout,
+                c.lstm_layers,
+                c.hidden,
+                c.lstm_dropout,
+                c.dense
+            ),
+        }
+    }
+
     /// The hyperparameters as JSON (without the tag).
     pub fn to_json(&self) -> serde_json::Value {
         let v = match self {

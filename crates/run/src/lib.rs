@@ -8,7 +8,8 @@
 //! | `config.json` | [`RunConfig`] | [`train::train_run`] |
 //! | `losses.tsv` | [`losses`] (`epoch, train_loss, validation_loss, seconds`) | [`train::train_run`] |
 //! | `test/metrics.tsv`, `test/predictions.tsv.gz` | [`metrics`] | [`test::test_run`] |
-//! | `interpret/…`, `report.html` | `explainn-interpret` | `explainn interpret`, `report` |
+//! | `interpret/…` | `explainn-interpret` | [`interpret::interpret_run`] |
+//! | `report.html` | `explainn-report` | [`report::report_run`] |
 //!
 //! Each file has its writer and its reader here. Paths recorded in `config.json` are
 //! absolute, so a run can be interpreted from any working directory; older runs with
@@ -27,10 +28,12 @@
 
 pub mod config;
 pub mod input;
+pub mod interpret;
 pub mod losses;
 pub mod metrics;
 pub mod output;
 pub mod policy;
+pub mod report;
 pub mod test;
 pub mod train;
 
@@ -53,6 +56,9 @@ pub enum RunError {
     /// A sequence file failed to read.
     #[error(transparent)]
     Seq(#[from] explainn_seq::SeqError),
+    /// The interpretation's files failed to read.
+    #[error(transparent)]
+    Interpret(#[from] explainn_interpret::InterpretError),
 }
 
 /// Result alias for this crate.

@@ -52,27 +52,3 @@ pub fn progress_bar(len: u64, template: &str) -> ProgressBar {
     );
     pb
 }
-
-/// Check that data fits a model: input length and number of label columns.
-pub fn check_fits(
-    model: &explainn_nn::Model,
-    length: usize,
-    classes: Option<usize>,
-    what: &str,
-) -> Result<()> {
-    if length != model.input_length() {
-        bail!(
-            "{what} sequences have length {length}, but the model expects {}",
-            model.input_length()
-        );
-    }
-    if let Some(c) = classes {
-        if c != model.classes() {
-            bail!(
-                "{what} data has {c} label column(s), but the model has {} output(s)",
-                model.classes()
-            );
-        }
-    }
-    Ok(())
-}

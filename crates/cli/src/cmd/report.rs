@@ -4,7 +4,8 @@
 use crate::output::AtomicFile;
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
-use explainn_interpret::report::{ReportInputs, build_report};
+use explainn_run::RunDir;
+use explainn_run::report::{ReportRequest, report_run};
 use std::io::Write;
 use std::path::PathBuf;
 
@@ -28,25 +29,17 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<()> {
-    let mut inp = ReportInputs::new(&a.run);
-    if let Some(d) = &a.interpret {
-        inp.interpret_dir = d.clone();
-    }
-    if a.metrics.is_some() {
-        inp.metrics = a.metrics.clone();
-    }
-    inp.top_units = a.top_units;
-    anyhow::ensure!(
-        inp.interpret_dir.join("annotation.tsv").exists(),
-        "{} has no interpretation; run `explainn interpret {}` first",
-        inp.interpret_dir.display(),
-        a.run.display()
-    );
-    let html = build_report(&inp).context("cannot build the report")?;
+    let req = ReportRequest {
+        run: RunDir::new(&a.run),
+        interpret_dir: a.interpret.clone(),
+        metrics: a.metrics.clone(),
+        top_units: a.top_units,
+    };
     let out = a
         .output
         .clone()
         .unwrap_or_else(|| a.run.join("report.html"));
+    let html = report_run(&req).context("cannot build the report")?;
     let mut f = AtomicFile::create(&out)?;
     f.write_all(html.as_bytes())?;
     f.commit()?;
