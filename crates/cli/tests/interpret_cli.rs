@@ -369,3 +369,96 @@ fn interpret_visualises_the_filters_of_a_baseline() {
     assert!(summary.contains("first-layer filter visualisation") && summary.contains("\"cnn1\""));
     assert!(!out.join("importance.tsv").exists());
 }
+
+/// Results never mix: interpreting into a directory that holds an earlier interpretation
+/// leaves only this one's logos and plots; bad output paths fail at once.
+#[test]
+fn interpretations_do_not_mix_and_bad_outputs_fail_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run4 = tiny_run(tmp.path());
+    let (train, valid) = (tmp.path().join("train.tsv"), tmp.path().join("valid.tsv"));
+    let run3 = tmp.path().join("run3");
+    ok(&run(&[
+        "train",
+        train.to_str().unwrap(),
+        valid.to_str().unwrap(),
+        "-o",
+        run3.to_str().unwrap(),
+        "--units",
+        "3",
+        "--filter-size",
+        "8",
+        "--hidden",
+        "8",
+        "--max-epochs",
+        "1",
+        "--threads",
+        "1",
+    ]));
+    let out = tmp.path().join("shared-out");
+    let o = out.to_str().unwrap();
+    ok(&run(&[
+        "interpret",
+        run4.to_str().unwrap(),
+        "--all",
+        "-o",
+        o,
+        "--threads",
+        "1",
+    ]));
+    assert_eq!(std::fs::read_dir(out.join("logos")).unwrap().count(), 4);
+    ok(&run(&[
+        "interpret",
+        run3.to_str().unwrap(),
+        "--all",
+        "-o",
+        o,
+        "--threads",
+        "1",
+    ]));
+    assert_eq!(
+        std::fs::read_dir(out.join("logos")).unwrap().count(),
+        3,
+        "stale logos left"
+    );
+    let w = std::fs::read_to_string(out.join("weights.tsv")).unwrap();
+    assert_eq!(w.lines().count(), 4);
+
+    // An output path under a file, or a directory where a file is expected: refused at
+    // once, nothing left behind.
+    let file = tmp.path().join("plain.txt");
+    std::fs::write(&file, "x").unwrap();
+    let bad = file.join("sub");
+    common::assert_fails(
+        &run(&[
+            "interpret",
+            run3.to_str().unwrap(),
+            "--all",
+            "-o",
+            bad.to_str().unwrap(),
+        ]),
+        "cannot create",
+    );
+    let meme = out.join("filters.meme");
+    let dir = tmp.path().join("adir");
+    std::fs::create_dir(&dir).unwrap();
+    common::assert_fails(
+        &run(&[
+            "tomtom",
+            meme.to_str().unwrap(),
+            "-o",
+            dir.to_str().unwrap(),
+        ]),
+        "is a directory",
+    );
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0);
+    common::assert_fails(
+        &run(&[
+            "report",
+            run3.to_str().unwrap(),
+            "-o",
+            dir.to_str().unwrap(),
+        ]),
+        "is a directory",
+    );
+}

@@ -160,8 +160,6 @@ pub fn interpret_run(
 ) -> Result<InterpretOutcome> {
     let mf: ModelFile = checkpoint::load(&req.model, device)
         .map_err(|e| RunError::Data(format!("cannot load model {}: {e}", req.model.display())))?;
-    let (length, c) = (mf.model.input_length(), mf.model.classes());
-    let meta = mf.metadata.clone();
     let run_dir = if req.model.is_dir() {
         req.model.clone()
     } else {
@@ -174,6 +172,31 @@ pub fn interpret_run(
         .output
         .clone()
         .unwrap_or_else(|| run_dir.join("interpret"));
+    // The output directory is made (and checked writable) before any work; one made here
+    // is removed again if the interpretation fails.
+    let made = !out.exists();
+    std::fs::create_dir_all(&out).map_err(|e| file_error(&out, format!("cannot create: {e}")))?;
+    tempfile::tempfile_in(&out)
+        .map_err(|e| file_error(&out, format!("cannot write there: {e}")))?;
+    let result = interpret_into(req, device, progress, mf, &run_dir, &out);
+    if result.is_err() && made {
+        let _ = std::fs::remove_dir_all(&out);
+    }
+    result
+}
+
+/// [`interpret_run`] once the model is loaded and the output directory exists.
+fn interpret_into(
+    req: &InterpretRequest,
+    device: &Device,
+    progress: &mut dyn FnMut(InterpretProgress),
+    mf: ModelFile,
+    run_dir: &Path,
+    out: &Path,
+) -> Result<InterpretOutcome> {
+    let (length, c) = (mf.model.input_length(), mf.model.classes());
+    let meta = mf.metadata.clone();
+    let out = out.to_path_buf();
     let data_file = data_path(req)?;
     let (data, labelled) = read_data(req, &data_file, length)?;
     if data.is_empty() {
@@ -273,7 +296,7 @@ pub fn interpret_run(
     // Logos named by importance rank, so that a directory listing is ordered.
     let order = imp.order();
     let mut outputs = OutputSet::default();
-    add_motif_outputs(
+    let logos = add_motif_outputs(
         &mut outputs,
         &out,
         &motifs,
@@ -297,8 +320,10 @@ pub fn interpret_run(
     outputs.add(move || g.commit());
 
     // Plots.
+    let mut plot_names: Vec<String> = Vec::new();
     let mut svg = |name: &str, content: String| -> Result<()> {
         let path = out.join("plots").join(name);
+        plot_names.push(name.to_string());
         let mut f = AtomicFile::create(&path)?;
         f.write_all(content.as_bytes()).map_err(io_error(&path))?;
         outputs.add(move || f.commit());
@@ -337,7 +362,7 @@ pub fn interpret_run(
         "importance_boxplots.svg",
         plots::importance_boxplots(&groups, classes),
     )?;
-    let run = RunDir::new(&run_dir);
+    let run = RunDir::new(run_dir);
     if run.losses().exists() {
         let rows: Vec<_> = crate::losses::read(&run.losses())?
             .iter()
@@ -384,6 +409,8 @@ pub fn interpret_run(
     });
     add_summary(&mut outputs, &out, &summary)?;
     outputs.commit_all()?;
+    prune(&out.join("logos"), &logos)?;
+    prune(&out.join("plots"), &plot_names)?;
 
     let mut top = vec![format!(
         "rank\tunit\tlabel\tq_value\t{}",
@@ -466,7 +493,7 @@ fn filter_visualisation(
         kx.0.total_cmp(&ky.0).then(kx.1.cmp(&ky.1)).then(x.cmp(&y))
     });
     let mut outputs = OutputSet::default();
-    add_motif_outputs(
+    let logos = add_motif_outputs(
         &mut outputs,
         out,
         &motifs,
@@ -495,6 +522,15 @@ fn filter_visualisation(
     });
     add_summary(&mut outputs, out, &summary)?;
     outputs.commit_all()?;
+    prune(&out.join("logos"), &logos)?;
+    // Unit-importance outputs of an earlier ExplaiNN interpretation do not apply here.
+    for stale in ["weights.tsv", "importance.tsv", "importance.long.tsv.gz"] {
+        let p = out.join(stale);
+        if p.is_file() {
+            std::fs::remove_file(&p).map_err(io_error(&p))?;
+        }
+    }
+    prune(&out.join("plots"), &[])?;
     let mut top = vec!["rank\tfilter\tlabel\tq_value\tnsites".to_string()];
     for (rank, &u) in order.iter().take(10).enumerate() {
         top.push(format!(
@@ -568,7 +604,7 @@ fn add_motif_outputs(
     ann: &[UnitAnnotation],
     max_activation: &[f32],
     order: &[usize],
-) -> Result<()> {
+) -> Result<Vec<String>> {
     let path = out.join("filters.meme");
     let mut f = AtomicFile::create(&path)?;
     pwm::write_meme(&mut f, motifs).map_err(io_error(&path))?;
@@ -581,14 +617,30 @@ fn add_motif_outputs(
     let mut f = AtomicFile::create(&path)?;
     tables::write_annotation(&mut f, ann, max_activation).map_err(io_error(&path))?;
     outputs.add(move || f.commit());
+    let mut names = Vec::new();
     for (rank, &u) in order.iter().enumerate() {
-        let path = out
-            .join("logos")
-            .join(format!("{:03}_unit{u}.svg", rank + 1));
+        let name = format!("{:03}_unit{u}.svg", rank + 1);
+        let path = out.join("logos").join(&name);
         let mut f = AtomicFile::create(&path)?;
         f.write_all(logo_svg(&motifs[u], &LogoOptions::default()).as_bytes())
             .map_err(io_error(&path))?;
         outputs.add(move || f.commit());
+        names.push(name);
+    }
+    Ok(names)
+}
+
+/// Remove the files of `dir` that this interpretation did not write (logos and plots of an
+/// earlier interpretation into the same directory), so results never mix.
+fn prune(dir: &Path, keep: &[String]) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if e.path().is_file() && !keep.contains(&name) {
+            std::fs::remove_file(e.path()).map_err(io_error(&e.path()))?;
+        }
     }
     Ok(())
 }

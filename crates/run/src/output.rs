@@ -14,13 +14,26 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
-    /// Start writing `path` (its directory must exist).
+    /// Start writing `path` (its directory must exist). Refused at once, before any work,
+    /// when `path` is a directory or its directory is missing or not writable.
     pub fn create(path: impl AsRef<Path>) -> Result<Self> {
         let path = path.as_ref().to_path_buf();
+        if path.is_dir() {
+            return Err(file_error(
+                &path,
+                "is a directory; give the path of the file to write",
+            ));
+        }
         let dir = match path.parent() {
             Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
             _ => PathBuf::from("."),
         };
+        if !dir.is_dir() {
+            return Err(file_error(
+                &dir,
+                "does not exist (or is not a directory): create it first",
+            ));
+        }
         let tmp = tempfile::Builder::new()
             .prefix(".explainn-tmp-")
             .tempfile_in(&dir)

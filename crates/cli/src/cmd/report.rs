@@ -39,8 +39,8 @@ pub fn run(a: Args) -> Result<()> {
         .output
         .clone()
         .unwrap_or_else(|| a.run.join("report.html"));
-    let html = report_run(&req).context("cannot build the report")?;
     let mut f = AtomicFile::create(&out)?;
+    let html = report_run(&req).context("cannot build the report")?;
     f.write_all(html.as_bytes())?;
     f.commit()?;
     println!("report written to {}", out.display());

@@ -89,6 +89,8 @@ pub fn run(a: Args) -> Result<()> {
         thresh: a.thresh,
         evalue: a.evalue,
     };
+    // The output is opened before the work, so a bad path fails at once.
+    let mut file = a.output.as_ref().map(AtomicFile::create).transpose()?;
     let hits = tomtom(
         &query.motifs,
         &target.motifs,
@@ -103,13 +105,12 @@ pub fn run(a: Args) -> Result<()> {
         write_tomtom_text(&mut w, &hits)?;
         write_tomtom_trailer(&mut w, &version, &command)
     };
-    match &a.output {
-        Some(p) => {
-            let mut f = AtomicFile::create(p)?;
+    match (&a.output, file.take()) {
+        (Some(p), Some(mut f)) => {
             write(&mut f).with_context(|| format!("cannot write {}", p.display()))?;
             f.commit()
         }
-        None => {
+        _ => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             stdout_result(write(&mut out).and_then(|()| out.flush()))
         }
