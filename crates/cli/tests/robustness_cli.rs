@@ -333,3 +333,120 @@ fn scan_never_prints_u_on_the_minus_strand() {
         assert!(!matched.contains('U') && matched.starts_with('A'), "{l}");
     }
 }
+
+/// Writes the two-class set of `swap_columns`: `a` carries GATAAG, `b` CACGTG.
+fn two_class_tsv(path: &Path, n: usize, seed: u64, names: [&str; 2]) {
+    let classes = [
+        common::Class {
+            name: names[0],
+            motif: Some(b"AGATAAG"),
+            starts: 5..20,
+        },
+        common::Class {
+            name: names[1],
+            motif: Some(b"CACGTG"),
+            starts: 25..35,
+        },
+    ];
+    common::write_motif_tsv(path, n, 40, seed, &classes);
+}
+
+/// Swap the two label columns (and their header names) of a TSV.
+fn swap_columns(src: &Path, dst: &Path) {
+    let text = std::fs::read_to_string(src).unwrap();
+    let out: String = text
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            format!("{}\t{}\t{}\t{}\n", f[0], f[1], f[3], f[2])
+        })
+        .collect();
+    std::fs::write(dst, out).unwrap();
+}
+
+fn tiny_train_args<'a>(train: &'a str, valid: &'a str, out: &'a str) -> Vec<&'a str> {
+    vec![
+        "train",
+        train,
+        valid,
+        "-o",
+        out,
+        "--units",
+        "3",
+        "--filter-size",
+        "6",
+        "--hidden",
+        "4",
+        "--max-epochs",
+        "1",
+        "--threads",
+        "1",
+    ]
+}
+
+/// Labels are checked against the loss, and class columns are matched by name.
+#[test]
+fn labels_suit_the_loss_and_classes_match_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    let bad = write(
+        dir.path(),
+        "bad.tsv",
+        "#id\tseq\tx\na\tACGTACGTAC\t0\nb\tACGTACGTAA\t2\n",
+    );
+    let out = p("r_bad");
+    assert_fails(
+        &run(&tiny_train_args(&bad, &bad, &out)),
+        "sequence 2 has 2 in class 1",
+    );
+    let mut ce = tiny_train_args(&bad, &bad, &out);
+    ce.extend(["--loss", "ce"]);
+    assert_fails(&run(&ce), "at least two classes");
+    let neg = write(
+        dir.path(),
+        "neg.tsv",
+        "#id\tseq\tx\na\tACGTACGTAC\t1\nb\tACGTACGTAA\t-1\n",
+    );
+    let mut poisson = tiny_train_args(&neg, &neg, &out);
+    poisson.extend(["--loss", "poisson"]);
+    assert_fails(&run(&poisson), "counts ≥ 0");
+    assert!(!Path::new(&out).exists());
+
+    // Validation and test columns in another order are matched by name.
+    let (train, valid, test) = (
+        dir.path().join("t.tsv"),
+        dir.path().join("v.tsv"),
+        dir.path().join("x.tsv"),
+    );
+    two_class_tsv(&train, 200, 3, ["a", "b"]);
+    two_class_tsv(&valid, 60, 4, ["a", "b"]);
+    two_class_tsv(&test, 60, 5, ["a", "b"]);
+    swap_columns(&valid, &dir.path().join("v_swapped.tsv"));
+    swap_columns(&test, &dir.path().join("x_swapped.tsv"));
+    let run_dir = p("r");
+    ok(&run(&tiny_train_args(
+        &p("t.tsv"),
+        &p("v_swapped.tsv"),
+        &run_dir,
+    )));
+    ok(&run(&["test", &run_dir, &p("x.tsv"), "-o", &p("m1")]));
+    ok(&run(&[
+        "test",
+        &run_dir,
+        &p("x_swapped.tsv"),
+        "-o",
+        &p("m2"),
+    ]));
+    let m1 = std::fs::read_to_string(dir.path().join("m1/metrics.tsv")).unwrap();
+    let m2 = std::fs::read_to_string(dir.path().join("m2/metrics.tsv")).unwrap();
+    assert_eq!(
+        m1, m2,
+        "swapped test columns were scored on the wrong classes"
+    );
+    // Other class names are refused, naming both sets.
+    two_class_tsv(&dir.path().join("other.tsv"), 60, 6, ["a", "c"]);
+    assert_fails(
+        &run(&["test", &run_dir, &p("other.tsv"), "-o", &p("m3")]),
+        "a, c",
+    );
+}

@@ -55,6 +55,61 @@ impl Loss {
         }
     }
 
+    /// Check that labels `(N, C)` suit the loss: bce needs values in [0, 1]; ce at least two
+    /// classes and rows of probabilities summing to 1; poisson values ≥ 0; pearson at least
+    /// two classes (it correlates each sequence's outputs with its labels across classes).
+    /// The message names the first offending sequence (1-based) and class.
+    ///
+    /// ```
+    /// use explainn_nn::Loss;
+    /// assert!(Loss::Bce.check_labels(&[0.0, 1.0], 1).is_ok());
+    /// assert!(Loss::Bce.check_labels(&[0.0, 2.0], 1).unwrap_err().contains("sequence 2"));
+    /// assert!(Loss::Ce.check_labels(&[1.0, 0.0], 1).is_err()); // one class
+    /// ```
+    pub fn check_labels(self, labels: &[f32], classes: usize) -> Result<(), String> {
+        let at = |i: usize| (i / classes.max(1) + 1, i % classes.max(1) + 1);
+        let first = |bad: &dyn Fn(f32) -> bool| labels.iter().position(|&v| bad(v));
+        match self {
+            Loss::Bce => {
+                if let Some(i) = first(&|v| !(0.0..=1.0).contains(&v)) {
+                    let (s, c) = at(i);
+                    return Err(format!(
+                        "the bce loss needs labels between 0 and 1, but sequence {s} has {} in class {c} (use --loss mse or poisson for scores and counts)",
+                        labels[i]
+                    ));
+                }
+            }
+            Loss::Ce => {
+                if classes < 2 {
+                    return Err("the ce loss needs at least two classes (one label column per class); for one binary label use --loss bce".into());
+                }
+                for (r, row) in labels.chunks(classes).enumerate() {
+                    let sum: f32 = row.iter().sum();
+                    if row.iter().any(|v| !(0.0..=1.0).contains(v)) || (sum - 1.0).abs() > 1e-3 {
+                        return Err(format!(
+                            "the ce loss needs each sequence's labels to be one-hot (or probabilities summing to 1), but sequence {} has {row:?} (use --loss bce for multi-label data)",
+                            r + 1
+                        ));
+                    }
+                }
+            }
+            Loss::Poisson => {
+                if let Some(i) = first(&|v| v < 0.0) {
+                    let (s, c) = at(i);
+                    return Err(format!(
+                        "the poisson loss needs counts ≥ 0, but sequence {s} has {} in class {c}",
+                        labels[i]
+                    ));
+                }
+            }
+            Loss::Pearson if classes < 2 => {
+                return Err("the pearson loss correlates each sequence's outputs with its labels across classes, so it needs at least two classes (use --loss mse for one)".into());
+            }
+            Loss::Mse | Loss::Pearson => {}
+        }
+        Ok(())
+    }
+
     /// Whether outputs are probabilities through a sigmoid (binary/multi-label tasks).
     pub fn is_binary(self) -> bool {
         self == Loss::Bce

@@ -198,7 +198,7 @@ fn interpret_into(
     let meta = mf.metadata.clone();
     let out = out.to_path_buf();
     let data_file = data_path(req)?;
-    let (data, labelled) = read_data(req, &data_file, length)?;
+    let (mut data, labelled) = read_data(req, &data_file, length)?;
     if data.is_empty() {
         return Err(RunError::Data(format!(
             "{} holds no sequences",
@@ -210,6 +210,9 @@ fn interpret_into(
             "interpreted data has {} label column(s), but the model has {c} output(s)",
             data.n_classes()
         )));
+    }
+    if labelled {
+        policy::match_classes(&mut data, &data_file, &meta.class_names, "interpreted")?;
     }
     let both = policy::both_strands(&meta, req.forward_only);
     let p = Predictor::new(mf.model, device.clone(), req.batch_size);

@@ -12,6 +12,8 @@
 
 use crate::{Result, RunError};
 use explainn_nn::{Loss, ModelMetadata, Predictor};
+use explainn_seq::Dataset;
+use std::path::Path;
 
 /// Whether predictions average both strands: the model was trained with reverse
 /// complements and `forward_only` is not set.
@@ -60,6 +62,48 @@ pub fn fit_sequence(id: &str, seq: &[u8], length: usize, fit: bool) -> Result<Ve
     }
 }
 
+/// Bring the label columns of `data` (read from `path`) into the order of `classes` (the
+/// model's or the training set's), matching them by name: columns named as `classes` in
+/// another order are reordered; a file without a header (classes `0`, `1`, …) is taken in
+/// order; other names are an error that lists both. Returns whether columns were reordered.
+pub fn match_classes(
+    data: &mut Dataset,
+    path: &Path,
+    classes: &[String],
+    what: &str,
+) -> Result<bool> {
+    let names = &data.class_names;
+    let positional = names.iter().enumerate().all(|(i, n)| n == &i.to_string());
+    if names == classes || positional {
+        return Ok(false);
+    }
+    let perm: Option<Vec<usize>> = classes
+        .iter()
+        .map(|c| names.iter().position(|n| n == c))
+        .collect();
+    let perm = match perm {
+        Some(p) if names.len() == classes.len() => p,
+        _ => {
+            return Err(RunError::Data(format!(
+                "{}: the {what} file's classes are {}, but the model's are {}; give a file with                  the same class columns (in any order)",
+                path.display(),
+                names.join(", "),
+                classes.join(", ")
+            )));
+        }
+    };
+    let c = classes.len();
+    let mut labels = vec![0f32; data.labels.len()];
+    for (dst, src) in labels.chunks_mut(c).zip(data.labels.chunks(c)) {
+        for (k, &j) in perm.iter().enumerate() {
+            dst[k] = src[j];
+        }
+    }
+    data.labels = labels;
+    data.class_names = classes.to_vec();
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +125,25 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("seq7") && e.contains("--fit-length"), "{e}");
+    }
+
+    #[test]
+    fn classes_are_matched_by_name() {
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let mut d = Dataset::new(2, names(&["b", "a"]));
+        d.push("x", b"AC", &[1.0, 0.0]);
+        let p = Path::new("v.tsv");
+        assert!(match_classes(&mut d, p, &names(&["a", "b"]), "validation").unwrap());
+        assert_eq!(
+            (d.labels.clone(), d.class_names.clone()),
+            (vec![0.0, 1.0], names(&["a", "b"]))
+        );
+        let mut d = Dataset::new(2, names(&["a", "c"]));
+        let e = match_classes(&mut d, p, &names(&["a", "b"]), "test")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a, c") && e.contains("a, b"), "{e}");
+        let mut d = Dataset::new(2, names(&["0", "1"]));
+        assert!(!match_classes(&mut d, p, &names(&["a", "b"]), "test").unwrap());
     }
 }

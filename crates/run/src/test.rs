@@ -50,7 +50,7 @@ pub fn test_run(
     out: &Path,
     opts: &TestOptions,
 ) -> Result<TestReport> {
-    let data = read_labelled(test, "test")?;
+    let mut data = read_labelled(test, "test")?;
     let (l, c) = (model.model.input_length(), model.model.classes());
     if data.length != l {
         return Err(RunError::Data(format!(
@@ -65,6 +65,11 @@ pub fn test_run(
         )));
     }
     let meta = model.metadata;
+    crate::policy::match_classes(&mut data, test, &meta.class_names, "test")?;
+    if let Some(l) = meta.loss {
+        l.check_labels(&data.labels, c)
+            .map_err(|m| file_error(test, m))?;
+    }
     let loss = output_loss(&meta, &data.labels);
     let both = both_strands(&meta, opts.forward_only);
     let p = Predictor::new(model.model, device, opts.batch_size);

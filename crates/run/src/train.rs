@@ -83,7 +83,7 @@ pub fn train_run(
         ));
     }
     let train = read_labelled(req.train, "training")?;
-    let valid = read_labelled(req.validation, "validation")?;
+    let mut valid = read_labelled(req.validation, "validation")?;
     if valid.length != train.length {
         return Err(RunError::Data(format!(
             "validation sequences have length {}, training sequences {}",
@@ -96,6 +96,13 @@ pub fn train_run(
             valid.n_classes(),
             train.n_classes()
         )));
+    }
+    crate::policy::match_classes(&mut valid, req.validation, &train.class_names, "validation")?;
+    for (d, path) in [(&train, req.train), (&valid, req.validation)] {
+        req.options
+            .loss
+            .check_labels(&d.labels, d.n_classes())
+            .map_err(|m| file_error(path, m))?;
     }
     let config = architecture(train.length, train.n_classes())?;
     config.validate()?;
