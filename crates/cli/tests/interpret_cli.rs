@@ -423,6 +423,29 @@ fn interpretations_do_not_mix_and_bad_outputs_fail_first() {
     );
     let w = std::fs::read_to_string(out.join("weights.tsv")).unwrap();
     assert_eq!(w.lines().count(), 4);
+    // The annotation now belongs to run3: explain refuses it for run4.
+    let ann = out.join("annotation.tsv");
+    let v = valid.to_str().unwrap();
+    common::assert_fails(
+        &run(&[
+            "explain",
+            run4.to_str().unwrap(),
+            v,
+            "--annotation",
+            ann.to_str().unwrap(),
+        ]),
+        "was made for another model",
+    );
+    let e = tmp.path().join("e.tsv");
+    ok(&run(&[
+        "explain",
+        run3.to_str().unwrap(),
+        v,
+        "--annotation",
+        ann.to_str().unwrap(),
+        "-o",
+        e.to_str().unwrap(),
+    ]));
 
     // An output path under a file, or a directory where a file is expected: refused at
     // once, nothing left behind.

@@ -485,7 +485,8 @@ impl ExplaiNN {
     /// Training-mode logits for B sequences of u8 codes (B·L row-major, A=0 C=1 G=2 T=3,
     /// 4 = N). On the CPU (`Flex`) autodiff device the unit block runs as one fused operation
     /// with its own backward (see `fused::block`); elsewhere through one-hot tensors and
-    /// burn's operations (also on the CPU with `EXPLAINN_REFERENCE_OPS=1`). Same semantics
+    /// burn's operations (also on the CPU with `EXPLAINN_REFERENCE_OPS=1`, and for inputs of
+    /// 65,535 bp or more, beyond the fused block's 16-bit argmax positions). Same semantics
     /// either way: batch statistics in BN (running statistics updated) and dropout masks
     /// drawn from `rng`.
     pub(crate) fn forward_train_codes(&self, codes: &[u8], rng: &mut ChaCha8Rng) -> Tensor<2> {
@@ -499,7 +500,7 @@ impl ExplaiNN {
         let b = codes.len() / l;
         let dev = self.conv_weight.device();
         let flex_autodiff = dev.is_autodiff() && dev == Device::flex();
-        if !flex_autodiff || reference_ops() {
+        if !flex_autodiff || reference_ops() || l >= u16::MAX as usize {
             let x = explainn_seq::encode::one_hot_batch(codes, l, false);
             let x = Tensor::<3>::from_data(TensorData::new(x, [b, 4, l]), &dev);
             return self.run(x, Some(rng), false).logits;

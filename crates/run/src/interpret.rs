@@ -397,6 +397,7 @@ fn interpret_into(
     let annotated = ann.iter().filter(|x| x.best.is_some()).count();
     let summary = serde_json::json!({
         "model": req.model,
+        "model_sha256": crate::model_checksum(&req.model)?,
         "data": data_file,
         "selection": rule.to_string(),
         "max_sequences": req.max_sequences,
@@ -508,6 +509,7 @@ fn filter_visualisation(
     let annotated = ann.iter().filter(|x| x.best.is_some()).count();
     let summary = serde_json::json!({
         "model": req.model,
+        "model_sha256": crate::model_checksum(&req.model)?,
         "arch": arch.name(),
         "analysis": "first-layer filter visualisation",
         "data": cx.data_file,

@@ -71,6 +71,18 @@ pub(crate) fn file_error(path: &Path, msg: impl std::fmt::Display) -> RunError {
     }
 }
 
+/// SHA-256 (hex) of the model file at `model` (a run directory or a `model.safetensors`):
+/// recorded in derived results (`interpret/summary.json`) so that they are never used with
+/// another model.
+pub fn model_checksum(model: &Path) -> Result<String> {
+    let file = if model.is_dir() {
+        model.join("model.safetensors")
+    } else {
+        model.to_path_buf()
+    };
+    Ok(explainn_nn::checkpoint::FileDigest::of("model", &file)?.sha256)
+}
+
 /// The layout of a run directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunDir {

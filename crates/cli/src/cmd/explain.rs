@@ -53,6 +53,7 @@ fn labels(a: &Args, units: usize) -> Result<Vec<String>> {
             .filter(|p| a.model.is_dir() && p.exists())
     });
     if let Some(p) = path {
+        check_annotation_model(&p, &a.model)?;
         let t = TsvTable::read(&p)?;
         let col = t
             .column("label")
@@ -66,6 +67,32 @@ fn labels(a: &Args, units: usize) -> Result<Vec<String>> {
         }
     }
     Ok(out)
+}
+
+/// An annotation made for another model would label units with that model's motifs: the
+/// `summary.json` beside it records the model's checksum, which must be this model's.
+fn check_annotation_model(annotation: &std::path::Path, model: &std::path::Path) -> Result<()> {
+    let Some(summary) = annotation.parent().map(|d| d.join("summary.json")) else {
+        return Ok(());
+    };
+    let Ok(text) = std::fs::read_to_string(&summary) else {
+        return Ok(()); // an annotation written by hand: nothing to check against
+    };
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not JSON", summary.display()))?;
+    if let Some(recorded) = json["model_sha256"].as_str() {
+        let this = explainn_run::model_checksum(model)?;
+        if recorded != this {
+            bail!(
+                "{} was made for another model (checksum {}…, this model's is {}…); run \
+                 `explainn interpret` on this model or give its --annotation",
+                annotation.display(),
+                &recorded[..12.min(recorded.len())],
+                &this[..12]
+            );
+        }
+    }
+    Ok(())
 }
 
 fn write_rows(
