@@ -100,7 +100,7 @@ pub fn code(base: u8) -> u8 {
 /// ```
 /// use explainn_seq::encode::{reverse_complement, to_codes};
 /// assert_eq!(to_codes(b"ACGTUN"), [0, 1, 2, 3, 3, 4]); // U is T; anything else is 4
-/// assert_eq!(reverse_complement(b"AACGtn"), b"ncGCTT");
+/// assert_eq!(reverse_complement(b"AACGtn"), b"naCGTT");
 /// ```
 pub fn to_codes(seq: &[u8]) -> Vec<u8> {
     seq.iter().map(|&b| CODES[b as usize]).collect()
