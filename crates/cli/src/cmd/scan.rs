@@ -15,6 +15,9 @@ use std::path::PathBuf;
 /// Scan sequences for motif occurrences (FIMO scores, p-values and q-values, TSV).
 #[derive(ClapArgs)]
 pub struct Args {
+    /// Compute threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// Motifs (MEME, JASPAR or HOCOMOCO format; plain or .gz).
     pub motifs: PathBuf,
     /// Sequences (FASTA, plain or .gz).
@@ -86,6 +89,7 @@ pub(crate) fn version_string(v: &Option<String>) -> String {
 }
 
 pub fn run(a: Args) -> Result<()> {
+    super::common_model::init_threads(a.threads);
     anyhow::ensure!(
         !(a.text && a.qv_thresh),
         "--qv-thresh needs q-values, which --text does not compute"

@@ -13,6 +13,9 @@ use std::path::PathBuf;
 /// Compare query motifs with target motifs (Tomtom, MEME 5 numbers, `--text` TSV).
 #[derive(ClapArgs)]
 pub struct Args {
+    /// Compute threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
     /// Query motifs (MEME, JASPAR or HOCOMOCO format; plain or .gz).
     pub query: PathBuf,
     /// Target motifs [default: the bundled JASPAR 2024 CORE vertebrates non-redundant set].
@@ -74,6 +77,7 @@ pub(crate) fn stdout_result(r: std::io::Result<()>) -> Result<()> {
 }
 
 pub fn run(a: Args) -> Result<()> {
+    super::common_model::init_threads(a.threads);
     let distance: Distance = a.dist.parse()?;
     let query = read_motifs(&a.query)?;
     let target = match &a.target {
