@@ -284,3 +284,56 @@ fn training_over_a_run_needs_force_and_clears_its_results() {
         model
     );
 }
+
+/// A training killed from outside leaves the model kept so far, complete and usable, and
+/// the directory is recognised as an interrupted run.
+#[test]
+fn a_killed_training_leaves_the_best_model_so_far() {
+    let dir = tempfile::tempdir().unwrap();
+    let (train, valid) = (dir.path().join("train.tsv"), dir.path().join("valid.tsv"));
+    write_tsv(&train, 400, 30, 1, 1);
+    write_tsv(&valid, 100, 30, 1, 2);
+    let run_dir = dir.path().join("run");
+    let mut child = common::explainn()
+        .args([
+            "train",
+            train.to_str().unwrap(),
+            valid.to_str().unwrap(),
+            "-o",
+            run_dir.to_str().unwrap(),
+            "--units",
+            "4",
+            "--filter-size",
+            "5",
+            "--max-epochs",
+            "100000",
+            "--patience",
+            "0",
+            "--threads",
+            "1",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let model = run_dir.join("model.safetensors");
+    let start = std::time::Instant::now();
+    while !model.exists() {
+        assert!(start.elapsed().as_secs() < 120, "no model written");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(!run_dir.join("config.json").exists());
+    let out = dir.path().join("p");
+    ok(&run(&[
+        "predict",
+        model.to_str().unwrap(),
+        valid.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    let (o, _) = tiny_train(dir.path(), &train, &valid, "run");
+    assert_fails(&o, "interrupted training");
+}

@@ -76,10 +76,17 @@ pub fn train_run(
     }
     let earlier = run.model().exists() || run.config().exists();
     if earlier && !req.force {
+        let what = if run.config().exists() {
+            "already holds a trained run"
+        } else {
+            "holds the model of an interrupted training (no config.json)"
+        };
         return Err(file_error(
             req.output,
-            "already holds a trained run; use --force to replace it (its test/, interpret/ \
-             and report.html are removed too) or choose another output directory",
+            format!(
+                "{what}; use --force to replace it (its test/, interpret/ and report.html are \
+                 removed too) or choose another output directory"
+            ),
         ));
     }
     let train = read_labelled(req.train, "training")?;
@@ -120,15 +127,44 @@ pub fn train_run(
     std::fs::create_dir_all(req.output)
         .map_err(|e| file_error(req.output, format!("cannot create the run directory: {e}")))?;
 
-    let outcome = match explainn_nn::train(config.clone(), &td, &vd, &req.options, device, progress)
-    {
+    // The model kept so far is saved after every improvement, so an interrupted training
+    // (killed, Ctrl-C) still leaves a usable model.safetensors; config.json and losses.tsv
+    // are written only at the end.
+    let mut partial = ModelMetadata::new(config.clone(), train.class_names.clone());
+    partial.trained_with_rc = req.options.rc;
+    partial.loss = Some(req.options.loss);
+    partial.provenance = Some(provenance.clone());
+    let model_path = run.model();
+    let mut save_error: Option<RunError> = None;
+    let mut events = |p: Progress| {
+        if let Progress::Kept { steps, model, .. } = p
+            && save_error.is_none()
+        {
+            partial.steps = steps as u64;
+            let saved = AtomicFile::create(&model_path).and_then(|mut f| {
+                checkpoint::write(model, &partial, &mut f)?;
+                f.commit()
+            });
+            if let Err(e) = saved {
+                save_error = Some(e);
+            }
+        }
+        progress(p)
+    };
+    let trained = explainn_nn::train(config.clone(), &td, &vd, &req.options, device, &mut events);
+    let trained = match (trained, save_error) {
+        (Ok(_), Some(e)) => Err(e),
+        (r, _) => r.map_err(RunError::from),
+    };
+    let outcome = match trained {
         Ok(o) => o,
         Err(e) => {
             if made {
-                // A failed training leaves no empty run directory behind.
-                let _ = std::fs::remove_dir(req.output);
+                // A failed training leaves nothing behind (an interrupted one, killed from
+                // outside, leaves the model kept so far).
+                let _ = std::fs::remove_dir_all(req.output);
             }
-            return Err(e.into());
+            return Err(e);
         }
     };
 

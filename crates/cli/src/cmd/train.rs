@@ -216,6 +216,7 @@ pub fn run(a: Args) -> Result<()> {
             pb.inc(1);
             pb.set_message(format!("{running_loss:.4}"));
         }
+        Progress::Kept { .. } => {}
         Progress::EpochEnd(e) => {
             let line = format!(
                 "epoch {}: train loss {:.5}, validation loss {:.5} ({:.1} s)",

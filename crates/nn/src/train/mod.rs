@@ -229,15 +229,23 @@ pub struct EpochLosses {
     pub seconds: f64,
 }
 
-/// Progress events, for a progress bar.
+/// Progress events, for a progress bar and for saving the best model so far.
 #[derive(Debug, Clone, Copy)]
-pub enum Progress {
+pub enum Progress<'a> {
     /// An epoch begins with this many batches.
     EpochStart { epoch: usize, batches: usize },
     /// A training batch finished; `running_loss` is the epoch's mean so far.
     Batch { running_loss: f64 },
     /// An epoch finished.
     EpochEnd(EpochLosses),
+    /// The weights training would return changed (a lower validation loss, or every epoch
+    /// with [`Keep::Last`]): `model` (inference mode) after `steps` optimiser steps, so a
+    /// caller can save it and an interrupted training still leaves a model.
+    Kept {
+        epoch: usize,
+        steps: usize,
+        model: &'a Model,
+    },
 }
 
 /// What [`train`] returns.
@@ -582,7 +590,15 @@ pub fn train_with(
         if opts.keep == Keep::Last {
             last = Some((epoch, steps, inference.model().to_tensors()));
         }
-        if best.as_ref().is_none_or(|b| vloss < b.0) {
+        let improved = best.as_ref().is_none_or(|b| vloss < b.0);
+        if improved || opts.keep == Keep::Last {
+            progress(Progress::Kept {
+                epoch,
+                steps,
+                model: inference.model(),
+            });
+        }
+        if improved {
             let tensors = match opts.keep {
                 Keep::Best => inference.model().to_tensors(),
                 Keep::Last => TensorMap::new(),
