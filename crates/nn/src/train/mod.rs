@@ -29,6 +29,8 @@ use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
 mod params;
+#[cfg(test)]
+mod parity_tests;
 pub use params::{Freeze, Penalty, Term, Weight};
 
 /// A labelled set held as u8 codes: `codes` is N·L row-major (A=0 C=1 G=2 T=3 other=4),

@@ -152,9 +152,9 @@ pub struct Penalty {
 }
 
 /// One parameter: its `state_dict` name and shape.
-struct Named {
-    name: String,
-    shape: Vec<usize>,
+pub(super) struct Named {
+    pub(super) name: String,
+    pub(super) shape: Vec<usize>,
 }
 
 /// Elements of a partly frozen parameter, flattened: `frozen` (bool), `keep` (1 where the
@@ -185,7 +185,11 @@ impl<F: FnMut(ParamId, Vec<usize>, Tensor<1>)> ModuleVisitor for Each<F> {
 }
 
 /// The state-dict name of every parameter of `model`, in visiting order with its id.
-fn names(model: &Model, config: &ModelConfig, device: &Device) -> Result<Vec<(ParamId, Named)>> {
+pub(super) fn names(
+    model: &Model,
+    config: &ModelConfig,
+    device: &Device,
+) -> Result<Vec<(ParamId, Named)>> {
     let tensors = model.to_tensors();
     let keys: Vec<&String> = tensors.keys().collect();
     let probe: TensorMap = tensors
