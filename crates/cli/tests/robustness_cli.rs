@@ -450,3 +450,22 @@ fn labels_suit_the_loss_and_classes_match_by_name() {
         "a, c",
     );
 }
+
+/// A labelled file with sequences of different lengths is refused by line, not cropped.
+#[test]
+fn mixed_lengths_in_a_labelled_file_are_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let t = write(
+        dir.path(),
+        "m.tsv",
+        "#id\tseq\tx\na\tACGTACGTAC\t1\nb\tACGTACGTACGT\t0\n",
+    );
+    let out = dir.path().join("r");
+    let o = run(&tiny_train_args(&t, &t, out.to_str().unwrap()));
+    assert_fails(&o, "line 3");
+    assert_fails(
+        &o,
+        "'b' has 12 letters, but the file's first sequence has 10",
+    );
+    assert!(!out.exists());
+}

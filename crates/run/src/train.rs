@@ -40,15 +40,21 @@ pub struct TrainReport {
     pub config: RunConfig,
 }
 
-/// Read a labelled ExplaiNN TSV (`id, seq, labels…`); every sequence is brought to the
-/// first sequence's length. `what` names the set in errors ("training", "test").
+/// Read a labelled ExplaiNN TSV (`id, seq, labels…`); every sequence must have the first
+/// sequence's length (another length is an error naming the line). `what` names the set in errors ("training", "test").
 pub fn read_labelled(path: &Path, what: &str) -> Result<Dataset> {
-    let d = explainn_seq::read_tsv(path, None).map_err(|e| {
-        RunError::Data(format!(
-            "cannot read the {what} file {}: {e}",
-            path.display()
-        ))
-    })?;
+    let opts = explainn_seq::dataset::LoadOptions {
+        exact_length: true,
+        ..Default::default()
+    };
+    let d = explainn_seq::dataset::read_tsv_with(path, &opts)
+        .map(|(d, _)| d)
+        .map_err(|e| {
+            RunError::Data(format!(
+                "cannot read the {what} file {}: {e}",
+                path.display()
+            ))
+        })?;
     if d.is_empty() {
         return Err(file_error(
             path,

@@ -30,6 +30,9 @@ pub struct LoadOptions {
     pub no_pad: bool,
     /// Unknown-letter policy (default [`UnknownPolicy::Zero`]).
     pub unknown: UnknownPolicy,
+    /// Every sequence must have the target length (the first sequence's when `length` is
+    /// `None`): another length is an error naming the line instead of a centre-crop or pad.
+    pub exact_length: bool,
 }
 
 /// A labelled set of equal-length sequences.
@@ -205,6 +208,22 @@ pub fn read_tsv_with(path: &Path, opts: &LoadOptions) -> Result<(Dataset, usize)
                 .unwrap_or_else(|| (0..row.labels.len()).map(|k| k.to_string()).collect());
             Dataset::new(opts.length.unwrap_or(row.seq.len()), names)
         });
+        if opts.exact_length && row.seq.len() != d.length {
+            let want = match opts.length {
+                Some(l) => format!("{l} are required"),
+                None => format!("the file's first sequence has {}", d.length),
+            };
+            return Err(SeqError::parse(
+                path,
+                row.line,
+                format!(
+                    "sequence '{}' has {} letters, but {want}: give sequences of one length \
+                     (`explainn prepare --length N` brings them to one)",
+                    row.id,
+                    row.seq.len(),
+                ),
+            ));
+        }
         if row.seq.len() < d.length && opts.no_pad {
             return Err(SeqError::parse(
                 path,
@@ -317,6 +336,22 @@ mod tests {
             e.contains("line 2") && e.contains("fewer than the required 6"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn exact_length_refuses_another_length_by_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(&dir, "a.tsv", "s1\tACGTAA\t1\ns2\tACGTAAC\t0\n");
+        let opts = LoadOptions {
+            exact_length: true,
+            ..Default::default()
+        };
+        let e = read_tsv_with(&p, &opts).unwrap_err().to_string();
+        assert!(
+            e.contains("line 2") && e.contains("'s2' has 7 letters"),
+            "{e}"
+        );
+        assert_eq!(read_tsv(&p, None).unwrap().length, 6); // without it: centre-cropped
     }
 
     #[test]
