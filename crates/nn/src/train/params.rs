@@ -305,6 +305,7 @@ impl Params {
             }
         }
         let mut id_of = HashMap::new();
+        let mut partly = HashMap::new();
         for (id, n) in named {
             let size: usize = n.shape.iter().product();
             let mut frozen = vec![false; size];
@@ -316,22 +317,21 @@ impl Params {
             if frozen.iter().all(|&f| f) {
                 out.whole.push(id);
             } else if frozen.iter().any(|&f| f) {
-                let keep: Vec<f32> = frozen.iter().map(|&f| if f { 0.0 } else { 1.0 }).collect();
-                out.partial.insert(
-                    id,
-                    Partial {
-                        frozen: Tensor::from_data(TensorData::new(frozen, [size]), device),
-                        keep: Tensor::from_data(TensorData::new(keep, [size]), device),
-                        saved: Tensor::from_data(TensorData::new(vec![0f32; size], [size]), device),
-                    },
-                );
+                partly.insert(id, frozen);
             }
             id_of.insert(n.name, id);
         }
-        // Saved values of the partly frozen tensors.
+        // Masks and saved values of the partly frozen tensors.
         model.visit(&mut Each(|id, _, t: Tensor<1>| {
-            if let Some(p) = out.partial.get_mut(&id) {
-                p.saved = t.inner();
+            if let Some(frozen) = partly.remove(&id) {
+                let size = frozen.len();
+                let keep: Vec<f32> = frozen.iter().map(|&f| if f { 0.0 } else { 1.0 }).collect();
+                let partial = Partial {
+                    frozen: Tensor::from_data(TensorData::new(frozen, [size]), device),
+                    keep: Tensor::from_data(TensorData::new(keep, [size]), device),
+                    saved: t.inner(),
+                };
+                out.partial.insert(id, partial);
             }
         }));
         for p in penalties {
@@ -398,6 +398,8 @@ impl Params {
         struct Adjust<'a> {
             params: &'a Params,
             grads: &'a mut GradientsParams,
+            /// Whether to sum the squares (a host read per tensor) for clipping.
+            clip: bool,
             sum_sq: f64,
         }
         impl ModuleVisitor for Adjust<'_> {
@@ -412,19 +414,22 @@ impl Params {
                 if let Some(p) = self.params.partial.get(&param.id) {
                     g = g * p.keep.clone().reshape(param.dims());
                 }
-                let sq: f32 = g.clone().powi_scalar(2).sum().into_scalar();
-                self.sum_sq += sq as f64;
+                if self.clip {
+                    let sq: f32 = g.clone().powi_scalar(2).sum().into_scalar();
+                    self.sum_sq += sq as f64;
+                }
                 self.grads.register(param.id, g);
             }
         }
         let mut a = Adjust {
             params: self,
             grads,
+            clip: clip.is_some(),
             sum_sq: 0.0,
         };
         model.visit(&mut a);
-        let norm = a.sum_sq.sqrt();
         let Some(clip) = clip else { return };
+        let norm = a.sum_sq.sqrt();
         if norm <= clip {
             return;
         }
