@@ -136,19 +136,19 @@ pub fn train_run(
     // The model kept so far is saved after every improvement, so an interrupted training
     // (killed, Ctrl-C) still leaves a usable model.safetensors; config.json and losses.tsv
     // are written only at the end.
-    let mut partial = ModelMetadata::new(config.clone(), train.class_names.clone());
-    partial.trained_with_rc = req.options.rc;
-    partial.loss = Some(req.options.loss);
-    partial.provenance = Some(provenance.clone());
+    let mut meta = ModelMetadata::new(config.clone(), train.class_names.clone());
+    meta.trained_with_rc = req.options.rc;
+    meta.loss = Some(req.options.loss);
+    meta.provenance = Some(provenance);
     let model_path = run.model();
     let mut save_error: Option<RunError> = None;
     let mut events = |p: Progress| {
         if let Progress::Kept { steps, model, .. } = p
             && save_error.is_none()
         {
-            partial.steps = steps as u64;
+            meta.steps = steps as u64;
             let saved = AtomicFile::create(&model_path).and_then(|mut f| {
-                checkpoint::write(model, &partial, &mut f)?;
+                checkpoint::write(model, &meta, &mut f)?;
                 f.commit()
             });
             if let Err(e) = saved {
@@ -174,11 +174,7 @@ pub fn train_run(
         }
     };
 
-    let mut meta = ModelMetadata::new(config.clone(), train.class_names.clone());
-    meta.trained_with_rc = req.options.rc;
-    meta.loss = Some(req.options.loss);
     meta.steps = outcome.steps as u64;
-    meta.provenance = Some(provenance);
     let run_config = RunConfig {
         command_line: req.command_line.clone(),
         explainn_version: env!("CARGO_PKG_VERSION").into(),
@@ -196,7 +192,6 @@ pub fn train_run(
     };
 
     let mut outputs = OutputSet::default();
-    let model_path = run.model();
     let mut f = AtomicFile::create(&model_path)?;
     checkpoint::write(&outcome.model, &meta, &mut f)?;
     outputs.add(move || f.commit());
