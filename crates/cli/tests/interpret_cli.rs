@@ -26,10 +26,15 @@ fn write_tsv(path: &Path, n: usize, seed: u64) {
 }
 
 fn tiny_run(dir: &Path) -> PathBuf {
+    tiny_run_named(dir, "run", "4")
+}
+
+/// [`tiny_run`] into `dir/name` with `units` units (the data files are rewritten, the same).
+fn tiny_run_named(dir: &Path, name: &str, units: &str) -> PathBuf {
     let (train, valid) = (dir.join("train.tsv"), dir.join("valid.tsv"));
     write_tsv(&train, 400, 11);
     write_tsv(&valid, 100, 12);
-    let run_dir = dir.join("run");
+    let run_dir = dir.join(name);
     ok(&run(&[
         "train",
         train.to_str().unwrap(),
@@ -37,7 +42,7 @@ fn tiny_run(dir: &Path) -> PathBuf {
         "-o",
         run_dir.to_str().unwrap(),
         "--units",
-        "4",
+        units,
         "--filter-size",
         "8",
         "--hidden",
@@ -376,25 +381,8 @@ fn interpret_visualises_the_filters_of_a_baseline() {
 fn interpretations_do_not_mix_and_bad_outputs_fail_first() {
     let tmp = tempfile::tempdir().unwrap();
     let run4 = tiny_run(tmp.path());
-    let (train, valid) = (tmp.path().join("train.tsv"), tmp.path().join("valid.tsv"));
-    let run3 = tmp.path().join("run3");
-    ok(&run(&[
-        "train",
-        train.to_str().unwrap(),
-        valid.to_str().unwrap(),
-        "-o",
-        run3.to_str().unwrap(),
-        "--units",
-        "3",
-        "--filter-size",
-        "8",
-        "--hidden",
-        "8",
-        "--max-epochs",
-        "1",
-        "--threads",
-        "1",
-    ]));
+    let run3 = tiny_run_named(tmp.path(), "run3", "3");
+    let valid = tmp.path().join("valid.tsv");
     let out = tmp.path().join("shared-out");
     let o = out.to_str().unwrap();
     ok(&run(&[

@@ -26,8 +26,19 @@ fn write_tsv(path: &Path, n: usize, length: usize, classes: usize, seed: u64) {
 }
 
 fn tiny_train(dir: &Path, train: &Path, valid: &Path, name: &str) -> (Output, PathBuf) {
+    tiny_train_with(dir, train, valid, name, &[])
+}
+
+/// [`tiny_train`] with `extra` flags appended.
+fn tiny_train_with(
+    dir: &Path,
+    train: &Path,
+    valid: &Path,
+    name: &str,
+    extra: &[&str],
+) -> (Output, PathBuf) {
     let run_dir = dir.join(name);
-    let o = run(&[
+    let mut args = vec![
         "train",
         train.to_str().unwrap(),
         valid.to_str().unwrap(),
@@ -49,7 +60,9 @@ fn tiny_train(dir: &Path, train: &Path, valid: &Path, name: &str) -> (Output, Pa
         "16",
         "--threads",
         "1",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    let o = run(&args);
     (o, run_dir)
 }
 
@@ -252,24 +265,14 @@ fn training_over_a_run_needs_force_and_clears_its_results() {
     );
     assert!(run_dir.join("test/metrics.tsv").exists() && run_dir.join("report.html").exists());
 
-    let o = run(&[
-        "train",
-        train.to_str().unwrap(),
-        valid.to_str().unwrap(),
-        "-o",
-        m,
-        "--units",
-        "3",
-        "--filter-size",
-        "5",
-        "--max-epochs",
-        "1",
-        "--batch-size",
-        "16",
-        "--threads",
-        "1",
-        "--force",
-    ]);
+    // Another seed, so the new model differs from the old one.
+    let (o, _) = tiny_train_with(
+        dir.path(),
+        &train,
+        &valid,
+        "run",
+        &["--seed", "2", "--force"],
+    );
     ok(&o);
     assert!(
         !run_dir.join("test").exists(),
