@@ -4,6 +4,7 @@
 
 mod cmd;
 mod output;
+mod stdin;
 
 /// mimalloc (built without transparent huge pages) keeps freed pages for reuse: training
 /// allocates and frees megabyte buffers every step, which glibc's allocator returns to the
@@ -18,6 +19,9 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "explainn", version, about, propagate_version = true)]
 struct Cli {
+    /// No progress bars or informational messages (warnings and errors still print)
+    #[arg(short, long, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -54,6 +58,7 @@ enum Command {
 
 fn main() {
     let cli = Cli::parse();
+    cmd::set_quiet(cli.quiet);
     let result = match cli.command {
         Command::Prepare(a) => cmd::prepare::run(a),
         Command::BenchEncode(a) => cmd::bench_encode::run(a),
@@ -70,10 +75,12 @@ fn main() {
         Command::Report(a) => cmd::report::run(a),
     };
     if let Err(e) = result {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", stdin::describe(&e.to_string()));
         for cause in e.chain().skip(1) {
-            eprintln!("  caused by: {cause}");
+            eprintln!("  caused by: {}", stdin::describe(&cause.to_string()));
         }
+        stdin::clean_up();
         std::process::exit(1);
     }
+    stdin::clean_up();
 }

@@ -469,3 +469,66 @@ fn mixed_lengths_in_a_labelled_file_are_an_error() {
     );
     assert!(!out.exists());
 }
+
+/// Run `explainn ARGS…` with `stdin` as its standard input.
+fn run_with_stdin(args: &[&str], stdin: &[u8]) -> std::process::Output {
+    use std::io::Write;
+    let mut child = common::explainn()
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// `-q` silences a successful run; `-` reads standard input exactly as the file would be
+/// read, and errors in it name "standard input" rather than a temporary path.
+#[test]
+fn quiet_runs_and_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    let (train, out) = (p("t.tsv"), p("run"));
+    two_class_tsv(Path::new(&train), 64, 5, ["a", "b"]);
+    let mut args = tiny_train_args(&train, &train, &out);
+    args.push("-q");
+    let o = run(&args);
+    ok(&o);
+    assert!(
+        o.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+
+    let seqs: String = (0..7)
+        .map(|i| format!(">s{i}\n{}\n", "ACGTTGCAAGATAAGCACGTGACGTACGTAGGCTAGCTAA"))
+        .collect();
+    let fa = write(dir.path(), "s.fa", &seqs);
+    let from_file = run(&["predict", &out, &fa, "-o", &p("pf"), "-q"]);
+    ok(&from_file);
+    assert!(from_file.stderr.is_empty());
+    let from_stdin = run_with_stdin(
+        &["predict", &out, "-", "-o", &p("ps"), "-q"],
+        seqs.as_bytes(),
+    );
+    ok(&from_stdin);
+    let read = |d: &str| {
+        let f = std::fs::File::open(Path::new(&p(d)).join("predictions.tsv.gz")).unwrap();
+        std::io::read_to_string(flate2::read::GzDecoder::new(f)).unwrap()
+    };
+    assert_eq!(read("pf"), read("ps"));
+    assert_eq!(
+        read("ps").lines().count(),
+        1 + 7 * 2,
+        "one row per sequence and class"
+    );
+
+    let bad = run_with_stdin(&["predict", &out, "-", "-o", &p("pb")], b">x\nAC1T\n");
+    assert_fails(&bad, "standard input");
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(!err.contains("/stdin"), "{err}");
+    let empty = run_with_stdin(&["predict", &out, "-", "-o", &p("pe")], b"");
+    assert_fails(&empty, "standard input (`-`) is empty");
+}

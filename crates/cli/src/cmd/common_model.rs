@@ -41,10 +41,10 @@ pub fn load_model_on(path: &Path, device: &explainn_nn::Device) -> Result<ModelF
     checkpoint::load(path, device).with_context(|| format!("cannot load model {}", path.display()))
 }
 
-/// A progress bar on stderr, hidden when stderr is not a terminal.
+/// A progress bar on stderr, hidden when stderr is not a terminal or under `-q/--quiet`.
 pub fn progress_bar(len: u64, template: &str) -> ProgressBar {
     let pb = ProgressBar::new(len);
-    if !std::io::stderr().is_terminal() {
+    if !std::io::stderr().is_terminal() || crate::cmd::quiet() {
         pb.set_draw_target(ProgressDrawTarget::hidden());
     }
     pb.set_style(

@@ -18,7 +18,9 @@ use std::path::PathBuf;
 pub struct Args {
     /// Model: a run directory or a model.safetensors file.
     pub model: PathBuf,
-    /// Sequences: FASTA, FASTQ or ExplaiNN TSV (.gz allowed); with --genome, a BED file.
+    /// Sequences: FASTA, FASTQ or ExplaiNN TSV (.gz allowed); with --genome, a BED file;
+    /// `-` reads standard input.
+    #[arg(value_parser = crate::stdin::input_path)]
     pub seqs: PathBuf,
     /// Genome FASTA: SEQS is then a BED file whose intervals are re-centred to the model's
     /// input length and extracted (strand-aware).
@@ -179,7 +181,7 @@ pub fn run(a: Args) -> Result<()> {
             n
         }
     };
-    eprintln!(
+    info!(
         "explained {n} sequences ({})",
         if both {
             "strand-averaged"

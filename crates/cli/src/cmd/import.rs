@@ -114,7 +114,7 @@ pub fn run(a: Args) -> Result<()> {
     let mut f = AtomicFile::create(&out)?;
     checkpoint::write(&model.into(), &meta, &mut f)?;
     f.commit()?;
-    eprintln!(
+    info!(
         "imported {} units, length {}, {} classes, num_fc {} → {}",
         cfg.units,
         cfg.input_length,

@@ -107,7 +107,7 @@ pub fn run(a: Args) -> Result<()> {
     let mut show = |p: InterpretProgress| match p {
         InterpretProgress::Note(m) => {
             if pb.is_hidden() {
-                eprintln!("{m}")
+                info!("{m}")
             } else {
                 pb.println(m)
             }
@@ -120,7 +120,7 @@ pub fn run(a: Args) -> Result<()> {
     };
     let done = interpret_run(&req, &device(), &mut show)?;
     pb.finish_and_clear();
-    eprintln!(
+    info!(
         "{} of {} {} annotated (q ≤ {}); outputs in {}",
         done.annotated,
         done.total,

@@ -9,7 +9,8 @@ use std::path::PathBuf;
 /// Draw sequence logos (SVG or PNG), one file `<ID>.<format>` per motif.
 #[derive(ClapArgs)]
 pub struct Args {
-    /// Motifs (MEME, JASPAR or HOCOMOCO format; plain or .gz).
+    /// Motifs (MEME, JASPAR or HOCOMOCO format; plain or .gz); `-` reads standard input.
+    #[arg(value_parser = crate::stdin::input_path)]
     pub motifs: PathBuf,
     /// Draw the reverse complement [default: off]; files are named `<ID>_rc.<format>`.
     #[arg(long)]
@@ -59,7 +60,7 @@ pub fn run(a: Args) -> Result<()> {
             .with_context(|| format!("cannot write {}", path.display()))?;
         f.commit()?;
     }
-    eprintln!(
+    info!(
         "wrote {} logo(s) to {}",
         set.motifs.len(),
         a.output.display()

@@ -18,7 +18,9 @@ use std::path::PathBuf;
 pub struct Args {
     /// Model: a run directory or a model.safetensors file.
     pub model: PathBuf,
-    /// Sequences: FASTA, FASTQ or ExplaiNN TSV (.gz allowed); with --genome, a BED file.
+    /// Sequences: FASTA, FASTQ or ExplaiNN TSV (.gz allowed); with --genome, a BED file;
+    /// `-` reads standard input.
+    #[arg(value_parser = crate::stdin::input_path)]
     pub input: PathBuf,
     /// Genome FASTA: INPUT is then a BED file whose intervals are re-centred to the model's
     /// input length and extracted (strand-aware).
@@ -64,7 +66,7 @@ pub fn run(a: Args) -> Result<()> {
         let _ = std::fs::remove_dir_all(&a.output);
     }
     let total = result?;
-    eprintln!(
+    info!(
         "{total} sequences predicted; wrote {}",
         a.output.join("predictions.tsv.gz").display()
     );

@@ -35,8 +35,9 @@ pub struct Args {
     /// Output prefix: writes PREFIX.train.tsv.gz, PREFIX.validation.tsv.gz, PREFIX.test.tsv.gz.
     #[arg(short, long)]
     output: PathBuf,
-    /// BED file of intervals (0-based, half-open; strand-aware) to extract from --genome.
-    #[arg(long, requires = "genome", conflicts_with = "files")]
+    /// BED file of intervals (0-based, half-open; strand-aware) to extract from --genome;
+    /// `-` reads standard input.
+    #[arg(long, requires = "genome", conflicts_with = "files", value_parser = crate::stdin::input_path)]
     bed: Option<PathBuf>,
     /// Genome FASTA for --bed, and the source of random windows for --negatives gc-matched
     /// when no --background is given. An uncompressed FASTA is indexed (.fai) if needed.

@@ -43,6 +43,8 @@ pub fn run(a: Args) -> Result<()> {
     let html = report_run(&req).context("cannot build the report")?;
     f.write_all(html.as_bytes())?;
     f.commit()?;
-    println!("report written to {}", out.display());
+    if !crate::cmd::quiet() {
+        println!("report written to {}", out.display());
+    }
     Ok(())
 }

@@ -18,9 +18,11 @@ pub struct Args {
     /// Compute threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Motifs (MEME, JASPAR or HOCOMOCO format; plain or .gz).
+    /// Motifs (MEME, JASPAR or HOCOMOCO format; plain or .gz); `-` reads standard input.
+    #[arg(value_parser = crate::stdin::input_path)]
     pub motifs: PathBuf,
-    /// Sequences (FASTA, plain or .gz).
+    /// Sequences (FASTA, plain or .gz); `-` reads standard input.
+    #[arg(value_parser = crate::stdin::input_path)]
     pub seqs: PathBuf,
     /// Background: nrdb (FIMO's default), uniform, motif (the motif file's), or a MEME
     /// background file.

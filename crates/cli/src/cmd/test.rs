@@ -16,7 +16,8 @@ use std::path::PathBuf;
 pub struct Args {
     /// Model: a run directory or a model.safetensors file.
     pub model: PathBuf,
-    /// Test set (ExplaiNN TSV).
+    /// Test set (ExplaiNN TSV); `-` reads standard input.
+    #[arg(value_parser = crate::stdin::input_path)]
     pub test: PathBuf,
     /// Output directory (created if missing).
     #[arg(short, long)]
@@ -46,7 +47,7 @@ pub fn run(a: Args) -> Result<()> {
     };
     let r = test_run(mf, device, &a.test, &a.output, &opts)?;
     let m = &r.metrics.macro_avg;
-    eprintln!(
+    info!(
         "{} sequences ({}): macro AUROC {}, AUPRC {}, Pearson {}",
         r.sequences,
         if r.both_strands {

@@ -16,7 +16,8 @@ pub struct Args {
     /// Compute threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Query motifs (MEME, JASPAR or HOCOMOCO format; plain or .gz).
+    /// Query motifs (MEME, JASPAR or HOCOMOCO format; plain or .gz); `-` reads standard input.
+    #[arg(value_parser = crate::stdin::input_path)]
     pub query: PathBuf,
     /// Target motifs [default: the bundled JASPAR 2024 CORE vertebrates non-redundant set].
     pub target: Option<PathBuf>,

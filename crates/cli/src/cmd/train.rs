@@ -223,7 +223,7 @@ pub fn run(a: Args) -> Result<()> {
                 e.epoch, e.train_loss, e.validation_loss, e.seconds
             );
             if pb.is_hidden() {
-                eprintln!("{line}")
+                info!("{line}")
             } else {
                 pb.println(line)
             }
@@ -241,7 +241,7 @@ pub fn run(a: Args) -> Result<()> {
     pb.finish_and_clear();
     let outcome = &done.outcome;
     let best = outcome.history[outcome.best_epoch - 1];
-    eprintln!(
+    info!(
         "kept epoch {} (validation loss {:.5}); model written to {}",
         outcome.best_epoch,
         best.validation_loss,
