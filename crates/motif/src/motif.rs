@@ -163,41 +163,34 @@ impl Motif {
         Some(m)
     }
 
-    /// Resize to exactly `width` positions (as used to initialise convolution filters from
-    /// database motifs); the result is a probability matrix.
+    /// Resize to exactly `width` positions, as the original ExplaiNN initialises
+    /// convolution filters from database motifs; the result is a probability matrix.
     ///
-    /// A narrower motif is padded with uniform columns, half on each side (the extra one on
-    /// the right). A wider one loses end columns one at a time: the end whose column has the
-    /// smaller maximum probability is dropped; on a tie, the end dropped fewer times so far
-    /// (the right end if both are equal).
+    /// The matrix is padded with `width` uniform columns on each side, then end columns are
+    /// dropped one at a time until `width` remain: the end whose column has the smaller
+    /// maximum probability goes; on a tie, the right end if more columns have been dropped
+    /// on the left so far, else the left end. A narrower motif so ends up centred (the extra
+    /// uniform column on the right), a wider one loses its weakest ends.
     pub fn resized(&self, width: usize) -> Motif {
         let mut m = self.to_probabilities();
-        let w = m.rows.len();
-        if w < width {
-            let left = (width - w) / 2;
-            let right = width - w - left;
-            let mut rows = vec![[0.25; 4]; left];
-            rows.extend_from_slice(&m.rows);
-            rows.extend(std::iter::repeat_n([0.25; 4], right));
-            m.rows = rows;
-        } else {
-            let (mut lo, mut hi) = (0usize, w); // kept range [lo, hi)
-            let (mut dropped_left, mut dropped_right) = (0usize, 0usize);
-            let maxp = |r: &[f64; 4]| r.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            while hi - lo > width {
-                let l = maxp(&m.rows[lo]);
-                let r = maxp(&m.rows[hi - 1]);
-                let drop_left = l < r || (l == r && dropped_left < dropped_right);
-                if drop_left {
-                    lo += 1;
-                    dropped_left += 1;
-                } else {
-                    hi -= 1;
-                    dropped_right += 1;
-                }
+        let mut rows = vec![[0.25; 4]; width];
+        rows.extend_from_slice(&m.rows);
+        rows.extend(std::iter::repeat_n([0.25; 4], width));
+        let (mut lo, mut hi) = (0usize, rows.len()); // kept range [lo, hi)
+        let (mut dropped_left, mut dropped_right) = (0usize, 0usize);
+        let maxp = |r: &[f64; 4]| r.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        while hi - lo > width {
+            let (l, r) = (maxp(&rows[lo]), maxp(&rows[hi - 1]));
+            let drop_left = l < r || (l == r && dropped_left <= dropped_right);
+            if drop_left {
+                lo += 1;
+                dropped_left += 1;
+            } else {
+                hi -= 1;
+                dropped_right += 1;
             }
-            m.rows = m.rows[lo..hi].to_vec();
         }
+        m.rows = rows[lo..hi].to_vec();
         m
     }
 }
@@ -281,8 +274,10 @@ mod tests {
         // Dropping: the weaker end goes first.
         assert_eq!(m(vec![c, a, b]).resized(2).rows, vec![a, b]);
         assert_eq!(m(vec![b, a, c]).resized(2).rows, vec![b, a]);
-        // Ties: first drop goes right (both sides at zero drops), then left, alternating.
-        assert_eq!(m(vec![u, a, a, u]).resized(3).rows, vec![u, a, a]);
+        // Ties: the left end first (both sides at equal drops), then alternating; the
+        // padding counts as dropped columns.
+        assert_eq!(m(vec![u, a, a, u]).resized(3).rows, vec![a, a, u]);
+        assert_eq!(m(vec![b, a, b]).resized(2).rows, vec![a, b]);
         assert_eq!(m(vec![u, u, a, u, u]).resized(3).rows, vec![u, a, u]);
         assert_eq!(m(vec![u, u, a, u, u]).resized(1).rows, vec![a]);
         // Unchanged width.

@@ -61,6 +61,39 @@ impl FileDigest {
     }
 }
 
+/// Where one ExplaiNN unit came from, when more is known than "a fresh random filter".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct UnitOrigin {
+    /// The motif the unit's filter was initialised from (its ID, e.g. `MA0035.4`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub motif: Option<String>,
+    /// That motif's name (e.g. `GATA1`), when the motif file gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub motif_name: Option<String>,
+    /// Whether the filter was initialised from the motif's reverse complement.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub reverse_complement: bool,
+    /// In a merged ensemble, the member (0-based) the unit comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member: Option<usize>,
+}
+
+impl UnitOrigin {
+    /// A short label: `MA0035.4 GATA1`, with ` (rc)` for a reverse complement; `None`
+    /// for a unit without a motif.
+    pub fn motif_label(&self) -> Option<String> {
+        let id = self.motif.as_ref()?;
+        let mut s = match &self.motif_name {
+            Some(n) if n != id => format!("{id} {n}"),
+            _ => id.clone(),
+        };
+        if self.reverse_complement {
+            s.push_str(" (rc)");
+        }
+        Some(s)
+    }
+}
+
 /// Everything about a model except its weights.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelMetadata {
@@ -80,6 +113,9 @@ pub struct ModelMetadata {
     pub steps: u64,
     /// How the model was trained, when known.
     pub provenance: Option<Provenance>,
+    /// ExplaiNN: where each unit came from (motif initialisation, ensemble member); empty
+    /// when every unit started from a fresh random filter.
+    pub units: Vec<UnitOrigin>,
     /// The format version the file was read from ([`FORMAT_VERSION`] for new metadata).
     pub format_version: u32,
 }
@@ -102,6 +138,7 @@ impl ModelMetadata {
             loss: None,
             steps: 0,
             provenance: None,
+            units: Vec::new(),
             format_version: FORMAT_VERSION,
         }
     }
@@ -133,6 +170,9 @@ impl ModelMetadata {
         h.insert("steps".into(), self.steps.to_string());
         if let Some(p) = &self.provenance {
             h.insert("provenance".into(), json(p));
+        }
+        if !self.units.is_empty() {
+            h.insert("units".into(), json(&self.units));
         }
         h
     }
@@ -184,7 +224,7 @@ impl ModelMetadata {
                 "alphabet `{alphabet}` is not supported (only ACGT)"
             )));
         }
-        Ok(Self {
+        let meta = Self {
             config,
             class_names,
             alphabet,
@@ -201,8 +241,20 @@ impl ModelMetadata {
                 .map(|s| serde_json::from_str(s))
                 .transpose()
                 .map_err(|e| bad("provenance", &e))?,
+            units: match h.get("units") {
+                Some(s) => serde_json::from_str(s).map_err(|e| bad("units", &e))?,
+                None => Vec::new(),
+            },
             format_version: version,
-        })
+        };
+        let units = meta.explainn().map_or(0, |c| c.units);
+        if !meta.units.is_empty() && meta.units.len() != units {
+            return Err(NnError::ModelFile(format!(
+                "metadata `units` describes {} units, the model has {units}",
+                meta.units.len()
+            )));
+        }
+        Ok(meta)
     }
 }
 

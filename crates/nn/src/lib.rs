@@ -28,7 +28,7 @@ pub mod network;
 pub mod predict;
 pub mod train;
 
-pub use checkpoint::{ModelFile, ModelMetadata};
+pub use checkpoint::{ModelFile, ModelMetadata, UnitOrigin};
 pub use cnn::{Cnn, CnnConfig, CnnKind, ConvLayer};
 pub use danq::{DanQ, DanQConfig};
 pub use loss::Loss;

@@ -316,6 +316,15 @@ fn interpret_into(
     let mut f = AtomicFile::create(&path)?;
     tables::write_importance(&mut f, &imp, classes, &ann).map_err(io_error(&path))?;
     outputs.add(move || f.commit());
+    let initial = out.join("initial_motifs.tsv");
+    if meta.units.iter().any(|o| o.motif.is_some()) {
+        let mut f = AtomicFile::create(&initial)?;
+        write_initial_motifs(&mut f, &meta.units, &motifs, &hits, &ann, req.q_threshold)
+            .map_err(io_error(&initial))?;
+        outputs.add(move || f.commit());
+    } else if initial.exists() {
+        std::fs::remove_file(&initial).map_err(io_error(&initial))?;
+    }
     let ids: Vec<&str> = sel.ids.iter().map(String::as_str).collect();
     let path = out.join("importance.long.tsv.gz");
     let mut g = AtomicGzFile::create(&path)?;
@@ -596,6 +605,49 @@ fn annotate_motifs(
     let (hits, ann) = annotate(motifs, nsites, &targets, metadata, &topts)
         .map_err(|e| RunError::Data(format!("motif annotation failed: {e}")))?;
     Ok((hits, ann, db_name))
+}
+
+/// `initial_motifs.tsv`, for a model whose units were initialised from motifs: per such
+/// unit, the motif it started from, the Tomtom q-value of its learned PWM against that
+/// motif (`NA` when Tomtom reports no match at `q_threshold`, or the unit has no sites),
+/// `matches` or `differs` (the PWM of its sites no longer matches it), and what it
+/// matches best now. The initial motif is looked up in
+/// the annotation database, so a unit initialised from motifs outside it reads `differs`.
+fn write_initial_motifs(
+    w: &mut impl Write,
+    origins: &[explainn_nn::UnitOrigin],
+    motifs: &[Motif],
+    hits: &[TomtomHit],
+    ann: &[UnitAnnotation],
+    q_threshold: f64,
+) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "unit\tinitial_motif\tinitial_q_value\tstatus\tnow_matches\tnow_q_value"
+    )?;
+    for (u, origin) in origins.iter().enumerate() {
+        let (Some(label), Some(id)) = (origin.motif_label(), origin.motif.as_deref()) else {
+            continue;
+        };
+        let q = hits
+            .iter()
+            .find(|h| h.query_id == motifs[u].id && h.target_id == id)
+            .map(|h| h.q_value as f64)
+            .filter(|&q| q <= q_threshold);
+        let (status, q) = match q {
+            Some(q) => ("matches", format!("{q:.3e}")),
+            None => ("differs", "NA".to_string()),
+        };
+        let (now, now_q) = match &ann[u].best {
+            Some(b) => (
+                format!("{} {}", b.target_id, b.tf_name),
+                format!("{:.3e}", b.q_value),
+            ),
+            None => ("NA".to_string(), "NA".to_string()),
+        };
+        writeln!(w, "unit{u}\t{label}\t{q}\t{status}\t{now}\t{now_q}")?;
+    }
+    Ok(())
 }
 
 /// Queue the motif outputs shared by units and filters: `filters.meme`, `tomtom.tsv`,

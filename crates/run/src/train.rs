@@ -2,11 +2,12 @@
 //! (`model.safetensors`, `losses.tsv`, `config.json`, all written together or not at all).
 
 use crate::config::absolute;
+use crate::init::MotifInit;
 use crate::output::{AtomicFile, OutputSet};
 use crate::{Result, RunConfig, RunDir, RunError, file_error};
 use explainn_nn::checkpoint::{self, FileDigest, Provenance};
-use explainn_nn::train::{Progress, TrainOutcome};
-use explainn_nn::{Device, ModelConfig, ModelMetadata, TrainData, TrainOptions};
+use explainn_nn::train::{Progress, Source, Start, TrainOutcome};
+use explainn_nn::{Device, Model, ModelConfig, ModelMetadata, TrainData, TrainOptions};
 use explainn_seq::Dataset;
 use std::path::Path;
 
@@ -29,6 +30,9 @@ pub struct TrainRequest<'a> {
     /// The earlier run's derived outputs (`test/`, `interpret/`, `report.html`) are removed
     /// once the new model is written, so results of two runs never mix.
     pub force: bool,
+    /// ExplaiNN: initialise the first units' filters from these motifs (the rest of the
+    /// model is the fresh seeded one); `None` for a fully random start.
+    pub init: Option<MotifInit>,
 }
 
 /// What a finished training produced.
@@ -120,6 +124,21 @@ pub fn train_run(
     let config = architecture(train.length, train.n_classes())?;
     config.validate()?;
     req.options.validate()?;
+    let mut units = Vec::new();
+    let initial = match (&req.init, &config) {
+        (None, _) => None,
+        (Some(init), ModelConfig::ExplaiNN(c)) => {
+            let mut tensors = Model::new(&config, req.options.seed, device)?.to_tensors();
+            units = init.apply(&mut tensors, c)?;
+            Some(tensors)
+        }
+        (Some(_), other) => {
+            return Err(RunError::Data(format!(
+                "motif initialisation applies to ExplaiNN models, not {}",
+                other.arch()
+            )));
+        }
+    };
     let provenance = Provenance {
         command: req.command_line.clone(),
         files: vec![
@@ -140,6 +159,7 @@ pub fn train_run(
     meta.trained_with_rc = req.options.rc;
     meta.loss = Some(req.options.loss);
     meta.provenance = Some(provenance);
+    meta.units = units;
     let model_path = run.model();
     let mut save_error: Option<RunError> = None;
     let mut events = |p: Progress| {
@@ -157,7 +177,16 @@ pub fn train_run(
         }
         progress(p)
     };
-    let trained = explainn_nn::train(config.clone(), &td, &vd, &req.options, device, &mut events);
+    let start = initial.as_ref().map_or(Start::Fresh, Start::From);
+    let trained = explainn_nn::train_with(
+        config.clone(),
+        start,
+        Source::Fixed(td),
+        &vd,
+        &req.options,
+        device,
+        &mut events,
+    );
     let trained = match (trained, save_error) {
         (Ok(_), Some(e)) => Err(e),
         (r, _) => r.map_err(RunError::from),

@@ -8,6 +8,7 @@ use clap::Args as ClapArgs;
 use explainn_nn::train::{Freeze, Keep, Optimiser, Penalty, Progress, Schedule, Term, Weight};
 use explainn_nn::{Arch, ExplaiNNConfig, Loss, ModelConfig, TrainOptions};
 use explainn_run::RunDir;
+use explainn_run::init::{MotifInit, MotifSource};
 use explainn_run::train::{TrainRequest, train_run};
 use std::path::PathBuf;
 
@@ -45,9 +46,33 @@ pub struct Args {
     /// DanQ: LSTM hidden size per direction.
     #[arg(long, default_value_t = 320)]
     pub lstm_hidden: usize,
-    /// ExplaiNN: number of units.
-    #[arg(long, default_value_t = 100)]
-    pub units: usize,
+    /// ExplaiNN: number of units [default: 100; with --init-motifs, one per motif].
+    #[arg(long)]
+    pub units: Option<usize>,
+    /// ExplaiNN: initialise the first units' filters from motifs: a motif file (MEME,
+    /// JASPAR, HOCOMOCO, TRANSFAC) or `jaspar` (the bundled
+    /// JASPAR 2024 CORE vertebrates set). Each motif is resized to --filter-size as the
+    /// original ExplaiNN does (uniform columns padded on both sides, then the weaker end
+    /// column dropped until the width fits) and written as P − 0.25 (see --init-scale).
+    /// Units beyond the motifs start random. See docs/plug-and-play.md.
+    #[arg(long, value_name = "FILE|jaspar")]
+    pub init_motifs: Option<String>,
+    /// With --init-motifs: only these motifs, by ID or name, in this order (comma-separated),
+    /// e.g. MA0035.5,MA0091.2 [default: every motif of the file].
+    #[arg(long, value_delimiter = ',', value_name = "ID")]
+    pub init_ids: Vec<String>,
+    /// With --init-motifs: add each motif's reverse complement as the next unit.
+    #[arg(long)]
+    pub init_both_strands: bool,
+    /// With --init-motifs: filter weights P − 0.25 (probability, the original's) or
+    /// log2(max(P, 0.001)/0.25) (log-odds).
+    #[arg(long, default_value = "probability", value_name = "SCALE")]
+    pub init_scale: explainn_run::init::InitScale,
+    /// ExplaiNN: keep `filters` (the convolution filters of the motif-initialised units;
+    /// their bias and BatchNorm still train, as the original's gradient mask) or `units`
+    /// (every parameter of every unit; only the final layer trains) fixed.
+    #[arg(long, value_parser = ["filters", "units"])]
+    pub freeze: Option<String>,
     /// Convolutional filter width.
     #[arg(long, default_value_t = 19)]
     pub filter_size: usize,
@@ -150,6 +175,28 @@ pub struct Args {
 pub fn run(a: Args) -> Result<()> {
     let threads = init_threads(a.threads);
     let device = device_named(&a.device)?;
+    let init = match &a.init_motifs {
+        Some(src) => {
+            if a.arch != Arch::ExplaiNN {
+                bail!("--init-motifs applies to --arch explainn, not {}", a.arch);
+            }
+            Some(MotifInit::read(
+                &MotifSource::parse(src),
+                &a.init_ids,
+                a.init_both_strands,
+                a.init_scale,
+            )?)
+        }
+        None => {
+            if !a.init_ids.is_empty() || a.init_both_strands {
+                bail!("--init-ids and --init-both-strands need --init-motifs FILE|jaspar");
+            }
+            None
+        }
+    };
+    let units = a
+        .units
+        .unwrap_or(init.as_ref().map_or(100, MotifInit::units));
     let opts = TrainOptions {
         loss: a.loss,
         optimiser: match a.optimizer.as_str() {
@@ -186,7 +233,7 @@ pub fn run(a: Args) -> Result<()> {
         patience: a.patience,
         rc: !a.no_rc,
         seed: a.seed,
-        freeze: freeze_rules(&a),
+        freeze: freeze_rules(&a, init.as_ref().map_or(0, MotifInit::units), units)?,
         clip_norm: a.clip_norm,
         penalties: penalties(&a)?,
         ..TrainOptions::default()
@@ -200,6 +247,7 @@ pub fn run(a: Args) -> Result<()> {
         threads,
         command_line: std::env::args().collect(),
         force: a.force,
+        init,
     };
 
     let pb = progress_bar(
@@ -232,7 +280,7 @@ pub fn run(a: Args) -> Result<()> {
     let done = train_run(
         &req,
         |length, classes| {
-            model_config(&a, length, classes)
+            model_config(&a, units, length, classes)
                 .map_err(|e| explainn_run::RunError::Data(format!("{e:#}")))
         },
         &device,
@@ -250,8 +298,23 @@ pub fn run(a: Args) -> Result<()> {
     Ok(())
 }
 
-/// The freezing rules of `--freeze-tensor`, `--freeze-filters` and `--freeze-units`.
-fn freeze_rules(a: &Args) -> Vec<Freeze> {
+/// The freezing rules of `--freeze`, `--freeze-tensor`, `--freeze-filters` and
+/// `--freeze-units`; `initialised` units come from motifs, of `units` in all.
+fn freeze_rules(a: &Args, initialised: usize, units: usize) -> Result<Vec<Freeze>> {
+    let whole: Vec<Freeze> = match a.freeze.as_deref() {
+        None => Vec::new(),
+        Some(_) if a.arch != Arch::ExplaiNN => {
+            bail!("--freeze filters|units applies to --arch explainn; use --freeze-tensor NAME")
+        }
+        Some("filters") if initialised == 0 => bail!(
+            "--freeze filters keeps the motif-initialised filters fixed: give --init-motifs, or \
+             --freeze-filters UNITS for chosen units"
+        ),
+        Some("filters") => (0..initialised)
+            .map(|unit| Freeze::UnitFilter { unit })
+            .collect(),
+        Some(_) => (0..units).map(|unit| Freeze::Unit { unit }).collect(),
+    };
     let tensors = a
         .freeze_tensor
         .iter()
@@ -260,8 +323,13 @@ fn freeze_rules(a: &Args) -> Vec<Freeze> {
         .freeze_filters
         .iter()
         .map(|&u| Freeze::UnitFilter { unit: u });
-    let units = a.freeze_units.iter().map(|&u| Freeze::Unit { unit: u });
-    tensors.chain(filters).chain(units).collect()
+    let units = a.freeze_units.iter().map(|&unit| Freeze::Unit { unit });
+    Ok(whole
+        .into_iter()
+        .chain(tensors)
+        .chain(filters)
+        .chain(units)
+        .collect())
 }
 
 /// The penalty terms of `--l1` and `--l2`, each `NAME=WEIGHT` with a constant weight.
@@ -291,7 +359,7 @@ fn penalties(a: &Args) -> Result<Vec<Penalty>> {
 
 /// The architecture's configuration from the command line: the published hyperparameters
 /// of `--arch`, with the flags that apply to it. A flag that does not apply is an error.
-fn model_config(a: &Args, length: usize, classes: usize) -> Result<ModelConfig> {
+fn model_config(a: &Args, units: usize, length: usize, classes: usize) -> Result<ModelConfig> {
     let baseline_flags =
         a.conv_filters.is_some() || a.conv_widths.is_some() || a.dense_widths.is_some();
     let config = match a.arch {
@@ -302,7 +370,7 @@ fn model_config(a: &Args, length: usize, classes: usize) -> Result<ModelConfig> 
                 );
             }
             ModelConfig::ExplaiNN(ExplaiNNConfig {
-                units: a.units,
+                units,
                 input_length: length,
                 classes,
                 filter_size: a.filter_size,

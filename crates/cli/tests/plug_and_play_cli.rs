@@ -1,0 +1,180 @@
+//! Issue 14, plug-and-play: motif-initialised units (`--init-motifs`), frozen filters
+//! that stay bit-identical, the units' origin in the model file and `initial_motifs.tsv`,
+//! and clear errors for motif sets that cannot initialise the model.
+
+mod common;
+
+use common::{Class, assert_fails, ok, run, write_motif_tsv};
+use explainn_run::init::{InitScale, MotifInit, MotifSource};
+use std::path::{Path, PathBuf};
+
+const MEME: &str = "MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\n\
+Background letter frequencies\nA 0.25 C 0.25 G 0.25 T 0.25\n\n\
+MOTIF gataa GATA-like\nletter-probability matrix: alength= 4 w= 5 nsites= 20 E= 0\n\
+0.9 0.03 0.03 0.04\n0.02 0.02 0.94 0.02\n0.95 0.01 0.02 0.02\n0.02 0.02 0.02 0.94\n0.9 0.04 0.03 0.03\n\n\
+MOTIF ebox Ebox\nletter-probability matrix: alength= 4 w= 6 nsites= 20 E= 0\n\
+0.05 0.85 0.05 0.05\n0.9 0.04 0.03 0.03\n0.05 0.85 0.05 0.05\n0.05 0.05 0.85 0.05\n0.05 0.05 0.05 0.85\n0.05 0.05 0.85 0.05\n";
+
+fn data(dir: &Path) -> (PathBuf, PathBuf) {
+    let classes = [
+        Class {
+            name: "gata",
+            motif: Some(b"AGATAAG"),
+            starts: 5..20,
+        },
+        Class {
+            name: "ebox",
+            motif: Some(b"CACGTG"),
+            starts: 25..35,
+        },
+    ];
+    let (t, v) = (dir.join("t.tsv"), dir.join("v.tsv"));
+    write_motif_tsv(&t, 128, 50, 3, &classes);
+    write_motif_tsv(&v, 32, 50, 4, &classes);
+    (t, v)
+}
+
+fn train(dir: &Path, name: &str, extra: &[&str]) -> (std::process::Output, PathBuf) {
+    let (t, v) = data(dir);
+    let out = dir.join(name);
+    let mut args = vec![
+        "train",
+        t.to_str().unwrap(),
+        v.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "--filter-size",
+        "8",
+        "--hidden",
+        "4",
+        "--max-epochs",
+        "2",
+        "--batch-size",
+        "16",
+        "--threads",
+        "1",
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    (run(&args), out)
+}
+
+fn filters(run_dir: &Path) -> (explainn_nn::ModelMetadata, Vec<f32>) {
+    let mf = explainn_nn::checkpoint::load(&run_dir.join("model.safetensors"), &Default::default())
+        .unwrap();
+    let t = mf.model.to_tensors();
+    (mf.metadata, t["linears.0.weight"].1.clone())
+}
+
+#[test]
+fn frozen_motif_filters_stay_bit_identical_and_units_know_their_motif() {
+    let dir = tempfile::tempdir().unwrap();
+    let meme = dir.path().join("m.meme");
+    std::fs::write(&meme, MEME).unwrap();
+    let m = meme.to_str().unwrap();
+    let init = MotifInit::read(
+        &MotifSource::File(meme.clone()),
+        &[],
+        true,
+        InitScale::Probability,
+    )
+    .unwrap();
+    let expected: Vec<f32> = (0..4).flat_map(|u| init.filter(u, 8).unwrap()).collect();
+
+    let args = ["--init-motifs", m, "--init-both-strands", "--units", "6"];
+    let frozen: Vec<&str> = args
+        .iter()
+        .copied()
+        .chain(["--freeze", "filters"])
+        .collect();
+    let (o, run_frozen) = train(dir.path(), "frozen", &frozen);
+    ok(&o);
+    let (meta, w) = filters(&run_frozen);
+    assert_eq!(w.len(), 6 * 4 * 8);
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    assert_eq!(
+        bits(&w[..4 * 32]),
+        bits(&expected),
+        "frozen filters changed"
+    );
+    let labels: Vec<Option<String>> = meta.units.iter().map(|u| u.motif_label()).collect();
+    assert_eq!(
+        labels,
+        [
+            Some("gataa GATA-like".to_string()),
+            Some("gataa GATA-like (rc)".to_string()),
+            Some("ebox Ebox".to_string()),
+            Some("ebox Ebox (rc)".to_string()),
+            None,
+            None
+        ]
+    );
+
+    // Unfrozen, the same start moves.
+    let (o, run_free) = train(dir.path(), "free", &args);
+    ok(&o);
+    let (_, w) = filters(&run_free);
+    assert_ne!(bits(&w[..4 * 32]), bits(&expected));
+
+    // interpret names each initialised unit's starting motif.
+    let o = run(&[
+        "interpret",
+        run_free.to_str().unwrap(),
+        "--motifs",
+        m,
+        "-q",
+        "--threads",
+        "1",
+    ]);
+    ok(&o);
+    let table = std::fs::read_to_string(run_free.join("interpret/initial_motifs.tsv")).unwrap();
+    let rows: Vec<&str> = table.lines().collect();
+    assert_eq!(rows.len(), 5, "{table}");
+    assert!(rows[0].starts_with("unit\tinitial_motif\tinitial_q_value\tstatus"));
+    assert!(rows[3].starts_with("unit2\tebox Ebox\t"), "{table}");
+    for r in &rows[1..] {
+        let status = r.split('\t').nth(3).unwrap();
+        assert!(status == "matches" || status == "differs", "{r}");
+    }
+}
+
+#[test]
+fn motif_sets_that_cannot_initialise_are_errors_and_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let meme = dir.path().join("m.meme");
+    std::fs::write(&meme, MEME).unwrap();
+    let m = meme.to_str().unwrap();
+    let empty = dir.path().join("empty.meme");
+    std::fs::write(&empty, "MEME version 4\n\nALPHABET= ACGT\n").unwrap();
+    let wide = dir.path().join("wide.meme");
+    let rows = "0.97 0.01 0.01 0.01\n".repeat(12);
+    let text = format!(
+        "MEME version 4\n\nALPHABET= ACGT\n\nMOTIF wide\nletter-probability matrix: w= 12\n{rows}"
+    );
+    std::fs::write(&wide, text).unwrap();
+    let cases: [(&[&str], &str); 5] = [
+        (&["--init-motifs", empty.to_str().unwrap()], "no motifs"),
+        (
+            &["--init-motifs", m, "--units", "1"],
+            "--units 1 is below the 2 units",
+        ),
+        (
+            &["--init-motifs", m, "--init-ids", "nope"],
+            "motif `nope` is not in",
+        ),
+        (
+            &["--freeze", "filters"],
+            "--freeze filters keeps the motif-initialised filters",
+        ),
+        (
+            &["--init-motifs", wide.to_str().unwrap()],
+            "does not fit a filter of width 8",
+        ),
+    ];
+    for (i, (extra, needle)) in cases.iter().enumerate() {
+        let name = format!("r{i}");
+        let (o, out) = train(dir.path(), &name, extra);
+        assert_fails(&o, needle);
+        assert!(!out.exists(), "{name} left {}", out.display());
+    }
+}
