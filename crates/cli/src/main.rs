@@ -54,6 +54,8 @@ enum Command {
     Explain(cmd::explain::Args),
     /// Write a self-contained HTML report of a trained and interpreted run.
     Report(cmd::report::Args),
+    /// Merge ExplaiNN models into one whose logits are the mean of theirs (an ensemble).
+    Merge(cmd::merge::Args),
 }
 
 fn main() {
@@ -73,6 +75,7 @@ fn main() {
         Command::Interpret(a) => cmd::interpret::run(a),
         Command::Explain(a) => cmd::explain::run(a),
         Command::Report(a) => cmd::report::run(a),
+        Command::Merge(a) => cmd::merge::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {}", stdin::describe(&e.to_string()));

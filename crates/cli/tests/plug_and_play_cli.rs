@@ -178,3 +178,116 @@ fn motif_sets_that_cannot_initialise_are_errors_and_write_nothing() {
         assert!(!out.exists(), "{name} left {}", out.display());
     }
 }
+
+/// `(id, class) → mean logit` of `explainn predict RUN FASTA`.
+fn logits(run_dir: &Path, fasta: &Path, out: &Path) -> Vec<f64> {
+    let o = run(&[
+        "predict",
+        run_dir.to_str().unwrap(),
+        fasta.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    ok(&o);
+    let f = std::fs::File::open(out.join("predictions.tsv.gz")).unwrap();
+    let text = std::io::read_to_string(flate2::read::GzDecoder::new(f)).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    let mean = header.iter().position(|h| *h == "mean").unwrap();
+    lines
+        .map(|l| l.split('\t').nth(mean).unwrap().parse().unwrap())
+        .collect()
+}
+
+#[test]
+fn an_ensemble_is_one_model_whose_logits_are_the_members_mean() {
+    let dir = tempfile::tempdir().unwrap();
+    let (o, ens) = train(dir.path(), "ens", &["--units", "3", "--ensemble", "3"]);
+    ok(&o);
+    let meta = explainn_nn::checkpoint::load(&ens, &Default::default())
+        .unwrap()
+        .metadata;
+    assert_eq!(meta.explainn().unwrap().units, 9);
+    let members: Vec<Option<usize>> = meta.units.iter().map(|u| u.member).collect();
+    assert_eq!(members, [0, 0, 0, 1, 1, 1, 2, 2, 2].map(Some));
+
+    let fasta = dir.path().join("s.fa");
+    let t = std::fs::read_to_string(dir.path().join("t.tsv")).unwrap();
+    let records: String = t
+        .lines()
+        .skip(1)
+        .take(20)
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            format!(">{}\n{}\n", f[0], f[1])
+        })
+        .collect();
+    std::fs::write(&fasta, records).unwrap();
+    let merged = logits(&ens, &fasta, &dir.path().join("p"));
+    let each: Vec<Vec<f64>> = (1..=3)
+        .map(|k| {
+            let m = ens.join("members").join(k.to_string());
+            logits(&m, &fasta, &dir.path().join(format!("p{k}")))
+        })
+        .collect();
+    assert_eq!(merged.len(), 40);
+    for i in 0..merged.len() {
+        let mean = each.iter().map(|e| e[i]).sum::<f64>() / 3.0;
+        assert!(
+            (merged[i] - mean).abs() < 1e-5,
+            "{i}: {} vs {mean}",
+            merged[i]
+        );
+    }
+
+    // `merge` of the members gives the same model; models that differ are refused.
+    let m: Vec<String> = (1..=3)
+        .map(|k| {
+            ens.join("members")
+                .join(k.to_string())
+                .display()
+                .to_string()
+        })
+        .collect();
+    let again = dir.path().join("again");
+    let o = run(&[
+        "merge",
+        &m[0],
+        &m[1],
+        &m[2],
+        "-o",
+        again.to_str().unwrap(),
+        "-q",
+    ]);
+    ok(&o);
+    assert_eq!(logits(&again, &fasta, &dir.path().join("pa")), merged);
+    let other = dir.path().join("other");
+    let o = run(&[
+        "train",
+        dir.path().join("t.tsv").to_str().unwrap(),
+        dir.path().join("v.tsv").to_str().unwrap(),
+        "-o",
+        other.to_str().unwrap(),
+        "--units",
+        "2",
+        "--filter-size",
+        "6",
+        "--hidden",
+        "4",
+        "--max-epochs",
+        "1",
+        "-q",
+    ]);
+    ok(&o);
+    let bad = dir.path().join("bad");
+    let o = run(&[
+        "merge",
+        &m[0],
+        other.to_str().unwrap(),
+        "-o",
+        bad.to_str().unwrap(),
+    ]);
+    assert_fails(&o, "model 2 differs from model 1");
+    assert!(!bad.exists());
+}

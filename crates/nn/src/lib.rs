@@ -18,6 +18,7 @@ pub mod bench;
 pub mod checkpoint;
 pub mod cnn;
 pub mod danq;
+pub mod ensemble;
 mod fused;
 pub mod import;
 mod layers;

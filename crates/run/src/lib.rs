@@ -31,6 +31,7 @@ pub mod init;
 pub mod input;
 pub mod interpret;
 pub mod losses;
+pub mod merge;
 pub mod metrics;
 pub mod output;
 pub mod policy;

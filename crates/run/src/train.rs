@@ -245,7 +245,7 @@ pub fn train_run(
 }
 
 /// Remove what an earlier run derived from its model: `test/`, `interpret/`, `report.html`.
-fn remove_derived(run: &RunDir) -> Result<()> {
+pub(crate) fn remove_derived(run: &RunDir) -> Result<()> {
     for dir in [run.test_dir(), run.interpret_dir()] {
         if dir.is_dir() {
             std::fs::remove_dir_all(&dir).map_err(|e| {

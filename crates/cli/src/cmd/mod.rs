@@ -33,6 +33,7 @@ pub mod explain;
 pub mod import;
 pub mod interpret;
 pub mod logo;
+pub mod merge;
 pub mod predict;
 pub mod prepare;
 pub mod report;

@@ -160,6 +160,11 @@ pub struct Args {
     /// Add weight·Σw² of a tensor to the training loss, as NAME=WEIGHT (repeatable).
     #[arg(long, value_name = "NAME=WEIGHT")]
     pub l2: Vec<String>,
+    /// ExplaiNN: train K models with seeds SEED, SEED+1, … into RUN/members/1…K and write
+    /// their merge (`explainn merge`: one ExplaiNN with K·units units whose logits are the
+    /// members' mean) as RUN's model.
+    #[arg(long, default_value_t = 1, value_name = "K")]
+    pub ensemble: usize,
     /// Replace a run already in the output directory; its test/, interpret/ and
     /// report.html are removed once the new model is written.
     #[arg(long)]
@@ -277,24 +282,71 @@ pub fn run(a: Args) -> Result<()> {
             }
         }
     };
-    let done = train_run(
-        &req,
-        |length, classes| {
-            model_config(&a, units, length, classes)
-                .map_err(|e| explainn_run::RunError::Data(format!("{e:#}")))
-        },
-        &device,
-        &mut report,
-    )?;
-    pb.finish_and_clear();
-    let outcome = &done.outcome;
-    let best = outcome.history[outcome.best_epoch - 1];
-    info!(
-        "kept epoch {} (validation loss {:.5}); model written to {}",
-        outcome.best_epoch,
-        best.validation_loss,
-        RunDir::new(&a.output).model().display()
-    );
+    let run = RunDir::new(&a.output);
+    if a.ensemble > 1 && a.arch != Arch::ExplaiNN {
+        bail!(
+            "--ensemble merges ExplaiNN models; --arch {} cannot be merged",
+            a.arch
+        );
+    }
+    if a.ensemble > 1 && run.model().exists() && !a.force {
+        bail!(
+            "{} already holds a trained run; use --force to replace it or choose another output directory",
+            a.output.display()
+        );
+    }
+    let mut members = Vec::new();
+    for k in 0..a.ensemble.max(1) {
+        let mut member = req.clone();
+        let dir;
+        if a.ensemble > 1 {
+            dir = a.output.join("members").join((k + 1).to_string());
+            member.output = &dir;
+            member.options.seed = a.seed.wrapping_add(k as u64);
+            member.force = a.force;
+            info!(
+                "ensemble member {} of {} (seed {})",
+                k + 1,
+                a.ensemble,
+                member.options.seed
+            );
+        }
+        let done = train_run(
+            &member,
+            |length, classes| {
+                model_config(&a, units, length, classes)
+                    .map_err(|e| explainn_run::RunError::Data(format!("{e:#}")))
+            },
+            &device,
+            &mut report,
+        )?;
+        pb.finish_and_clear();
+        let outcome = &done.outcome;
+        let best = outcome.history[outcome.best_epoch - 1];
+        info!(
+            "kept epoch {} (validation loss {:.5}); model written to {}",
+            outcome.best_epoch,
+            best.validation_loss,
+            RunDir::new(member.output).model().display()
+        );
+        members.push(member.output.to_path_buf());
+    }
+    if a.ensemble > 1 {
+        let req = explainn_run::merge::MergeRequest {
+            models: members,
+            output: a.output.clone(),
+            command_line: std::env::args().collect(),
+            force: a.force,
+        };
+        explainn_run::merge::merge_run(&req, &device)?;
+        info!(
+            "merged the {} members into {} ({} units; members kept in {})",
+            a.ensemble,
+            run.model().display(),
+            a.ensemble * units,
+            a.output.join("members").display()
+        );
+    }
     Ok(())
 }
 
