@@ -34,6 +34,8 @@ enum Command {
     BenchEncode(cmd::bench_encode::Args),
     /// Train an ExplaiNN model on ExplaiNN TSV training and validation sets.
     Train(cmd::train::Args),
+    /// Fine-tune an ExplaiNN model on new data (final layer fresh; classes may change).
+    Finetune(cmd::finetune::FinetuneArgs),
     /// Evaluate a model on a labelled test set (metrics.tsv, predictions.tsv.gz).
     Test(cmd::test::Args),
     /// Predict sequences of a FASTA/FASTQ/TSV file with a model (streaming).
@@ -65,6 +67,7 @@ fn main() {
         Command::Prepare(a) => cmd::prepare::run(a),
         Command::BenchEncode(a) => cmd::bench_encode::run(a),
         Command::Train(a) => cmd::train::run(a),
+        Command::Finetune(a) => cmd::finetune::run(a),
         Command::Test(a) => cmd::test::run(a),
         Command::Predict(a) => cmd::predict::run(a),
         Command::Import(a) => cmd::import::run(a),

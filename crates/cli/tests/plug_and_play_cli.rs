@@ -291,3 +291,67 @@ fn an_ensemble_is_one_model_whose_logits_are_the_members_mean() {
     assert_fails(&o, "model 2 differs from model 1");
     assert!(!bad.exists());
 }
+
+#[test]
+fn finetune_keeps_frozen_units_and_takes_new_classes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (o, base) = train(dir.path(), "base", &["--units", "3"]);
+    ok(&o);
+    let classes = [Class {
+        name: "new",
+        motif: Some(b"TTGCGCAA"),
+        starts: 10..30,
+    }];
+    let (t, v) = (dir.path().join("ft.tsv"), dir.path().join("fv.tsv"));
+    write_motif_tsv(&t, 96, 50, 8, &classes);
+    write_motif_tsv(&v, 32, 50, 9, &classes);
+    let out = dir.path().join("ft");
+    let args = |out: &Path, t: &Path| {
+        vec![
+            "finetune".to_string(),
+            base.display().to_string(),
+            t.display().to_string(),
+            v.display().to_string(),
+            "-o".into(),
+            out.display().to_string(),
+            "--freeze".into(),
+            "units".into(),
+            "--max-epochs".into(),
+            "2".into(),
+            "--threads".into(),
+            "1".into(),
+            "-q".into(),
+        ]
+    };
+    let a = args(&out, &t);
+    let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    ok(&o);
+    let before = explainn_nn::checkpoint::load(&base, &Default::default()).unwrap();
+    let after = explainn_nn::checkpoint::load(&out, &Default::default()).unwrap();
+    assert_eq!(after.metadata.class_names, ["new"]);
+    let (tb, ta) = (before.model.to_tensors(), after.model.to_tensors());
+    let mut compared = 0;
+    for (name, (shape, values)) in &tb {
+        // BatchNorm running statistics still follow the new data (as with the original's
+        // `finetune.py --freeze`, PyTorch's requires_grad=False); parameters stay.
+        if name.starts_with("final.") || name.contains(".running_") {
+            continue;
+        }
+        let (s, v) = &ta[name];
+        assert_eq!(s, shape, "{name}");
+        let bits = |x: &[f32]| x.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(v), bits(values), "{name} changed under --freeze units");
+        compared += 1;
+    }
+    assert!(compared >= 8, "{compared} tensors compared");
+    assert_eq!(ta["final.weight"].0, vec![1, 3]);
+
+    // Another input length is refused before anything is written.
+    let short = dir.path().join("short.tsv");
+    write_motif_tsv(&short, 32, 40, 10, &classes);
+    let bad = dir.path().join("bad");
+    let a = args(&bad, &short);
+    let o = run(&a.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_fails(&o, "length");
+    assert!(!bad.exists());
+}

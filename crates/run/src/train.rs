@@ -33,6 +33,11 @@ pub struct TrainRequest<'a> {
     /// ExplaiNN: initialise the first units' filters from these motifs (the rest of the
     /// model is the fresh seeded one); `None` for a fully random start.
     pub init: Option<MotifInit>,
+    /// Fine-tuning: start from this ExplaiNN model (run directory or model file), every
+    /// tensor but the final layer copied and the final layer fresh, so the classes may
+    /// change; the architecture is the model's (`architecture` is not asked). The input
+    /// length must be the model's.
+    pub pretrained: Option<&'a Path>,
 }
 
 /// What a finished training produced.
@@ -121,11 +126,66 @@ pub fn train_run(
             .check_labels(&d.labels, d.n_classes())
             .map_err(|m| file_error(path, m))?;
     }
-    let config = architecture(train.length, train.n_classes())?;
+    let pretrained = match req.pretrained {
+        Some(p) => {
+            if req.init.is_some() {
+                return Err(RunError::Data(
+                    "fine-tuning starts from a model; motif initialisation cannot be added".into(),
+                ));
+            }
+            let mf = checkpoint::load(p, device).map_err(|e| {
+                RunError::Data(format!(
+                    "cannot load the model to fine-tune {}: {e}",
+                    p.display()
+                ))
+            })?;
+            Some((p, mf))
+        }
+        None => None,
+    };
+    let config = match &pretrained {
+        Some((p, mf)) => {
+            let ModelConfig::ExplaiNN(c) = &mf.metadata.config else {
+                return Err(file_error(
+                    p,
+                    format!(
+                        "is a {} model; fine-tuning applies to ExplaiNN models",
+                        mf.metadata.config.arch()
+                    ),
+                ));
+            };
+            if c.input_length != train.length {
+                return Err(file_error(
+                    p,
+                    format!(
+                        "the model takes sequences of length {}, the training set's are {}: \
+                         prepare the data at the model's length",
+                        c.input_length, train.length
+                    ),
+                ));
+            }
+            ModelConfig::ExplaiNN(explainn_nn::ExplaiNNConfig {
+                classes: train.n_classes(),
+                ..c.clone()
+            })
+        }
+        None => architecture(train.length, train.n_classes())?,
+    };
     config.validate()?;
     req.options.validate()?;
     let mut units = Vec::new();
     let initial = match (&req.init, &config) {
+        (None, _) if pretrained.is_some() => {
+            let (_, mf) = pretrained.as_ref().expect("checked");
+            let mut tensors = Model::new(&config, req.options.seed, device)?.to_tensors();
+            for (name, t) in mf.model.to_tensors() {
+                if !name.starts_with("final.") {
+                    tensors.insert(name, t);
+                }
+            }
+            units = mf.metadata.units.clone();
+            Some(tensors)
+        }
         (None, _) => None,
         (Some(init), ModelConfig::ExplaiNN(c)) => {
             let mut tensors = Model::new(&config, req.options.seed, device)?.to_tensors();
@@ -139,12 +199,21 @@ pub fn train_run(
             )));
         }
     };
+    let mut files = vec![
+        FileDigest::of("train", req.train)?,
+        FileDigest::of("validation", req.validation)?,
+    ];
+    if let Some((p, _)) = &pretrained {
+        let file = if p.is_dir() {
+            RunDir::new(p).model()
+        } else {
+            p.to_path_buf()
+        };
+        files.push(FileDigest::of("pretrained", &file)?);
+    }
     let provenance = Provenance {
         command: req.command_line.clone(),
-        files: vec![
-            FileDigest::of("train", req.train)?,
-            FileDigest::of("validation", req.validation)?,
-        ],
+        files,
     };
     let td = TrainData::new(&train.codes, &train.labels, train.length, train.n_classes())?;
     let vd = TrainData::new(&valid.codes, &valid.labels, valid.length, valid.n_classes())?;

@@ -178,8 +178,26 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<()> {
+    run_with(a, None)
+}
+
+/// Train as `train`, or fine-tune `pretrained` (the `finetune` command): its architecture
+/// and unit count, learning rate 5e-5 unless `--lr`, `--freeze filters` = every unit's.
+pub fn run_with(a: Args, pretrained: Option<PathBuf>) -> Result<()> {
     let threads = init_threads(a.threads);
     let device = device_named(&a.device)?;
+    let pretrained_units = match &pretrained {
+        Some(p) => {
+            if a.units.is_some() || a.init_motifs.is_some() || a.ensemble > 1 {
+                bail!(
+                    "finetune takes the architecture from the model: --units, --init-motifs and --ensemble do not apply"
+                );
+            }
+            let mf = explainn_nn::checkpoint::load(p, &device)?;
+            Some(mf.metadata.explainn().map_or(0, |c| c.units))
+        }
+        None => None,
+    };
     let init = match &a.init_motifs {
         Some(src) => {
             if a.arch != Arch::ExplaiNN {
@@ -201,7 +219,9 @@ pub fn run(a: Args) -> Result<()> {
     };
     let units = a
         .units
+        .or(pretrained_units)
         .unwrap_or(init.as_ref().map_or(100, MotifInit::units));
+    let initialised = pretrained_units.unwrap_or(init.as_ref().map_or(0, MotifInit::units));
     let opts = TrainOptions {
         loss: a.loss,
         optimiser: match a.optimizer.as_str() {
@@ -213,9 +233,13 @@ pub fn run(a: Args) -> Result<()> {
             },
             _ => Optimiser::Adam,
         },
-        lr: a
-            .lr
-            .unwrap_or(if a.arch == Arch::DanQ { 0.0005 } else { 0.003 }),
+        lr: a.lr.unwrap_or(if pretrained.is_some() {
+            5e-5
+        } else if a.arch == Arch::DanQ {
+            0.0005
+        } else {
+            0.003
+        }),
         schedule: match a.lr_schedule.as_str() {
             "step" => Schedule::Step {
                 every: a.lr_step,
@@ -238,7 +262,7 @@ pub fn run(a: Args) -> Result<()> {
         patience: a.patience,
         rc: !a.no_rc,
         seed: a.seed,
-        freeze: freeze_rules(&a, init.as_ref().map_or(0, MotifInit::units), units)?,
+        freeze: freeze_rules(&a, initialised, units)?,
         clip_norm: a.clip_norm,
         penalties: penalties(&a)?,
         ..TrainOptions::default()
@@ -253,6 +277,7 @@ pub fn run(a: Args) -> Result<()> {
         command_line: std::env::args().collect(),
         force: a.force,
         init,
+        pretrained: pretrained.as_deref(),
     };
 
     let pb = progress_bar(
