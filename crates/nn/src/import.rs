@@ -81,7 +81,7 @@ pub fn infer_config(map: &TensorMap, settings: ImportSettings) -> Result<ExplaiN
         ));
     }
     let (units, filter_size, classes) = (conv[0], conv[2], fin[0]);
-    if conv[1] != 4 || fin[1] != units {
+    if conv[1] != 4 || fin[1] != units || units == 0 {
         return Err(NnError::ModelFile(format!(
             "linears.0.weight {conv:?} / final.weight {fin:?} do not describe an ExplaiNN model"
         )));
@@ -97,8 +97,21 @@ pub fn infer_config(map: &TensorMap, settings: ImportSettings) -> Result<ExplaiN
     } else {
         0
     };
+    // The first per-unit layer: (units·hidden, pooled positions, 1).
+    let first_fc = if num_fc >= 1 {
+        let s = shape("linears.6.weight")?;
+        if s.len() != 3 || s[0] % units != 0 {
+            return Err(NnError::ModelFile(format!(
+                "linears.6.weight has shape {s:?}, expected (units·hidden, positions, 1) with \
+                 {units} units"
+            )));
+        }
+        s
+    } else {
+        Vec::new()
+    };
     let hidden = if num_fc >= 2 {
-        shape("linears.6.weight")?[0] / units
+        first_fc[0] / units
     } else {
         100
     };
@@ -115,7 +128,7 @@ pub fn infer_config(map: &TensorMap, settings: ImportSettings) -> Result<ExplaiN
     };
     config.validate()?;
     if num_fc >= 1 {
-        let p = shape("linears.6.weight")?[1];
+        let p = first_fc[1];
         if p != config.pooled_length() {
             return Err(NnError::ModelFile(format!(
                 "the checkpoint's first per-unit layer takes {p} pooled positions, but input length {} with pool {}/{} gives {}: check the input length",

@@ -115,9 +115,12 @@ impl ExplaiNNConfig {
 
     /// Per-unit (input, output) widths of the fully connected layers, in order.
     pub fn layer_dims(&self) -> Vec<(usize, usize)> {
+        if self.num_fc == 0 {
+            return Vec::new(); // no pooled layer (and pooling settings unchecked)
+        }
         let (p, h) = (self.pooled_length(), self.hidden);
         match self.num_fc {
-            0 => vec![],
+            0 => unreachable!("handled above"),
             1 => vec![(p, 1)],
             k => {
                 let mut v = vec![(p, h)];

@@ -247,7 +247,8 @@ fn read_rows<R: BufRead>(
     lines: &mut Lines<'_, R>,
     w: Option<usize>,
 ) -> Result<Vec<[f64; 4]>, MotifError> {
-    let mut rows = Vec::with_capacity(w.unwrap_or(16));
+    // `w=` comes from the file: reserve for it only up to a sane width.
+    let mut rows = Vec::with_capacity(w.unwrap_or(16).min(1024));
     while w.is_none_or(|w| rows.len() < w) {
         let Some(l) = lines.next_line()? else { break };
         let t = l.trim();
