@@ -132,6 +132,15 @@ fn frozen_motif_filters_stay_bit_identical_and_units_know_their_motif() {
     assert_eq!(rows.len(), 5, "{table}");
     assert!(rows[0].starts_with("unit\tinitial_motif\tinitial_q_value\tstatus"));
     assert!(rows[3].starts_with("unit2\tebox Ebox\t"), "{table}");
+    let weights = std::fs::read_to_string(run_free.join("interpret/weights.tsv")).unwrap();
+    let labels: Vec<&str> = weights
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').nth(1).unwrap())
+        .collect();
+    assert!(labels[2].ends_with("(from Ebox)"), "{labels:?}");
+    assert!(labels[3].ends_with("(from Ebox rc)"), "{labels:?}");
+    assert!(!labels[4].contains("(from"), "{labels:?}");
     for r in &rows[1..] {
         let status = r.split('\t').nth(3).unwrap();
         assert!(status == "matches" || status == "differs", "{r}");

@@ -287,7 +287,16 @@ fn interpret_into(
 
     // PWMs and annotation.
     let motifs = sc.sites.motifs();
-    let (hits, ann, db_name) = annotate_motifs(req, &motifs, sc.sites.nsites(), progress)?;
+    let (hits, mut ann, db_name) = annotate_motifs(req, &motifs, sc.sites.nsites(), progress)?;
+    // Motif-initialised units carry their starting motif in every label (tables, heatmap,
+    // report): `TAL1::TCF3-like (from TAL1::TCF3)`, `unit 0 (from GATA1 rc)`.
+    for (a, origin) in ann.iter_mut().zip(&meta.units) {
+        if let Some(id) = &origin.motif {
+            let name = origin.motif_name.as_deref().unwrap_or(id);
+            let rc = if origin.reverse_complement { " rc" } else { "" };
+            a.label = format!("{} (from {name}{rc})", a.label);
+        }
+    }
     let (weights, _bias) = explainn.final_layer();
     let imp = importance(&sc, &weights, c);
     let classes = &meta.class_names;
