@@ -58,6 +58,9 @@ enum Command {
     Report(cmd::report::Args),
     /// Merge ExplaiNN models into one whose logits are the mean of theirs (an ensemble).
     Merge(cmd::merge::Args),
+    /// Export a model to PyTorch (model.pth with the original parameter names,
+    /// parameters-train.py.json) for the original package, Captum or tangermeme.
+    Export(cmd::export::Args),
 }
 
 fn main() {
@@ -79,6 +82,7 @@ fn main() {
         Command::Explain(a) => cmd::explain::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Merge(a) => cmd::merge::run(a),
+        Command::Export(a) => cmd::export::run(a),
     };
     if let Err(e) = result {
         eprintln!("error: {}", stdin::describe(&e.to_string()));

@@ -364,3 +364,78 @@ fn finetune_keeps_frozen_units_and_takes_new_classes() {
     assert_fails(&o, "length");
     assert!(!bad.exists());
 }
+
+#[test]
+fn export_writes_the_original_pytorch_files_and_round_trips() {
+    let dir = tempfile::tempdir().unwrap();
+    let (out, model) = train(dir.path(), "run", &["--units", "3"]);
+    ok(&out);
+    let exp = dir.path().join("torch");
+    let e = exp.to_str().unwrap();
+    let warned = run(&["export", model.to_str().unwrap(), "-o", e]);
+    ok(&warned);
+    // --hidden 4 cannot be loaded by the original class (it hard-codes 100): said so.
+    let err = String::from_utf8_lossy(&warned.stderr);
+    assert!(err.contains("hard-codes 100"), "{err}");
+    let params: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(exp.join("parameters-train.py.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(params["num_units"], 3);
+    assert_eq!(params["input_length"], 50);
+    assert_eq!(params["filter_size"], 8);
+    assert_eq!(params["criterion"], "bcewithlogits");
+    let tsv = std::fs::read_to_string(exp.join("tensors.tsv")).unwrap();
+    assert!(
+        tsv.starts_with("name\tshape\tdtype\nlinears.0.weight\t(3, 4, 8)\tfloat32\n"),
+        "{tsv}"
+    );
+    assert!(
+        tsv.contains("linears.1.num_batches_tracked\t()\tint64\n"),
+        "{tsv}"
+    );
+    // The .pth reads back (burn's PyTorch reader) to the very tensors of the model.
+    let (map, steps) = explainn_nn::import::read_state_dict(&exp.join("model.pth")).unwrap();
+    let mf = explainn_nn::checkpoint::load(&model, &Default::default()).unwrap();
+    assert_eq!(map, mf.model.to_tensors());
+    assert_eq!(steps, mf.metadata.steps);
+    assert!(steps > 0);
+    // ... and `explainn import` of the export predicts exactly as the model.
+    let back = dir.path().join("back");
+    ok(&run(&[
+        "import",
+        exp.join("model.pth").to_str().unwrap(),
+        "--params",
+        exp.join("parameters-train.py.json").to_str().unwrap(),
+        "-o",
+        back.to_str().unwrap(),
+    ]));
+    let fasta = dir.path().join("probe.fa");
+    std::fs::write(&fasta, ">a\nACGTGATAAGCACGTGTTTTACGATCGATCGGGGATATATCGCGCGATAT\n>b\nGATAAGATAAGATAAGCACGTGCACGTGTTTTTTTTTTAAAAAAAAAACC\n").unwrap();
+    let a = logits(&model, &fasta, &dir.path().join("pa"));
+    let b = logits(&back, &fasta, &dir.path().join("pb"));
+    assert_eq!(a, b);
+    // An existing export is not overwritten without --force; a bad model writes nothing.
+    assert_fails(
+        &run(&["export", model.to_str().unwrap(), "-o", e]),
+        "already exists",
+    );
+    ok(&run(&[
+        "export",
+        model.to_str().unwrap(),
+        "-o",
+        e,
+        "--force",
+    ]));
+    let none = dir.path().join("none");
+    assert_fails(
+        &run(&[
+            "export",
+            dir.path().join("missing").to_str().unwrap(),
+            "-o",
+            none.to_str().unwrap(),
+        ]),
+        "cannot load model",
+    );
+    assert!(!none.exists());
+}

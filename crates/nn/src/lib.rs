@@ -12,13 +12,15 @@
 //!
 //! Modules: [`network`] (the [`Model`] interface over every architecture), [`model`]
 //! (ExplaiNN, per-unit decomposition), [`cnn`] and [`danq`] (baselines), [`loss`], [`train`],
-//! [`metrics`], [`predict`], [`checkpoint`] (safetensors + metadata), [`import`] (original `.pth`).
+//! [`metrics`], [`predict`], [`checkpoint`] (safetensors + metadata), [`import`] (original `.pth`),
+//! [`export`] (to PyTorch `.pth`).
 
 pub mod bench;
 pub mod checkpoint;
 pub mod cnn;
 pub mod danq;
 pub mod ensemble;
+pub mod export;
 mod fused;
 pub mod import;
 mod layers;

@@ -27,6 +27,7 @@
 //! ```
 
 pub mod config;
+pub mod export;
 pub mod init;
 pub mod input;
 pub mod interpret;

@@ -30,6 +30,7 @@ pub mod bench_encode;
 pub mod bench_model;
 pub mod common_model;
 pub mod explain;
+pub mod export;
 pub mod finetune;
 pub mod import;
 pub mod interpret;
