@@ -439,3 +439,149 @@ fn export_writes_the_original_pytorch_files_and_round_trips() {
     );
     assert!(!none.exists());
 }
+
+/// Keep the label column `k` of a labelled TSV (a single-task set of the same sequences).
+fn one_task(src: &Path, k: usize, dst: &Path) {
+    let text = std::fs::read_to_string(src).unwrap();
+    let out: String = text
+        .lines()
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            format!("{}\t{}\t{}\n", f[0], f[1], f[2 + k])
+        })
+        .collect();
+    std::fs::write(dst, out).unwrap();
+}
+
+#[test]
+fn pretrained_models_become_frozen_named_units_under_a_nam_head() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let (t, v) = data(d);
+    let units = d.join("units");
+    let tiny = [
+        "--units",
+        "3",
+        "--filter-size",
+        "8",
+        "--hidden",
+        "4",
+        "--max-epochs",
+        "2",
+        "--batch-size",
+        "16",
+        "--threads",
+        "1",
+        "-q",
+    ];
+    for (k, name) in ["gata", "ebox"].iter().enumerate() {
+        let (tk, vk) = (
+            d.join(format!("{name}.t.tsv")),
+            d.join(format!("{name}.v.tsv")),
+        );
+        one_task(&t, k, &tk);
+        one_task(&v, k, &vk);
+        let out = units.join(name);
+        let mut args = vec![
+            "train",
+            tk.to_str().unwrap(),
+            vk.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        args.extend_from_slice(&tiny);
+        ok(&run(&args));
+    }
+    let stacked = d.join("stacked");
+    let s = stacked.to_str().unwrap();
+    let base = [
+        "train",
+        t.to_str().unwrap(),
+        v.to_str().unwrap(),
+        "-o",
+        s,
+        "--max-epochs",
+        "2",
+        "--batch-size",
+        "16",
+        "--threads",
+        "1",
+        "-q",
+        "--head",
+        "nam",
+        "--units-from",
+    ];
+    let mut args = base.to_vec();
+    args.push(units.to_str().unwrap());
+    ok(&run(&args));
+
+    // The units are the members, bit for bit, named after their run directories.
+    let mf = explainn_nn::checkpoint::load(&stacked, &Default::default()).unwrap();
+    let stack = mf.model.stack().expect("a model of pretrained units");
+    let names: Vec<&str> = stack
+        .config()
+        .members
+        .iter()
+        .map(|m| m.name.as_str())
+        .collect();
+    assert_eq!(names, ["ebox", "gata"]); // a directory's models in name order
+    let tensors = mf.model.to_tensors();
+    for (k, name) in names.iter().enumerate() {
+        let member = explainn_nn::checkpoint::load(&units.join(name), &Default::default()).unwrap();
+        for (n, t) in member.model.to_tensors() {
+            assert_eq!(tensors[&format!("units.{k}.{n}")], t, "{name}: {n} changed");
+        }
+    }
+    assert!(tensors.contains_key("linear.4.weight"), "NAM head tensors");
+
+    // explain: contributions of the named units add up to the logit.
+    let fasta = d.join("probe.fa");
+    std::fs::write(&fasta, ">a\nACGTGATAAGCACGTGTTTTACGATCGATCGGGGATATATCGCGCGATAT\n>b\nGATAAGATAAGATAAGCACGTGCACGTGTTTTTTTTTTAAAAAAAAAACC\n").unwrap();
+    let e = run(&["explain", s, fasta.to_str().unwrap(), "-q"]);
+    ok(&e);
+    let text = String::from_utf8_lossy(&e.stdout);
+    let mut sums: std::collections::HashMap<(String, String), (f64, f64)> = Default::default();
+    for l in text.lines().skip(1) {
+        let f: Vec<&str> = l.split('\t').collect();
+        let v: f64 = f[4].parse().unwrap();
+        let e = sums.entry((f[0].into(), f[1].into())).or_default();
+        if f[2] == "logit" {
+            e.1 = v;
+        } else {
+            e.0 += v;
+            if f[2] != "bias" {
+                assert!(names.contains(&f[3]), "label {}", f[3]);
+            }
+        }
+    }
+    assert_eq!(sums.len(), 4);
+    for ((id, c), (sum, logit)) in sums {
+        assert!((sum - logit).abs() < 1e-5, "{id} {c}: {sum} vs {logit}");
+    }
+    // interpret: weights and importance of the named units.
+    ok(&run(&["interpret", s, "-q", "--threads", "1"]));
+    let imp = std::fs::read_to_string(stacked.join("interpret/importance.tsv")).unwrap();
+    assert!(
+        imp.starts_with("unit\tlabel\tn_activating\tgata\tebox\n"),
+        "{imp}"
+    );
+    assert_eq!(imp.lines().count(), 3, "{imp}");
+    for n in names {
+        assert!(imp.contains(&format!("\t{n}\t")), "{imp}");
+    }
+
+    // Refusals: a multi-output unit, a unit of another length, flags that do not apply.
+    let bad = d.join("bad");
+    let mut args = base.to_vec();
+    args[4] = bad.to_str().unwrap();
+    let two = stacked.to_str().unwrap().to_string();
+    args.push(&two);
+    assert_fails(&run(&args), "single-output");
+    assert!(!bad.exists());
+    let mut args = base.to_vec();
+    args[4] = bad.to_str().unwrap();
+    let one = units.join("gata");
+    args.extend_from_slice(&[one.to_str().unwrap(), "--units", "4"]);
+    assert_fails(&run(&args), "do not apply");
+    assert!(!bad.exists());
+}

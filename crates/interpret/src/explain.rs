@@ -27,7 +27,8 @@ impl Explanation {
     }
 }
 
-/// Decompose the logits of `codes` `(N, L)`. With `both_strands`, unit outputs are averaged
+/// Decompose the logits of `codes` `(N, L)` of an ExplaiNN model, or of a model of
+/// pretrained units (its units are the members: [`explainn_nn::stack`]). With `both_strands`, unit outputs are averaged
 /// over the sequence and its reverse complement, so the contributions add up to the
 /// strand-averaged logits minus the bias.
 ///
@@ -46,10 +47,13 @@ impl Explanation {
 /// }
 /// ```
 pub fn explain(p: &Predictor, codes: &[u8], both_strands: bool) -> Result<Explanation> {
-    let model = p.explainn("explain")?;
-    let cfg = model.config();
-    let (units, classes) = (cfg.units, cfg.classes);
-    let (w, bias) = model.final_layer();
+    let Some((w, bias)) = p.model().final_layer() else {
+        // the error names what is missing
+        p.explainn("explain")?;
+        unreachable!("ExplaiNN models have a final layer");
+    };
+    let classes = p.model().classes();
+    let units = w.len() / classes;
     let fwd = p.units(codes, false, false)?;
     let (outputs, logits) = if both_strands {
         let rev = p.units(codes, true, false)?;

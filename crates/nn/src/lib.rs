@@ -29,6 +29,7 @@ pub mod metrics;
 pub mod model;
 pub mod network;
 pub mod predict;
+pub mod stack;
 pub mod train;
 
 pub use checkpoint::{ModelFile, ModelMetadata, UnitOrigin};

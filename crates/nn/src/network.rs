@@ -19,6 +19,7 @@
 use crate::cnn::{Cnn, CnnConfig, CnnKind};
 use crate::danq::{DanQ, DanQConfig};
 use crate::model::{ExplaiNN, ExplaiNNConfig, TensorMap, tensor_values};
+use crate::stack::{Head, Stack, StackConfig};
 use crate::{NnError, Result};
 use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
@@ -47,6 +48,10 @@ pub enum Arch {
     /// `deepstarr`: DeepSTARR (Almeida et al. 2022).
     #[serde(rename = "deepstarr")]
     DeepStarr,
+    /// `stack`: pretrained single-output models as units under a linear or NAM head
+    /// ([`crate::stack`]; built by `train --units-from`, not by `--arch`).
+    #[serde(rename = "stack")]
+    Stack,
 }
 
 impl Arch {
@@ -69,6 +74,7 @@ impl Arch {
             Arch::DeepCnn => "deepcnn",
             Arch::DanQ => "danq",
             Arch::DeepStarr => "deepstarr",
+            Arch::Stack => "stack",
         }
     }
 
@@ -95,6 +101,7 @@ impl FromStr for Arch {
     fn from_str(s: &str) -> std::result::Result<Self, String> {
         Arch::ALL
             .into_iter()
+            .chain([Arch::Stack])
             .find(|a| a.name() == s)
             .ok_or_else(|| {
                 let names: Vec<&str> = Arch::ALL.iter().map(|a| a.name()).collect();
@@ -109,6 +116,7 @@ pub enum ModelConfig {
     ExplaiNN(ExplaiNNConfig),
     Cnn(CnnConfig),
     DanQ(DanQConfig),
+    Stack(StackConfig),
 }
 
 impl ModelConfig {
@@ -116,6 +124,13 @@ impl ModelConfig {
     /// outputs (ExplaiNN: 100 units and the paper's defaults).
     pub fn published(arch: Arch, input_length: usize, classes: usize) -> Result<Self> {
         let c = match arch {
+            Arch::Stack => {
+                return Err(NnError::Config(
+                    "a model of pretrained units is built from its units (train --units-from), \
+                     not from published hyperparameters"
+                        .into(),
+                ));
+            }
             Arch::ExplaiNN => Self::ExplaiNN(ExplaiNNConfig::new(100, input_length, classes)),
             Arch::DanQ => Self::DanQ(DanQConfig::new(input_length, classes)),
             a => Self::Cnn(CnnConfig::new(
@@ -133,6 +148,7 @@ impl ModelConfig {
         match self {
             Self::ExplaiNN(_) => Arch::ExplaiNN,
             Self::DanQ(_) => Arch::DanQ,
+            Self::Stack(_) => Arch::Stack,
             Self::Cnn(c) => match c.kind {
                 CnnKind::Cnn1 => Arch::Cnn1,
                 CnnKind::Cnn1Exp => Arch::Cnn1Exp,
@@ -148,6 +164,7 @@ impl ModelConfig {
             Self::ExplaiNN(c) => c.input_length,
             Self::Cnn(c) => c.input_length,
             Self::DanQ(c) => c.input_length,
+            Self::Stack(c) => c.input_length,
         }
     }
 
@@ -157,6 +174,7 @@ impl ModelConfig {
             Self::ExplaiNN(c) => c.classes,
             Self::Cnn(c) => c.classes,
             Self::DanQ(c) => c.classes,
+            Self::Stack(c) => c.classes,
         }
     }
 
@@ -166,6 +184,7 @@ impl ModelConfig {
             Self::ExplaiNN(c) => c.validate(),
             Self::Cnn(c) => c.validate(),
             Self::DanQ(c) => c.validate(),
+            Self::Stack(c) => c.validate(),
         }
     }
 
@@ -217,6 +236,18 @@ impl ModelConfig {
                 c.lstm_dropout,
                 c.dense
             ),
+            Self::Stack(c) => {
+                let names: Vec<&str> = c.members.iter().map(|m| m.name.as_str()).collect();
+                let head = match c.head {
+                    Head::Linear => "linear head".to_string(),
+                    Head::Nam => format!("NAM head (hidden {}, dropout {})", c.hidden, c.dropout),
+                };
+                format!(
+                    "stack: {} pretrained unit(s) ({}), {head}; {io}",
+                    c.units(),
+                    names.join(", ")
+                )
+            }
         }
     }
 
@@ -226,6 +257,7 @@ impl ModelConfig {
             Self::ExplaiNN(c) => serde_json::to_value(c),
             Self::Cnn(c) => serde_json::to_value(c),
             Self::DanQ(c) => serde_json::to_value(c),
+            Self::Stack(c) => serde_json::to_value(c),
         };
         v.expect("serialisable")
     }
@@ -238,6 +270,7 @@ impl ModelConfig {
         let c = match arch {
             Arch::ExplaiNN => Self::ExplaiNN(serde_json::from_str(json).map_err(bad)?),
             Arch::DanQ => Self::DanQ(serde_json::from_str(json).map_err(bad)?),
+            Arch::Stack => Self::Stack(serde_json::from_str(json).map_err(bad)?),
             a => {
                 let c: CnnConfig = serde_json::from_str(json).map_err(bad)?;
                 if Some(c.kind) != a.cnn_kind() {
@@ -261,6 +294,7 @@ pub enum Model {
     ExplaiNN(ExplaiNN),
     Cnn(Cnn),
     DanQ(DanQ),
+    Stack(Stack),
 }
 
 impl From<ExplaiNN> for Model {
@@ -297,6 +331,7 @@ impl Model {
             ModelConfig::ExplaiNN(c) => Model::ExplaiNN(ExplaiNN::new(c.clone(), seed, device)?),
             ModelConfig::Cnn(c) => Model::Cnn(Cnn::new(c.clone(), seed, device)?),
             ModelConfig::DanQ(c) => Model::DanQ(DanQ::new(c.clone(), seed, device)?),
+            ModelConfig::Stack(c) => Model::Stack(Stack::new(c.clone(), seed, device)?),
         })
     }
 
@@ -309,6 +344,7 @@ impl Model {
             }
             ModelConfig::Cnn(c) => Model::Cnn(Cnn::from_tensors(c.clone(), map, device)?),
             ModelConfig::DanQ(c) => Model::DanQ(DanQ::from_tensors(c.clone(), map, device)?),
+            ModelConfig::Stack(c) => Model::Stack(Stack::from_tensors(c.clone(), map, device)?),
         })
     }
 
@@ -318,6 +354,7 @@ impl Model {
             Model::ExplaiNN(m) => m.to_tensors(),
             Model::Cnn(m) => m.to_tensors(),
             Model::DanQ(m) => m.to_tensors(),
+            Model::Stack(m) => m.to_tensors(),
         }
     }
 
@@ -327,6 +364,7 @@ impl Model {
             Model::ExplaiNN(m) => ModelConfig::ExplaiNN(m.config().clone()),
             Model::Cnn(m) => ModelConfig::Cnn(m.config().clone()),
             Model::DanQ(m) => ModelConfig::DanQ(m.config().clone()),
+            Model::Stack(m) => ModelConfig::Stack(m.config().clone()),
         }
     }
 
@@ -341,6 +379,7 @@ impl Model {
             Model::ExplaiNN(m) => m.config().input_length,
             Model::Cnn(m) => m.config().input_length,
             Model::DanQ(m) => m.config().input_length,
+            Model::Stack(m) => m.config().input_length,
         }
     }
 
@@ -350,6 +389,7 @@ impl Model {
             Model::ExplaiNN(m) => m.config().classes,
             Model::Cnn(m) => m.config().classes,
             Model::DanQ(m) => m.config().classes,
+            Model::Stack(m) => m.config().classes,
         }
     }
 
@@ -361,12 +401,31 @@ impl Model {
         }
     }
 
+    /// The model of pretrained units, when this is one.
+    pub fn stack(&self) -> Option<&Stack> {
+        match self {
+            Model::Stack(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    /// Final-layer weights W `(C, U)` row-major and bias `(C)` of the models whose logits are
+    /// sums of per-unit contributions W[c, u]·o_u + b_c (ExplaiNN, pretrained units).
+    pub fn final_layer(&self) -> Option<(Vec<f32>, Vec<f32>)> {
+        match self {
+            Model::ExplaiNN(m) => Some(m.final_layer()),
+            Model::Stack(m) => Some(m.final_layer()),
+            _ => None,
+        }
+    }
+
     /// Logits `(B, C)` for one-hot input `(B, 4, L)` in inference mode.
     pub fn forward(&self, x: Tensor<3>) -> Tensor<2> {
         match self {
             Model::ExplaiNN(m) => m.forward(x),
             Model::Cnn(m) => m.run(x, None),
             Model::DanQ(m) => m.run(x, None),
+            Model::Stack(m) => m.run(x, None),
         }
     }
 
@@ -378,6 +437,9 @@ impl Model {
         if let Model::ExplaiNN(m) = self {
             return m.forward_train_codes(codes, rng);
         }
+        if let Model::Stack(m) = self {
+            return m.forward_train_codes(codes, rng);
+        }
         let l = self.input_length();
         let b = codes.len() / l;
         let x = explainn_seq::encode::one_hot_batch(codes, l, false);
@@ -386,7 +448,7 @@ impl Model {
         match self {
             Model::Cnn(m) => m.run(x, Some(rng)),
             Model::DanQ(m) => m.run(x, Some(rng)),
-            Model::ExplaiNN(_) => unreachable!("handled above"),
+            Model::ExplaiNN(_) | Model::Stack(_) => unreachable!("handled above"),
         }
     }
 
@@ -397,6 +459,7 @@ impl Model {
             Model::ExplaiNN(m) => m.final_bias_sum(),
             Model::Cnn(m) => m.output_bias_sum(),
             Model::DanQ(m) => m.output_bias_sum(),
+            Model::Stack(m) => m.output_bias_sum(),
         }
     }
 
@@ -418,6 +481,7 @@ impl Model {
             }
             Model::Cnn(m) => m.first_filters(),
             Model::DanQ(m) => m.first_filters(),
+            Model::Stack(m) => m.first_filters(),
         };
         FirstLayer { weights, shape }
     }
@@ -433,6 +497,7 @@ impl Model {
                 .expect("activations were asked for"),
             Model::Cnn(m) => m.first_activations(x),
             Model::DanQ(m) => m.first_activations(x),
+            Model::Stack(m) => m.first_activations(x),
         }
     }
 }

@@ -127,6 +127,9 @@ impl Predictor {
         self.check(codes)?;
         let l = self.model.input_length();
         let mut out = Vec::with_capacity(codes.len() / l * self.model.classes());
+        if let Model::Stack(stack) = &self.model {
+            return Ok(self.stack_parts(stack, codes, rc)?.2);
+        }
         for chunk in codes.chunks(self.batch_size * l) {
             match &self.fused {
                 Some(f) => out.extend(f.forward(chunk, rc, false).logits),
@@ -146,9 +149,22 @@ impl Predictor {
 
     /// Unit outputs, logits and optionally activations of the sequences (reverse-complemented
     /// with `rc`). Activations take N·U·(L − f + 1) floats: call on manageable chunks.
-    /// Errors for models other than ExplaiNN.
+    /// For a model of pretrained units ([`crate::stack`]) the units are its members
+    /// (outputs g, no activations). Errors for other models.
     pub fn units(&self, codes: &[u8], rc: bool, activations: bool) -> Result<UnitArrays> {
         self.check(codes)?;
+        if let Model::Stack(stack) = &self.model {
+            // units are the pretrained members: no first-layer activations of their own
+            let mut res = UnitArrays {
+                activations: None,
+                unit_outputs: Vec::new(),
+                logits: Vec::new(),
+            };
+            let (_, g, y) = self.stack_parts(stack, codes, rc)?;
+            res.unit_outputs = g;
+            res.logits = y;
+            return Ok(res);
+        }
         let model = self.explainn("unit outputs")?;
         let l = model.config().input_length;
         let mut res = UnitArrays {
@@ -179,6 +195,39 @@ impl Predictor {
             res.logits.extend(host(o.logits));
         }
         Ok(res)
+    }
+
+    /// A model of pretrained units ([`crate::stack`]): its members' strand-averaged logits
+    /// z `(N, K)` and unit outputs g `(N, K)` (g = z for the linear head); an error for
+    /// other models.
+    pub fn member_logits(&self, codes: &[u8]) -> Result<(Vec<f32>, Vec<f32>)> {
+        self.check(codes)?;
+        let Model::Stack(stack) = &self.model else {
+            return Err(NnError::Config(format!(
+                "member logits need a model of pretrained units; this model is {}",
+                self.model.arch()
+            )));
+        };
+        let (z, g, _) = self.stack_parts(stack, codes, false)?;
+        Ok((z, g))
+    }
+
+    /// z, g and logits `(N, K)`, `(N, K)`, `(N, C)` of a model of pretrained units, its
+    /// members run by their own predictors (fused kernels for ExplaiNN members). z does not
+    /// depend on `rc`: members are strand-averaged.
+    fn stack_parts(
+        &self,
+        stack: &crate::stack::Stack,
+        codes: &[u8],
+        _rc: bool,
+    ) -> Result<(Vec<f32>, Vec<f32>, Vec<f32>)> {
+        let z = stack.member_logits_codes(codes, &self.device, self.batch_size)?;
+        let k = stack.config().units();
+        let n = z.len() / k;
+        let zt = Tensor::<2>::from_data(TensorData::new(z.clone(), [n, k]), &self.device);
+        let g = stack.unit_outputs(zt, None);
+        let y = stack.head(g.clone());
+        Ok((z, host(g), host(y)))
     }
 
     /// First-layer activations `(N, F, L')` of the sequences (reverse-complemented with

@@ -6,10 +6,11 @@ use crate::init::MotifInit;
 use crate::output::{AtomicFile, OutputSet};
 use crate::{Result, RunConfig, RunDir, RunError, file_error};
 use explainn_nn::checkpoint::{self, FileDigest, Provenance};
+use explainn_nn::stack::{Head, StackConfig};
 use explainn_nn::train::{Progress, Source, Start, TrainOutcome};
 use explainn_nn::{Device, Model, ModelConfig, ModelMetadata, TrainData, TrainOptions};
 use explainn_seq::Dataset;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// What to train on and where to write it.
 #[derive(Debug, Clone)]
@@ -38,6 +39,150 @@ pub struct TrainRequest<'a> {
     /// change; the architecture is the model's (`architecture` is not asked). The input
     /// length must be the model's.
     pub pretrained: Option<&'a Path>,
+    /// Pretrained single-output models as frozen units under a trained head
+    /// ([`explainn_nn::stack`]); the architecture is then theirs (`architecture` is not
+    /// asked).
+    pub units_from: Option<UnitsFrom>,
+}
+
+/// Pretrained models as units: `train --units-from M1 M2 … --head linear|nam`.
+#[derive(Debug, Clone)]
+pub struct UnitsFrom {
+    /// The models: run directories or model files, or one directory whose entries are
+    /// (see [`resolve_units`]).
+    pub models: Vec<PathBuf>,
+    /// The head over the units.
+    pub head: Head,
+}
+
+/// The pretrained models of `paths` with their unit names: a run directory or model file
+/// stands for itself (named by its run directory, or the file's stem when that is not
+/// `model`); a single directory that holds no model stands for every run directory and
+/// `.safetensors` file inside it, in name order.
+pub fn resolve_units(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>> {
+    let mut list = Vec::new();
+    let holds_model = |p: &Path| p.is_file() || RunDir::new(p).model().is_file();
+    if let [dir] = paths
+        && dir.is_dir()
+        && !holds_model(dir)
+    {
+        let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| file_error(dir, format!("cannot list the directory: {e}")))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                (p.is_dir() && RunDir::new(p).model().is_file())
+                    || p.extension().is_some_and(|x| x == "safetensors")
+            })
+            .collect();
+        entries.sort();
+        if entries.is_empty() {
+            return Err(file_error(
+                dir,
+                "holds no models (run directories with model.safetensors, or .safetensors files)",
+            ));
+        }
+        list = entries;
+    } else {
+        for p in paths {
+            if !holds_model(p) {
+                return Err(file_error(
+                    p,
+                    "is not a model: give run directories or model.safetensors files",
+                ));
+            }
+            list.push(p.clone());
+        }
+    }
+    let mut named = Vec::new();
+    for p in list {
+        let stem = p.file_stem().map(|s| s.to_string_lossy().to_string());
+        let name = match (p.is_dir(), stem.as_deref()) {
+            (true, _) | (false, Some("model")) => {
+                let dir = if p.is_dir() {
+                    Some(p.as_path())
+                } else {
+                    p.parent()
+                };
+                dir.and_then(|d| std::fs::canonicalize(d).ok())
+                    .and_then(|d| d.file_name().map(|n| n.to_string_lossy().to_string()))
+                    .unwrap_or_else(|| "model".into())
+            }
+            (false, Some(s)) => s.to_string(),
+            (false, None) => "model".into(),
+        };
+        named.push((name, p));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (n, p) in &named {
+        if !seen.insert(n.clone()) {
+            return Err(file_error(
+                p,
+                format!("a second unit is named `{n}`: unit names (run directories) must differ"),
+            ));
+        }
+    }
+    Ok(named)
+}
+
+/// The stack of `spec` for data of `length` and `classes`: its configuration and initial
+/// tensors (members' weights, fresh head drawn from `seed`), and the members' digests.
+fn stack_start(
+    spec: &UnitsFrom,
+    length: usize,
+    classes: usize,
+    seed: u64,
+    device: &Device,
+) -> Result<(ModelConfig, explainn_nn::TensorMap, Vec<FileDigest>)> {
+    let named = resolve_units(&spec.models)?;
+    let mut members = Vec::new();
+    let mut digests = Vec::new();
+    for (k, (name, p)) in named.iter().enumerate() {
+        let mf = checkpoint::load(p, device)
+            .map_err(|e| file_error(p, format!("cannot load the pretrained unit: {e}")))?;
+        let c = mf.model.config();
+        if c.classes() != 1 {
+            return Err(file_error(
+                p,
+                format!(
+                    "has {} outputs ({}); a pretrained unit must be a single-output model \
+                     (train one model per TF)",
+                    c.classes(),
+                    mf.metadata.class_names.join(", ")
+                ),
+            ));
+        }
+        if c.input_length() != length {
+            return Err(file_error(
+                p,
+                format!(
+                    "takes sequences of length {}, the training set's are {length}",
+                    c.input_length()
+                ),
+            ));
+        }
+        let file = if p.is_dir() {
+            RunDir::new(p).model()
+        } else {
+            p.clone()
+        };
+        digests.push(FileDigest::of(&format!("unit{k}"), &file)?);
+        members.push((name.clone(), c, mf.model));
+    }
+    let config = ModelConfig::Stack(StackConfig::new(
+        members
+            .iter()
+            .map(|(n, c, _)| (n.clone(), c.clone()))
+            .collect(),
+        classes,
+        spec.head,
+    )?);
+    let mut tensors = Model::new(&config, seed, device)?.to_tensors();
+    for (k, (_, _, m)) in members.iter().enumerate() {
+        for (name, t) in m.to_tensors() {
+            tensors.insert(format!("units.{k}.{name}"), t);
+        }
+    }
+    Ok((config, tensors, digests))
 }
 
 /// What a finished training produced.
@@ -143,7 +288,27 @@ pub fn train_run(
         }
         None => None,
     };
+    let stack = match &req.units_from {
+        Some(spec) => {
+            if req.init.is_some() || pretrained.is_some() {
+                return Err(RunError::Data(
+                    "pretrained units (--units-from) cannot be combined with motif \
+                     initialisation or fine-tuning"
+                        .into(),
+                ));
+            }
+            Some(stack_start(
+                spec,
+                train.length,
+                train.n_classes(),
+                req.options.seed,
+                device,
+            )?)
+        }
+        None => None,
+    };
     let config = match &pretrained {
+        _ if stack.is_some() => stack.as_ref().expect("checked").0.clone(),
         Some((p, mf)) => {
             let ModelConfig::ExplaiNN(c) = &mf.metadata.config else {
                 return Err(file_error(
@@ -175,6 +340,7 @@ pub fn train_run(
     req.options.validate()?;
     let mut units = Vec::new();
     let initial = match (&req.init, &config) {
+        (None, _) if stack.is_some() => stack.as_ref().map(|(_, t, _)| t.clone()),
         (None, _) if pretrained.is_some() => {
             let (_, mf) = pretrained.as_ref().expect("checked");
             let mut tensors = Model::new(&config, req.options.seed, device)?.to_tensors();
@@ -210,6 +376,9 @@ pub fn train_run(
             p.to_path_buf()
         };
         files.push(FileDigest::of("pretrained", &file)?);
+    }
+    if let Some((_, _, digests)) = &stack {
+        files.extend(digests.iter().cloned());
     }
     let provenance = Provenance {
         command: req.command_line.clone(),

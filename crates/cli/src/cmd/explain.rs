@@ -146,16 +146,25 @@ pub fn run(a: Args) -> Result<()> {
     init_threads(a.threads);
     let mf = load_model(&a.model)?;
     let both = explainn_run::policy::both_strands(&mf.metadata, a.forward_only);
-    let units = match mf.model.explainn() {
-        Some(m) => m.config().units,
-        None => bail!(
+    let stack_names: Option<Vec<String>> = mf
+        .model
+        .stack()
+        .map(|s| s.config().members.iter().map(|m| m.name.clone()).collect());
+    let units = match (mf.model.explainn(), &stack_names) {
+        (Some(m), _) => m.config().units,
+        (None, Some(names)) => names.len(),
+        (None, None) => bail!(
             "explain decomposes predictions into unit contributions, which needs an ExplaiNN \
-             model; {} is a {} model",
+             model or a model of pretrained units; {} is a {} model",
             a.model.display(),
             mf.model.arch()
         ),
     };
-    let labels = labels(&a, units)?;
+    // pretrained units are named after their models
+    let labels = match stack_names {
+        Some(names) => names,
+        None => labels(&a, units)?,
+    };
     let classes = mf.metadata.class_names.clone();
     let p = Predictor::new(mf.model, device(), a.batch_size);
     let n = match &a.output {

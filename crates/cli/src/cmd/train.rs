@@ -5,11 +5,12 @@
 use super::common_model::{device_named, init_threads, progress_bar};
 use anyhow::{Result, bail};
 use clap::Args as ClapArgs;
+use explainn_nn::stack::Head;
 use explainn_nn::train::{Freeze, Keep, Optimiser, Penalty, Progress, Schedule, Term, Weight};
 use explainn_nn::{Arch, ExplaiNNConfig, Loss, ModelConfig, TrainOptions};
 use explainn_run::RunDir;
 use explainn_run::init::{MotifInit, MotifSource};
-use explainn_run::train::{TrainRequest, train_run};
+use explainn_run::train::{TrainRequest, UnitsFrom, train_run};
 use std::path::PathBuf;
 
 #[derive(ClapArgs, Debug)]
@@ -57,6 +58,18 @@ pub struct Args {
     /// Units beyond the motifs start random. See docs/plug-and-play.md.
     #[arg(long, value_name = "FILE|jaspar")]
     pub init_motifs: Option<String>,
+    /// Pretrained single-output models as units (the paper's plug-and-play with per-TF
+    /// models): run directories or model files of any architecture, or one directory that
+    /// holds them. Each becomes one frozen unit whose output is its strand-averaged logit,
+    /// named after its run directory; only the head (--head) trains. See
+    /// docs/plug-and-play.md.
+    #[arg(long, num_args = 1.., value_name = "MODEL|DIR")]
+    pub units_from: Vec<PathBuf>,
+    /// With --units-from: the head over the units: linear (the original's SingleLayer) or
+    /// nam (per-unit MLP, hidden 200, BatchNorm, ReLU, dropout 0.3, then linear; the
+    /// original's NAMLayer).
+    #[arg(long, default_value = "linear", value_name = "linear|nam")]
+    pub head: Head,
     /// With --init-motifs: only these motifs, by ID or name, in this order (comma-separated),
     /// e.g. MA0035.5,MA0091.2 [default: every motif of the file].
     #[arg(long, value_delimiter = ',', value_name = "ID")]
@@ -198,6 +211,26 @@ pub fn run_with(a: Args, pretrained: Option<PathBuf>) -> Result<()> {
         }
         None => None,
     };
+    let units_from = if a.units_from.is_empty() {
+        None
+    } else {
+        if pretrained.is_some()
+            || a.init_motifs.is_some()
+            || a.units.is_some()
+            || a.ensemble > 1
+            || a.freeze.is_some()
+            || a.arch != Arch::ExplaiNN
+        {
+            bail!(
+                "--units-from builds the model from its pretrained units: --arch, --units, \
+                 --init-motifs, --freeze and --ensemble do not apply (the units never train)"
+            );
+        }
+        Some(UnitsFrom {
+            models: a.units_from.clone(),
+            head: a.head,
+        })
+    };
     let init = match &a.init_motifs {
         Some(src) => {
             if a.arch != Arch::ExplaiNN {
@@ -260,7 +293,8 @@ pub fn run_with(a: Args, pretrained: Option<PathBuf>) -> Result<()> {
         batch_size: a.batch_size,
         max_epochs: a.max_epochs,
         patience: a.patience,
-        rc: !a.no_rc,
+        // pretrained units see both strands already (their outputs are strand-averaged)
+        rc: !a.no_rc && units_from.is_none(),
         seed: a.seed,
         freeze: freeze_rules(&a, initialised, units)?,
         clip_norm: a.clip_norm,
@@ -278,6 +312,7 @@ pub fn run_with(a: Args, pretrained: Option<PathBuf>) -> Result<()> {
         force: a.force,
         init,
         pretrained: pretrained.as_deref(),
+        units_from,
     };
 
     let pb = progress_bar(
