@@ -569,6 +569,9 @@ fn pretrained_models_become_frozen_named_units_under_a_nam_head() {
     for n in names {
         assert!(imp.contains(&format!("\t{n}\t")), "{imp}");
     }
+    ok(&run(&["report", s, "-q"]));
+    let html = std::fs::read_to_string(stacked.join("report.html")).unwrap();
+    assert!(html.contains("pretrained") && html.contains("ebox"));
 
     // Refusals: a multi-output unit, a unit of another length, flags that do not apply.
     let bad = d.join("bad");

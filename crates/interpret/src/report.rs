@@ -118,7 +118,11 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
     let weights = read_unit_matrix(&idir.join("weights.tsv"))?;
     let imp = read_unit_matrix(&idir.join("importance.tsv"))?;
     let classes = weights.class_names.clone();
-    let motifs = explainn_motif::io::meme::read_meme_file(idir.join("filters.meme"))?;
+    // Units that are pretrained models have no filters (and no filters.meme).
+    let motifs = match idir.join("filters.meme") {
+        p if p.exists() => explainn_motif::io::meme::read_meme_file(p)?,
+        _ => Default::default(),
+    };
     let motif_of: HashMap<&str, &explainn_motif::Motif> =
         motifs.motifs.iter().map(|m| (m.id.as_str(), m)).collect();
     let summary: serde_json::Value = std::fs::read_to_string(idir.join("summary.json"))
@@ -263,7 +267,12 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
             .get(format!("unit{}", a.unit).as_str())
             .filter(|_| a.nsites > 0.0)
             .map(|m| Cell::Svg(logo_svg(m, &logo_opts)))
-            .unwrap_or_else(|| Cell::text(if a.flag.is_empty() { "" } else { "no sites" }));
+            .unwrap_or_else(|| {
+                Cell::text(match a.flag.as_str() {
+                    "no_sites" => "no sites",
+                    other => other, // `pretrained`: a unit that is a whole model
+                })
+            });
         let family = if a.annotated() {
             Cell::Html(Html::trusted(format!(
                 "<span title=\"{}\">{}</span>",

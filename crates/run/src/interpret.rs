@@ -641,6 +641,22 @@ fn model_units(
     let mut f = AtomicFile::create(&path)?;
     tables::write_importance(&mut f, &imp, class_names, &ann).map_err(io_error(&path))?;
     outputs.add(move || f.commit());
+    // annotation.tsv (read by the report): the units' names, no motif, flag `pretrained`;
+    // max_activation is the largest strand-averaged logit of the unit's model.
+    let path = out.join("annotation.tsv");
+    let mut f = AtomicFile::create(&path)?;
+    writeln!(f, "{}", tables::ANNOTATION_HEADER).map_err(io_error(&path))?;
+    for (u, n) in names.iter().enumerate() {
+        let max = (0..sel.len())
+            .map(|i| z[i * k + u])
+            .fold(f32::NEG_INFINITY, f32::max);
+        writeln!(
+            f,
+            "unit{u}\t{n}\tNA\tNA\tNA\tNA\tNA\tNA\t0\t{max}\tpretrained"
+        )
+        .map_err(io_error(&path))?;
+    }
+    outputs.add(move || f.commit());
     let summary = serde_json::json!({
         "model": req.model,
         "model_sha256": crate::model_checksum(&req.model)?,
@@ -658,7 +674,6 @@ fn model_units(
     outputs.commit_all()?;
     // Motif outputs of an earlier ExplaiNN interpretation do not apply to these units.
     for stale in [
-        "annotation.tsv",
         "importance.long.tsv.gz",
         "initial_motifs.tsv",
         "filters.meme",

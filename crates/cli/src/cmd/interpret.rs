@@ -120,14 +120,22 @@ pub fn run(a: Args) -> Result<()> {
     };
     let done = interpret_run(&req, &device(), &mut show)?;
     pb.finish_and_clear();
-    info!(
-        "{} of {} {} annotated (q ≤ {}); outputs in {}",
-        done.annotated,
-        done.total,
-        done.what,
-        a.q_threshold,
-        done.output.display()
-    );
+    if done.what == "pretrained units" {
+        info!(
+            "{} pretrained units, named after their models; outputs in {}",
+            done.total,
+            done.output.display()
+        );
+    } else {
+        info!(
+            "{} of {} {} annotated (q ≤ {}); outputs in {}",
+            done.annotated,
+            done.total,
+            done.what,
+            a.q_threshold,
+            done.output.display()
+        );
+    }
     for line in &done.top {
         println!("{line}");
     }
