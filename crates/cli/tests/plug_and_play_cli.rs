@@ -250,6 +250,44 @@ fn an_ensemble_is_one_model_whose_logits_are_the_members_mean() {
         );
     }
 
+    // Units keep their member tag in explain and interpret labels, and explain's rows of
+    // the merged model add up to its logits.
+    let e = run(&[
+        "explain",
+        ens.to_str().unwrap(),
+        fasta.to_str().unwrap(),
+        "-q",
+    ]);
+    ok(&e);
+    let text = String::from_utf8_lossy(&e.stdout);
+    assert!(
+        text.contains("\tunit8\tunit 8 [m3]\t"),
+        "{}",
+        &text[..300.min(text.len())]
+    );
+    let mut sums: std::collections::HashMap<(String, String), (f64, f64)> = Default::default();
+    for l in text.lines().skip(1) {
+        let f: Vec<&str> = l.split('\t').collect();
+        let v: f64 = f[4].parse().unwrap();
+        let s = sums.entry((f[0].into(), f[1].into())).or_default();
+        if f[2] == "logit" { s.1 = v } else { s.0 += v }
+    }
+    assert_eq!(sums.len(), 40);
+    for ((id, c), (sum, logit)) in sums {
+        assert!((sum - logit).abs() < 1e-5, "{id} {c}: {sum} vs {logit}");
+    }
+    ok(&run(&[
+        "interpret",
+        ens.to_str().unwrap(),
+        "-q",
+        "--threads",
+        "1",
+    ]));
+    let w = std::fs::read_to_string(ens.join("interpret/weights.tsv")).unwrap();
+    for k in 1..=3 {
+        assert_eq!(w.matches(&format!(" [m{k}]\t")).count(), 3, "{w}");
+    }
+
     // `merge` of the members gives the same model; models that differ are refused.
     let m: Vec<String> = (1..=3)
         .map(|k| {

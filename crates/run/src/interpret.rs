@@ -292,12 +292,16 @@ fn interpret_into(
     let motifs = sc.sites.motifs();
     let (hits, mut ann, db_name) = annotate_motifs(req, &motifs, sc.sites.nsites(), progress)?;
     // Motif-initialised units carry their starting motif in every label (tables, heatmap,
-    // report): `TAL1::TCF3-like (from TAL1::TCF3)`, `unit 0 (from GATA1 rc)`.
+    // report): `TAL1::TCF3-like (from TAL1::TCF3)`, `unit 0 (from GATA1 rc)`; units of a
+    // merged ensemble their member (1-based): `GATA1-like [m2]`.
     for (a, origin) in ann.iter_mut().zip(&meta.units) {
         if let Some(id) = &origin.motif {
             let name = origin.motif_name.as_deref().unwrap_or(id);
             let rc = if origin.reverse_complement { " rc" } else { "" };
             a.label = format!("{} (from {name}{rc})", a.label);
+        }
+        if let Some(k) = origin.member {
+            a.label = format!("{} [m{}]", a.label, k + 1);
         }
     }
     let (weights, _bias) = explainn.final_layer();

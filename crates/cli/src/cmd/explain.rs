@@ -48,8 +48,15 @@ pub struct Args {
     pub threads: Option<usize>,
 }
 
-fn labels(a: &Args, units: usize) -> Result<Vec<String>> {
-    let mut out: Vec<String> = (0..units).map(|u| format!("unit {u}")).collect();
+/// `unit N` (with `[mK]` for a unit of member K of a merged ensemble), or the labels of
+/// the annotation (which carry the member tag already).
+fn labels(a: &Args, units: usize, origins: &[explainn_nn::UnitOrigin]) -> Result<Vec<String>> {
+    let mut out: Vec<String> = (0..units)
+        .map(|u| match origins.get(u).and_then(|o| o.member) {
+            Some(k) => format!("unit {u} [m{}]", k + 1),
+            None => format!("unit {u}"),
+        })
+        .collect();
     let path = a.annotation.clone().or_else(|| {
         Some(a.model.join("interpret").join("annotation.tsv"))
             .filter(|p| a.model.is_dir() && p.exists())
@@ -163,7 +170,7 @@ pub fn run(a: Args) -> Result<()> {
     // pretrained units are named after their models
     let labels = match stack_names {
         Some(names) => names,
-        None => labels(&a, units)?,
+        None => labels(&a, units, &mf.metadata.units)?,
     };
     let classes = mf.metadata.class_names.clone();
     let p = Predictor::new(mf.model, device(), a.batch_size);
