@@ -4,8 +4,10 @@
 # `explainn export`, loads model.pth with `torch.load` (weights_only) into the original
 # package's classes (PyPI explainn==0.1.5: ExplaiNN built from parameters-train.py.json,
 # ConvNetDeep) with `load_state_dict(strict=True)`, and compares their logits on 500
-# sequences with `explainn predict`'s forward-strand logits. Prints the largest difference
-# per model; exits 1 if any exceeds 1e-5.
+# sequences with `explainn predict`'s forward-strand logits. The other way round, the
+# original ConvNetDeep and DanQ classes (fresh, seeded) are saved with torch.save and
+# brought in with `explainn import --arch deepcnn|danq`. Prints the largest difference per
+# model; exits 1 if any exceeds 1e-5.
 #
 # Needs a Python venv with torch + explainn==0.1.5; PEER_VENV (default ~/.peer; created with
 # pip when missing). BIN=/path/to/explainn skips the build.
@@ -32,10 +34,25 @@ for spec in "explainn2:--units 8 --num-fc 2" "explainn1:--units 8 --num-fc 1" "d
     "$BIN" -q export "$W/$name" -o "$W/$name/torch"
     "$BIN" -q predict "$W/$name" "$W/probe.tsv.gz" -o "$W/$name/pred"
 done
+# PyTorch → explainn: the original classes' checkpoints, imported
+W="$W" "$PEER_VENV/bin/python" - <<'PY'
+import os, torch
+from explainn.models.networks import ConvNetDeep, DanQ
+torch.manual_seed(1714)
+w = os.environ["W"]
+for name, cls in [("torch_deepcnn", ConvNetDeep), ("torch_danq", DanQ)]:
+    os.makedirs(f"{w}/{name}", exist_ok=True)
+    torch.save(cls(3).state_dict(), f"{w}/{name}/model.pth")
+PY
+for spec in "torch_deepcnn:deepcnn" "torch_danq:danq"; do
+    name=${spec%%:*}
+    "$BIN" -q import "$W/$name/model.pth" --arch "${spec#*:}" --length 200 -o "$W/$name"
+    "$BIN" -q predict "$W/$name" "$W/probe.tsv.gz" -o "$W/$name/pred"
+done
 W="$W" "$PEER_VENV/bin/python" - <<'PY'
 import gzip, json, os, sys
 import numpy as np, torch
-from explainn.models.networks import ExplaiNN, ConvNetDeep
+from explainn.models.networks import ExplaiNN, ConvNetDeep, DanQ
 torch.set_num_threads(2)
 w = os.environ["W"]
 probe = [l.split("\t") for l in gzip.open(f"{w}/probe.tsv.gz", "rt").read().splitlines()[1:]]
@@ -48,10 +65,12 @@ for n, s in enumerate(seqs):
         if b in idx:
             x[n, idx[b], j] = 1.0
 worst = 0.0
-for name in ["explainn2", "explainn1", "deepcnn"]:
-    d = f"{w}/{name}/torch"
+for name in ["explainn2", "explainn1", "deepcnn", "torch_deepcnn", "torch_danq"]:
+    d = f"{w}/{name}" if name.startswith("torch_") else f"{w}/{name}/torch"
     sd = torch.load(f"{d}/model.pth", weights_only=True)
-    if name.startswith("explainn"):
+    if name == "torch_danq":
+        model = DanQ(classes)
+    elif name.startswith("explainn"):
         p = json.load(open(f"{d}/parameters-train.py.json"))
         model = ExplaiNN(p["num_units"], p["input_length"], classes, p["filter_size"],
                          p["num_fc"], p["pool_size"], p["pool_stride"])
@@ -72,7 +91,9 @@ for name in ["explainn2", "explainn1", "deepcnn"]:
     diff = float(np.abs(mine - torch_logits).max())
     scale = float(np.abs(torch_logits).max())
     worst = max(worst, diff)
-    print(f"{name}: {len(sd)} tensors loaded strictly into the original {type(model).__name__}; "
+    how = ("imported by explainn from the original" if name.startswith("torch_")
+           else "loaded strictly into the original")
+    print(f"{name}: {len(sd)} tensors {how} {type(model).__name__}; "
           f"max |explainn − torch| logit = {diff:.2e} (logits up to {scale:.2f}) on {len(seqs)} sequences")
 print("PASS" if worst <= 1e-5 else "FAIL", f"(largest difference {worst:.2e}, tolerance 1e-5)")
 sys.exit(0 if worst <= 1e-5 else 1)

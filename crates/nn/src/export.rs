@@ -369,6 +369,41 @@ mod tests {
     }
 
     #[test]
+    fn baselines_export_and_import_back() {
+        let dev = crate::default_device();
+        for arch in [
+            crate::Arch::Cnn1,
+            crate::Arch::DeepCnn,
+            crate::Arch::DeepStarr,
+        ] {
+            let l = if arch == crate::Arch::DeepStarr {
+                249
+            } else {
+                200
+            };
+            let config = crate::ModelConfig::published(arch, l, 3).unwrap();
+            let m = Model::new(&config, 4, &dev).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("model.pth");
+            std::fs::write(&path, exported(&m, 5)).unwrap();
+            let (back, steps) = crate::import::import_baseline_pth(&path, arch, l, &dev).unwrap();
+            assert_eq!((back.classes(), steps), (3, 5), "{arch}");
+            assert_eq!(back.to_tensors(), m.to_tensors(), "{arch}");
+            // another architecture's checkpoint is refused with the reason
+            let other = if arch == crate::Arch::Cnn1 {
+                crate::Arch::DeepCnn
+            } else {
+                crate::Arch::Cnn1
+            };
+            let err = crate::import::import_baseline_pth(&path, other, 200, &dev).unwrap_err();
+            assert!(
+                err.to_string().contains("checkpoint"),
+                "{arch} as {other}: {err}"
+            );
+        }
+    }
+
+    #[test]
     fn bad_shapes_and_names_are_refused() {
         let e = Entry {
             name: "x".into(),

@@ -4,7 +4,9 @@
 //!
 //! The original stores no hyperparameters: the architecture comes from the tensor shapes
 //! (units, filter size, `num_fc`, hidden width, classes) plus the input length and pooling,
-//! which the caller supplies (from `parameters-train.py.json` or explicitly).
+//! which the caller supplies (from `parameters-train.py.json` or explicitly). The original
+//! package's baselines (`ConvNetShallow`, `ConvNetDeep`, `DanQ`, `DeepSTARR`) import with
+//! [`import_baseline_pth`].
 
 use crate::model::{ExplaiNN, ExplaiNNConfig, TensorMap};
 use crate::{NnError, Result};
@@ -152,5 +154,52 @@ pub fn import_pth(
     let (map, steps) = read_state_dict(path)?;
     let config = infer_config(&map, settings)?;
     let model = ExplaiNN::from_tensors(config, &map, device)?;
+    Ok((model, steps))
+}
+
+/// Import a checkpoint of one of the original package's baselines (`ConvNetShallow` =
+/// `cnn1`, `ConvNetDeep` = `deepcnn`, `DanQ` = `danq`, `DeepSTARR` = `deepstarr`; a
+/// `state_dict` saved by `torch.save`) for inputs of `input_length`: the published
+/// hyperparameters of `arch`, the number of classes read from the output layer's shape,
+/// and every tensor checked by name and shape. Returns the model and `num_batches_tracked`.
+pub fn import_baseline_pth(
+    path: &Path,
+    arch: crate::Arch,
+    input_length: usize,
+    device: &Device,
+) -> Result<(crate::Model, u64)> {
+    use crate::{Arch, Model, ModelConfig};
+    if matches!(arch, Arch::ExplaiNN | Arch::Stack) {
+        return Err(NnError::Config(format!(
+            "import_baseline_pth takes a baseline architecture, not {arch}"
+        )));
+    }
+    let (map, steps) = read_state_dict(path)?;
+    // The output layer is the one tensor whose shape follows the class count.
+    let shapes = |c: usize| -> Result<TensorMap> {
+        let config = ModelConfig::published(arch, input_length, c)?;
+        Ok(Model::new(&config, 0, device)?.to_tensors())
+    };
+    let (one, two) = (shapes(1)?, shapes(2)?);
+    let output = one
+        .iter()
+        .find(|(n, (s, _))| s.len() == 2 && two.get(*n).is_some_and(|(t, _)| t != s))
+        .map(|(n, _)| n.clone())
+        .ok_or_else(|| NnError::Config(format!("{arch} has no output layer")))?;
+    let (shape, _) = map.get(&output).ok_or_else(|| {
+        NnError::ModelFile(format!(
+            "tensor `{output}` is missing: not a {arch} checkpoint of the original package \
+             (its tensors: {})",
+            map.keys().take(6).cloned().collect::<Vec<_>>().join(", ")
+        ))
+    })?;
+    let classes = shape[0];
+    let config = ModelConfig::published(arch, input_length, classes)?;
+    let model = Model::from_tensors(&config, &map, device).map_err(|e| match e {
+        NnError::ModelFile(m) => NnError::ModelFile(format!(
+            "{m} (is it a {arch} checkpoint for input length {input_length}?)"
+        )),
+        e => e,
+    })?;
     Ok((model, steps))
 }

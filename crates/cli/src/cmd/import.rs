@@ -2,20 +2,28 @@
 //! `state_dict`, saved on any device) into explainn's model file. The architecture comes
 //! from the tensor shapes plus the input length and pooling, taken from the original's
 //! `parameters-train.py.json` (`--params`) or given explicitly; explicit options win, and
-//! `--units/--classes/--num-fc` are checked against the checkpoint.
+//! `--units/--classes/--num-fc` are checked against the checkpoint. `--arch cnn1|deepcnn|
+//! danq|deepstarr` imports the original package's baselines (`ConvNetShallow`,
+//! `ConvNetDeep`, `DanQ`, `DeepSTARR`) with their published hyperparameters, e.g. per-TF
+//! DanQ models to use as units (`train --units-from`).
 
 use super::common_model::device;
 use crate::output::AtomicFile;
 use anyhow::{Context, Result, bail};
 use clap::Args as ClapArgs;
-use explainn_nn::import::{ImportSettings, import_pth};
-use explainn_nn::{Loss, ModelMetadata, checkpoint};
+use explainn_nn::import::{ImportSettings, import_baseline_pth, import_pth};
+use explainn_nn::{Arch, Loss, Model, ModelMetadata, checkpoint};
 use std::path::PathBuf;
 
 #[derive(ClapArgs, Debug)]
 pub struct Args {
     /// The original checkpoint (`model_epoch_best_*.pth`).
     pub checkpoint: PathBuf,
+    /// The checkpoint's architecture: explainn, or a baseline of the original package:
+    /// cnn1 (ConvNetShallow), deepcnn (ConvNetDeep), danq (DanQ), deepstarr (DeepSTARR),
+    /// with their published hyperparameters; classes come from the output layer.
+    #[arg(long, default_value = "explainn")]
+    pub arch: Arch,
     /// Output: a `.safetensors` file, or a directory that receives `model.safetensors`.
     #[arg(short, long)]
     pub output: PathBuf,
@@ -63,6 +71,9 @@ pub fn run(a: Args) -> Result<()> {
     let Some(input_length) = a.length.or(num("input_length")) else {
         bail!("the input length is unknown: give --length or --params parameters-train.py.json");
     };
+    if a.arch != Arch::ExplaiNN {
+        return import_baseline(&a, input_length, &params);
+    }
     let settings = ImportSettings {
         input_length,
         pool_size: a.pool_size.or(num("pool_size")).unwrap_or(7),
@@ -92,6 +103,26 @@ pub fn run(a: Args) -> Result<()> {
     }
     let mut meta = ModelMetadata::new(cfg.clone(), a.class_names.clone());
     meta.steps = steps;
+    let out = write_model(&a, &params, model.into(), meta)?;
+    info!(
+        "imported {} units, length {}, {} classes, num_fc {} → {}",
+        cfg.units,
+        cfg.input_length,
+        cfg.classes,
+        cfg.num_fc,
+        out.display()
+    );
+    Ok(())
+}
+
+/// Strand handling and loss from the flags or `parameters-train.py.json`, then the model
+/// file (a `.safetensors` output, or `model.safetensors` in the output directory).
+fn write_model(
+    a: &Args,
+    params: &serde_json::Value,
+    model: Model,
+    mut meta: ModelMetadata,
+) -> Result<PathBuf> {
     meta.trained_with_rc = a.rc
         || params
             .get("rev_complement")
@@ -112,15 +143,37 @@ pub fn run(a: Args) -> Result<()> {
         a.output.join("model.safetensors")
     };
     let mut f = AtomicFile::create(&out)?;
-    checkpoint::write(&model.into(), &meta, &mut f)?;
+    checkpoint::write(&model, &meta, &mut f)?;
     f.commit()?;
-    info!(
-        "imported {} units, length {}, {} classes, num_fc {} → {}",
-        cfg.units,
-        cfg.input_length,
-        cfg.classes,
-        cfg.num_fc,
-        out.display()
-    );
+    Ok(out)
+}
+
+/// `--arch cnn1|deepcnn|danq|deepstarr`: a baseline of the original package.
+fn import_baseline(a: &Args, input_length: usize, params: &serde_json::Value) -> Result<()> {
+    if a.units.is_some() || a.num_fc.is_some() || a.pool_size.is_some() || a.pool_stride.is_some() {
+        bail!(
+            "--units, --num-fc, --pool-size and --pool-stride describe ExplaiNN checkpoints, not {}",
+            a.arch
+        );
+    }
+    let (model, steps) = import_baseline_pth(&a.checkpoint, a.arch, input_length, &device())
+        .with_context(|| format!("cannot import {}", a.checkpoint.display()))?;
+    let classes = model.classes();
+    if let Some(c) = a.classes
+        && c != classes
+    {
+        bail!("the checkpoint has classes = {classes}, but {c} was given");
+    }
+    if !a.class_names.is_empty() && a.class_names.len() != classes {
+        bail!(
+            "{} class names given for a model with {classes} outputs",
+            a.class_names.len()
+        );
+    }
+    let config = model.config();
+    let mut meta = ModelMetadata::new(config.clone(), a.class_names.clone());
+    meta.steps = steps;
+    let out = write_model(a, params, model, meta)?;
+    info!("imported {} → {}", config.describe(), out.display());
     Ok(())
 }
