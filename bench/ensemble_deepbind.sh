@@ -47,7 +47,7 @@ for tf in "${SETS[@]}"; do
         END { w=0; for (k in l) { d=s[k]-l[k]; if (d<0) d=-d; if (d>w) w=d }; printf "%.2e", w }')
     rows+=("$tf ${ORIGINAL[$tf]} $(auroc "$OUT/$tf") $stats $worst $(( $(date +%s) - start ))")
 done
-printf '%-6s %9s %9s %13s %17s %14s %7s\n' set original merged members-mean members-range explain-|sum-y| seconds
+printf '%-6s %9s %9s %13s %17s %14s %7s\n' set original merged members-mean members-range 'explain |Σ−y|' seconds
 for r in "${rows[@]}"; do
     set -- $r
     printf '%-6s %9s %9.4f %13s %8s–%-8s %14s %7s\n' "$1" "$2" "$3" "$4" "$5" "$6" "$7" "$8"
