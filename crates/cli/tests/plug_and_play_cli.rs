@@ -35,6 +35,15 @@ fn data(dir: &Path) -> (PathBuf, PathBuf) {
 }
 
 fn train(dir: &Path, name: &str, extra: &[&str]) -> (std::process::Output, PathBuf) {
+    train_on(dir, name, "1", extra)
+}
+
+fn train_on(
+    dir: &Path,
+    name: &str,
+    threads: &str,
+    extra: &[&str],
+) -> (std::process::Output, PathBuf) {
     let (t, v) = data(dir);
     let out = dir.join(name);
     let mut args = vec![
@@ -52,7 +61,7 @@ fn train(dir: &Path, name: &str, extra: &[&str]) -> (std::process::Output, PathB
         "--batch-size",
         "16",
         "--threads",
-        "1",
+        threads,
         "-q",
     ];
     args.extend_from_slice(extra);
@@ -625,4 +634,37 @@ fn pretrained_models_become_frozen_named_units_under_a_nam_head() {
     args.extend_from_slice(&[one.to_str().unwrap(), "--units", "4"]);
     assert_fails(&run(&args), "do not apply");
     assert!(!bad.exists());
+}
+
+#[test]
+fn ensemble_members_trained_side_by_side_equal_those_trained_in_turn() {
+    let dir = tempfile::tempdir().unwrap();
+    let (o, seq) = train(dir.path(), "seq", &["--units", "2", "--ensemble", "2"]);
+    ok(&o); // --threads 1, one member after the other
+    // two members at once on 2 threads: 1 thread each
+    let extra = ["--units", "2", "--ensemble", "2", "--ensemble-jobs", "2"];
+    let (o, par) = train_on(dir.path(), "par", "2", &extra);
+    ok(&o);
+    for k in ["1", "2"] {
+        let load = |r: &Path| {
+            explainn_nn::checkpoint::load(&r.join("members").join(k), &Default::default())
+                .unwrap()
+                .model
+                .to_tensors()
+        };
+        assert_eq!(load(&seq), load(&par), "member {k}");
+    }
+    let load = |r: &Path| {
+        explainn_nn::checkpoint::load(r, &Default::default())
+            .unwrap()
+            .model
+            .to_tensors()
+    };
+    assert_eq!(load(&seq), load(&par), "merged");
+    let (o, _) = train(
+        dir.path(),
+        "bad",
+        &["--ensemble", "3", "--ensemble-jobs", "3"],
+    );
+    assert_fails(&o, "needs at least 3 threads");
 }

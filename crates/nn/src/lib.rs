@@ -60,6 +60,17 @@ pub fn set_threads(threads: usize) -> usize {
     rayon::current_num_threads()
 }
 
+/// Run `f` on a dedicated pool of `threads` workers instead of the global one: the CPU
+/// backend and the fused kernels compute on the pool they are called from, so several
+/// trainings can run side by side (ensemble members), each on its own threads.
+pub fn on_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> Result<R> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.max(1))
+        .build()
+        .map_err(|e| NnError::Config(format!("cannot start {threads} threads: {e}")))?;
+    Ok(pool.install(f))
+}
+
 /// The default device: burn's pure-Rust `flex` CPU backend.
 pub fn default_device() -> burn::tensor::Device {
     burn::tensor::Device::flex()

@@ -178,6 +178,12 @@ pub struct Args {
     /// members' mean) as RUN's model.
     #[arg(long, default_value_t = 1, value_name = "K")]
     pub ensemble: usize,
+    /// With --ensemble: train J members at once, each on --threads / J threads (default 1:
+    /// one after another on every thread). A member's result depends on its seed and its
+    /// thread count only, so `--ensemble-jobs 2 --threads 2` gives the members of
+    /// `--threads 1`, bit for bit.
+    #[arg(long, default_value_t = 1, value_name = "J")]
+    pub ensemble_jobs: usize,
     /// Replace a run already in the output directory; its test/, interpret/ and
     /// report.html are removed once the new model is written.
     #[arg(long)]
@@ -355,12 +361,26 @@ pub fn run_with(a: Args, pretrained: Option<PathBuf>) -> Result<()> {
             a.output.display()
         );
     }
+    if a.ensemble_jobs == 0 {
+        bail!("--ensemble-jobs must be at least 1");
+    }
+    let jobs = a.ensemble_jobs.min(a.ensemble.max(1));
+    if jobs > 1 {
+        if jobs > threads {
+            bail!(
+                "--ensemble-jobs {jobs} needs at least {jobs} threads (--threads {threads}): \
+                 each member trains on threads / jobs"
+            );
+        }
+        let members = train_members_parallel(&a, &req, units, jobs, threads / jobs, &device)?;
+        return merge_members(&a, members, units, &device);
+    }
     let mut members = Vec::new();
     for k in 0..a.ensemble.max(1) {
         let mut member = req.clone();
         let dir;
         if a.ensemble > 1 {
-            dir = a.output.join("members").join((k + 1).to_string());
+            dir = member_dir(&a, k);
             member.output = &dir;
             member.options.seed = a.seed.wrapping_add(k as u64);
             member.force = a.force;
@@ -392,22 +412,116 @@ pub fn run_with(a: Args, pretrained: Option<PathBuf>) -> Result<()> {
         members.push(member.output.to_path_buf());
     }
     if a.ensemble > 1 {
-        let req = explainn_run::merge::MergeRequest {
-            models: members,
-            output: a.output.clone(),
-            command_line: std::env::args().collect(),
-            force: a.force,
-        };
-        explainn_run::merge::merge_run(&req, &device)?;
-        info!(
-            "merged the {} members into {} ({} units; members kept in {})",
-            a.ensemble,
-            run.model().display(),
-            a.ensemble * units,
-            a.output.join("members").display()
-        );
+        merge_members(&a, members, units, &device)?;
     }
     Ok(())
+}
+
+/// `RUN/members/K` (1-based) of ensemble member `k`.
+fn member_dir(a: &Args, k: usize) -> PathBuf {
+    a.output.join("members").join((k + 1).to_string())
+}
+
+/// Write the merge of the trained members as the run's model.
+fn merge_members(
+    a: &Args,
+    members: Vec<PathBuf>,
+    units: usize,
+    device: &explainn_nn::Device,
+) -> Result<()> {
+    let req = explainn_run::merge::MergeRequest {
+        models: members,
+        output: a.output.clone(),
+        command_line: std::env::args().collect(),
+        force: a.force,
+    };
+    explainn_run::merge::merge_run(&req, device)?;
+    info!(
+        "merged the {} members into {} ({} units; members kept in {})",
+        a.ensemble,
+        RunDir::new(&a.output).model().display(),
+        a.ensemble * units,
+        a.output.join("members").display()
+    );
+    Ok(())
+}
+
+/// Train the ensemble's members `jobs` at a time, each on its own pool of
+/// `threads_each` threads (the fused kernels compute on the pool they are called from).
+/// Progress is one line per member epoch. Returns the members' run directories in order.
+fn train_members_parallel(
+    a: &Args,
+    req: &TrainRequest,
+    units: usize,
+    jobs: usize,
+    threads_each: usize,
+    device: &explainn_nn::Device,
+) -> Result<Vec<PathBuf>> {
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let k_all = a.ensemble;
+    info!("training {k_all} ensemble members, {jobs} at a time on {threads_each} thread(s) each");
+    let results: Vec<Result<()>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..jobs)
+            .map(|_| {
+                scope.spawn(|| -> Result<()> {
+                    loop {
+                        let k = next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        if k >= k_all {
+                            return Ok(());
+                        }
+                        let dir = member_dir(a, k);
+                        let mut member = req.clone();
+                        member.output = &dir;
+                        member.options.seed = a.seed.wrapping_add(k as u64);
+                        member.threads = threads_each;
+                        let mut report = |p: Progress| {
+                            if let Progress::EpochEnd(e) = p {
+                                info!(
+                                    "member {}: epoch {}: train loss {:.5}, validation loss {:.5} ({:.1} s)",
+                                    k + 1,
+                                    e.epoch,
+                                    e.train_loss,
+                                    e.validation_loss,
+                                    e.seconds
+                                );
+                            }
+                        };
+                        let done = explainn_nn::on_threads(threads_each, || {
+                            train_run(
+                                &member,
+                                |length, classes| {
+                                    model_config(a, units, length, classes).map_err(|e| {
+                                        explainn_run::RunError::Data(format!("{e:#}"))
+                                    })
+                                },
+                                device,
+                                &mut report,
+                            )
+                        })??;
+                        let o = &done.outcome;
+                        info!(
+                            "member {} (seed {}): kept epoch {} (validation loss {:.5})",
+                            k + 1,
+                            member.options.seed,
+                            o.best_epoch,
+                            o.history[o.best_epoch - 1].validation_loss
+                        );
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(anyhow::anyhow!("a member's training panicked")))
+            })
+            .collect()
+    });
+    for r in results {
+        r?;
+    }
+    Ok((0..k_all).map(|k| member_dir(a, k)).collect())
 }
 
 /// The freezing rules of `--freeze`, `--freeze-tensor`, `--freeze-filters` and
