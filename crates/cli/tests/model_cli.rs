@@ -328,7 +328,13 @@ fn a_killed_training_leaves_the_best_model_so_far() {
     std::thread::sleep(std::time::Duration::from_millis(300));
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(!run_dir.join("config.json").exists());
+    // Its record: config.json marked incomplete, with the epochs run and the kept one,
+    // and the losses of those epochs.
+    let c = explainn_run::RunConfig::read(&run_dir.join("config.json")).unwrap();
+    assert!(!c.complete);
+    assert!(c.epochs_run >= 1 && c.best_epoch >= 1 && c.best_epoch <= c.epochs_run);
+    let losses = std::fs::read_to_string(run_dir.join("losses.tsv")).unwrap();
+    assert!(losses.lines().count() > c.epochs_run.min(1), "{losses}");
     let out = dir.path().join("p");
     ok(&run(&[
         "predict",

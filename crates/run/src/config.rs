@@ -33,10 +33,19 @@ pub struct RunConfig {
     pub epochs_run: usize,
     /// The epoch whose weights were kept (1-based).
     pub best_epoch: usize,
+    /// False while training runs (written after every epoch), true once it finished: a
+    /// run directory with `complete: false` holds an interrupted training, whose model is
+    /// the best one so far. Runs before 0.3 wrote no such key (they are complete).
+    #[serde(default = "yes")]
+    pub complete: bool,
 }
 
 fn explainn_arch() -> Arch {
     Arch::ExplaiNN
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl RunConfig {
@@ -80,6 +89,7 @@ mod tests {
             validation_sequences: 2,
             epochs_run: 3,
             best_epoch: 2,
+            complete: false,
         };
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("config.json");
@@ -90,12 +100,14 @@ mod tests {
         // The first release wrote no `arch` and no optimiser, schedule or keep settings.
         let mut v: serde_json::Value = serde_json::from_slice(&buf).unwrap();
         v.as_object_mut().unwrap().remove("arch");
+        v.as_object_mut().unwrap().remove("complete");
         for k in ["optimiser", "schedule", "keep"] {
             v["training"].as_object_mut().unwrap().remove(k);
         }
         std::fs::write(&p, v.to_string()).unwrap();
         let old = RunConfig::read(&p).unwrap();
         assert_eq!(old.arch, Arch::ExplaiNN);
+        assert!(old.complete, "runs that predate the key are complete");
         assert_eq!(old.training, TrainOptions::default());
         std::fs::write(&p, "{}").unwrap();
         let e = RunConfig::read(&p).unwrap_err().to_string();

@@ -5,8 +5,8 @@
 //! | file | type | written by |
 //! |---|---|---|
 //! | `model.safetensors` | [`explainn_nn::checkpoint`] | [`train::train_run`] |
-//! | `config.json` | [`RunConfig`] | [`train::train_run`] |
-//! | `losses.tsv` | [`losses`] (`epoch, train_loss, validation_loss, seconds`) | [`train::train_run`] |
+//! | `config.json` | [`RunConfig`] (`complete: false` while training runs) | [`train::train_run`], after every epoch |
+//! | `losses.tsv` | [`losses`] (`epoch, train_loss, validation_loss, seconds`) | [`train::train_run`], after every epoch |
 //! | `test/metrics.tsv`, `test/predictions.tsv.gz` | [`metrics`] | [`test::test_run`] |
 //! | `interpret/…` | `explainn-interpret` | [`interpret::interpret_run`] |
 //! | `report.html` | `explainn-report` | [`report::report_run`] |

@@ -24,6 +24,15 @@ fn summary(run: &RunDir, c: &RunConfig) -> Vec<(String, String)> {
         .map(|m| m.describe())
         .unwrap_or_else(|e| format!("{} ({e})", c.arch));
     kv.push(("Architecture".into(), arch));
+    if !c.complete {
+        kv.push((
+            "Status".into(),
+            format!(
+                "interrupted: training stopped after {} epoch(s); the model is the best of those (epoch {})",
+                c.epochs_run, c.best_epoch
+            ),
+        ));
+    }
     let t = &c.training;
     kv.push((
         "Training".into(),

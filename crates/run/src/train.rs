@@ -236,10 +236,15 @@ pub fn train_run(
     }
     let earlier = run.model().exists() || run.config().exists();
     if earlier && !req.force {
-        let what = if run.config().exists() {
-            "already holds a trained run"
-        } else {
-            "holds the model of an interrupted training (no config.json)"
+        let what = match run.read_config() {
+            Ok(c) if !c.complete => format!(
+                "holds an interrupted training (config.json: complete false, the best model \
+                 of {} epoch(s) kept)",
+                c.epochs_run
+            ),
+            Ok(_) => "already holds a trained run".to_string(),
+            Err(_) if run.config().exists() => "already holds a trained run".to_string(),
+            Err(_) => "holds the model of an interrupted training (no config.json)".to_string(),
         };
         return Err(file_error(
             req.output,
@@ -390,9 +395,27 @@ pub fn train_run(
     std::fs::create_dir_all(req.output)
         .map_err(|e| file_error(req.output, format!("cannot create the run directory: {e}")))?;
 
-    // The model kept so far is saved after every improvement, so an interrupted training
-    // (killed, Ctrl-C) still leaves a usable model.safetensors; config.json and losses.tsv
-    // are written only at the end.
+    // The model kept so far is saved after every improvement, and losses.tsv and
+    // config.json (`complete: false`) after every epoch, so an interrupted training
+    // (killed, Ctrl-C) leaves a usable model with its record; the final config.json says
+    // `complete: true`.
+    let mut run_config = RunConfig {
+        command_line: req.command_line.clone(),
+        explainn_version: env!("CARGO_PKG_VERSION").into(),
+        train: absolute(req.train),
+        validation: absolute(req.validation),
+        arch: config.arch(),
+        architecture: config.to_json(),
+        training: req.options.clone(),
+        threads: req.threads,
+        class_names: train.class_names.clone(),
+        train_sequences: td.len(),
+        validation_sequences: vd.len(),
+        epochs_run: 0,
+        best_epoch: 0,
+        complete: false,
+    };
+    let mut history_so_far = Vec::new();
     let mut meta = ModelMetadata::new(config.clone(), train.class_names.clone());
     meta.trained_with_rc = req.options.rc;
     meta.loss = Some(req.options.loss);
@@ -400,15 +423,40 @@ pub fn train_run(
     meta.units = units;
     let model_path = run.model();
     let mut save_error: Option<RunError> = None;
+    let losses_path = run.losses();
+    let config_path = run.config();
     let mut events = |p: Progress| {
-        if let Progress::Kept { steps, model, .. } = p
+        if let Progress::EpochEnd(e) = &p
             && save_error.is_none()
         {
+            history_so_far.push(*e);
+            run_config.epochs_run = history_so_far.len();
+            let saved = AtomicFile::create(&losses_path)
+                .and_then(|mut f| {
+                    crate::losses::write(&mut f, &history_so_far)
+                        .map_err(|e| file_error(&losses_path, e))?;
+                    f.commit()
+                })
+                .and_then(|_| write_config(&run_config, &config_path));
+            if let Err(e) = saved {
+                save_error = Some(e);
+            }
+        }
+        if let Progress::Kept {
+            epoch,
+            steps,
+            model,
+        } = p
+            && save_error.is_none()
+        {
+            run_config.best_epoch = epoch;
             meta.steps = steps as u64;
-            let saved = AtomicFile::create(&model_path).and_then(|mut f| {
-                checkpoint::write(model, &meta, &mut f)?;
-                f.commit()
-            });
+            let saved = AtomicFile::create(&model_path)
+                .and_then(|mut f| {
+                    checkpoint::write(model, &meta, &mut f)?;
+                    f.commit()
+                })
+                .and_then(|_| write_config(&run_config, &config_path));
             if let Err(e) = saved {
                 save_error = Some(e);
             }
@@ -443,19 +491,10 @@ pub fn train_run(
 
     meta.steps = outcome.steps as u64;
     let run_config = RunConfig {
-        command_line: req.command_line.clone(),
-        explainn_version: env!("CARGO_PKG_VERSION").into(),
-        train: absolute(req.train),
-        validation: absolute(req.validation),
-        arch: config.arch(),
-        architecture: config.to_json(),
-        training: req.options.clone(),
-        threads: req.threads,
-        class_names: meta.class_names.clone(),
-        train_sequences: td.len(),
-        validation_sequences: vd.len(),
         epochs_run: outcome.history.len(),
         best_epoch: outcome.best_epoch,
+        complete: true,
+        ..run_config
     };
 
     let mut outputs = OutputSet::default();
@@ -480,6 +519,13 @@ pub fn train_run(
         outcome,
         config: run_config,
     })
+}
+
+/// Write `config.json` atomically.
+fn write_config(c: &RunConfig, path: &Path) -> Result<()> {
+    let mut f = AtomicFile::create(path)?;
+    c.write(&mut f).map_err(|e| file_error(path, e))?;
+    f.commit()
 }
 
 /// Remove what an earlier run derived from its model: `test/`, `interpret/`, `report.html`.
