@@ -15,6 +15,19 @@ MOTIF gataa GATA-like\nletter-probability matrix: alength= 4 w= 5 nsites= 20 E= 
 MOTIF ebox Ebox\nletter-probability matrix: alength= 4 w= 6 nsites= 20 E= 0\n\
 0.05 0.85 0.05 0.05\n0.9 0.04 0.03 0.03\n0.05 0.85 0.05 0.05\n0.05 0.05 0.85 0.05\n0.05 0.05 0.05 0.85\n0.05 0.05 0.85 0.05\n";
 
+/// Small, quick model and training settings shared by these tests.
+const TINY: [&str; 9] = [
+    "--filter-size",
+    "8",
+    "--hidden",
+    "4",
+    "--max-epochs",
+    "2",
+    "--batch-size",
+    "16",
+    "-q",
+];
+
 fn data(dir: &Path) -> (PathBuf, PathBuf) {
     let classes = [
         Class {
@@ -52,18 +65,10 @@ fn train_on(
         v.to_str().unwrap(),
         "-o",
         out.to_str().unwrap(),
-        "--filter-size",
-        "8",
-        "--hidden",
-        "4",
-        "--max-epochs",
-        "2",
-        "--batch-size",
-        "16",
         "--threads",
         threads,
-        "-q",
     ];
+    args.extend_from_slice(&TINY);
     args.extend_from_slice(extra);
     (run(&args), out)
 }
@@ -274,17 +279,7 @@ fn an_ensemble_is_one_model_whose_logits_are_the_members_mean() {
         "{}",
         &text[..300.min(text.len())]
     );
-    let mut sums: std::collections::HashMap<(String, String), (f64, f64)> = Default::default();
-    for l in text.lines().skip(1) {
-        let f: Vec<&str> = l.split('\t').collect();
-        let v: f64 = f[4].parse().unwrap();
-        let s = sums.entry((f[0].into(), f[1].into())).or_default();
-        if f[2] == "logit" { s.1 = v } else { s.0 += v }
-    }
-    assert_eq!(sums.len(), 40);
-    for ((id, c), (sum, logit)) in sums {
-        assert!((sum - logit).abs() < 1e-5, "{id} {c}: {sum} vs {logit}");
-    }
+    assert_explain_sums(&text, 40);
     ok(&run(&[
         "interpret",
         ens.to_str().unwrap(),
@@ -487,6 +482,31 @@ fn export_writes_the_original_pytorch_files_and_round_trips() {
     assert!(!none.exists());
 }
 
+/// Check `explain` output: for each of the `pairs` (sequence, class) rows the unit
+/// contributions plus the bias add up to the logit within 1e-5. Returns the unit labels.
+fn assert_explain_sums(text: &str, pairs: usize) -> std::collections::BTreeSet<String> {
+    let mut sums: std::collections::HashMap<(String, String), (f64, f64)> = Default::default();
+    let mut labels = std::collections::BTreeSet::new();
+    for l in text.lines().skip(1) {
+        let f: Vec<&str> = l.split('\t').collect();
+        let v: f64 = f[4].parse().unwrap();
+        let e = sums.entry((f[0].into(), f[1].into())).or_default();
+        match f[2] {
+            "logit" => e.1 = v,
+            "bias" => e.0 += v,
+            _ => {
+                e.0 += v;
+                labels.insert(f[3].to_string());
+            }
+        }
+    }
+    assert_eq!(sums.len(), pairs);
+    for ((id, c), (sum, logit)) in sums {
+        assert!((sum - logit).abs() < 1e-5, "{id} {c}: {sum} vs {logit}");
+    }
+    labels
+}
+
 /// Keep the label column `k` of a labelled TSV (a single-task set of the same sequences).
 fn one_task(src: &Path, k: usize, dst: &Path) {
     let text = std::fs::read_to_string(src).unwrap();
@@ -506,21 +526,7 @@ fn pretrained_models_become_frozen_named_units_under_a_nam_head() {
     let d = dir.path();
     let (t, v) = data(d);
     let units = d.join("units");
-    let tiny = [
-        "--units",
-        "3",
-        "--filter-size",
-        "8",
-        "--hidden",
-        "4",
-        "--max-epochs",
-        "2",
-        "--batch-size",
-        "16",
-        "--threads",
-        "1",
-        "-q",
-    ];
+    let tiny = [&["--units", "3", "--threads", "1"][..], &TINY[..]].concat();
     for (k, name) in ["gata", "ebox"].iter().enumerate() {
         let (tk, vk) = (
             d.join(format!("{name}.t.tsv")),
@@ -587,23 +593,8 @@ fn pretrained_models_become_frozen_named_units_under_a_nam_head() {
     let e = run(&["explain", s, fasta.to_str().unwrap(), "-q"]);
     ok(&e);
     let text = String::from_utf8_lossy(&e.stdout);
-    let mut sums: std::collections::HashMap<(String, String), (f64, f64)> = Default::default();
-    for l in text.lines().skip(1) {
-        let f: Vec<&str> = l.split('\t').collect();
-        let v: f64 = f[4].parse().unwrap();
-        let e = sums.entry((f[0].into(), f[1].into())).or_default();
-        if f[2] == "logit" {
-            e.1 = v;
-        } else {
-            e.0 += v;
-            if f[2] != "bias" {
-                assert!(names.contains(&f[3]), "label {}", f[3]);
-            }
-        }
-    }
-    assert_eq!(sums.len(), 4);
-    for ((id, c), (sum, logit)) in sums {
-        assert!((sum - logit).abs() < 1e-5, "{id} {c}: {sum} vs {logit}");
+    for label in assert_explain_sums(&text, 4) {
+        assert!(names.contains(&label.as_str()), "label {label}");
     }
     // interpret: weights and importance of the named units.
     ok(&run(&["interpret", s, "-q", "--threads", "1"]));

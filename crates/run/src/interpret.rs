@@ -324,14 +324,7 @@ fn interpret_into(
         &sc.max_activation,
         &order,
     )?;
-    let path = out.join("weights.tsv");
-    let mut f = AtomicFile::create(&path)?;
-    tables::write_weights(&mut f, &weights, classes, &ann).map_err(io_error(&path))?;
-    outputs.add(move || f.commit());
-    let path = out.join("importance.tsv");
-    let mut f = AtomicFile::create(&path)?;
-    tables::write_importance(&mut f, &imp, classes, &ann).map_err(io_error(&path))?;
-    outputs.add(move || f.commit());
+    add_unit_tables(&mut outputs, &out, &weights, &imp, classes, &ann)?;
     let initial = out.join("initial_motifs.tsv");
     if meta.units.iter().any(|o| o.motif.is_some()) {
         let mut f = AtomicFile::create(&initial)?;
@@ -554,12 +547,10 @@ fn filter_visualisation(
     outputs.commit_all()?;
     prune(&out.join("logos"), &logos)?;
     // Unit-importance outputs of an earlier ExplaiNN interpretation do not apply here.
-    for stale in ["weights.tsv", "importance.tsv", "importance.long.tsv.gz"] {
-        let p = out.join(stale);
-        if p.is_file() {
-            std::fs::remove_file(&p).map_err(io_error(&p))?;
-        }
-    }
+    remove_stale(
+        out,
+        &["weights.tsv", "importance.tsv", "importance.long.tsv.gz"],
+    )?;
     prune(&out.join("plots"), &[])?;
     let mut top = vec!["rank\tfilter\tlabel\tq_value\tnsites".to_string()];
     for (rank, &u) in order.iter().take(10).enumerate() {
@@ -637,14 +628,7 @@ fn model_units(
         .collect();
     std::fs::create_dir_all(out).map_err(io_error(out))?;
     let mut outputs = OutputSet::default();
-    let path = out.join("weights.tsv");
-    let mut f = AtomicFile::create(&path)?;
-    tables::write_weights(&mut f, &weights, class_names, &ann).map_err(io_error(&path))?;
-    outputs.add(move || f.commit());
-    let path = out.join("importance.tsv");
-    let mut f = AtomicFile::create(&path)?;
-    tables::write_importance(&mut f, &imp, class_names, &ann).map_err(io_error(&path))?;
-    outputs.add(move || f.commit());
+    add_unit_tables(&mut outputs, out, &weights, &imp, class_names, &ann)?;
     // annotation.tsv (read by the report): the units' names, no motif, flag `pretrained`;
     // max_activation is the largest strand-averaged logit of the unit's model.
     let path = out.join("annotation.tsv");
@@ -677,17 +661,15 @@ fn model_units(
     add_summary(&mut outputs, out, &summary)?;
     outputs.commit_all()?;
     // Motif outputs of an earlier ExplaiNN interpretation do not apply to these units.
-    for stale in [
-        "importance.long.tsv.gz",
-        "initial_motifs.tsv",
-        "filters.meme",
-        "tomtom.tsv",
-    ] {
-        let p = out.join(stale);
-        if p.is_file() {
-            std::fs::remove_file(&p).map_err(io_error(&p))?;
-        }
-    }
+    remove_stale(
+        out,
+        &[
+            "importance.long.tsv.gz",
+            "initial_motifs.tsv",
+            "filters.meme",
+            "tomtom.tsv",
+        ],
+    )?;
     prune(&out.join("logos"), &[])?;
     prune(&out.join("plots"), &[])?;
     let mut top = vec![format!("rank\tunit\tlabel\t{}", class_names.join("\t"))];
@@ -705,6 +687,37 @@ fn model_units(
         what: "pretrained units",
         top,
     })
+}
+
+/// `weights.tsv` and `importance.tsv` of `ann`'s units, registered in `outputs`.
+fn add_unit_tables(
+    outputs: &mut OutputSet,
+    out: &Path,
+    weights: &[f32],
+    imp: &explainn_interpret::importance::Importance,
+    classes: &[String],
+    ann: &[UnitAnnotation],
+) -> Result<()> {
+    let path = out.join("weights.tsv");
+    let mut f = AtomicFile::create(&path)?;
+    tables::write_weights(&mut f, weights, classes, ann).map_err(io_error(&path))?;
+    outputs.add(move || f.commit());
+    let path = out.join("importance.tsv");
+    let mut f = AtomicFile::create(&path)?;
+    tables::write_importance(&mut f, imp, classes, ann).map_err(io_error(&path))?;
+    outputs.add(move || f.commit());
+    Ok(())
+}
+
+/// Remove the files `names` of `out` that an earlier interpretation of another kind left.
+fn remove_stale(out: &Path, names: &[&str]) -> Result<()> {
+    for stale in names {
+        let p = out.join(stale);
+        if p.is_file() {
+            std::fs::remove_file(&p).map_err(io_error(&p))?;
+        }
+    }
+    Ok(())
 }
 
 fn add_summary(outputs: &mut OutputSet, out: &Path, summary: &serde_json::Value) -> Result<()> {
