@@ -425,7 +425,7 @@ impl Model {
             Model::ExplaiNN(m) => m.forward(x),
             Model::Cnn(m) => m.run(x, None),
             Model::DanQ(m) => m.run(x, None),
-            Model::Stack(m) => m.run(x, None),
+            Model::Stack(m) => m.forward(x),
         }
     }
 

@@ -125,11 +125,11 @@ impl Predictor {
     /// Logits `(N, C)` of the sequences (reverse-complemented with `rc`).
     pub fn logits(&self, codes: &[u8], rc: bool) -> Result<Vec<f32>> {
         self.check(codes)?;
+        if let Model::Stack(stack) = &self.model {
+            return Ok(self.stack_parts(stack, codes)?.2); // members are strand-averaged
+        }
         let l = self.model.input_length();
         let mut out = Vec::with_capacity(codes.len() / l * self.model.classes());
-        if let Model::Stack(stack) = &self.model {
-            return Ok(self.stack_parts(stack, codes, rc)?.2);
-        }
         for chunk in codes.chunks(self.batch_size * l) {
             match &self.fused {
                 Some(f) => out.extend(f.forward(chunk, rc, false).logits),
@@ -154,16 +154,14 @@ impl Predictor {
     pub fn units(&self, codes: &[u8], rc: bool, activations: bool) -> Result<UnitArrays> {
         self.check(codes)?;
         if let Model::Stack(stack) = &self.model {
-            // units are the pretrained members: no first-layer activations of their own
-            let mut res = UnitArrays {
+            // units are the pretrained members (strand-averaged, so `rc` changes nothing):
+            // no first-layer activations of their own
+            let (_, unit_outputs, logits) = self.stack_parts(stack, codes)?;
+            return Ok(UnitArrays {
                 activations: None,
-                unit_outputs: Vec::new(),
-                logits: Vec::new(),
-            };
-            let (_, g, y) = self.stack_parts(stack, codes, rc)?;
-            res.unit_outputs = g;
-            res.logits = y;
-            return Ok(res);
+                unit_outputs,
+                logits,
+            });
         }
         let model = self.explainn("unit outputs")?;
         let l = model.config().input_length;
@@ -208,18 +206,17 @@ impl Predictor {
                 self.model.arch()
             )));
         };
-        let (z, g, _) = self.stack_parts(stack, codes, false)?;
+        let (z, g, _) = self.stack_parts(stack, codes)?;
         Ok((z, g))
     }
 
     /// z, g and logits `(N, K)`, `(N, K)`, `(N, C)` of a model of pretrained units, its
-    /// members run by their own predictors (fused kernels for ExplaiNN members). z does not
-    /// depend on `rc`: members are strand-averaged.
+    /// members run by their own predictors (fused kernels for ExplaiNN members). None of
+    /// them depends on the strand given: members are strand-averaged.
     fn stack_parts(
         &self,
         stack: &crate::stack::Stack,
         codes: &[u8],
-        _rc: bool,
     ) -> Result<(Vec<f32>, Vec<f32>, Vec<f32>)> {
         let z = stack.member_logits_codes(codes, &self.device, self.batch_size)?;
         let k = stack.config().units();

@@ -33,13 +33,13 @@
 //! assert_eq!((u.unit_outputs.len(), u.logits.len()), (2 * 2, 2 * 3)); // `(2, K)`, `(2, C)`
 //! ```
 
-use crate::model::{BatchNorm1d, TensorMap, dropout, tensor_values, uniform};
+use crate::layers::{Conv, Dense, Init, put_bn};
+use crate::model::{BatchNorm1d, TensorMap, dropout, tensor_values};
 use crate::network::{Arch, Model, ModelConfig};
 use crate::{NnError, Result};
-use burn::module::{Module, Param};
+use burn::module::Module;
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor, TensorData};
-use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
@@ -175,18 +175,16 @@ impl StackConfig {
     }
 }
 
-/// The NAM head's per-unit layers.
+/// The NAM head's per-unit layers: the original's grouped 1×1 convolutions, stored as
+/// PyTorch lays them out.
 #[derive(Module, Debug)]
 struct Nam {
-    /// `(K·H, 1, 1)`.
-    w1: Param<Tensor<3>>,
-    /// `(K·H)`.
-    b1: Param<Tensor<1>>,
+    /// `linear.0`: weight `(K·H, 1, 1)`, bias `(K·H)`.
+    first: Conv,
+    /// `linear.1`, over K·H channels.
     bn: BatchNorm1d,
-    /// `(K, H, 1)`.
-    w2: Param<Tensor<3>>,
-    /// `(K)`.
-    b2: Param<Tensor<1>>,
+    /// `linear.4`: weight `(K, H, 1)`, bias `(K)`.
+    second: Conv,
 }
 
 /// A model whose units are pretrained models (see the module documentation).
@@ -194,10 +192,8 @@ struct Nam {
 pub struct Stack {
     members: Vec<Model>,
     nam: Option<Nam>,
-    /// `(C, K)`.
-    final_weight: Param<Tensor<2>>,
-    /// `(C)`.
-    final_bias: Param<Tensor<1>>,
+    /// `final`: weight `(C, K)`, bias `(C)`.
+    output: Dense,
     #[module(skip)]
     config: StackConfig,
 }
@@ -214,37 +210,16 @@ impl Stack {
                 map.insert(format!("units.{k}.{name}"), t);
             }
         }
-        let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_4ead);
+        let mut init = Init::new(seed ^ 0x5eed_4ead);
         let (k, h, c) = (config.units(), config.hidden, config.classes);
         if config.head == Head::Nam {
             // grouped 1×1 convolutions: fan-in 1, then H
-            map.insert(
-                "linear.0.weight".into(),
-                (vec![k * h, 1, 1], uniform(&mut rng, k * h, 1)),
-            );
-            map.insert(
-                "linear.0.bias".into(),
-                (vec![k * h], uniform(&mut rng, k * h, 1)),
-            );
-            for (s, v) in [
-                ("weight", 1.0),
-                ("bias", 0.0),
-                ("running_mean", 0.0),
-                ("running_var", 1.0),
-            ] {
-                map.insert(format!("linear.1.{s}"), (vec![k * h], vec![v; k * h]));
-            }
-            map.insert(
-                "linear.4.weight".into(),
-                (vec![k, h, 1], uniform(&mut rng, k * h, h)),
-            );
-            map.insert("linear.4.bias".into(), (vec![k], uniform(&mut rng, k, h)));
+            init.conv("linear.0", k * h, 1, 1);
+            init.bn("linear.1", k * h);
+            init.conv("linear.4", k, h, 1);
         }
-        map.insert(
-            "final.weight".into(),
-            (vec![c, k], uniform(&mut rng, c * k, k)),
-        );
-        map.insert("final.bias".into(), (vec![c], uniform(&mut rng, c, k)));
+        init.linear("final", c, k);
+        map.append(&mut init.map);
         Self::from_tensors(config, &map, device)
     }
 
@@ -267,18 +242,15 @@ impl Stack {
         let nam = match config.head {
             Head::Linear => None,
             Head::Nam => Some(Nam {
-                w1: r.param("linear.0.weight", [k * h, 1, 1])?,
-                b1: r.param("linear.0.bias", [k * h])?,
+                first: r.conv("linear.0", k * h, 1, 1)?,
                 bn: r.bn("linear.1", k * h)?,
-                w2: r.param("linear.4.weight", [k, h, 1])?,
-                b2: r.param("linear.4.bias", [k])?,
+                second: r.conv("linear.4", k, h, 1)?,
             }),
         };
         Ok(Self {
             members,
             nam,
-            final_weight: r.param("final.weight", [c, k])?,
-            final_bias: r.param("final.bias", [c])?,
+            output: r.dense("final", c, k)?,
             config,
         })
     }
@@ -291,63 +263,12 @@ impl Stack {
                 map.insert(format!("units.{k}.{name}"), t);
             }
         }
-        let mut put = |name: &str, dims: Vec<usize>, v: Vec<f32>| {
-            map.insert(name.to_string(), (dims, v));
-        };
         if let Some(n) = &self.nam {
-            put(
-                "linear.0.weight",
-                n.w1.dims().to_vec(),
-                tensor_values(n.w1.val()),
-            );
-            put(
-                "linear.0.bias",
-                n.b1.dims().to_vec(),
-                tensor_values(n.b1.val()),
-            );
-            put(
-                "linear.1.weight",
-                n.bn.weight.dims().to_vec(),
-                tensor_values(n.bn.weight.val()),
-            );
-            put(
-                "linear.1.bias",
-                n.bn.bias.dims().to_vec(),
-                tensor_values(n.bn.bias.val()),
-            );
-            let rm = n.bn.running_mean.value_sync();
-            put(
-                "linear.1.running_mean",
-                rm.dims().to_vec(),
-                tensor_values(rm),
-            );
-            let rv = n.bn.running_var.value_sync();
-            put(
-                "linear.1.running_var",
-                rv.dims().to_vec(),
-                tensor_values(rv),
-            );
-            put(
-                "linear.4.weight",
-                n.w2.dims().to_vec(),
-                tensor_values(n.w2.val()),
-            );
-            put(
-                "linear.4.bias",
-                n.b2.dims().to_vec(),
-                tensor_values(n.b2.val()),
-            );
+            n.first.put(&mut map, "linear.0");
+            put_bn(&mut map, "linear.1", &n.bn);
+            n.second.put(&mut map, "linear.4");
         }
-        put(
-            "final.weight",
-            self.final_weight.dims().to_vec(),
-            tensor_values(self.final_weight.val()),
-        );
-        put(
-            "final.bias",
-            self.final_bias.dims().to_vec(),
-            tensor_values(self.final_bias.val()),
-        );
+        self.output.put(&mut map, "final");
         map
     }
 
@@ -364,8 +285,8 @@ impl Stack {
     /// Final-layer weights W `(C, K)` row-major and bias b `(C)`.
     pub fn final_layer(&self) -> (Vec<f32>, Vec<f32>) {
         (
-            tensor_values(self.final_weight.val()),
-            tensor_values(self.final_bias.val()),
+            tensor_values(self.output.weight.val()),
+            tensor_values(self.output.bias.val()),
         )
     }
 
@@ -409,13 +330,13 @@ impl Stack {
     /// Training-mode logits of B sequences of u8 codes: member logits in inference mode
     /// (constants for the optimiser), the head in training mode.
     pub(crate) fn forward_train_codes(&self, codes: &[u8], rng: &mut ChaCha8Rng) -> Tensor<2> {
-        let dev = self.final_bias.device();
+        let dev = self.output.bias.device();
         let b = codes.len() / self.config.input_length;
         let z = self
             .member_logits_codes(codes, &dev, b.max(1))
             .expect("training batches hold whole sequences of the model's length");
         let z = Tensor::<2>::from_data(TensorData::new(z, [b, self.members.len()]), &dev);
-        self.head(self.unit_outputs(z, Some(rng)))
+        self.output.forward(self.unit_outputs(z, Some(rng)))
     }
 
     /// Unit outputs g `(B, K)` from member logits z `(B, K)`: z itself for the linear head,
@@ -426,40 +347,32 @@ impl Stack {
         };
         let [b, k] = z.dims();
         let h = self.config.hidden;
-        let a =
-            z.reshape([b, k, 1]) * n.w1.val().reshape([1, k, h]) + n.b1.val().reshape([1, k, h]);
+        let (w1, b1) = (n.first.weight.val(), n.first.bias.val());
+        let a = z.reshape([b, k, 1]) * w1.reshape([1, k, h]) + b1.reshape([1, k, h]);
         let mut a = relu(n.bn.forward(a.reshape([b, k * h]), rng.is_some()));
         if let Some(r) = rng {
             a = dropout(a, self.config.dropout, r);
         }
-        (a.reshape([b, k, h]) * n.w2.val().reshape([1, k, h]))
+        (a.reshape([b, k, h]) * n.second.weight.val().reshape([1, k, h]))
             .sum_dim(2)
             .reshape([b, k])
-            + n.b2.val().reshape([1, k])
+            + n.second.bias.val().reshape([1, k])
     }
 
+    /// Logits `(B, C)` from unit outputs g `(B, K)`: Σ_k W[c, k]·g_k + b_c.
     pub(crate) fn head(&self, g: Tensor<2>) -> Tensor<2> {
-        let c = self.config.classes;
-        g.matmul(self.final_weight.val().transpose()) + self.final_bias.val().reshape([1, c])
+        self.output.forward(g)
     }
 
-    /// Member logits z `(B, K)`, unit outputs g `(B, K)` and logits `(B, C)` in inference
-    /// mode; logit c = Σ_k W[c, k]·g_k + b_c.
-    pub fn forward_units(&self, x: Tensor<3>) -> (Tensor<2>, Tensor<2>, Tensor<2>) {
+    /// Logits `(B, C)` for one-hot input `(B, 4, L)` in inference mode (members through
+    /// burn's operations; [`crate::Predictor`] runs them through their own predictors).
+    pub(crate) fn forward(&self, x: Tensor<3>) -> Tensor<2> {
         let z = self.member_logits(x);
-        let g = self.unit_outputs(z.clone(), None);
-        let y = self.head(g.clone());
-        (z, g, y)
-    }
-
-    /// Logits `(B, C)`: inference mode without `rng`, the head in training mode with it.
-    pub(crate) fn run(&self, x: Tensor<3>, rng: Option<&mut ChaCha8Rng>) -> Tensor<2> {
-        let z = self.member_logits(x);
-        self.head(self.unit_outputs(z, rng))
+        self.head(self.unit_outputs(z, None))
     }
 
     pub(crate) fn output_bias_sum(&self) -> f32 {
-        self.final_bias.val().sum().into_scalar()
+        self.output.bias.val().sum().into_scalar()
     }
 
     /// The first members' first-layer filters, concatenated: every member whose first
