@@ -501,11 +501,9 @@ pub fn train_run(
     let mut f = AtomicFile::create(&model_path)?;
     checkpoint::write(&outcome.model, &meta, &mut f)?;
     outputs.add(move || f.commit());
-    let losses_path = run.losses();
     let mut f = AtomicFile::create(&losses_path)?;
     crate::losses::write(&mut f, &outcome.history).map_err(|e| file_error(&losses_path, e))?;
     outputs.add(move || f.commit());
-    let config_path = run.config();
     let mut f = AtomicFile::create(&config_path)?;
     run_config
         .write(&mut f)

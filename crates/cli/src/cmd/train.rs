@@ -377,29 +377,20 @@ pub fn run_with(a: Args, pretrained: Option<PathBuf>) -> Result<()> {
     }
     let mut members = Vec::new();
     for k in 0..a.ensemble.max(1) {
-        let mut member = req.clone();
-        let dir;
-        if a.ensemble > 1 {
-            dir = member_dir(&a, k);
-            member.output = &dir;
-            member.options.seed = a.seed.wrapping_add(k as u64);
-            member.force = a.force;
+        let dir = member_dir(&a, k);
+        let member = if a.ensemble > 1 {
+            let m = member_request(&a, &req, k, &dir);
             info!(
                 "ensemble member {} of {} (seed {})",
                 k + 1,
                 a.ensemble,
-                member.options.seed
+                m.options.seed
             );
-        }
-        let done = train_run(
-            &member,
-            |length, classes| {
-                model_config(&a, units, length, classes)
-                    .map_err(|e| explainn_run::RunError::Data(format!("{e:#}")))
-            },
-            &device,
-            &mut report,
-        )?;
+            m
+        } else {
+            req.clone()
+        };
+        let done = train_member(&a, &member, units, &device, &mut report)?;
         pb.finish_and_clear();
         let outcome = &done.outcome;
         let best = outcome.history[outcome.best_epoch - 1];
@@ -420,6 +411,38 @@ pub fn run_with(a: Args, pretrained: Option<PathBuf>) -> Result<()> {
 /// `RUN/members/K` (1-based) of ensemble member `k`.
 fn member_dir(a: &Args, k: usize) -> PathBuf {
     a.output.join("members").join((k + 1).to_string())
+}
+
+/// The request of ensemble member `k` (0-based): seed SEED + k, written to `dir`.
+fn member_request<'a>(
+    a: &Args,
+    req: &TrainRequest<'a>,
+    k: usize,
+    dir: &'a std::path::Path,
+) -> TrainRequest<'a> {
+    let mut member = req.clone();
+    member.output = dir;
+    member.options.seed = a.seed.wrapping_add(k as u64);
+    member
+}
+
+/// Train one model of the request, its architecture from the command line.
+fn train_member(
+    a: &Args,
+    member: &TrainRequest,
+    units: usize,
+    device: &explainn_nn::Device,
+    report: &mut dyn FnMut(Progress),
+) -> Result<explainn_run::train::TrainReport> {
+    Ok(train_run(
+        member,
+        |length, classes| {
+            model_config(a, units, length, classes)
+                .map_err(|e| explainn_run::RunError::Data(format!("{e:#}")))
+        },
+        device,
+        report,
+    )?)
 }
 
 /// Write the merge of the trained members as the run's model.
@@ -470,9 +493,7 @@ fn train_members_parallel(
                             return Ok(());
                         }
                         let dir = member_dir(a, k);
-                        let mut member = req.clone();
-                        member.output = &dir;
-                        member.options.seed = a.seed.wrapping_add(k as u64);
+                        let mut member = member_request(a, req, k, &dir);
                         member.threads = threads_each;
                         let mut report = |p: Progress| {
                             if let Progress::EpochEnd(e) = p {
@@ -487,16 +508,7 @@ fn train_members_parallel(
                             }
                         };
                         let done = explainn_nn::on_threads(threads_each, || {
-                            train_run(
-                                &member,
-                                |length, classes| {
-                                    model_config(a, units, length, classes).map_err(|e| {
-                                        explainn_run::RunError::Data(format!("{e:#}"))
-                                    })
-                                },
-                                device,
-                                &mut report,
-                            )
+                            train_member(a, &member, units, device, &mut report)
                         })??;
                         let o = &done.outcome;
                         info!(
