@@ -352,6 +352,21 @@ fn interpret_visualises_the_filters_of_a_baseline() {
         "--threads",
         "1",
     ]));
+    // An ExplaiNN interpretation already in the output: none of its unit tables survive.
+    let other = tmp.path().join("other");
+    std::fs::create_dir(&other).unwrap();
+    let explainn_run = tiny_run(&other);
+    let out = run_dir.join("interpret");
+    ok(&run(&[
+        "interpret",
+        explainn_run.to_str().unwrap(),
+        "--all",
+        "-o",
+        out.to_str().unwrap(),
+        "--threads",
+        "1",
+    ]));
+    assert!(out.join("importance.tsv").exists() && out.join("plots").exists());
     let o = run(&["interpret", r, "--all", "--threads", "1"]);
     ok(&o);
     let stdout = String::from_utf8_lossy(&o.stdout);
@@ -372,7 +387,17 @@ fn interpret_visualises_the_filters_of_a_baseline() {
     assert_eq!(std::fs::read_dir(out.join("logos")).unwrap().count(), 6);
     let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
     assert!(summary.contains("first-layer filter visualisation") && summary.contains("\"cnn1\""));
-    assert!(!out.join("importance.tsv").exists());
+    for stale in [
+        "importance.tsv",
+        "weights.tsv",
+        "importance.long.tsv.gz",
+        "plots",
+    ] {
+        assert!(
+            !out.join(stale).exists(),
+            "{stale} of the earlier interpretation left"
+        );
+    }
 }
 
 /// Results never mix: interpreting into a directory that holds an earlier interpretation
@@ -411,6 +436,40 @@ fn interpretations_do_not_mix_and_bad_outputs_fail_first() {
     );
     let w = std::fs::read_to_string(out.join("weights.tsv")).unwrap();
     assert_eq!(w.lines().count(), 4);
+    // The directory is replaced whole: a file no interpretation writes is gone too, and no
+    // hidden sibling is left beside it.
+    std::fs::write(out.join("extra.txt"), "x").unwrap();
+    ok(&run(&[
+        "interpret",
+        run3.to_str().unwrap(),
+        "--all",
+        "-o",
+        o,
+        "--threads",
+        "1",
+    ]));
+    assert!(!out.join("extra.txt").exists());
+    let hidden: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+    // A directory of the user's own files is never replaced: refused before any work.
+    let mine = tmp.path().join("mine");
+    std::fs::create_dir(&mine).unwrap();
+    std::fs::write(mine.join("notes.txt"), "keep").unwrap();
+    common::assert_fails(
+        &run(&[
+            "interpret",
+            run3.to_str().unwrap(),
+            "--all",
+            "-o",
+            mine.to_str().unwrap(),
+        ]),
+        "does not hold an interpretation",
+    );
+    assert_eq!(std::fs::read_dir(&mine).unwrap().count(), 1);
     // The annotation now belongs to run3: explain refuses it for run4.
     let ann = out.join("annotation.tsv");
     let v = valid.to_str().unwrap();
@@ -422,8 +481,48 @@ fn interpretations_do_not_mix_and_bad_outputs_fail_first() {
             "--annotation",
             ann.to_str().unwrap(),
         ]),
-        "was made for another model",
+        "made for another model",
     );
+    // So does report, for the interpretation and for test metrics of another model.
+    let html = tmp.path().join("r.html");
+    common::assert_fails(
+        &run(&[
+            "report",
+            run4.to_str().unwrap(),
+            "--interpret",
+            o,
+            "-o",
+            html.to_str().unwrap(),
+        ]),
+        "made for another model",
+    );
+    let t3 = tmp.path().join("t3");
+    ok(&run(&[
+        "test",
+        run3.to_str().unwrap(),
+        v,
+        "-o",
+        t3.to_str().unwrap(),
+    ]));
+    ok(&run(&[
+        "interpret",
+        run4.to_str().unwrap(),
+        "--all",
+        "--threads",
+        "1",
+    ]));
+    common::assert_fails(
+        &run(&[
+            "report",
+            run4.to_str().unwrap(),
+            "--metrics",
+            t3.join("metrics.tsv").to_str().unwrap(),
+            "-o",
+            html.to_str().unwrap(),
+        ]),
+        "the test metrics",
+    );
+    assert!(!html.exists());
     let e = tmp.path().join("e.tsv");
     ok(&run(&[
         "explain",

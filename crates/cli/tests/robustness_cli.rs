@@ -443,6 +443,20 @@ fn labels_suit_the_loss_and_classes_match_by_name() {
         m1, m2,
         "swapped test columns were scored on the wrong classes"
     );
+    // Test results record their model; a test into earlier results replaces them whole,
+    // a directory of other files is refused before any work.
+    let summary = std::fs::read_to_string(dir.path().join("m1/summary.json")).unwrap();
+    assert!(summary.contains("model_sha256"), "{summary}");
+    std::fs::write(dir.path().join("m1/extra.txt"), "x").unwrap();
+    ok(&run(&["test", &run_dir, &p("x.tsv"), "-o", &p("m1")]));
+    assert!(!dir.path().join("m1/extra.txt").exists());
+    std::fs::create_dir(dir.path().join("mine")).unwrap();
+    std::fs::write(dir.path().join("mine/notes.txt"), "keep").unwrap();
+    assert_fails(
+        &run(&["test", &run_dir, &p("x.tsv"), "-o", &p("mine")]),
+        "does not hold test results",
+    );
+    assert!(dir.path().join("mine/notes.txt").exists());
     // Other class names are refused, naming both sets.
     two_class_tsv(&dir.path().join("other.tsv"), 60, 6, ["a", "c"]);
     assert_fails(

@@ -6,7 +6,7 @@
 //! (the baselines) gets first-layer filter visualisation instead: `filters.meme`,
 //! `tomtom.tsv`, `annotation.tsv`, `logos/`, `summary.json`.
 
-use crate::output::{AtomicFile, AtomicGzFile, OutputSet};
+use crate::output::{AtomicFile, AtomicGzFile, OutputDir, OutputSet};
 use crate::{Result, RunDir, RunError, file_error, input, policy};
 use explainn_interpret::activations::{max_activations, scan};
 use explainn_interpret::annotate::{UnitAnnotation, annotate, default_options};
@@ -174,17 +174,17 @@ pub fn interpret_run(
         .output
         .clone()
         .unwrap_or_else(|| run_dir.join("interpret"));
-    // The output directory is made (and checked writable) before any work; one made here
-    // is removed again if the interpretation fails.
-    let made = !out.exists();
-    std::fs::create_dir_all(&out).map_err(|e| file_error(&out, format!("cannot create: {e}")))?;
-    tempfile::tempfile_in(&out)
-        .map_err(|e| file_error(&out, format!("cannot write there: {e}")))?;
-    let result = interpret_into(req, device, progress, mf, &run_dir, &out);
-    if result.is_err() && made {
-        let _ = std::fs::remove_dir_all(&out);
-    }
-    result
+    // The output directory is checked (new, empty or an earlier interpretation) and a
+    // hidden sibling made before any work; the results replace the old directory whole.
+    let dir = OutputDir::create(
+        &out,
+        &["summary.json", "annotation.tsv"],
+        "an interpretation",
+    )?;
+    let mut done = interpret_into(req, device, progress, mf, &run_dir, dir.path())?;
+    dir.commit()?;
+    done.output = out;
+    Ok(done)
 }
 
 /// [`interpret_run`] once the model is loaded and the output directory exists.
@@ -317,7 +317,7 @@ fn interpret_into(
     // Logos named by importance rank, so that a directory listing is ordered.
     let order = imp.order();
     let mut outputs = OutputSet::default();
-    let logos = add_motif_outputs(
+    add_motif_outputs(
         &mut outputs,
         &out,
         &motifs,
@@ -333,8 +333,6 @@ fn interpret_into(
         write_initial_motifs(&mut f, &meta.units, &motifs, &hits, &ann, req.q_threshold)
             .map_err(io_error(&initial))?;
         outputs.add(move || f.commit());
-    } else if initial.exists() {
-        std::fs::remove_file(&initial).map_err(io_error(&initial))?;
     }
     let ids: Vec<&str> = sel.ids.iter().map(String::as_str).collect();
     let path = out.join("importance.long.tsv.gz");
@@ -343,10 +341,8 @@ fn interpret_into(
     outputs.add(move || g.commit());
 
     // Plots.
-    let mut plot_names: Vec<String> = Vec::new();
     let mut svg = |name: &str, content: String| -> Result<()> {
         let path = out.join("plots").join(name);
-        plot_names.push(name.to_string());
         let mut f = AtomicFile::create(&path)?;
         f.write_all(content.as_bytes()).map_err(io_error(&path))?;
         outputs.add(move || f.commit());
@@ -398,6 +394,14 @@ fn interpret_into(
         .clone()
         .or_else(|| Some(run.test_dir().join("metrics.tsv")).filter(|p| p.exists()));
     if let Some(m) = &metrics {
+        if let Some(d) = m.parent() {
+            crate::check_made_for(
+                d,
+                &req.model,
+                "the test metrics",
+                "run `explainn test` on this model again, or leave out --metrics",
+            )?;
+        }
         let t = tables::TsvTable::read(m)?;
         if let Some(col) = t.column("auroc").or(t.column("pearson")) {
             let per: Vec<usize> = (0..t.rows.len())
@@ -433,8 +437,6 @@ fn interpret_into(
     });
     add_summary(&mut outputs, &out, &summary)?;
     outputs.commit_all()?;
-    prune(&out.join("logos"), &logos)?;
-    prune(&out.join("plots"), &plot_names)?;
 
     let mut top = vec![format!(
         "rank\tunit\tlabel\tq_value\t{}",
@@ -517,7 +519,7 @@ fn filter_visualisation(
         kx.0.total_cmp(&ky.0).then(kx.1.cmp(&ky.1)).then(x.cmp(&y))
     });
     let mut outputs = OutputSet::default();
-    let logos = add_motif_outputs(
+    add_motif_outputs(
         &mut outputs,
         out,
         &motifs,
@@ -547,13 +549,6 @@ fn filter_visualisation(
     });
     add_summary(&mut outputs, out, &summary)?;
     outputs.commit_all()?;
-    prune(&out.join("logos"), &logos)?;
-    // Unit-importance outputs of an earlier ExplaiNN interpretation do not apply here.
-    remove_stale(
-        out,
-        &["weights.tsv", "importance.tsv", "importance.long.tsv.gz"],
-    )?;
-    prune(&out.join("plots"), &[])?;
     let mut top = vec!["rank\tfilter\tlabel\tq_value\tnsites".to_string()];
     for (rank, &u) in order.iter().take(10).enumerate() {
         top.push(format!(
@@ -590,17 +585,6 @@ fn add_unit_tables(
     let mut f = AtomicFile::create(&path)?;
     tables::write_importance(&mut f, imp, classes, ann).map_err(io_error(&path))?;
     outputs.add(move || f.commit());
-    Ok(())
-}
-
-/// Remove the files `names` of `out` that an earlier interpretation of another kind left.
-fn remove_stale(out: &Path, names: &[&str]) -> Result<()> {
-    for stale in names {
-        let p = out.join(stale);
-        if p.is_file() {
-            std::fs::remove_file(&p).map_err(io_error(&p))?;
-        }
-    }
     Ok(())
 }
 
@@ -701,7 +685,7 @@ fn add_motif_outputs(
     ann: &[UnitAnnotation],
     max_activation: &[f32],
     order: &[usize],
-) -> Result<Vec<String>> {
+) -> Result<()> {
     let path = out.join("filters.meme");
     let mut f = AtomicFile::create(&path)?;
     pwm::write_meme(&mut f, motifs).map_err(io_error(&path))?;
@@ -714,7 +698,6 @@ fn add_motif_outputs(
     let mut f = AtomicFile::create(&path)?;
     tables::write_annotation(&mut f, ann, max_activation).map_err(io_error(&path))?;
     outputs.add(move || f.commit());
-    let mut names = Vec::new();
     for (rank, &u) in order.iter().enumerate() {
         let name = format!("{:03}_unit{u}.svg", rank + 1);
         let path = out.join("logos").join(&name);
@@ -722,22 +705,6 @@ fn add_motif_outputs(
         f.write_all(logo_svg(&motifs[u], &LogoOptions::default()).as_bytes())
             .map_err(io_error(&path))?;
         outputs.add(move || f.commit());
-        names.push(name);
-    }
-    Ok(names)
-}
-
-/// Remove the files of `dir` that this interpretation did not write (logos and plots of an
-/// earlier interpretation into the same directory), so results never mix.
-fn prune(dir: &Path, keep: &[String]) -> Result<()> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Ok(());
-    };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if e.path().is_file() && !keep.contains(&name) {
-            std::fs::remove_file(e.path()).map_err(io_error(&e.path()))?;
-        }
     }
     Ok(())
 }

@@ -86,6 +86,34 @@ pub fn model_checksum(model: &Path) -> Result<String> {
     Ok(explainn_nn::checkpoint::FileDigest::of("model", &file)?.sha256)
 }
 
+/// Check that the derived results in `dir` (an `interpret/` or `test/` directory) were made
+/// from the model at `model`: their `summary.json` records the model's checksum, which must
+/// be this model's. `what` names the results and `hint` says what to do instead, for the
+/// message. Results without `summary.json` (written by hand, or by a release
+/// before checksums were recorded) pass.
+pub fn check_made_for(dir: &Path, model: &Path, what: &str, hint: &str) -> Result<()> {
+    let summary = dir.join("summary.json");
+    let Ok(text) = std::fs::read_to_string(&summary) else {
+        return Ok(());
+    };
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| file_error(&summary, format!("is not JSON: {e}")))?;
+    if let Some(recorded) = json["model_sha256"].as_str() {
+        let this = model_checksum(model)?;
+        if recorded != this {
+            return Err(RunError::Data(format!(
+                "{} in {}: made for another model (checksum {}…; {}'s is {}…): {hint}",
+                what,
+                dir.display(),
+                &recorded[..12.min(recorded.len())],
+                model.display(),
+                &this[..12]
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// The layout of a run directory.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunDir {

@@ -133,3 +133,194 @@ impl<E> OutputSet<E> {
         Ok(())
     }
 }
+
+/// A directory of results that is replaced whole: everything is written into a hidden
+/// sibling ([`OutputDir::path`]) and [`OutputDir::commit`] swaps it into place, so the
+/// directory never holds files of two runs and a failed command leaves the old one as it
+/// was. Dropping it without committing deletes the sibling.
+pub struct OutputDir {
+    target: PathBuf,
+    tmp: Option<tempfile::TempDir>,
+}
+
+impl OutputDir {
+    /// Start writing the directory `target` (its parent is created when missing). Refused
+    /// at once, before any work, unless `target` does not exist, is empty, or holds an
+    /// earlier output of the same command (recognised by one of the files `markers`):
+    /// any other directory may hold the user's own files, which replacing it would delete.
+    /// `what` names the command's output in that message (e.g. "test results").
+    pub fn create(target: impl AsRef<Path>, markers: &[&str], what: &str) -> Result<Self> {
+        let target = target.as_ref().to_path_buf();
+        if target.exists() {
+            if !target.is_dir() {
+                return Err(file_error(
+                    &target,
+                    "is a file; the output is a directory: give a directory path",
+                ));
+            }
+            let mut entries = std::fs::read_dir(&target)
+                .map_err(|e| file_error(&target, format!("cannot read: {e}")))?;
+            let empty = entries.next().is_none();
+            if !empty && !markers.iter().any(|m| target.join(m).is_file()) {
+                return Err(file_error(
+                    &target,
+                    format!(
+                        "exists and does not hold {what} (no {}); it would be replaced whole, so give a new or empty directory",
+                        markers.join(" or ")
+                    ),
+                ));
+            }
+        }
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| file_error(&target, "is not a directory name"))?;
+        let parent = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&parent)
+            .map_err(|e| file_error(&parent, format!("cannot create: {e}")))?;
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}.explainn-tmp-"))
+            .tempdir_in(&parent)
+            .map_err(|e| file_error(&parent, format!("cannot write there: {e}")))?;
+        Ok(Self {
+            target,
+            tmp: Some(tmp),
+        })
+    }
+
+    /// Where to write the files (the hidden sibling until [`OutputDir::commit`]).
+    pub fn path(&self) -> &Path {
+        self.tmp.as_ref().expect("committed").path()
+    }
+
+    /// The directory the results end up in.
+    pub fn target(&self) -> &Path {
+        &self.target
+    }
+
+    /// Move the new directory into place, replacing the old one whole.
+    pub fn commit(mut self) -> Result<()> {
+        let tmp = self.tmp.take().expect("committed twice").keep();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // Temporary directories are created private (0700); give the usual mode.
+            std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o755))
+                .map_err(|e| file_error(&self.target, format!("cannot set permissions: {e}")))?;
+        }
+        let old = if self.target.exists() {
+            let mut old = tmp.clone().into_os_string();
+            old.push(".old");
+            let old = PathBuf::from(old);
+            std::fs::rename(&self.target, &old).map_err(|e| {
+                let _ = std::fs::remove_dir_all(&tmp);
+                file_error(&self.target, format!("cannot replace: {e}"))
+            })?;
+            Some(old)
+        } else {
+            None
+        };
+        if let Err(e) = std::fs::rename(&tmp, &self.target) {
+            if let Some(old) = &old {
+                let _ = std::fs::rename(old, &self.target);
+            }
+            let _ = std::fs::remove_dir_all(&tmp);
+            return Err(file_error(&self.target, format!("cannot write: {e}")));
+        }
+        if let Some(old) = old {
+            std::fs::remove_dir_all(&old).map_err(|e| {
+                file_error(&old, format!("cannot remove the replaced results: {e}"))
+            })?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn an_output_directory_is_replaced_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("res");
+        // New: created by the commit, nothing left beside it.
+        let d = OutputDir::create(&out, &["marker"], "results").unwrap();
+        std::fs::write(d.path().join("marker"), "1").unwrap();
+        std::fs::write(d.path().join("old-only"), "x").unwrap();
+        assert!(!out.exists(), "nothing appears before the commit");
+        d.commit().unwrap();
+        assert_eq!(names(&out), ["marker", "old-only"]);
+        // Earlier results: replaced whole, so a file the new run does not write is gone.
+        let d = OutputDir::create(&out, &["marker"], "results").unwrap();
+        std::fs::write(d.path().join("marker"), "2").unwrap();
+        d.commit().unwrap();
+        assert_eq!(names(&out), ["marker"]);
+        assert_eq!(std::fs::read_to_string(out.join("marker")).unwrap(), "2");
+        assert_eq!(names(tmp.path()), ["res"], "no hidden sibling survives");
+        // A failure (drop without commit) leaves the old results and no sibling.
+        let d = OutputDir::create(&out, &["marker"], "results").unwrap();
+        std::fs::write(d.path().join("marker"), "3").unwrap();
+        drop(d);
+        assert_eq!(std::fs::read_to_string(out.join("marker")).unwrap(), "2");
+        assert_eq!(names(tmp.path()), ["res"]);
+    }
+
+    #[test]
+    fn a_directory_of_other_files_or_a_file_is_refused_before_any_work() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mine = tmp.path().join("mine");
+        std::fs::create_dir(&mine).unwrap();
+        std::fs::write(mine.join("notes.txt"), "keep me").unwrap();
+        let e = OutputDir::create(&mine, &["metrics.tsv"], "test results")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            e.contains("does not hold test results (no metrics.tsv)"),
+            "{e}"
+        );
+        assert_eq!(names(&mine), ["notes.txt"]);
+        let file = tmp.path().join("f");
+        std::fs::write(&file, "").unwrap();
+        let e = OutputDir::create(&file, &["m"], "x")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("is a file"), "{e}");
+        // An empty directory is fine.
+        let empty = tmp.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        OutputDir::create(&empty, &["m"], "x")
+            .unwrap()
+            .commit()
+            .unwrap();
+        assert!(empty.is_dir());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_unwritable_parent_is_refused_at_once() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let ro = tmp.path().join("ro");
+        std::fs::create_dir(&ro).unwrap();
+        std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o555)).unwrap();
+        if tempfile::tempfile_in(&ro).is_ok() {
+            return; // running as a user that ignores permissions (root)
+        }
+        assert!(OutputDir::create(ro.join("out"), &["m"], "x").is_err());
+    }
+}

@@ -74,6 +74,25 @@ pub fn report_run(req: &ReportRequest) -> Result<String> {
             run.root().display()
         )));
     }
+    // Results of another model (a retrained run whose interpret/ or test/ was copied in,
+    // or --interpret-dir/--metrics of another run) are refused.
+    let model = run.model();
+    crate::check_made_for(
+        &inp.interpret_dir,
+        &model,
+        "the interpretation",
+        &format!("run `explainn interpret {}` again", run.root().display()),
+    )?;
+    if let Some(m) = &inp.metrics {
+        if let Some(d) = m.parent() {
+            crate::check_made_for(
+                d,
+                &model,
+                "the test metrics",
+                &format!("run `explainn test {}` again", run.root().display()),
+            )?;
+        }
+    }
     if run.config().exists() {
         inp.run_summary = summary(run, &run.read_config()?);
     }

@@ -4,7 +4,7 @@
 //! the output function of the model's loss.
 
 use crate::metrics::MetricsTable;
-use crate::output::{AtomicFile, AtomicGzFile, OutputSet};
+use crate::output::{AtomicFile, AtomicGzFile, OutputDir, OutputSet};
 use crate::policy::{both_strands, output_loss, predictions};
 use crate::train::read_labelled;
 use crate::{Result, RunError, file_error};
@@ -40,16 +40,21 @@ pub struct TestReport {
     pub both_strands: bool,
 }
 
-/// Evaluate `model` on the labelled TSV `test` and write `out/metrics.tsv` and
-/// `out/predictions.tsv.gz` (`id, class, target, prediction`). The test file's length and
-/// number of label columns must be the model's.
+/// Evaluate `model` (read from `model_path`) on the labelled TSV `test` and write
+/// `out/metrics.tsv`, `out/predictions.tsv.gz` (`id, class, target, prediction`) and
+/// `out/summary.json` (the model's checksum, the test file, the strand rule). The test
+/// file's length and number of label columns must be the model's. `out` is replaced whole
+/// ([`OutputDir`]): it must be new, empty or earlier test results.
 pub fn test_run(
     model: ModelFile,
+    model_path: &Path,
     device: explainn_nn::Device,
     test: &Path,
     out: &Path,
     opts: &TestOptions,
 ) -> Result<TestReport> {
+    let dir = OutputDir::create(out, &["metrics.tsv"], "test results")?;
+    let model_sha256 = crate::model_checksum(model_path)?;
     let mut data = read_labelled(test, "test")?;
     let (l, c) = (model.model.input_length(), model.model.classes());
     if data.length != l {
@@ -80,8 +85,7 @@ pub fn test_run(
         macro_avg,
     };
 
-    std::fs::create_dir_all(out)
-        .map_err(|e| file_error(out, format!("cannot create the output directory: {e}")))?;
+    let out = dir.path();
     let mut outputs = OutputSet::default();
     let path = out.join("metrics.tsv");
     let mut f = AtomicFile::create(&path)?;
@@ -105,7 +109,21 @@ pub fn test_run(
     };
     write_predictions().map_err(|e| file_error(&path, e))?;
     outputs.add(move || g.commit());
+    let path = out.join("summary.json");
+    let mut f = AtomicFile::create(&path)?;
+    let summary = serde_json::json!({
+        "model": model_path,
+        "model_sha256": model_sha256,
+        "test": test,
+        "sequences": data.len(),
+        "both_strands": both,
+        "loss": loss.to_string(),
+    });
+    serde_json::to_writer_pretty(&mut f, &summary).map_err(|e| file_error(&path, e))?;
+    writeln!(f).map_err(|e| file_error(&path, e))?;
+    outputs.add(move || f.commit());
     outputs.commit_all()?;
+    dir.commit()?;
     Ok(TestReport {
         metrics,
         sequences: data.len(),

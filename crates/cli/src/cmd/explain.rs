@@ -81,26 +81,20 @@ fn labels(a: &Args, units: usize, origins: &[explainn_nn::UnitOrigin]) -> Result
 /// An annotation made for another model would label units with that model's motifs: the
 /// `summary.json` beside it records the model's checksum, which must be this model's.
 fn check_annotation_model(annotation: &std::path::Path, model: &std::path::Path) -> Result<()> {
-    let Some(summary) = annotation.parent().map(|d| d.join("summary.json")) else {
+    let Some(dir) = annotation.parent() else {
         return Ok(());
     };
-    let Ok(text) = std::fs::read_to_string(&summary) else {
-        return Ok(()); // an annotation written by hand: nothing to check against
+    let dir = if dir.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        dir
     };
-    let json: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not JSON", summary.display()))?;
-    if let Some(recorded) = json["model_sha256"].as_str() {
-        let this = explainn_run::model_checksum(model)?;
-        if recorded != this {
-            bail!(
-                "{} was made for another model (checksum {}…, this model's is {}…); run \
-                 `explainn interpret` on this model or give its --annotation",
-                annotation.display(),
-                &recorded[..12.min(recorded.len())],
-                &this[..12]
-            );
-        }
-    }
+    explainn_run::check_made_for(
+        dir,
+        model,
+        &format!("the annotation {}", annotation.display()),
+        "run `explainn interpret` on this model or give its own --annotation",
+    )?;
     Ok(())
 }
 

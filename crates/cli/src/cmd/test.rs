@@ -45,7 +45,7 @@ pub fn run(a: Args) -> Result<()> {
         forward_only: a.forward_only,
         batch_size: a.batch_size,
     };
-    let r = test_run(mf, device, &a.test, &a.output, &opts)?;
+    let r = test_run(mf, &a.model, device, &a.test, &a.output, &opts)?;
     let m = &r.metrics.macro_avg;
     info!(
         "{} sequences ({}): macro AUROC {}, AUPRC {}, Pearson {}",

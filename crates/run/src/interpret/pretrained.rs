@@ -1,10 +1,7 @@
 //! Interpretation of a model of pretrained units ([`explainn_nn::stack`]): its units are
 //! whole models, so there are no filters to scan; the tables name the units after them.
 
-use super::{
-    Context, InterpretOutcome, InterpretProgress, add_summary, add_unit_tables, io_error, prune,
-    remove_stale,
-};
+use super::{Context, InterpretOutcome, InterpretProgress, add_summary, add_unit_tables, io_error};
 use crate::Result;
 use crate::output::{AtomicFile, OutputSet};
 use explainn_interpret::annotate::UnitAnnotation;
@@ -102,18 +99,6 @@ pub(super) fn model_units(
     });
     add_summary(&mut outputs, out, &summary)?;
     outputs.commit_all()?;
-    // Motif outputs of an earlier ExplaiNN interpretation do not apply to these units.
-    remove_stale(
-        out,
-        &[
-            "importance.long.tsv.gz",
-            "initial_motifs.tsv",
-            "filters.meme",
-            "tomtom.tsv",
-        ],
-    )?;
-    prune(&out.join("logos"), &[])?;
-    prune(&out.join("plots"), &[])?;
     let mut top = vec![format!("rank\tunit\tlabel\t{}", class_names.join("\t"))];
     for (rank, &u) in imp.order().iter().take(10).enumerate() {
         let mut row = format!("{}\tunit{u}\t{}", rank + 1, names[u]);
