@@ -54,6 +54,8 @@ enum Command {
     Interpret(cmd::interpret::Args),
     /// Per-sequence unit contributions to every class logit (exact decomposition).
     Explain(cmd::explain::Args),
+    /// Base-resolution attributions: exact DeepLIFT(-SHAP) for ExplaiNN, ISM for any model.
+    Attribute(cmd::attribute::Args),
     /// Write a self-contained HTML report of a trained and interpreted run.
     Report(cmd::report::Args),
     /// Merge ExplaiNN models into one whose logits are the mean of theirs (an ensemble).
@@ -80,6 +82,7 @@ fn main() {
         Command::Logo(a) => cmd::logo::run(a),
         Command::Interpret(a) => cmd::interpret::run(a),
         Command::Explain(a) => cmd::explain::run(a),
+        Command::Attribute(a) => cmd::attribute::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Merge(a) => cmd::merge::run(a),
         Command::Export(a) => cmd::export::run(a),

@@ -398,6 +398,27 @@ fn interpret_visualises_the_filters_of_a_baseline() {
             "{stale} of the earlier interpretation left"
         );
     }
+    // Attributions of a baseline: ISM works, exact DeepLIFT is refused with the way out.
+    let v = valid.to_str().unwrap();
+    let att = tmp.path().join("cnn-att");
+    let a = att.to_str().unwrap();
+    common::assert_fails(
+        &run(&["attribute", r, v, "-o", a, "--method", "deeplift"]),
+        "is a cnn1 model: use --method ism",
+    );
+    assert!(!att.exists());
+    ok(&run(&[
+        "attribute",
+        r,
+        v,
+        "-o",
+        a,
+        "--method",
+        "ism",
+        "--target",
+        "gata",
+    ]));
+    assert!(att.join("scores.npy").exists());
 }
 
 /// Results never mix: interpreting into a directory that holds an earlier interpretation
@@ -571,4 +592,87 @@ fn interpretations_do_not_mix_and_bad_outputs_fail_first() {
         ]),
         "is a directory",
     );
+}
+
+/// `attribute`: exact DeepLIFT-SHAP (every sequence's convergence delta tiny), arrays in
+/// the layout numpy and tfmodisco-lite read, ISM, and clear errors for bad requests.
+#[test]
+fn attribute_writes_complete_deeplift_and_ism() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tiny_run(tmp.path());
+    let (rs, v) = (
+        r.to_str().unwrap().to_string(),
+        tmp.path().join("valid.tsv").to_str().unwrap().to_string(),
+    );
+    let out = tmp.path().join("att");
+    let o = out.to_str().unwrap();
+    ok(&run(&[
+        "attribute",
+        &rs,
+        &v,
+        "-o",
+        o,
+        "--target",
+        "gata",
+        "--references",
+        "shuffle:5",
+    ]));
+    let deltas = std::fs::read_to_string(out.join("deltas.tsv")).unwrap();
+    assert_eq!(deltas.lines().count(), 101);
+    for line in deltas.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let (logit, delta): (f64, f64) = (f[2].parse().unwrap(), f[3].parse().unwrap());
+        assert!(delta <= 1e-4 * logit.abs().max(1.0), "{line}");
+    }
+    let npy = std::fs::read(out.join("ohe.npy")).unwrap();
+    assert!(npy.starts_with(b"\x93NUMPY"));
+    let header = String::from_utf8_lossy(&npy[..128]);
+    assert!(
+        header.contains("'shape': (100, 4, 60)") && header.contains("<f4"),
+        "{header}"
+    );
+    let npz = std::fs::read(out.join("attributions.npz")).unwrap();
+    assert!(npz.starts_with(b"PK"));
+    for name in ["ohe.npy", "attributions.npy", "hypothetical.npy"] {
+        assert!(
+            npz.windows(name.len()).any(|w| w == name.as_bytes()),
+            "{name}"
+        );
+    }
+    let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+    assert!(summary.contains("\"deepliftshap\"") && summary.contains("shuffle:5"));
+    // ISM into the same directory replaces it: no deltas.tsv of the DeepLIFT run is left.
+    ok(&run(&[
+        "attribute",
+        &rs,
+        &v,
+        "-o",
+        o,
+        "--target",
+        "1",
+        "--method",
+        "ism",
+    ]));
+    assert!(!out.join("deltas.tsv").exists());
+    assert!(
+        std::fs::read_to_string(out.join("summary.json"))
+            .unwrap()
+            .contains("\"ebox\"")
+    );
+    // Errors, before anything is written.
+    let bad = tmp.path().join("bad");
+    let b = bad.to_str().unwrap();
+    common::assert_fails(
+        &run(&["attribute", &rs, &v, "-o", b]),
+        "choose one with --target",
+    );
+    common::assert_fails(
+        &run(&["attribute", &rs, &v, "-o", b, "--target", "ctcf"]),
+        "the model's classes are gata, ebox",
+    );
+    common::assert_fails(
+        &run(&["attribute", &rs, &v, "-o", b, "--method", "saliency"]),
+        "not implemented yet",
+    );
+    assert!(!bad.exists());
 }

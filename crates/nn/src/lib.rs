@@ -15,6 +15,7 @@
 //! [`metrics`], [`predict`], [`checkpoint`] (safetensors + metadata), [`import`] (original `.pth`),
 //! [`export`] (to PyTorch `.pth`).
 
+pub mod attribute;
 pub mod bench;
 pub mod checkpoint;
 pub mod cnn;

@@ -118,3 +118,62 @@ fn original_checkpoint_reproduces_golden_outputs() {
         "activations differ by {d_act_rel} (relative)"
     );
 }
+
+/// Exact DeepLIFT on the original checkpoint (100 units, two per-unit layers, three
+/// classes): for 40 of its test sequences and 3 dinucleotide shuffles each, plus the
+/// all-zero reference, Σ attributions = f(x) − f(r) within 1e-4 · max(1, |f(x) − f(r)|),
+/// and the host forward equals the model's logits. (tangermeme's deep_lift_shap has deltas
+/// of the size of the prediction differences on this checkpoint.)
+#[test]
+fn deeplift_is_complete_on_the_original_checkpoint() {
+    use explainn_nn::attribute::DeepLift;
+    use rand::SeedableRng;
+    let fixtures = shared().join("explainn_fixtures");
+    let dev = default_device();
+    let settings = ImportSettings {
+        input_length: 200,
+        pool_size: 7,
+        pool_stride: 7,
+    };
+    let (model, _) = import_pth(&fixtures.join("model_epoch_best_4.pth"), settings, &dev).unwrap();
+    let dl = DeepLift::new(&model);
+    let p = Predictor::new(model, dev, 64);
+    let preds = gz_tsv(fixtures.join("golden/janggu_test_predictions.tsv.gz"));
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(1);
+    let mut worst = 0f64;
+    for row in preds.iter().take(40) {
+        let codes = to_codes(row[1].as_bytes());
+        let hot = |c: &[u8]| {
+            let mut v = vec![0f32; 800];
+            explainn_seq::encode::one_hot_into(c, &mut v);
+            v
+        };
+        let x = hot(&codes);
+        let mut refs: Vec<Vec<f32>> = (0..3)
+            .map(|_| {
+                hot(&explainn_seq::shuffle::dinucleotide_shuffle(
+                    &codes, &mut rng,
+                ))
+            })
+            .collect();
+        refs.push(vec![0f32; 800]);
+        let want = p.logits(&codes, false).unwrap();
+        for r in &refs {
+            let a = dl.attribute(&x, std::slice::from_ref(r), false);
+            for c in 0..3 {
+                assert!((a.logits[c] - want[c] as f64).abs() < 1e-4, "logit {c}");
+                let mut m = vec![0f64; 3 * 800];
+                let (fx, fr) = dl.add_multipliers(&x, r, 1.0, &mut m);
+                let d = fx[c] - fr[c];
+                let rel = a.max_delta[c] / d.abs().max(1.0);
+                worst = worst.max(rel);
+                assert!(
+                    rel <= 1e-4,
+                    "class {c}: delta {} for f(x) − f(r) = {d}",
+                    a.max_delta[c]
+                );
+            }
+        }
+    }
+    eprintln!("largest relative convergence delta: {worst:.2e}");
+}

@@ -26,6 +26,7 @@
 //! assert!(run.read_config().is_err()); // nothing trained there yet
 //! ```
 
+pub mod attribute;
 pub mod config;
 pub mod export;
 pub mod init;

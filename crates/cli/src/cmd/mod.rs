@@ -26,6 +26,7 @@ macro_rules! info {
     };
 }
 
+pub mod attribute;
 pub mod bench_encode;
 pub mod bench_model;
 pub mod common_model;

@@ -1,0 +1,780 @@
+//! Attributions of ExplaiNN logits to the input bases: exact DeepLIFT (and DeepLIFT-SHAP
+//! over several references) and in silico mutagenesis.
+//!
+//! **DeepLIFT, exact for ExplaiNN.** Every layer of an ExplaiNN unit is linear
+//! (convolution, eval-mode BatchNorm, the per-unit linear layers, the final layer) or an
+//! elementwise nonlinearity (exp, ReLU) except max-pooling. Elementwise nonlinearities get
+//! the rescale rule (the secant slope (f(x) − f(r)) / (x − r)), which is exact for one
+//! input. Max-pooling is a many-input nonlinearity: each window's change
+//! max(x) − max(r) is split among its inputs by their exact Shapley values
+//! ([`shapley_max`], closed form in O(n²) instead of 2ⁿ coalitions). Multipliers composed
+//! through linear layers keep the sum, so for every sequence–reference pair
+//! Σ multipliers · (x − r) = f(x) − f(r) up to rounding (tested to 1e-4). The chain of
+//! scalars is computed in f64, the convolutions in f32.
+//!
+//! Shapes: inputs and references are one-hot-like `(4, L)` blocks (rows A, C, G, T);
+//! multipliers and attributions are `(4, L)` per class.
+
+use crate::model::{ExplaiNN, TensorMap};
+
+/// Exact Shapley values of the players of f(S) = max over i of (x_i if i ∈ S else r_i),
+/// written to `phi` (same length as `x` and `r`). They sum to max(x) − max(r).
+///
+/// For a threshold t the game 1[f(S) > t] only depends on which players are "on when
+/// present" (r_i ≤ t < x_i, set P) and "on when absent" (x_i ≤ t < r_i, set Q); it is
+/// constant when some player is above t either way. Its Shapley values are
+/// 1 / (p·C(p+q, q)) for players of P and −1 / (q·C(p+q, q)) for players of Q, and
+/// f = min + ∫ 1[f > t] dt, so φ_i integrates those weights over the thresholds where i
+/// is in P or Q (piecewise constant between the sorted values).
+///
+/// ```
+/// use explainn_nn::attribute::shapley_max;
+/// let mut phi = [0.0; 3];
+/// shapley_max(&[3.0, 1.0, 0.0], &[0.0, 0.0, 0.0], &mut phi);
+/// assert_eq!(phi, [3.0, 0.0, 0.0]);
+/// shapley_max(&[2.0, 2.0], &[0.0, 0.0], &mut phi[..2]);
+/// assert_eq!(&phi[..2], &[1.0, 1.0]);
+/// ```
+pub fn shapley_max(x: &[f64], r: &[f64], phi: &mut [f64]) {
+    let n = x.len();
+    assert!(
+        r.len() == n && phi.len() == n,
+        "shapley_max: lengths differ"
+    );
+    phi.fill(0.0);
+    if n == 0 {
+        return;
+    }
+    // Below t0 some player is above t whether present or not: the game is constant.
+    let t0 = x
+        .iter()
+        .zip(r)
+        .map(|(a, b)| a.min(*b))
+        .fold(f64::NEG_INFINITY, f64::max);
+    let mut ts: Vec<f64> = x.iter().chain(r).copied().filter(|&t| t >= t0).collect();
+    ts.sort_by(f64::total_cmp);
+    ts.dedup();
+    for w in ts.windows(2) {
+        let (lo, hi) = (w[0], w[1]);
+        let len = hi - lo;
+        if len <= 0.0 {
+            continue;
+        }
+        // Membership is constant on [lo, hi): test at lo.
+        let (mut p, mut q) = (0usize, 0usize);
+        for i in 0..n {
+            if r[i] <= lo && lo < x[i] {
+                p += 1;
+            } else if x[i] <= lo && lo < r[i] {
+                q += 1;
+            }
+        }
+        if p + q == 0 {
+            continue;
+        }
+        let c = binomial(p + q, q);
+        let wp = if p > 0 { len / (p as f64 * c) } else { 0.0 };
+        let wq = if q > 0 { len / (q as f64 * c) } else { 0.0 };
+        for i in 0..n {
+            if r[i] <= lo && lo < x[i] {
+                phi[i] += wp;
+            } else if x[i] <= lo && lo < r[i] {
+                phi[i] -= wq;
+            }
+        }
+    }
+}
+
+fn binomial(n: usize, k: usize) -> f64 {
+    let k = k.min(n - k);
+    (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
+}
+
+/// The rescale-rule slope of exp between `a` and `b` (exp(a) at a = b).
+fn secant_exp(a: f64, b: f64) -> f64 {
+    let d = a - b;
+    if d.abs() < 1e-12 {
+        a.exp()
+    } else {
+        b.exp() * d.exp_m1() / d
+    }
+}
+
+/// The rescale-rule slope of ReLU between `a` and `b` (its derivative at a = b).
+fn secant_relu(a: f64, b: f64) -> f64 {
+    if a == b {
+        (a > 0.0) as u8 as f64
+    } else {
+        (a.max(0.0) - b.max(0.0)) / (a - b)
+    }
+}
+
+/// One per-unit linear layer + eval BatchNorm folded: z = scale · (W h + b) + shift.
+struct HostLayer {
+    fi: usize,
+    fo: usize,
+    /// `(U, fo, fi)`.
+    weight: Vec<f32>,
+    /// `(U, fo)` each.
+    bias: Vec<f32>,
+    scale: Vec<f64>,
+    shift: Vec<f64>,
+}
+
+/// An ExplaiNN's weights on the host, with every eval-mode BatchNorm folded into a scale
+/// and a shift, for exact DeepLIFT. Build with [`DeepLift::new`].
+pub struct DeepLift {
+    units: usize,
+    classes: usize,
+    length: usize,
+    width: usize,
+    pool: Option<(usize, usize)>,
+    /// `(U, 4, f)`.
+    conv: Vec<f32>,
+    conv_bias: Vec<f32>,
+    bn0: (Vec<f64>, Vec<f64>),
+    layers: Vec<HostLayer>,
+    /// `(C, U)`.
+    final_weight: Vec<f32>,
+    final_bias: Vec<f32>,
+}
+
+/// Fold an eval-mode BatchNorm `prefix` of `t` into (scale, shift).
+fn fold_bn(t: &TensorMap, prefix: &str) -> (Vec<f64>, Vec<f64>) {
+    let g = |k: &str| &t[&format!("{prefix}.{k}")].1;
+    let (w, b, m, v) = (g("weight"), g("bias"), g("running_mean"), g("running_var"));
+    let scale: Vec<f64> = w
+        .iter()
+        .zip(v)
+        .map(|(&w, &v)| w as f64 / (v as f64 + crate::model::BN_EPS).sqrt())
+        .collect();
+    let shift = b
+        .iter()
+        .zip(m)
+        .zip(&scale)
+        .map(|((&b, &m), &s)| b as f64 - s * m as f64)
+        .collect();
+    (scale, shift)
+}
+
+/// Per-unit intermediate values of one input.
+struct UnitPass {
+    /// After BN0, `(L')`.
+    z: Vec<f64>,
+    /// exp(z).
+    e: Vec<f64>,
+    /// Pooled values `(P)` (one global max without per-unit layers).
+    pooled: Vec<f64>,
+    /// Pre-activations (after the folded BN) of each per-unit layer.
+    pre: Vec<Vec<f64>>,
+    /// The unit's output.
+    out: f64,
+}
+
+impl DeepLift {
+    /// Host copies of `model`'s weights (eval mode).
+    pub fn new(model: &ExplaiNN) -> Self {
+        let c = model.config();
+        let t = model.to_tensors();
+        let get = |k: &str| t[k].1.clone();
+        let dims = c.layer_dims();
+        let layers = dims
+            .iter()
+            .enumerate()
+            .map(|(i, &(fi, fo))| {
+                let (lin, norm) = c.layer_names(i);
+                let (scale, shift) = fold_bn(&t, &norm);
+                HostLayer {
+                    fi,
+                    fo,
+                    weight: get(&format!("{lin}.weight")),
+                    bias: get(&format!("{lin}.bias")),
+                    scale,
+                    shift,
+                }
+            })
+            .collect();
+        Self {
+            units: c.units,
+            classes: c.classes,
+            length: c.input_length,
+            width: c.filter_size,
+            pool: (c.num_fc > 0).then_some((c.pool_size, c.pool_stride)),
+            conv: get("linears.0.weight"),
+            conv_bias: get("linears.0.bias"),
+            bn0: fold_bn(&t, "linears.1"),
+            layers,
+            final_weight: get("final.weight"),
+            final_bias: get("final.bias"),
+        }
+    }
+
+    /// Input length L.
+    pub fn length(&self) -> usize {
+        self.length
+    }
+
+    /// Number of classes C.
+    pub fn classes(&self) -> usize {
+        self.classes
+    }
+
+    /// Pooling windows `(start, len)` over `lp` positions.
+    fn windows(&self, lp: usize) -> Vec<(usize, usize)> {
+        match self.pool {
+            None => vec![(0, lp)],
+            Some((size, stride)) => {
+                let p = if lp >= size {
+                    (lp - size) / stride + 1
+                } else {
+                    0
+                };
+                (0..p).map(|k| (k * stride, size)).collect()
+            }
+        }
+    }
+
+    fn unit_pass(&self, u: usize, x: &[f32], windows: &[(usize, usize)]) -> UnitPass {
+        let (l, f) = (self.length, self.width);
+        let lp = l + 1 - f;
+        let w = &self.conv[u * 4 * f..(u + 1) * 4 * f];
+        let mut z = vec![self.conv_bias[u]; lp];
+        for ch in 0..4 {
+            let row = &x[ch * l..(ch + 1) * l];
+            for k in 0..f {
+                let wk = w[ch * f + k];
+                if wk == 0.0 {
+                    continue;
+                }
+                for (zp, &xv) in z.iter_mut().zip(&row[k..k + lp]) {
+                    *zp += wk * xv;
+                }
+            }
+        }
+        let (s0, t0) = (self.bn0.0[u], self.bn0.1[u]);
+        let z: Vec<f64> = z.iter().map(|&v| s0 * v as f64 + t0).collect();
+        let e: Vec<f64> = z.iter().map(|v| v.exp()).collect();
+        let pooled: Vec<f64> = windows
+            .iter()
+            .map(|&(s, n)| {
+                e[s..s + n]
+                    .iter()
+                    .copied()
+                    .fold(f64::NEG_INFINITY, f64::max)
+            })
+            .collect();
+        let mut h = pooled.clone();
+        let mut pre = Vec::with_capacity(self.layers.len());
+        for layer in &self.layers {
+            let (fi, fo) = (layer.fi, layer.fo);
+            let wl = &layer.weight[u * fo * fi..(u + 1) * fo * fi];
+            let zl: Vec<f64> = (0..fo)
+                .map(|j| {
+                    let s: f64 = wl[j * fi..(j + 1) * fi]
+                        .iter()
+                        .zip(&h)
+                        .map(|(&w, &v)| w as f64 * v)
+                        .sum();
+                    let k = u * fo + j;
+                    layer.scale[k] * (s + layer.bias[k] as f64) + layer.shift[k]
+                })
+                .collect();
+            h = zl.iter().map(|v| v.max(0.0)).collect();
+            pre.push(zl);
+        }
+        let out = if self.layers.is_empty() {
+            pooled[0]
+        } else {
+            h[0]
+        };
+        UnitPass {
+            z,
+            e,
+            pooled,
+            pre,
+            out,
+        }
+    }
+
+    /// DeepLIFT multipliers of every class's logit for input `x` against reference `r`
+    /// (both `(4, L)`), added with weight `scale` into `out` `(C, 4, L)`. Returns the
+    /// logits f(x) and f(r) `(C)` each, as computed on the host.
+    pub fn add_multipliers(
+        &self,
+        x: &[f32],
+        r: &[f32],
+        scale: f64,
+        out: &mut [f64],
+    ) -> (Vec<f64>, Vec<f64>) {
+        let (l, f, cn) = (self.length, self.width, self.classes);
+        assert!(
+            x.len() == 4 * l && r.len() == 4 * l,
+            "inputs must be (4, L)"
+        );
+        assert_eq!(out.len(), cn * 4 * l, "multipliers must be (C, 4, L)");
+        let lp = l + 1 - f;
+        let windows = self.windows(lp);
+        let mut fx: Vec<f64> = self.final_bias.iter().map(|&b| b as f64).collect();
+        let mut fr = fx.clone();
+        let mut unit_mult = vec![0f64; 4 * l];
+        for u in 0..self.units {
+            let px = self.unit_pass(u, x, &windows);
+            let pr = self.unit_pass(u, r, &windows);
+            for c in 0..cn {
+                let wcu = self.final_weight[c * self.units + u] as f64;
+                fx[c] += wcu * px.out;
+                fr[c] += wcu * pr.out;
+            }
+            // Back through the per-unit layers, from d out = 1.
+            let mut m = vec![1.0f64];
+            for (i, layer) in self.layers.iter().enumerate().rev() {
+                let (fi, fo) = (layer.fi, layer.fo);
+                let wl = &layer.weight[u * fo * fi..(u + 1) * fo * fi];
+                let mut mi = vec![0f64; fi];
+                for j in 0..fo {
+                    let k = u * fo + j;
+                    let mz = m[j] * secant_relu(px.pre[i][j], pr.pre[i][j]) * layer.scale[k];
+                    if mz == 0.0 {
+                        continue;
+                    }
+                    for (a, &w) in mi.iter_mut().zip(&wl[j * fi..(j + 1) * fi]) {
+                        *a += mz * w as f64;
+                    }
+                }
+                m = mi;
+            }
+            // Through max-pooling (Shapley), exp (rescale) and BN0 to the convolution.
+            let mut m_conv = vec![0f64; lp];
+            let mut phi = Vec::new();
+            for (k, &(s, n)) in windows.iter().enumerate() {
+                if m[k] == 0.0 || px.pooled[k] == pr.pooled[k] {
+                    continue;
+                }
+                phi.resize(n, 0.0);
+                shapley_max(&px.e[s..s + n], &pr.e[s..s + n], &mut phi);
+                for (i, &ph) in phi.iter().enumerate() {
+                    let p = s + i;
+                    let de = px.e[p] - pr.e[p];
+                    if de != 0.0 {
+                        m_conv[p] += m[k] * ph / de;
+                    }
+                }
+            }
+            let s0 = self.bn0.0[u];
+            for p in 0..lp {
+                if m_conv[p] != 0.0 {
+                    m_conv[p] *= secant_exp(px.z[p], pr.z[p]) * s0;
+                }
+            }
+            // Convolution transpose: multiplier of input (ch, j) = Σ_p m_conv[p] w[ch, j − p].
+            unit_mult.fill(0.0);
+            let w = &self.conv[u * 4 * f..(u + 1) * 4 * f];
+            for (p, &mc) in m_conv.iter().enumerate() {
+                if mc == 0.0 {
+                    continue;
+                }
+                for ch in 0..4 {
+                    let dst = &mut unit_mult[ch * l + p..ch * l + p + f];
+                    for (d, &wk) in dst.iter_mut().zip(&w[ch * f..(ch + 1) * f]) {
+                        *d += mc * wk as f64;
+                    }
+                }
+            }
+            for c in 0..cn {
+                let wcu = scale * self.final_weight[c * self.units + u] as f64;
+                if wcu == 0.0 {
+                    continue;
+                }
+                for (o, &v) in out[c * 4 * l..(c + 1) * 4 * l].iter_mut().zip(&unit_mult) {
+                    *o += wcu * v;
+                }
+            }
+        }
+        (fx, fr)
+    }
+}
+
+/// DeepLIFT attributions of one sequence, averaged over its references (DeepLIFT-SHAP).
+#[derive(Debug, Clone)]
+pub struct Attribution {
+    /// `(C, 4, L)`: each position's contribution Σ_ch m[ch, j]·(x − r)[ch, j] (mean over
+    /// references), placed at the sequence's base (zero elsewhere; all zero at an N): the
+    /// hypothetical contributions times the one-hot input. Summed over the block it is
+    /// f(x) − mean f(r).
+    pub attributions: Vec<f32>,
+    /// `(C, 4, L)`: hypothetical contributions, mean over references of
+    /// m[b, j] − Σ_ch m[ch, j]·r[ch, j] (what each base would contribute at j; the form
+    /// tfmodisco-lite reads).
+    pub hypothetical: Vec<f32>,
+    /// `(C)`: the largest |Σ attributions − (f(x) − f(r))| over the references.
+    pub max_delta: Vec<f64>,
+    /// `(C)`: the logits f(x) (strand-averaged when asked), from the host forward.
+    pub logits: Vec<f64>,
+}
+
+/// Flip a `(4, L)` block to the reverse-complement strand (both axes reversed).
+fn flip(block: &[f32], l: usize) -> Vec<f32> {
+    let mut out = vec![0f32; 4 * l];
+    for ch in 0..4 {
+        for j in 0..l {
+            out[(3 - ch) * l + (l - 1 - j)] = block[ch * l + j];
+        }
+    }
+    out
+}
+
+impl DeepLift {
+    /// DeepLIFT-SHAP of one-hot `x` `(4, L)` against each of `refs` (`(4, L)` each; one
+    /// reference is plain DeepLIFT). With `both_strands` the attributed function is the
+    /// strand average (f(x) + f(rc x)) / 2, as the model's predictions are.
+    ///
+    /// ```
+    /// use explainn_nn::attribute::DeepLift;
+    /// use explainn_nn::{ExplaiNN, ExplaiNNConfig, default_device};
+    /// let m = ExplaiNN::new(ExplaiNNConfig::new(4, 30, 1), 1, &default_device()).unwrap();
+    /// let dl = DeepLift::new(&m);
+    /// let mut x = vec![0f32; 4 * 30];
+    /// (0..30).for_each(|j| x[(j % 4) * 30 + j] = 1.0);
+    /// let zeros = vec![0f32; 4 * 30];
+    /// let a = dl.attribute(&x, &[zeros], false);
+    /// assert!(a.max_delta[0] < 1e-4);
+    /// ```
+    pub fn attribute(&self, x: &[f32], refs: &[Vec<f32>], both_strands: bool) -> Attribution {
+        let (l, cn) = (self.length, self.classes);
+        let n = 4 * l;
+        let mut attributions = vec![0f64; cn * n];
+        let mut hypothetical = vec![0f64; cn * n];
+        let mut max_delta = vec![0f64; cn];
+        let mut logits = vec![0f64; cn];
+        let xr = both_strands.then(|| flip(x, l));
+        let mut m = vec![0f64; cn * n];
+        let mut m_rc = vec![0f64; cn * n];
+        for r in refs {
+            m.fill(0.0);
+            let half = if both_strands { 0.5 } else { 1.0 };
+            let (mut fx, mut fr) = self.add_multipliers(x, r, half, &mut m);
+            if let Some(xr) = &xr {
+                m_rc.fill(0.0);
+                let (gx, gr) = self.add_multipliers(xr, &flip(r, l), 0.5, &mut m_rc);
+                for c in 0..cn {
+                    fx[c] = 0.5 * (fx[c] + gx[c]);
+                    fr[c] = 0.5 * (fr[c] + gr[c]);
+                    for ch in 0..4 {
+                        for j in 0..l {
+                            m[c * n + ch * l + j] += m_rc[c * n + (3 - ch) * l + (l - 1 - j)];
+                        }
+                    }
+                }
+            }
+            for c in 0..cn {
+                let mc = &m[c * n..(c + 1) * n];
+                let mut sum = 0.0;
+                for j in 0..l {
+                    let base: f64 = (0..4).map(|ch| mc[ch * l + j] * r[ch * l + j] as f64).sum();
+                    for ch in 0..4 {
+                        let i = ch * l + j;
+                        let h = mc[i] - base;
+                        hypothetical[c * n + i] += h;
+                        let a = h * x[i] as f64;
+                        attributions[c * n + i] += a;
+                        // Σ_ch m·(x − r) = Σ_ch h·x for an input whose column sums to 1;
+                        // the delta is taken on the exact form.
+                        sum += mc[i] * (x[i] - r[i]) as f64;
+                    }
+                }
+                max_delta[c] = max_delta[c].max((sum - (fx[c] - fr[c])).abs());
+                logits[c] = fx[c];
+            }
+        }
+        let k = refs.len().max(1) as f64;
+        Attribution {
+            attributions: attributions.iter().map(|v| (v / k) as f32).collect(),
+            hypothetical: hypothetical.iter().map(|v| (v / k) as f32).collect(),
+            max_delta,
+            logits,
+        }
+    }
+}
+
+/// In silico mutagenesis of `codes` (N·L, A=0 C=1 G=2 T=3, 4 = N) through `predictor`
+/// (any architecture): `(N, C, 4, L)` with f(x with base b at j) − f(x) at `[n, c, b, j]`
+/// and 0 where b is the sequence's own base (identity substitutions are not run). With
+/// `both_strands`, f is the strand-averaged logit.
+pub fn ism(
+    predictor: &crate::Predictor,
+    codes: &[u8],
+    length: usize,
+    both_strands: bool,
+) -> crate::Result<Vec<f32>> {
+    let l = length;
+    let n = codes.len() / l;
+    let logits = |c: &[u8]| -> crate::Result<Vec<f32>> {
+        let f = predictor.logits(c, false)?;
+        if !both_strands {
+            return Ok(f);
+        }
+        let r = predictor.logits(c, true)?;
+        Ok(f.iter().zip(&r).map(|(a, b)| 0.5 * (a + b)).collect())
+    };
+    let base = logits(codes)?;
+    let cn = base.len() / n.max(1);
+    let mut out = vec![0f32; n * cn * 4 * l];
+    for s in 0..n {
+        let seq = &codes[s * l..(s + 1) * l];
+        let mut muts = Vec::with_capacity(4 * l * l);
+        let mut at = Vec::with_capacity(4 * l);
+        for j in 0..l {
+            for b in 0..4u8 {
+                if seq[j] == b {
+                    continue;
+                }
+                let mut m = seq.to_vec();
+                m[j] = b;
+                muts.extend_from_slice(&m);
+                at.push((b as usize, j));
+            }
+        }
+        let f = logits(&muts)?;
+        for (k, &(b, j)) in at.iter().enumerate() {
+            for c in 0..cn {
+                out[((s * cn + c) * 4 + b) * l + j] = f[k * cn + c] - base[s * cn + c];
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ExplaiNNConfig;
+    use rand::{Rng, SeedableRng};
+
+    fn one_hot(codes: &[u8]) -> Vec<f32> {
+        let mut v = vec![0f32; 4 * codes.len()];
+        explainn_seq::encode::one_hot_into(codes, &mut v);
+        v
+    }
+
+    /// A random model with BatchNorm statistics away from their initial values, so that the
+    /// folded scales and shifts are exercised.
+    fn model(num_fc: usize, classes: usize, seed: u64) -> ExplaiNN {
+        let mut c = ExplaiNNConfig::new(6, 60, classes);
+        c.num_fc = num_fc;
+        c.filter_size = 9;
+        c.pool_size = 5;
+        c.pool_stride = 4;
+        c.hidden = 7;
+        let dev = crate::default_device();
+        let m = ExplaiNN::new(c.clone(), seed, &dev).unwrap();
+        let mut t = m.to_tensors();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+        for (k, (_, v)) in t.iter_mut() {
+            for x in v.iter_mut() {
+                if k.ends_with("running_var") {
+                    *x = rng.random_range(0.2..2.0);
+                } else if k.ends_with("running_mean") || k.ends_with(".bias") {
+                    *x += rng.random_range(-0.5..0.5);
+                } else if k.contains("weight") {
+                    *x *= rng.random_range(0.5..3.0);
+                }
+            }
+        }
+        ExplaiNN::from_tensors(c, &t, &dev).unwrap()
+    }
+
+    /// Σ multipliers · (x − r) = f(x) − f(r) for every pair, and the host forward equals
+    /// the model's: on random models with 0, 1, 2 and 3 per-unit layers, one-hot inputs and
+    /// references (shuffles) and a fractional reference (GC).
+    #[test]
+    fn deeplift_is_complete() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for num_fc in 0..4 {
+            let m = model(num_fc, 2, 10 + num_fc as u64);
+            let dl = DeepLift::new(&m);
+            let l = 60;
+            let p = crate::Predictor::new(m.clone(), crate::default_device(), 16);
+            for case in 0..6 {
+                let codes: Vec<u8> = (0..l).map(|_| rng.random_range(0..4u8)).collect();
+                let x = one_hot(&codes);
+                let r = if case == 0 {
+                    (0..4 * l)
+                        .map(|i| if i / l == 0 || i / l == 3 { 0.3 } else { 0.2 })
+                        .collect()
+                } else {
+                    let s = explainn_seq::shuffle::dinucleotide_shuffle(&codes, &mut rng);
+                    one_hot(&s)
+                };
+                let mut mult = vec![0f64; 2 * 4 * l];
+                let (fx, fr) = dl.add_multipliers(&x, &r, 1.0, &mut mult);
+                let want = p.logits(&codes, false).unwrap();
+                for c in 0..2 {
+                    assert!(
+                        (fx[c] - want[c] as f64).abs() < 1e-4 * want[c].abs().max(1.0) as f64,
+                        "num_fc {num_fc}: host logit {} vs model {}",
+                        fx[c],
+                        want[c]
+                    );
+                    let sum: f64 = (0..4 * l)
+                        .map(|i| mult[c * 4 * l + i] * (x[i] - r[i]) as f64)
+                        .sum();
+                    let d = fx[c] - fr[c];
+                    assert!(
+                        (sum - d).abs() <= 1e-4 * d.abs().max(1.0),
+                        "num_fc {num_fc} case {case} class {c}: Σ attributions {sum} vs f(x) − f(r) {d}"
+                    );
+                }
+            }
+        }
+    }
+
+    /// Shapley values by enumerating every coalition.
+    fn brute(x: &[f64], r: &[f64]) -> Vec<f64> {
+        let n = x.len();
+        let f = |s: usize| {
+            (0..n)
+                .map(|i| if s >> i & 1 == 1 { x[i] } else { r[i] })
+                .fold(f64::NEG_INFINITY, f64::max)
+        };
+        let fact = |k: usize| (1..=k).map(|v| v as f64).product::<f64>();
+        (0..n)
+            .map(|i| {
+                let mut phi = 0.0;
+                for s in 0..1usize << n {
+                    if s >> i & 1 == 1 {
+                        continue;
+                    }
+                    let k = s.count_ones() as usize;
+                    let w = fact(k) * fact(n - k - 1) / fact(n);
+                    phi += w * (f(s | 1 << i) - f(s));
+                }
+                phi
+            })
+            .collect()
+    }
+
+    #[test]
+    fn shapley_max_equals_enumeration() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
+        for case in 0..400 {
+            let n = 1 + case % 8;
+            // Ties are common after ReLU or in padding: draw from few values sometimes.
+            let draw = |rng: &mut rand_chacha::ChaCha8Rng| {
+                if case % 3 == 0 {
+                    rng.random_range(0..4) as f64
+                } else {
+                    rng.random_range(-2.0..3.0)
+                }
+            };
+            let x: Vec<f64> = (0..n).map(|_| draw(&mut rng)).collect();
+            let r: Vec<f64> = (0..n).map(|_| draw(&mut rng)).collect();
+            let mut phi = vec![0.0; n];
+            shapley_max(&x, &r, &mut phi);
+            let want = brute(&x, &r);
+            for i in 0..n {
+                assert!(
+                    (phi[i] - want[i]).abs() < 1e-9,
+                    "{x:?} {r:?}: {phi:?} vs {want:?}"
+                );
+            }
+        }
+    }
+
+    /// DeepLIFT-SHAP over shuffles, both strands: every pair complete, and the projected
+    /// hypothetical contributions equal the attributions (one-hot input).
+    #[test]
+    fn deeplift_shap_over_both_strands_is_complete() {
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+        let m = model(2, 2, 33);
+        let dl = DeepLift::new(&m);
+        let l = 60;
+        let p = crate::Predictor::new(m.clone(), crate::default_device(), 16);
+        let codes: Vec<u8> = (0..l).map(|_| rng.random_range(0..4u8)).collect();
+        let x = one_hot(&codes);
+        let refs: Vec<Vec<f32>> = (0..5)
+            .map(|_| {
+                one_hot(&explainn_seq::shuffle::dinucleotide_shuffle(
+                    &codes, &mut rng,
+                ))
+            })
+            .collect();
+        let a = dl.attribute(&x, &refs, true);
+        let f = p.logits(&codes, false).unwrap();
+        let g = p.logits(&codes, true).unwrap();
+        for c in 0..2 {
+            assert!(
+                a.max_delta[c] <= 1e-4 * a.logits[c].abs().max(1.0),
+                "{:?}",
+                a.max_delta
+            );
+            let want = 0.5 * (f[c] + g[c]) as f64;
+            assert!(
+                (a.logits[c] - want).abs() < 1e-5 * want.abs().max(1.0),
+                "{} vs {want}",
+                a.logits[c]
+            );
+            // The attributions are the projected hypothetical contributions and sum to
+            // f(x) − mean f(r).
+            let scale = a.logits[c].abs().max(1.0) as f32;
+            for i in 0..4 * l {
+                let proj = a.hypothetical[c * 4 * l + i] * x[i];
+                assert!((proj - a.attributions[c * 4 * l + i]).abs() < 1e-5 * scale);
+            }
+            let total: f64 = a.attributions[c * 4 * l..(c + 1) * 4 * l]
+                .iter()
+                .map(|&v| v as f64)
+                .sum();
+            let mean_ref: f64 = refs
+                .iter()
+                .map(|r| {
+                    let mut m = vec![0f64; 2 * 4 * l];
+                    let (_, fr) = dl.add_multipliers(r, r, 0.5, &mut m);
+                    let (_, gr) = dl.add_multipliers(&flip(r, l), &flip(r, l), 0.5, &mut m);
+                    0.5 * (fr[c] + gr[c])
+                })
+                .sum::<f64>()
+                / refs.len() as f64;
+            let d = a.logits[c] - mean_ref;
+            assert!(
+                (total - d).abs() <= 1e-4 * d.abs().max(1.0),
+                "{total} vs {d}"
+            );
+        }
+    }
+
+    /// ISM equals mutating each base and predicting again.
+    #[test]
+    fn ism_equals_mutate_and_predict() {
+        let m = model(1, 2, 44);
+        let p = crate::Predictor::new(m, crate::default_device(), 32);
+        let l = 60;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        let mut codes: Vec<u8> = (0..2 * l).map(|_| rng.random_range(0..4u8)).collect();
+        codes[7] = 4; // an N: all four bases are substitutions
+        let d = ism(&p, &codes, l, true).unwrap();
+        for s in 0..2 {
+            let seq = &codes[s * l..(s + 1) * l];
+            let avg = |c: &[u8]| {
+                let (f, r) = (p.logits(c, false).unwrap(), p.logits(c, true).unwrap());
+                [0.5 * (f[0] + r[0]), 0.5 * (f[1] + r[1])]
+            };
+            let f0 = avg(seq);
+            for j in [0, 7, 31, l - 1] {
+                for b in 0..4u8 {
+                    let mut mseq = seq.to_vec();
+                    mseq[j] = b;
+                    let f = avg(&mseq);
+                    for c in 0..2 {
+                        let got = d[((s * 2 + c) * 4 + b as usize) * l + j];
+                        let want = if seq[j] == b { 0.0 } else { f[c] - f0[c] };
+                        assert!(
+                            (got - want).abs() < 1e-5,
+                            "seq {s} pos {j} base {b}: {got} vs {want}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
