@@ -51,9 +51,23 @@ pub fn shapley_max(x: &[f64], r: &[f64], phi: &mut [f64]) {
         .zip(r)
         .map(|(a, b)| a.min(*b))
         .fold(f64::NEG_INFINITY, f64::max);
-    let mut ts: Vec<f64> = x.iter().chain(r).copied().filter(|&t| t >= t0).collect();
-    ts.sort_by(f64::total_cmp);
-    ts.dedup();
+    // The sorted thresholds at or above t0 (on the stack for pooling windows of ≤ 16).
+    let mut stack = [0f64; 32];
+    let mut heap = Vec::new();
+    let ts: &mut [f64] = if 2 * n <= stack.len() {
+        let mut k = 0;
+        for &t in x.iter().chain(r) {
+            if t >= t0 {
+                stack[k] = t;
+                k += 1;
+            }
+        }
+        &mut stack[..k]
+    } else {
+        heap.extend(x.iter().chain(r).copied().filter(|&t| t >= t0));
+        &mut heap[..]
+    };
+    ts.sort_unstable_by(f64::total_cmp);
     for w in ts.windows(2) {
         let (lo, hi) = (w[0], w[1]);
         let len = hi - lo;
@@ -88,6 +102,22 @@ pub fn shapley_max(x: &[f64], r: &[f64], phi: &mut [f64]) {
 fn binomial(n: usize, k: usize) -> f64 {
     let k = k.min(n - k);
     (0..k).fold(1.0, |acc, i| acc * (n - i) as f64 / (i + 1) as f64)
+}
+
+/// The codes (0–3, 4 = N) of a `(4, L)` block whose columns are one-hot or all zero, or
+/// `None` for any other block (fractional references).
+fn one_hot_codes(x: &[f32], l: usize) -> Option<Vec<u8>> {
+    let mut codes = vec![4u8; l];
+    for ch in 0..4 {
+        for (j, &v) in x[ch * l..(ch + 1) * l].iter().enumerate() {
+            if v == 1.0 && codes[j] == 4 {
+                codes[j] = ch as u8;
+            } else if v != 0.0 {
+                return None;
+            }
+        }
+    }
+    Some(codes)
 }
 
 /// The rescale-rule slope of exp between `a` and `b` (exp(a) at a = b).
@@ -161,8 +191,6 @@ fn fold_bn(t: &TensorMap, prefix: &str) -> (Vec<f64>, Vec<f64>) {
 struct UnitPass {
     /// After BN0, `(L')`.
     z: Vec<f64>,
-    /// exp(z).
-    e: Vec<f64>,
     /// Pooled values `(P)` (one global max without per-unit layers).
     pooled: Vec<f64>,
     /// Pre-activations (after the folded BN) of each per-unit layer.
@@ -234,33 +262,55 @@ impl DeepLift {
         }
     }
 
-    fn unit_pass(&self, u: usize, x: &[f32], windows: &[(usize, usize)]) -> UnitPass {
+    /// Unit `u`'s pass of input `x` (`codes`: its [`one_hot_codes`], found once per input).
+    fn unit_pass(
+        &self,
+        u: usize,
+        x: &[f32],
+        codes: Option<&[u8]>,
+        windows: &[(usize, usize)],
+    ) -> UnitPass {
         let (l, f) = (self.length, self.width);
         let lp = l + 1 - f;
         let w = &self.conv[u * 4 * f..(u + 1) * 4 * f];
         let mut z = vec![self.conv_bias[u]; lp];
-        for ch in 0..4 {
-            let row = &x[ch * l..(ch + 1) * l];
-            for k in 0..f {
-                let wk = w[ch * f + k];
-                if wk == 0.0 {
-                    continue;
+        match codes {
+            // One-hot (sequences and their shuffles): one weight per position and offset.
+            Some(codes) => {
+                for (p, zp) in z.iter_mut().enumerate() {
+                    for (k, &c) in codes[p..p + f].iter().enumerate() {
+                        if c < 4 {
+                            *zp += w[c as usize * f + k];
+                        }
+                    }
                 }
-                for (zp, &xv) in z.iter_mut().zip(&row[k..k + lp]) {
-                    *zp += wk * xv;
+            }
+            None => {
+                for ch in 0..4 {
+                    let row = &x[ch * l..(ch + 1) * l];
+                    for k in 0..f {
+                        let wk = w[ch * f + k];
+                        if wk == 0.0 {
+                            continue;
+                        }
+                        for (zp, &xv) in z.iter_mut().zip(&row[k..k + lp]) {
+                            *zp += wk * xv;
+                        }
+                    }
                 }
             }
         }
         let (s0, t0) = (self.bn0.0[u], self.bn0.1[u]);
         let z: Vec<f64> = z.iter().map(|&v| s0 * v as f64 + t0).collect();
-        let e: Vec<f64> = z.iter().map(|v| v.exp()).collect();
+        // exp is monotone: pool the pre-activations, exponentiate once per window.
         let pooled: Vec<f64> = windows
             .iter()
             .map(|&(s, n)| {
-                e[s..s + n]
+                z[s..s + n]
                     .iter()
                     .copied()
                     .fold(f64::NEG_INFINITY, f64::max)
+                    .exp()
             })
             .collect();
         let mut h = pooled.clone();
@@ -268,15 +318,16 @@ impl DeepLift {
         for layer in &self.layers {
             let (fi, fo) = (layer.fi, layer.fo);
             let wl = &layer.weight[u * fo * fi..(u + 1) * fo * fi];
+            let h32: Vec<f32> = h.iter().map(|&v| v as f32).collect();
             let zl: Vec<f64> = (0..fo)
                 .map(|j| {
-                    let s: f64 = wl[j * fi..(j + 1) * fi]
+                    let s: f32 = wl[j * fi..(j + 1) * fi]
                         .iter()
-                        .zip(&h)
-                        .map(|(&w, &v)| w as f64 * v)
+                        .zip(&h32)
+                        .map(|(&w, &v)| w * v)
                         .sum();
                     let k = u * fo + j;
-                    layer.scale[k] * (s + layer.bias[k] as f64) + layer.shift[k]
+                    layer.scale[k] * (s as f64 + layer.bias[k] as f64) + layer.shift[k]
                 })
                 .collect();
             h = zl.iter().map(|v| v.max(0.0)).collect();
@@ -289,7 +340,6 @@ impl DeepLift {
         };
         UnitPass {
             z,
-            e,
             pooled,
             pre,
             out,
@@ -306,20 +356,43 @@ impl DeepLift {
         scale: f64,
         out: &mut [f64],
     ) -> (Vec<f64>, Vec<f64>) {
-        let (l, f, cn) = (self.length, self.width, self.classes);
+        let (l, cn) = (self.length, self.classes);
         assert!(
             x.len() == 4 * l && r.len() == 4 * l,
             "inputs must be (4, L)"
         );
         assert_eq!(out.len(), cn * 4 * l, "multipliers must be (C, 4, L)");
+        let passes = self.passes(x);
+        self.add_multipliers_from(&passes, r, scale, out)
+    }
+
+    /// Every unit's forward pass of input `x` `(4, L)` (shared by all its references).
+    fn passes(&self, x: &[f32]) -> Vec<UnitPass> {
+        let windows = self.windows(self.length + 1 - self.width);
+        let codes = one_hot_codes(x, self.length);
+        (0..self.units)
+            .map(|u| self.unit_pass(u, x, codes.as_deref(), &windows))
+            .collect()
+    }
+
+    /// [`DeepLift::add_multipliers`] with the input's passes already computed.
+    fn add_multipliers_from(
+        &self,
+        passes: &[UnitPass],
+        r: &[f32],
+        scale: f64,
+        out: &mut [f64],
+    ) -> (Vec<f64>, Vec<f64>) {
+        let (l, f, cn) = (self.length, self.width, self.classes);
         let lp = l + 1 - f;
         let windows = self.windows(lp);
         let mut fx: Vec<f64> = self.final_bias.iter().map(|&b| b as f64).collect();
         let mut fr = fx.clone();
-        let mut unit_mult = vec![0f64; 4 * l];
+        let mut unit_mult = vec![0f32; 4 * l];
+        let r_codes = one_hot_codes(r, l);
         for u in 0..self.units {
-            let px = self.unit_pass(u, x, &windows);
-            let pr = self.unit_pass(u, r, &windows);
+            let px = &passes[u];
+            let pr = self.unit_pass(u, r, r_codes.as_deref(), &windows);
             for c in 0..cn {
                 let wcu = self.final_weight[c * self.units + u] as f64;
                 fx[c] += wcu * px.out;
@@ -330,33 +403,50 @@ impl DeepLift {
             for (i, layer) in self.layers.iter().enumerate().rev() {
                 let (fi, fo) = (layer.fi, layer.fo);
                 let wl = &layer.weight[u * fo * fi..(u + 1) * fo * fi];
-                let mut mi = vec![0f64; fi];
+                let mut mi = vec![0f32; fi];
                 for j in 0..fo {
                     let k = u * fo + j;
                     let mz = m[j] * secant_relu(px.pre[i][j], pr.pre[i][j]) * layer.scale[k];
                     if mz == 0.0 {
                         continue;
                     }
+                    let mz = mz as f32;
                     for (a, &w) in mi.iter_mut().zip(&wl[j * fi..(j + 1) * fi]) {
-                        *a += mz * w as f64;
+                        *a += mz * w;
                     }
                 }
-                m = mi;
+                m = mi.iter().map(|&v| v as f64).collect();
             }
             // Through max-pooling (Shapley), exp (rescale) and BN0 to the convolution.
             let mut m_conv = vec![0f64; lp];
-            let mut phi = Vec::new();
+            let (mut ex, mut er, mut at, mut phi) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new());
             for (k, &(s, n)) in windows.iter().enumerate() {
                 if m[k] == 0.0 || px.pooled[k] == pr.pooled[k] {
                     continue;
                 }
-                phi.resize(n, 0.0);
-                shapley_max(&px.e[s..s + n], &pr.e[s..s + n], &mut phi);
-                for (i, &ph) in phi.iter().enumerate() {
-                    let p = s + i;
-                    let de = px.e[p] - pr.e[p];
+                // Only players above max_i min(x_i, r_i) can have a Shapley value; the
+                // others are null players, and leaving them out changes no one's value.
+                let (zx, zr) = (&px.z[s..s + n], &pr.z[s..s + n]);
+                let z0 = zx
+                    .iter()
+                    .zip(zr)
+                    .map(|(a, b)| a.min(*b))
+                    .fold(f64::NEG_INFINITY, f64::max);
+                (ex.clear(), er.clear(), at.clear());
+                for i in 0..n {
+                    if zx[i].max(zr[i]) >= z0 {
+                        ex.push(zx[i].exp());
+                        er.push(zr[i].exp());
+                        at.push(s + i);
+                    }
+                }
+                phi.resize(at.len(), 0.0);
+                shapley_max(&ex, &er, &mut phi);
+                for (i, &p) in at.iter().enumerate() {
+                    let de = ex[i] - er[i];
                     if de != 0.0 {
-                        m_conv[p] += m[k] * ph / de;
+                        m_conv[p] += m[k] * phi[i] / de;
                     }
                 }
             }
@@ -373,10 +463,11 @@ impl DeepLift {
                 if mc == 0.0 {
                     continue;
                 }
+                let mc = mc as f32;
                 for ch in 0..4 {
                     let dst = &mut unit_mult[ch * l + p..ch * l + p + f];
                     for (d, &wk) in dst.iter_mut().zip(&w[ch * f..(ch + 1) * f]) {
-                        *d += mc * wk as f64;
+                        *d += mc * wk;
                     }
                 }
             }
@@ -386,7 +477,7 @@ impl DeepLift {
                     continue;
                 }
                 for (o, &v) in out[c * 4 * l..(c + 1) * 4 * l].iter_mut().zip(&unit_mult) {
-                    *o += wcu * v;
+                    *o += wcu * v as f64;
                 }
             }
         }
@@ -447,15 +538,17 @@ impl DeepLift {
         let mut max_delta = vec![0f64; cn];
         let mut logits = vec![0f64; cn];
         let xr = both_strands.then(|| flip(x, l));
+        let px = self.passes(x);
+        let pxr = xr.as_ref().map(|xr| self.passes(xr));
         let mut m = vec![0f64; cn * n];
         let mut m_rc = vec![0f64; cn * n];
         for r in refs {
             m.fill(0.0);
             let half = if both_strands { 0.5 } else { 1.0 };
-            let (mut fx, mut fr) = self.add_multipliers(x, r, half, &mut m);
-            if let Some(xr) = &xr {
+            let (mut fx, mut fr) = self.add_multipliers_from(&px, r, half, &mut m);
+            if let Some(pxr) = &pxr {
                 m_rc.fill(0.0);
-                let (gx, gr) = self.add_multipliers(xr, &flip(r, l), 0.5, &mut m_rc);
+                let (gx, gr) = self.add_multipliers_from(pxr, &flip(r, l), 0.5, &mut m_rc);
                 for c in 0..cn {
                     fx[c] = 0.5 * (fx[c] + gx[c]);
                     fr[c] = 0.5 * (fr[c] + gr[c]);
@@ -597,7 +690,15 @@ mod tests {
             for case in 0..6 {
                 let codes: Vec<u8> = (0..l).map(|_| rng.random_range(0..4u8)).collect();
                 let x = one_hot(&codes);
-                let r = if case == 0 {
+                let r = if case == 1 {
+                    // A reference that shares most windows with x: ties between x and r in
+                    // most pooling windows.
+                    let mut c = codes.clone();
+                    for j in [5, 30, 44] {
+                        c[j] = (c[j] + 1) % 4;
+                    }
+                    one_hot(&c)
+                } else if case == 0 {
                     (0..4 * l)
                         .map(|i| if i / l == 0 || i / l == 3 { 0.3 } else { 0.2 })
                         .collect()

