@@ -546,3 +546,76 @@ fn quiet_runs_and_standard_input() {
     let empty = run_with_stdin(&["predict", &out, "-", "-o", &p("pe")], b"");
     assert_fails(&empty, "standard input (`-`) is empty");
 }
+
+/// The remaining cases of the robustness list, each with the message that names the cause:
+/// `prepare -o x.tsv.gz` names its files by the prefix, scan on FASTQ says FASTQ, a binary
+/// annotation names its file, `--lr 0` and `--batch-size 1` say which is wrong, `train`
+/// into a directory of other files is refused, and `test` says why AUROC is NA.
+#[test]
+fn messages_name_the_real_cause() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |n: &str| dir.path().join(n).to_str().unwrap().to_string();
+    // prepare: known extensions are stripped from the prefix.
+    let mut st = 3;
+    let seqs: Vec<String> = (0..40).map(|_| random_seq(&mut st, 30, 0.5)).collect();
+    let f = write(dir.path(), "a.fa", fasta(&seqs));
+    ok(&run(&["prepare", &f, "-o", &p("data/x.tsv.gz")]));
+    assert!(dir.path().join("data/x.train.tsv.gz").exists());
+    assert!(!dir.path().join("data/x.tsv.gz.train.tsv.gz").exists());
+    // scan on FASTQ.
+    let motif = "MEME version 4\n\nALPHABET= ACGT\n\nMOTIF m\nletter-probability matrix: alength= 4 w= 2\n1 0 0 0\n0 1 0 0\n";
+    let m = write(dir.path(), "m.meme", motif);
+    let fq = write(dir.path(), "r.fq", "@r1\nACGTAC\n+\nIIIIII\n");
+    assert_fails(&run(&["scan", &m, &fq]), "looks like FASTQ");
+    // Training options: each message names its option.
+    let (train, valid) = (dir.path().join("t.tsv"), dir.path().join("v.tsv"));
+    two_class_tsv(&train, 100, 1, ["a", "b"]);
+    two_class_tsv(&valid, 40, 2, ["a", "b"]);
+    let (t, v) = (p("t.tsv"), p("v.tsv"));
+    let out = p("r");
+    let mut lr0 = tiny_train_args(&t, &v, &out);
+    lr0.extend(["--lr", "0"]);
+    assert_fails(&run(&lr0), "learning rate 0 must be positive");
+    let mut b1 = tiny_train_args(&t, &v, &out);
+    b1.extend(["--batch-size", "1"]);
+    assert_fails(&run(&b1), "batch size 1 is too small");
+    // A directory of the user's files is not a run directory, even with --force.
+    std::fs::create_dir(dir.path().join("mine")).unwrap();
+    std::fs::write(dir.path().join("mine/notes.txt"), "keep").unwrap();
+    let mine = p("mine");
+    let mut into_mine = tiny_train_args(&t, &v, &mine);
+    assert_fails(&run(&into_mine), "holds no run");
+    into_mine.push("--force");
+    assert_fails(&run(&into_mine), "holds no run");
+    assert!(dir.path().join("mine/notes.txt").exists());
+    // A binary annotation names its file.
+    ok(&run(&tiny_train_args(&t, &v, &out)));
+    let bin = write(dir.path(), "ann.bin", [0xffu8, 0xfe, 0x00, 0x81, b'\n']);
+    assert_fails(
+        &run(&["explain", &out, &v, "--annotation", &bin]),
+        "ann.bin",
+    );
+    // test: a class without positives gets AUROC NA and a line saying why.
+    let text = std::fs::read_to_string(&valid).unwrap();
+    let no_pos: String = text
+        .lines()
+        .map(|l| {
+            if l.starts_with('#') {
+                l.to_string()
+            } else {
+                let mut f: Vec<&str> = l.split('\t').collect();
+                f[2] = "0";
+                f.join("\t")
+            }
+        })
+        .map(|l| l + "\n")
+        .collect();
+    let np = write(dir.path(), "nopos.tsv", no_pos);
+    let o = run(&["test", &out, &np, "-o", &p("tn")]);
+    ok(&o);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("class a: every test label is 0"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

@@ -133,13 +133,22 @@ impl TsvTable {
         };
         let r = explainn_seq::records::open_decompressed(path).map_err(|e| bad(e.to_string()))?;
         let mut lines = r.lines();
+        let line_error = |n: usize, e: std::io::Error| {
+            bad(format!(
+                "line {n}: {e} (is this a tab-separated text table?)"
+            ))
+        };
         let header: Vec<String> = match lines.next() {
-            Some(l) => l?.split('\t').map(String::from).collect(),
+            Some(l) => l
+                .map_err(|e| line_error(1, e))?
+                .split('\t')
+                .map(String::from)
+                .collect(),
             None => return Err(bad("empty file".into())),
         };
         let mut rows = Vec::new();
-        for l in lines {
-            let l = l?;
+        for (i, l) in lines.enumerate() {
+            let l = l.map_err(|e| line_error(i + 2, e))?;
             if !l.is_empty() {
                 rows.push(l.split('\t').map(String::from).collect());
             }

@@ -50,11 +50,13 @@ pub fn read_fasta(
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                return Err(MotifError::parse(
-                    source_name,
-                    n,
-                    "sequence data before the first `>` header",
-                ));
+                let msg = if line.first() == Some(&b'@') {
+                    "this looks like FASTQ (a line starting with `@`); scan reads FASTA: \
+                     convert it first, e.g. `seqtk seq -a reads.fq > reads.fa`"
+                } else {
+                    "sequence data before the first `>` header"
+                };
+                return Err(MotifError::parse(source_name, n, msg));
             };
             s.seq
                 .extend(line.iter().copied().filter(|c| !c.is_ascii_whitespace()));

@@ -38,6 +38,8 @@ pub struct TestReport {
     pub sequences: usize,
     /// Whether both strands were averaged.
     pub both_strands: bool,
+    /// Why a metric is undefined (`NA`), one line per class concerned.
+    pub notes: Vec<String>,
 }
 
 /// Evaluate `model` (read from `model_path`) on the labelled TSV `test` and write
@@ -80,6 +82,26 @@ pub fn test_run(
     let p = Predictor::new(model.model, device, opts.batch_size);
     let pred = predictions(&p, &data.codes, both, loss)?;
     let (per, macro_avg) = evaluate(&pred, &data.labels, c);
+    let mut notes = Vec::new();
+    for (k, m) in per.iter().enumerate() {
+        // Regression targets have no AUROC by nature; classification ones should.
+        let classification = matches!(loss, explainn_nn::Loss::Bce | explainn_nn::Loss::Ce);
+        if classification && m.auroc.is_nan() {
+            let mut values: Vec<f32> = (0..data.len()).map(|i| data.labels[i * c + k]).collect();
+            values.sort_by(f32::total_cmp);
+            values.dedup();
+            let name = &meta.class_names[k];
+            notes.push(match values.as_slice() {
+                [v] => format!(
+                    "class {name}: every test label is {v}, so AUROC and AUPRC are undefined (NA); test on a set with both positives and negatives"
+                ),
+                _ => format!(
+                    "class {name}: AUROC and AUPRC are undefined (NA): they need labels 0 and 1, this class has {} distinct values",
+                    values.len()
+                ),
+            });
+        }
+    }
     let metrics = MetricsTable {
         classes: meta.class_names.iter().cloned().zip(per).collect(),
         macro_avg,
@@ -128,5 +150,6 @@ pub fn test_run(
         metrics,
         sequences: data.len(),
         both_strands: both,
+        notes,
     })
 }

@@ -235,6 +235,21 @@ pub fn train_run(
         ));
     }
     let earlier = run.model().exists() || run.config().exists();
+    // A directory of other files is not a run: refused even with --force, which only
+    // clears what a run produced.
+    if !earlier && req.output.is_dir() {
+        let entries = std::fs::read_dir(req.output)
+            .map_err(|e| file_error(req.output, format!("cannot read: {e}")))?;
+        if let Some(e) = entries.flatten().next() {
+            return Err(file_error(
+                req.output,
+                format!(
+                    "is not empty ({} and perhaps more) and holds no run; train into a new or empty directory",
+                    e.file_name().to_string_lossy()
+                ),
+            ));
+        }
+    }
     if earlier && !req.force {
         let what = match run.read_config() {
             Ok(c) if !c.complete => format!(

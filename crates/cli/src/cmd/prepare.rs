@@ -217,6 +217,7 @@ pub fn run(a: Args) -> Result<()> {
         eprintln!("warning: --allow-unmatched only applies to --negatives gc-matched");
     }
 
+    let prefix = strip_known_extensions(&a.output);
     if let Some(dir) = a.output.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
@@ -227,7 +228,7 @@ pub fn run(a: Args) -> Result<()> {
         ("validation", &p.validation),
         ("test", &p.test),
     ] {
-        let path = PathBuf::from(format!("{}.{part}.tsv.gz", a.output.display()));
+        let path = PathBuf::from(format!("{}.{part}.tsv.gz", prefix.display()));
         let mut f = AtomicGzFile::create(&path)?;
         data.write_tsv(&mut f)
             .with_context(|| format!("cannot write {}", path.display()))?;
@@ -301,4 +302,17 @@ fn print_summary(s: &prepare::Summary, paths: &[PathBuf]) -> Result<()> {
         eprintln!("warning: {w}");
     }
     Ok(())
+}
+
+/// The output prefix without the extensions of the files it names (`data/x.tsv.gz`,
+/// `data/x.train.tsv.gz`, `data/x.tsv` all give `data/x`), so that `-o` of a file name
+/// does not write `x.tsv.gz.train.tsv.gz`.
+fn strip_known_extensions(output: &std::path::Path) -> PathBuf {
+    let mut s = output.to_string_lossy().into_owned();
+    for ext in [".gz", ".tsv", ".train", ".validation", ".test"] {
+        if s.len() > ext.len() && s.ends_with(ext) {
+            s.truncate(s.len() - ext.len());
+        }
+    }
+    PathBuf::from(s)
 }

@@ -59,6 +59,9 @@ pub fn run(a: Args) -> Result<()> {
         format_value(m.auprc),
         format_value(m.pearson)
     );
+    for n in &r.notes {
+        eprintln!("warning: {n}");
+    }
     print!("{}", r.metrics.to_tsv());
     Ok(())
 }
