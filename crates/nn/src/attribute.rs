@@ -31,7 +31,7 @@ use crate::model::{ExplaiNN, TensorMap};
 /// use explainn_nn::attribute::shapley_max;
 /// let mut phi = [0.0; 3];
 /// shapley_max(&[3.0, 1.0, 0.0], &[0.0, 0.0, 0.0], &mut phi);
-/// assert_eq!(phi, [3.0, 0.0, 0.0]);
+/// assert_eq!(phi, [2.5, 0.5, 0.0]); // the 1 counts whenever the 3 is absent
 /// shapley_max(&[2.0, 2.0], &[0.0, 0.0], &mut phi[..2]);
 /// assert_eq!(&phi[..2], &[1.0, 1.0]);
 /// ```

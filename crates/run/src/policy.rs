@@ -85,7 +85,7 @@ pub fn match_classes(
         Some(p) if names.len() == classes.len() => p,
         _ => {
             return Err(RunError::Data(format!(
-                "{}: the {what} file's classes are {}, but the model's are {}; give a file with                  the same class columns (in any order)",
+                "{}: the {what} file's classes are {}, but the model's are {}; give a file with the same class columns (in any order)",
                 path.display(),
                 names.join(", "),
                 classes.join(", ")
