@@ -209,7 +209,6 @@ pub fn attribute_run(model: ModelFile, req: &AttributeRequest) -> Result<Attribu
     }
     let (attr, hyp, deltas) = match &deeplift {
         Some(dl) => {
-            let cn = classes.len();
             let per: Vec<_> = (0..n)
                 .into_par_iter()
                 .map(|s| {
@@ -225,7 +224,6 @@ pub fn attribute_run(model: ModelFile, req: &AttributeRequest) -> Result<Attribu
                     )
                 })
                 .collect();
-            debug_assert!(cn > t);
             let mut attr = Vec::with_capacity(n * 4 * l);
             let mut hyp = Vec::with_capacity(n * 4 * l);
             let mut deltas = Vec::with_capacity(n);
@@ -248,19 +246,19 @@ pub fn attribute_run(model: ModelFile, req: &AttributeRequest) -> Result<Attribu
         }
     };
     let out = dir.path();
-    let arr = |v: Vec<f32>| {
-        ndarray::Array3::from_shape_vec((n, 4, l), v).expect("(N, 4, L) by construction")
-    };
+    fn view(v: &[f32], n: usize, l: usize) -> ndarray::ArrayView3<'_, f32> {
+        ndarray::ArrayView3::from_shape((n, 4, l), v).expect("(N, 4, L) by construction")
+    }
+    let arr = |v| view(v, n, l);
     let npz_path = out.join("attributions.npz");
     let write_npz = || -> std::result::Result<(), String> {
         let f = std::fs::File::create(&npz_path).map_err(|e| e.to_string())?;
         let mut w = ndarray_npy::NpzWriter::new(f);
-        w.add_array("ohe", &arr(ohe.clone()))
-            .map_err(|e| e.to_string())?;
-        w.add_array("attributions", &arr(attr.clone()))
+        w.add_array("ohe", &arr(&ohe)).map_err(|e| e.to_string())?;
+        w.add_array("attributions", &arr(&attr))
             .map_err(|e| e.to_string())?;
         if let Some(h) = &hyp {
-            w.add_array("hypothetical", &arr(h.clone()))
+            w.add_array("hypothetical", &arr(h))
                 .map_err(|e| e.to_string())?;
         }
         w.finish().map_err(|e| e.to_string())?;
@@ -272,7 +270,7 @@ pub fn attribute_run(model: ModelFile, req: &AttributeRequest) -> Result<Attribu
         ("scores.npy", hyp.as_ref().unwrap_or(&attr)),
     ] {
         let path = out.join(name);
-        ndarray_npy::write_npy(&path, &arr(v.clone())).map_err(|e| file_error(&path, e))?;
+        ndarray_npy::write_npy(&path, &arr(v)).map_err(|e| file_error(&path, e))?;
     }
     let mut max_delta = None;
     if let Some(deltas) = &deltas {
@@ -302,11 +300,7 @@ pub fn attribute_run(model: ModelFile, req: &AttributeRequest) -> Result<Attribu
         "both_strands": both,
         "max_delta": max_delta,
     });
-    let path = out.join("summary.json");
-    let mut f = AtomicFile::create(&path)?;
-    serde_json::to_writer_pretty(&mut f, &summary).map_err(|e| file_error(&path, e))?;
-    writeln!(f).map_err(|e| file_error(&path, e))?;
-    f.commit()?;
+    crate::output::json_file(&out.join("summary.json"), &summary)?.commit()?;
     dir.commit()?;
     Ok(AttributeOutcome {
         sequences: n,

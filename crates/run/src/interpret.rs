@@ -589,10 +589,7 @@ fn add_unit_tables(
 }
 
 fn add_summary(outputs: &mut OutputSet, out: &Path, summary: &serde_json::Value) -> Result<()> {
-    let path = out.join("summary.json");
-    let mut f = AtomicFile::create(&path)?;
-    serde_json::to_writer_pretty(&mut f, summary).map_err(|e| file_error(&path, e))?;
-    writeln!(f).map_err(io_error(&path))?;
+    let f = crate::output::json_file(&out.join("summary.json"), summary)?;
     outputs.add(move || f.commit());
     Ok(())
 }

@@ -73,6 +73,15 @@ impl Write for AtomicFile {
     }
 }
 
+/// `value` as pretty-printed, newline-terminated JSON in an [`AtomicFile`] at `path`, ready
+/// to commit (the `summary.json` of every derived result).
+pub(crate) fn json_file(path: &Path, value: &serde_json::Value) -> Result<AtomicFile> {
+    let mut f = AtomicFile::create(path)?;
+    serde_json::to_writer_pretty(&mut f, value).map_err(|e| file_error(path, e))?;
+    writeln!(f).map_err(|e| file_error(path, e))?;
+    Ok(f)
+}
+
 /// A gzip-compressed atomic file (`.gz` outputs).
 pub struct AtomicGzFile {
     enc: flate2::write::GzEncoder<AtomicFile>,

@@ -131,8 +131,6 @@ pub fn test_run(
     };
     write_predictions().map_err(|e| file_error(&path, e))?;
     outputs.add(move || g.commit());
-    let path = out.join("summary.json");
-    let mut f = AtomicFile::create(&path)?;
     let summary = serde_json::json!({
         "model": model_path,
         "model_sha256": model_sha256,
@@ -141,8 +139,7 @@ pub fn test_run(
         "both_strands": both,
         "loss": loss.to_string(),
     });
-    serde_json::to_writer_pretty(&mut f, &summary).map_err(|e| file_error(&path, e))?;
-    writeln!(f).map_err(|e| file_error(&path, e))?;
+    let f = crate::output::json_file(&out.join("summary.json"), &summary)?;
     outputs.add(move || f.commit());
     outputs.commit_all()?;
     dir.commit()?;
