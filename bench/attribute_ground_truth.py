@@ -2,8 +2,9 @@
 column gives the planted motif positions): per test sequence, how well |attribution| at
 each base separates the bases of planted motifs of the target's TF from the others
 (AUROC, the check of the DeepLIFT and TF-MoDISco papers), averaged over the sequences that
-carry such a motif. Methods: explainn's deepliftshap (20 shuffles) and ism (score = the
-largest |Δ| over the three substitutions).
+carry such a motif. Methods: explainn's deepliftshap (20 shuffles), ism (score = the
+largest |Δ| over the three substitutions), integrated-gradients (zero reference, 50
+steps), input-x-gradient and saliency (score = the largest |gradient| over the bases).
 
 Usage: python3 bench/attribute_ground_truth.py BIN RUN TEST_TSV
 (RUN: a model trained on the simulation, e.g. demo-out/run after `bash demo/run.sh`;
@@ -33,11 +34,11 @@ ids = [l.split("\t")[0] for l in gzip.open(TEST, "rt") if not l.startswith("#")]
 tmp = tempfile.mkdtemp(prefix="attr-gt-")
 print(f"{'target':8s} {'method':14s} {'sequences':>9s} {'mean AUROC':>11s}")
 for target in ["GATA", "TAL1"]:
-    for method in ["deepliftshap", "ism"]:
+    for method in ["deepliftshap", "ism", "integrated-gradients", "input-x-gradient", "saliency"]:
         out = os.path.join(tmp, f"{target}-{method}")
         subprocess.run([BIN, "attribute", RUN, TEST, "-o", out, "--target", target, "--method", method, "-q"], check=True)
         a = np.load(os.path.join(out, "attributions.npz"))["attributions"]  # (N, 4, L)
-        score = np.abs(a).sum(1) if method != "ism" else np.abs(a).max(1)
+        score = np.abs(a).max(1) if method in ("ism", "saliency") else np.abs(a).sum(1)
         aucs = []
         for n, i in enumerate(ids):
             truth = np.zeros(a.shape[2], dtype=bool)

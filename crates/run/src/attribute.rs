@@ -3,18 +3,23 @@
 //! directory replaced whole:
 //!
 //! - `attributions.npz`: `ohe` `(N, 4, L)` one-hot input, `attributions` `(N, 4, L)` and,
-//!   with DeepLIFT, `hypothetical` `(N, 4, L)`, all float32, for the target class;
-//! - `ohe.npy` and `scores.npy` (the hypothetical contributions, or the ISM deltas): what
-//!   `modisco motifs -s ohe.npy -a scores.npy` reads;
-//! - `deltas.tsv` (DeepLIFT): per sequence the logit and the largest convergence delta
-//!   |Σ attributions − (f(x) − f(r))| over its references;
-//! - `summary.json`: method, references, target, model checksum.
+//!   for the methods that have them (DeepLIFT, input × gradient, integrated gradients),
+//!   `hypothetical` `(N, 4, L)`, all float32, for the target class;
+//! - `ohe.npy` and `scores.npy` (the hypothetical contributions where the method has
+//!   them, else the attributions): what `modisco motifs -s ohe.npy -a scores.npy` reads;
+//! - `deltas.tsv` (DeepLIFT, integrated gradients): per sequence the logit and the
+//!   largest convergence delta |Σ attributions − (f(x) − f(r))| over its references;
+//! - `summary.json`: method, references, steps, target, model checksum.
+//!
+//! Methods: exact DeepLIFT(-SHAP) and a receptive-field ISM on ExplaiNN's host form
+//! ([`HostExplaiNN`]); ISM by mutate-and-predict for the other architectures; saliency,
+//! input × gradient and integrated gradients through burn's autodiff for every one.
 
 use crate::output::{AtomicFile, OutputDir};
 use crate::{Result, RunError, file_error};
 use explainn_nn::ModelFile;
 use explainn_nn::Predictor;
-use explainn_nn::attribute::{DeepLift, ism};
+use explainn_nn::attribute::{Gradients, HostExplaiNN, ism};
 use rand::SeedableRng;
 use rayon::prelude::*;
 use std::io::Write;
@@ -23,28 +28,65 @@ use std::path::PathBuf;
 /// Attribution method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {
-    /// In silico mutagenesis: f(mutant) − f(x) for every substitution (any architecture).
+    /// In silico mutagenesis: f(mutant) − f(x) for every substitution (any architecture;
+    /// ExplaiNN through its receptive-field form).
     Ism,
+    /// The gradient ∂f/∂x at every base (any architecture, burn's autodiff).
+    Saliency,
+    /// Gradient × input (any architecture).
+    InputXGradient,
+    /// Integrated gradients against each reference over `--steps` Gauss–Legendre points (any
+    /// architecture).
+    IntegratedGradients,
     /// DeepLIFT against one reference (ExplaiNN, exact).
     DeepLift,
     /// DeepLIFT averaged over several references (ExplaiNN, exact per pair).
     DeepLiftShap,
 }
 
+const METHODS: &str =
+    "ism, saliency, input-x-gradient, integrated-gradients, deeplift or deepliftshap";
+
+impl Method {
+    /// The name on the command line and in `summary.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Ism => "ism",
+            Method::Saliency => "saliency",
+            Method::InputXGradient => "input-x-gradient",
+            Method::IntegratedGradients => "integrated-gradients",
+            Method::DeepLift => "deeplift",
+            Method::DeepLiftShap => "deepliftshap",
+        }
+    }
+
+    /// The references used when none are given: 20 shuffles for DeepLIFT-SHAP, one for
+    /// DeepLIFT, the all-zero input for integrated gradients (as Captum); `None` for the
+    /// methods without references.
+    pub fn default_references(self) -> Option<References> {
+        match self {
+            Method::DeepLiftShap => Some(References::Shuffle(20)),
+            Method::DeepLift => Some(References::Shuffle(1)),
+            Method::IntegratedGradients => Some(References::Zeros),
+            Method::Ism | Method::Saliency | Method::InputXGradient => None,
+        }
+    }
+}
+
 impl std::str::FromStr for Method {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s {
-            "ism" => Ok(Method::Ism),
-            "deeplift" => Ok(Method::DeepLift),
-            "deepliftshap" => Ok(Method::DeepLiftShap),
-            "saliency" | "input-x-gradient" | "integrated-gradients" => Err(format!(
-                "--method {s} is not implemented yet; use ism, deeplift or deepliftshap"
-            )),
-            _ => Err(format!(
-                "unknown --method {s}: expected ism, deeplift or deepliftshap"
-            )),
-        }
+        [
+            Method::Ism,
+            Method::Saliency,
+            Method::InputXGradient,
+            Method::IntegratedGradients,
+            Method::DeepLift,
+            Method::DeepLiftShap,
+        ]
+        .into_iter()
+        .find(|m| m.name() == s)
+        .ok_or_else(|| format!("unknown --method {s}: expected {METHODS}"))
     }
 }
 
@@ -95,7 +137,18 @@ pub struct AttributeRequest {
     pub genome: Option<PathBuf>,
     pub fit_length: bool,
     pub method: Method,
-    pub references: References,
+    /// `None` = the method's [`Method::default_references`].
+    pub references: Option<References>,
+    /// Integrated gradients: Gauss–Legendre points per reference to start from (default
+    /// 50), doubled while a pair's convergence delta exceeds `tolerance` ·
+    /// max(1, |f(x) − f(r)|) (default 0.01), up to `max_steps` (default 1,600).
+    pub steps: usize,
+    pub tolerance: f64,
+    pub max_steps: usize,
+    /// Write the hypothetical contributions (every base) as `attributions`, as
+    /// tangermeme's `hypothetical=True` (DeepLIFT, input × gradient, integrated gradients;
+    /// ISM and saliency give every base already).
+    pub hypothetical: bool,
     /// Class name or 0-based index; `None` = the only class (an error with several).
     pub target: Option<String>,
     pub forward_only: bool,
@@ -110,8 +163,11 @@ pub struct AttributeOutcome {
     pub sequences: usize,
     pub target: String,
     /// The largest convergence delta |Σ attributions − (f(x) − f(r))| over all
-    /// sequence–reference pairs (DeepLIFT only).
+    /// sequence–reference pairs (DeepLIFT and integrated gradients).
     pub max_delta: Option<f64>,
+    /// Integrated gradients: sequence–reference pairs whose delta stayed above the
+    /// tolerance at `max_steps`.
+    pub incomplete: usize,
     pub both_strands: bool,
 }
 
@@ -168,29 +224,176 @@ fn references(codes: &[u8], l: usize, how: References, seed: u64) -> Vec<Vec<f32
     }
 }
 
-/// Run `req` on `model`: read the sequences, attribute, write the directory.
-pub fn attribute_run(model: ModelFile, req: &AttributeRequest) -> Result<AttributeOutcome> {
+/// What computes the attributions, built once per run.
+enum Engine {
+    /// ExplaiNN on the host: exact DeepLIFT and the receptive-field ISM.
+    Host(HostExplaiNN),
+    /// Mutate and predict (ISM of the other architectures).
+    Predict(Predictor),
+    /// Input gradients through burn's autodiff (any architecture).
+    Grad(Gradients),
+}
+
+/// One sequence's attributions for the target: `(4, L)` attributions, hypothetical
+/// contributions when the method has them, and (logit, largest delta) when it has deltas.
+type Attributed = (Vec<f32>, Option<Vec<f32>>, Option<Delta>);
+
+/// (logit, largest convergence delta over the references, and for integrated gradients
+/// the most quadrature points used and the references left above the tolerance).
+type Delta = (f64, f64, Option<(usize, usize)>);
+
+/// Hypothetical contributions from multipliers (or path gradients) `m` `(4, L)` against
+/// reference `r`: h[b, j] = m[b, j] − Σ_ch m[ch, j]·r[ch, j], added into `out`.
+fn add_hypothetical(m: &[f32], r: &[f32], l: usize, out: &mut [f64]) {
+    for j in 0..l {
+        let base: f64 = (0..4)
+            .map(|ch| (m[ch * l + j] * r[ch * l + j]) as f64)
+            .sum();
+        for ch in 0..4 {
+            out[ch * l + j] += m[ch * l + j] as f64 - base;
+        }
+    }
+}
+
+/// Attribute one chunk of sequences (`codes` `(n, L)`, `ohe` `(n, 4, L)`, the first one
+/// being sequence number `first`).
+#[allow(clippy::too_many_arguments)]
+fn attribute_chunk(
+    engine: &Engine,
+    req: &AttributeRequest,
+    refs_how: Option<References>,
+    codes: &[u8],
+    ohe: &[f32],
+    first: usize,
+    (l, cn, t, both): (usize, usize, usize, bool),
+) -> Result<Vec<Attributed>> {
+    let n4 = 4 * l;
+    let n = codes.len() / l;
+    let pick = |v: &[f32], s: usize| v[(s * cn + t) * n4..(s * cn + t + 1) * n4].to_vec();
+    let refs_of = |s: usize| {
+        let how = refs_how.expect("methods with references have a default");
+        let seed = req.seed.wrapping_add((first + s) as u64);
+        references(&codes[s * l..(s + 1) * l], l, how, seed)
+    };
+    Ok(match (req.method, engine) {
+        (Method::Ism, Engine::Host(h)) => {
+            let d = h.ism(codes, both);
+            (0..n).map(|s| (pick(&d, s), None, None)).collect()
+        }
+        (Method::Ism, Engine::Predict(p)) => {
+            let d = ism(p, codes, l, both)?;
+            (0..n).map(|s| (pick(&d, s), None, None)).collect()
+        }
+        (Method::DeepLift | Method::DeepLiftShap, Engine::Host(h)) => (0..n)
+            .into_par_iter()
+            .map(|s| {
+                let a = h.attribute(&ohe[s * n4..(s + 1) * n4], &refs_of(s), both);
+                let at = |v: &[f32]| v[t * n4..(t + 1) * n4].to_vec();
+                (
+                    at(&a.attributions),
+                    Some(at(&a.hypothetical)),
+                    Some((a.logits[t], a.max_delta[t], None)),
+                )
+            })
+            .collect(),
+        (Method::Saliency | Method::InputXGradient, Engine::Grad(g)) => {
+            let (_, grad) = g.gradient(ohe, t, both);
+            (0..n)
+                .map(|s| {
+                    let gs = grad[s * n4..(s + 1) * n4].to_vec();
+                    if req.method == Method::Saliency {
+                        return (gs, None, None);
+                    }
+                    let xs = &ohe[s * n4..(s + 1) * n4];
+                    let a = gs.iter().zip(xs).map(|(g, x)| g * x).collect();
+                    (a, Some(gs), None)
+                })
+                .collect()
+        }
+        (Method::IntegratedGradients, Engine::Grad(g)) => (0..n)
+            .map(|s| {
+                let x = &ohe[s * n4..(s + 1) * n4];
+                let refs = refs_of(s);
+                let mut hyp = vec![0f64; n4];
+                let (mut fx, mut worst, mut most, mut incomplete) = (0f64, 0f64, 0usize, 0usize);
+                for r in &refs {
+                    let ig = g.integrated_gradients(
+                        x,
+                        r,
+                        req.steps,
+                        req.tolerance,
+                        req.max_steps,
+                        t,
+                        both,
+                    );
+                    add_hypothetical(&ig.mean_gradient, r, l, &mut hyp);
+                    worst = worst.max(ig.delta);
+                    fx = ig.fx as f64;
+                    most = most.max(ig.steps);
+                    incomplete += !ig.complete as usize;
+                }
+                let k = refs.len() as f64;
+                let hyp: Vec<f32> = hyp.iter().map(|&v| (v / k) as f32).collect();
+                let attr = hyp.iter().zip(x).map(|(h, x)| h * x).collect();
+                (attr, Some(hyp), Some((fx, worst, Some((most, incomplete)))))
+            })
+            .collect(),
+        _ => unreachable!("the engine is chosen from the method"),
+    })
+}
+
+/// Sequences per progress step (and per parallel chunk).
+const CHUNK: usize = 64;
+
+/// Run `req` on `model`: read the sequences, attribute, write the directory. `progress`
+/// is called with the number of sequences finished after each chunk.
+pub fn attribute_run(
+    model: ModelFile,
+    req: &AttributeRequest,
+    progress: &(dyn Fn(usize) + Sync),
+) -> Result<AttributeOutcome> {
     let dir = OutputDir::create(&req.output, &["attributions.npz"], "attributions")?;
     let meta = &model.metadata;
     let classes = meta.class_names.clone();
     let both = crate::policy::both_strands(meta, req.forward_only);
     let l = model.model.input_length();
-    let deeplift = match req.method {
-        Method::Ism => None,
-        Method::DeepLift | Method::DeepLiftShap => {
-            let Some(m) = model.model.explainn() else {
-                return Err(RunError::Data(format!(
-                    "exact DeepLIFT is implemented for ExplaiNN models; this is a {} model: use --method ism",
-                    model.model.arch()
-                )));
-            };
-            Some(DeepLift::new(m))
+    let engine = match (req.method, model.model.explainn()) {
+        (Method::Ism | Method::DeepLift | Method::DeepLiftShap, Some(m)) => {
+            Engine::Host(HostExplaiNN::new(m))
+        }
+        (Method::DeepLift | Method::DeepLiftShap, None) => {
+            return Err(RunError::Data(format!(
+                "exact DeepLIFT is implemented for ExplaiNN models; this is a {} model: use --method ism or integrated-gradients",
+                model.model.arch()
+            )));
+        }
+        (Method::Ism, None) => Engine::Predict(Predictor::new(
+            model.model,
+            explainn_nn::default_device(),
+            req.batch_size,
+        )),
+        (Method::Saliency | Method::InputXGradient | Method::IntegratedGradients, _) => {
+            Engine::Grad(Gradients::new(&model.model, req.batch_size)?)
         }
     };
+    if req.references.is_some() && req.method.default_references().is_none() {
+        return Err(RunError::Data(format!(
+            "--method {} takes no --references (they are for deeplift, deepliftshap and integrated-gradients)",
+            req.method.name()
+        )));
+    }
+    if req.method == Method::IntegratedGradients
+        && (req.steps == 0 || req.max_steps < req.steps || !(req.tolerance >= 0.0))
+    {
+        return Err(RunError::Data(format!(
+            "integrated gradients need 1 ≤ --steps ≤ --max-steps and --tolerance ≥ 0 (got {}, {}, {})",
+            req.steps, req.max_steps, req.tolerance
+        )));
+    }
     let t = target_index(&classes, req.target.as_deref())?;
     let refs_how = match (req.method, req.references) {
-        (Method::DeepLift, References::Shuffle(_)) => References::Shuffle(1),
-        (_, r) => r,
+        (Method::DeepLift, Some(References::Shuffle(_))) => Some(References::Shuffle(1)),
+        (m, r) => r.or(m.default_references()),
     };
     let mut ids = Vec::new();
     let mut codes = Vec::new();
@@ -207,44 +410,32 @@ pub fn attribute_run(model: ModelFile, req: &AttributeRequest) -> Result<Attribu
     for (s, block) in ohe.chunks_mut(4 * l).enumerate() {
         explainn_seq::encode::one_hot_into(&codes[s * l..(s + 1) * l], block);
     }
-    let (attr, hyp, deltas) = match &deeplift {
-        Some(dl) => {
-            let per: Vec<_> = (0..n)
-                .into_par_iter()
-                .map(|s| {
-                    let c = &codes[s * l..(s + 1) * l];
-                    let refs = references(c, l, refs_how, req.seed.wrapping_add(s as u64));
-                    let a = dl.attribute(&ohe[s * 4 * l..(s + 1) * 4 * l], &refs, both);
-                    let pick = |v: &[f32]| v[t * 4 * l..(t + 1) * 4 * l].to_vec();
-                    (
-                        pick(&a.attributions),
-                        pick(&a.hypothetical),
-                        a.logits[t],
-                        a.max_delta[t],
-                    )
-                })
-                .collect();
-            let mut attr = Vec::with_capacity(n * 4 * l);
-            let mut hyp = Vec::with_capacity(n * 4 * l);
-            let mut deltas = Vec::with_capacity(n);
-            for (a, h, f, d) in per {
-                attr.extend(a);
-                hyp.extend(h);
-                deltas.push((f, d));
+    let shape = (l, classes.len(), t, both);
+    let mut attr = Vec::with_capacity(n * 4 * l);
+    let mut hyp: Option<Vec<f32>> = None;
+    let mut deltas: Option<Vec<Delta>> = None;
+    for (k, (c, o)) in codes
+        .chunks(CHUNK * l)
+        .zip(ohe.chunks(CHUNK * 4 * l))
+        .enumerate()
+    {
+        for (a, h, d) in attribute_chunk(&engine, req, refs_how, c, o, k * CHUNK, shape)? {
+            attr.extend(a);
+            if let Some(h) = h {
+                hyp.get_or_insert_with(|| Vec::with_capacity(n * 4 * l))
+                    .extend(h);
             }
-            (attr, Some(hyp), Some(deltas))
-        }
-        None => {
-            let p = Predictor::new(model.model, explainn_nn::default_device(), req.batch_size);
-            let cn = classes.len();
-            let d = ism(&p, &codes, l, both)?;
-            let mut attr = Vec::with_capacity(n * 4 * l);
-            for s in 0..n {
-                attr.extend_from_slice(&d[(s * cn + t) * 4 * l..(s * cn + t + 1) * 4 * l]);
+            if let Some(d) = d {
+                deltas.get_or_insert_with(|| Vec::with_capacity(n)).push(d);
             }
-            (attr, None, None)
         }
-    };
+        progress((k * CHUNK + c.len() / l).min(n));
+    }
+    if req.hypothetical {
+        if let Some(h) = &hyp {
+            attr.clone_from(h);
+        }
+    }
     let out = dir.path();
     fn view(v: &[f32], n: usize, l: usize) -> ndarray::ArrayView3<'_, f32> {
         ndarray::ArrayView3::from_shape((n, 4, l), v).expect("(N, 4, L) by construction")
@@ -272,20 +463,30 @@ pub fn attribute_run(model: ModelFile, req: &AttributeRequest) -> Result<Attribu
         let path = out.join(name);
         ndarray_npy::write_npy(&path, &arr(v)).map_err(|e| file_error(&path, e))?;
     }
-    let mut max_delta = None;
+    let (mut max_delta, mut incomplete) = (None, 0);
     if let Some(deltas) = &deltas {
         let path = out.join("deltas.tsv");
         let mut f = AtomicFile::create(&path)?;
         let mut w = || -> std::io::Result<()> {
-            writeln!(f, "id\tclass\tlogit\tmax_delta")?;
-            for (id, (fx, d)) in ids.iter().zip(deltas) {
-                writeln!(f, "{id}\t{}\t{fx}\t{d:e}", classes[t])?;
+            let ig = req.method == Method::IntegratedGradients;
+            writeln!(
+                f,
+                "id\tclass\tlogit\tmax_delta{}",
+                if ig { "\tsteps" } else { "" }
+            )?;
+            for (id, (fx, d, steps)) in ids.iter().zip(deltas) {
+                write!(f, "{id}\t{}\t{fx}\t{d:e}", classes[t])?;
+                match steps {
+                    Some((k, _)) => writeln!(f, "\t{k}")?,
+                    None => writeln!(f)?,
+                }
             }
             Ok(())
         };
         w().map_err(|e| file_error(&path, e))?;
         f.commit()?;
         max_delta = deltas.iter().map(|d| d.1).reduce(f64::max);
+        incomplete = deltas.iter().map(|d| d.2.map_or(0, |s| s.1)).sum::<usize>();
     }
     let summary = serde_json::json!({
         "model": std::path::absolute(&req.model_path).unwrap_or(req.model_path.clone()),
@@ -293,12 +494,15 @@ pub fn attribute_run(model: ModelFile, req: &AttributeRequest) -> Result<Attribu
         "sequences": std::path::absolute(&req.seqs).unwrap_or(req.seqs.clone()),
         "n": n,
         "length": l,
-        "method": format!("{:?}", req.method).to_lowercase(),
-        "references": (req.method != Method::Ism).then(|| refs_how.to_string()),
+        "method": req.method.name(),
+        "references": refs_how.map(|r| r.to_string()),
+        "steps": (req.method == Method::IntegratedGradients).then_some(req.steps),
+        "hypothetical": req.hypothetical && hyp.is_some(),
         "seed": req.seed,
         "target": classes[t],
         "both_strands": both,
         "max_delta": max_delta,
+        "incomplete_pairs": (req.method == Method::IntegratedGradients).then_some(incomplete),
     });
     crate::output::json_file(&out.join("summary.json"), &summary)?.commit()?;
     dir.commit()?;
@@ -306,6 +510,7 @@ pub fn attribute_run(model: ModelFile, req: &AttributeRequest) -> Result<Attribu
         sequences: n,
         target: classes[t].clone(),
         max_delta,
+        incomplete,
         both_strands: both,
     })
 }
@@ -321,11 +526,15 @@ mod tests {
             Ok(References::Shuffle(5))
         );
         assert!("shuffle:0".parse::<References>().is_err());
+        assert_eq!(
+            "integrated-gradients".parse::<Method>(),
+            Ok(Method::IntegratedGradients)
+        );
         assert!(
-            "saliency"
+            "shap"
                 .parse::<Method>()
                 .unwrap_err()
-                .contains("not implemented yet")
+                .contains("deepliftshap")
         );
         let classes = vec!["GATA".to_string(), "TAL1".to_string()];
         assert_eq!(target_index(&classes, Some("TAL1")).unwrap(), 1);

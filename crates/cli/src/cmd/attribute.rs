@@ -1,9 +1,9 @@
 //! `explainn attribute MODEL SEQS -o DIR`: base-resolution attributions with
 //! `explainn_run::attribute::attribute_run` — exact DeepLIFT / DeepLIFT-SHAP for ExplaiNN
-//! (rescale rule for exp and ReLU, Shapley values for max-pooling) or in silico mutagenesis
-//! for any architecture.
+//! (rescale rule for exp and ReLU, Shapley values for max-pooling), in silico mutagenesis
+//! (receptive-field for ExplaiNN), saliency, input × gradient and integrated gradients.
 
-use super::common_model::{init_threads, load_model};
+use super::common_model::{init_threads, load_model, progress_bar};
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use explainn_run::attribute::{AttributeRequest, Method, References, attribute_run};
@@ -21,13 +21,32 @@ pub struct Args {
     #[arg(short, long)]
     pub output: PathBuf,
     /// deepliftshap (ExplaiNN: exact DeepLIFT averaged over --references), deeplift (one
-    /// reference) or ism (every substitution, any architecture).
+    /// reference), ism (every substitution; any architecture), saliency (the gradient at
+    /// every base), input-x-gradient or integrated-gradients (any architecture).
     #[arg(long, default_value = "deepliftshap")]
     pub method: Method,
-    /// DeepLIFT references: shuffle:N (N seeded dinucleotide shuffles per sequence, as
-    /// tangermeme), zeros, or gc (the sequence's own base frequencies).
-    #[arg(long, default_value = "shuffle:20")]
-    pub references: References,
+    /// References: shuffle:N (N seeded dinucleotide shuffles per sequence, as
+    /// tangermeme), zeros, or gc (the sequence's own base frequencies). Default:
+    /// shuffle:20 for deepliftshap, shuffle:1 for deeplift, zeros for integrated-gradients.
+    #[arg(long)]
+    pub references: Option<References>,
+    /// Integrated gradients: Gauss–Legendre points on the path from each reference to the
+    /// sequence (Captum's rule) to start from; doubled for a pair whose convergence delta
+    /// exceeds --tolerance (ReLU and max-pool kinks), up to --max-steps.
+    #[arg(long, default_value_t = 50)]
+    pub steps: usize,
+    /// Integrated gradients: the largest convergence delta accepted, relative to
+    /// max(1, |f(x) − f(r)|).
+    #[arg(long, default_value_t = 0.01)]
+    pub tolerance: f64,
+    /// Integrated gradients: the most points per pair.
+    #[arg(long, default_value_t = 1600)]
+    pub max_steps: usize,
+    /// Write the hypothetical contributions (what each base would contribute at each
+    /// position; the form tfmodisco-lite wants) as `attributions` (deeplift, deepliftshap,
+    /// input-x-gradient, integrated-gradients; ism and saliency give every base already).
+    #[arg(long)]
+    pub hypothetical: bool,
     /// Class to attribute (name or 0-based index); required when the model has several.
     #[arg(long)]
     pub target: Option<String>,
@@ -45,7 +64,7 @@ pub struct Args {
     /// Seed of the shuffled references.
     #[arg(long, default_value_t = 1714)]
     pub seed: u64,
-    /// Sequences per batch (ISM).
+    /// Sequences per batch (ISM of non-ExplaiNN models, gradients).
     #[arg(long, default_value_t = 256)]
     pub batch_size: usize,
     /// Compute threads (default: all cores).
@@ -63,13 +82,19 @@ pub fn run(a: Args) -> Result<()> {
         fit_length: a.fit_length,
         method: a.method,
         references: a.references,
+        steps: a.steps,
+        tolerance: a.tolerance,
+        max_steps: a.max_steps,
+        hypothetical: a.hypothetical,
         target: a.target.clone(),
         forward_only: a.forward_only,
         output: a.output.clone(),
         seed: a.seed,
         batch_size: a.batch_size,
     };
-    let r = attribute_run(mf, &req)?;
+    let pb = progress_bar(0, "{pos} sequences attributed ({per_sec}, {elapsed})");
+    let r = attribute_run(mf, &req, &|done| pb.set_position(done as u64))?;
+    pb.finish_and_clear();
     info!(
         "attributed {} sequences to {} ({}) in {}",
         r.sequences,
@@ -81,12 +106,27 @@ pub fn run(a: Args) -> Result<()> {
         },
         a.output.display()
     );
-    if let Some(d) = r.max_delta {
-        if d > 1e-3 {
-            eprintln!("warning: the largest convergence delta is {d:.3e}; see deltas.tsv");
-        } else {
-            info!("largest convergence delta {d:.1e} (Σ attributions = f(x) − f(reference))");
+    match r.max_delta {
+        Some(d) if a.method == Method::IntegratedGradients => {
+            if r.incomplete > 0 {
+                eprintln!(
+                    "warning: {} sequence–reference pairs stayed above --tolerance {} at --max-steps {} (largest delta {d:.3e}); see deltas.tsv",
+                    r.incomplete, a.tolerance, a.max_steps
+                );
+            } else {
+                info!(
+                    "every pair complete within --tolerance {} (largest delta {d:.1e})",
+                    a.tolerance
+                );
+            }
         }
+        Some(d) if d > 1e-3 => {
+            eprintln!("warning: the largest convergence delta is {d:.3e}; see deltas.tsv");
+        }
+        Some(d) => {
+            info!("largest convergence delta {d:.1e} (Σ attributions = f(x) − f(reference))")
+        }
+        None => {}
     }
     Ok(())
 }

@@ -1,5 +1,6 @@
 //! Attributions of ExplaiNN logits to the input bases: exact DeepLIFT (and DeepLIFT-SHAP
-//! over several references) and in silico mutagenesis.
+//! over several references) and in silico mutagenesis (`ism`: naive for any architecture,
+//! and a receptive-field ISM for ExplaiNN).
 //!
 //! **DeepLIFT, exact for ExplaiNN.** Every layer of an ExplaiNN unit is linear
 //! (convolution, eval-mode BatchNorm, the per-unit linear layers, the final layer) or an
@@ -16,6 +17,14 @@
 //! multipliers and attributions are `(4, L)` per class.
 
 use crate::model::{ExplaiNN, TensorMap};
+
+mod gradient;
+mod ism;
+#[cfg(test)]
+mod tests;
+
+pub use gradient::{Gradients, PathIntegral};
+pub use ism::ism;
 
 /// Exact Shapley values of the players of f(S) = max over i of (x_i if i ∈ S else r_i),
 /// written to `phi` (same length as `x` and `r`). They sum to max(x) − max(r).
@@ -152,8 +161,8 @@ struct HostLayer {
 }
 
 /// An ExplaiNN's weights on the host, with every eval-mode BatchNorm folded into a scale
-/// and a shift, for exact DeepLIFT. Build with [`DeepLift::new`].
-pub struct DeepLift {
+/// and a shift, for exact DeepLIFT. Build with [`HostExplaiNN::new`].
+pub struct HostExplaiNN {
     units: usize,
     classes: usize,
     length: usize,
@@ -199,7 +208,7 @@ struct UnitPass {
     out: f64,
 }
 
-impl DeepLift {
+impl HostExplaiNN {
     /// Host copies of `model`'s weights (eval mode).
     pub fn new(model: &ExplaiNN) -> Self {
         let c = model.config();
@@ -375,7 +384,7 @@ impl DeepLift {
             .collect()
     }
 
-    /// [`DeepLift::add_multipliers`] with the input's passes already computed.
+    /// [`HostExplaiNN::add_multipliers`] with the input's passes already computed.
     fn add_multipliers_from(
         &self,
         passes: &[UnitPass],
@@ -514,16 +523,16 @@ fn flip(block: &[f32], l: usize) -> Vec<f32> {
     out
 }
 
-impl DeepLift {
+impl HostExplaiNN {
     /// DeepLIFT-SHAP of one-hot `x` `(4, L)` against each of `refs` (`(4, L)` each; one
     /// reference is plain DeepLIFT). With `both_strands` the attributed function is the
     /// strand average (f(x) + f(rc x)) / 2, as the model's predictions are.
     ///
     /// ```
-    /// use explainn_nn::attribute::DeepLift;
+    /// use explainn_nn::attribute::HostExplaiNN;
     /// use explainn_nn::{ExplaiNN, ExplaiNNConfig, default_device};
     /// let m = ExplaiNN::new(ExplaiNNConfig::new(4, 30, 1), 1, &default_device()).unwrap();
-    /// let dl = DeepLift::new(&m);
+    /// let dl = HostExplaiNN::new(&m);
     /// let mut x = vec![0f32; 4 * 30];
     /// (0..30).for_each(|j| x[(j % 4) * 30 + j] = 1.0);
     /// let zeros = vec![0f32; 4 * 30];
@@ -585,297 +594,6 @@ impl DeepLift {
             hypothetical: hypothetical.iter().map(|v| (v / k) as f32).collect(),
             max_delta,
             logits,
-        }
-    }
-}
-
-/// In silico mutagenesis of `codes` (N·L, A=0 C=1 G=2 T=3, 4 = N) through `predictor`
-/// (any architecture): `(N, C, 4, L)` with f(x with base b at j) − f(x) at `[n, c, b, j]`
-/// and 0 where b is the sequence's own base (identity substitutions are not run). With
-/// `both_strands`, f is the strand-averaged logit.
-pub fn ism(
-    predictor: &crate::Predictor,
-    codes: &[u8],
-    length: usize,
-    both_strands: bool,
-) -> crate::Result<Vec<f32>> {
-    let l = length;
-    let n = codes.len() / l;
-    let logits = |c: &[u8]| -> crate::Result<Vec<f32>> {
-        let f = predictor.logits(c, false)?;
-        if !both_strands {
-            return Ok(f);
-        }
-        let r = predictor.logits(c, true)?;
-        Ok(f.iter().zip(&r).map(|(a, b)| 0.5 * (a + b)).collect())
-    };
-    let base = logits(codes)?;
-    let cn = base.len() / n.max(1);
-    let mut out = vec![0f32; n * cn * 4 * l];
-    for s in 0..n {
-        let seq = &codes[s * l..(s + 1) * l];
-        let mut muts = Vec::with_capacity(4 * l * l);
-        let mut at = Vec::with_capacity(4 * l);
-        for j in 0..l {
-            for b in 0..4u8 {
-                if seq[j] == b {
-                    continue;
-                }
-                let mut m = seq.to_vec();
-                m[j] = b;
-                muts.extend_from_slice(&m);
-                at.push((b as usize, j));
-            }
-        }
-        let f = logits(&muts)?;
-        for (k, &(b, j)) in at.iter().enumerate() {
-            for c in 0..cn {
-                out[((s * cn + c) * 4 + b) * l + j] = f[k * cn + c] - base[s * cn + c];
-            }
-        }
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::model::ExplaiNNConfig;
-    use rand::{Rng, SeedableRng};
-
-    fn one_hot(codes: &[u8]) -> Vec<f32> {
-        let mut v = vec![0f32; 4 * codes.len()];
-        explainn_seq::encode::one_hot_into(codes, &mut v);
-        v
-    }
-
-    /// A random model with BatchNorm statistics away from their initial values, so that the
-    /// folded scales and shifts are exercised.
-    fn model(num_fc: usize, classes: usize, seed: u64) -> ExplaiNN {
-        let mut c = ExplaiNNConfig::new(6, 60, classes);
-        c.num_fc = num_fc;
-        c.filter_size = 9;
-        c.pool_size = 5;
-        c.pool_stride = 4;
-        c.hidden = 7;
-        let dev = crate::default_device();
-        let m = ExplaiNN::new(c.clone(), seed, &dev).unwrap();
-        let mut t = m.to_tensors();
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-        for (k, (_, v)) in t.iter_mut() {
-            for x in v.iter_mut() {
-                if k.ends_with("running_var") {
-                    *x = rng.random_range(0.2..2.0);
-                } else if k.ends_with("running_mean") || k.ends_with(".bias") {
-                    *x += rng.random_range(-0.5..0.5);
-                } else if k.contains("weight") {
-                    *x *= rng.random_range(0.5..3.0);
-                }
-            }
-        }
-        ExplaiNN::from_tensors(c, &t, &dev).unwrap()
-    }
-
-    /// Σ multipliers · (x − r) = f(x) − f(r) for every pair, and the host forward equals
-    /// the model's: on random models with 0, 1, 2 and 3 per-unit layers, one-hot inputs and
-    /// references (shuffles) and a fractional reference (GC).
-    #[test]
-    fn deeplift_is_complete() {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-        for num_fc in 0..4 {
-            let m = model(num_fc, 2, 10 + num_fc as u64);
-            let dl = DeepLift::new(&m);
-            let l = 60;
-            let p = crate::Predictor::new(m.clone(), crate::default_device(), 16);
-            for case in 0..6 {
-                let codes: Vec<u8> = (0..l).map(|_| rng.random_range(0..4u8)).collect();
-                let x = one_hot(&codes);
-                let r = if case == 1 {
-                    // A reference that shares most windows with x: ties between x and r in
-                    // most pooling windows.
-                    let mut c = codes.clone();
-                    for j in [5, 30, 44] {
-                        c[j] = (c[j] + 1) % 4;
-                    }
-                    one_hot(&c)
-                } else if case == 0 {
-                    (0..4 * l)
-                        .map(|i| if i / l == 0 || i / l == 3 { 0.3 } else { 0.2 })
-                        .collect()
-                } else {
-                    let s = explainn_seq::shuffle::dinucleotide_shuffle(&codes, &mut rng);
-                    one_hot(&s)
-                };
-                let mut mult = vec![0f64; 2 * 4 * l];
-                let (fx, fr) = dl.add_multipliers(&x, &r, 1.0, &mut mult);
-                let want = p.logits(&codes, false).unwrap();
-                for c in 0..2 {
-                    assert!(
-                        (fx[c] - want[c] as f64).abs() < 1e-4 * want[c].abs().max(1.0) as f64,
-                        "num_fc {num_fc}: host logit {} vs model {}",
-                        fx[c],
-                        want[c]
-                    );
-                    let sum: f64 = (0..4 * l)
-                        .map(|i| mult[c * 4 * l + i] * (x[i] - r[i]) as f64)
-                        .sum();
-                    let d = fx[c] - fr[c];
-                    assert!(
-                        (sum - d).abs() <= 1e-4 * d.abs().max(1.0),
-                        "num_fc {num_fc} case {case} class {c}: Σ attributions {sum} vs f(x) − f(r) {d}"
-                    );
-                }
-            }
-        }
-    }
-
-    /// Shapley values by enumerating every coalition.
-    fn brute(x: &[f64], r: &[f64]) -> Vec<f64> {
-        let n = x.len();
-        let f = |s: usize| {
-            (0..n)
-                .map(|i| if s >> i & 1 == 1 { x[i] } else { r[i] })
-                .fold(f64::NEG_INFINITY, f64::max)
-        };
-        let fact = |k: usize| (1..=k).map(|v| v as f64).product::<f64>();
-        (0..n)
-            .map(|i| {
-                let mut phi = 0.0;
-                for s in 0..1usize << n {
-                    if s >> i & 1 == 1 {
-                        continue;
-                    }
-                    let k = s.count_ones() as usize;
-                    let w = fact(k) * fact(n - k - 1) / fact(n);
-                    phi += w * (f(s | 1 << i) - f(s));
-                }
-                phi
-            })
-            .collect()
-    }
-
-    #[test]
-    fn shapley_max_equals_enumeration() {
-        use rand::{Rng, SeedableRng};
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(7);
-        for case in 0..400 {
-            let n = 1 + case % 8;
-            // Ties are common after ReLU or in padding: draw from few values sometimes.
-            let draw = |rng: &mut rand_chacha::ChaCha8Rng| {
-                if case % 3 == 0 {
-                    rng.random_range(0..4) as f64
-                } else {
-                    rng.random_range(-2.0..3.0)
-                }
-            };
-            let x: Vec<f64> = (0..n).map(|_| draw(&mut rng)).collect();
-            let r: Vec<f64> = (0..n).map(|_| draw(&mut rng)).collect();
-            let mut phi = vec![0.0; n];
-            shapley_max(&x, &r, &mut phi);
-            let want = brute(&x, &r);
-            for i in 0..n {
-                assert!(
-                    (phi[i] - want[i]).abs() < 1e-9,
-                    "{x:?} {r:?}: {phi:?} vs {want:?}"
-                );
-            }
-        }
-    }
-
-    /// DeepLIFT-SHAP over shuffles, both strands: every pair complete, and the projected
-    /// hypothetical contributions equal the attributions (one-hot input).
-    #[test]
-    fn deeplift_shap_over_both_strands_is_complete() {
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
-        let m = model(2, 2, 33);
-        let dl = DeepLift::new(&m);
-        let l = 60;
-        let p = crate::Predictor::new(m.clone(), crate::default_device(), 16);
-        let codes: Vec<u8> = (0..l).map(|_| rng.random_range(0..4u8)).collect();
-        let x = one_hot(&codes);
-        let refs: Vec<Vec<f32>> = (0..5)
-            .map(|_| {
-                one_hot(&explainn_seq::shuffle::dinucleotide_shuffle(
-                    &codes, &mut rng,
-                ))
-            })
-            .collect();
-        let a = dl.attribute(&x, &refs, true);
-        let f = p.logits(&codes, false).unwrap();
-        let g = p.logits(&codes, true).unwrap();
-        for c in 0..2 {
-            assert!(
-                a.max_delta[c] <= 1e-4 * a.logits[c].abs().max(1.0),
-                "{:?}",
-                a.max_delta
-            );
-            let want = 0.5 * (f[c] + g[c]) as f64;
-            assert!(
-                (a.logits[c] - want).abs() < 1e-5 * want.abs().max(1.0),
-                "{} vs {want}",
-                a.logits[c]
-            );
-            // The attributions are the projected hypothetical contributions and sum to
-            // f(x) − mean f(r).
-            let scale = a.logits[c].abs().max(1.0) as f32;
-            for i in 0..4 * l {
-                let proj = a.hypothetical[c * 4 * l + i] * x[i];
-                assert!((proj - a.attributions[c * 4 * l + i]).abs() < 1e-5 * scale);
-            }
-            let total: f64 = a.attributions[c * 4 * l..(c + 1) * 4 * l]
-                .iter()
-                .map(|&v| v as f64)
-                .sum();
-            let mean_ref: f64 = refs
-                .iter()
-                .map(|r| {
-                    let mut m = vec![0f64; 2 * 4 * l];
-                    let (_, fr) = dl.add_multipliers(r, r, 0.5, &mut m);
-                    let (_, gr) = dl.add_multipliers(&flip(r, l), &flip(r, l), 0.5, &mut m);
-                    0.5 * (fr[c] + gr[c])
-                })
-                .sum::<f64>()
-                / refs.len() as f64;
-            let d = a.logits[c] - mean_ref;
-            assert!(
-                (total - d).abs() <= 1e-4 * d.abs().max(1.0),
-                "{total} vs {d}"
-            );
-        }
-    }
-
-    /// ISM equals mutating each base and predicting again.
-    #[test]
-    fn ism_equals_mutate_and_predict() {
-        let m = model(1, 2, 44);
-        let p = crate::Predictor::new(m, crate::default_device(), 32);
-        let l = 60;
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
-        let mut codes: Vec<u8> = (0..2 * l).map(|_| rng.random_range(0..4u8)).collect();
-        codes[7] = 4; // an N: all four bases are substitutions
-        let d = ism(&p, &codes, l, true).unwrap();
-        for s in 0..2 {
-            let seq = &codes[s * l..(s + 1) * l];
-            let avg = |c: &[u8]| {
-                let (f, r) = (p.logits(c, false).unwrap(), p.logits(c, true).unwrap());
-                [0.5 * (f[0] + r[0]), 0.5 * (f[1] + r[1])]
-            };
-            let f0 = avg(seq);
-            for j in [0, 7, 31, l - 1] {
-                for b in 0..4u8 {
-                    let mut mseq = seq.to_vec();
-                    mseq[j] = b;
-                    let f = avg(&mseq);
-                    for c in 0..2 {
-                        let got = d[((s * 2 + c) * 4 + b as usize) * l + j];
-                        let want = if seq[j] == b { 0.0 } else { f[c] - f0[c] };
-                        assert!(
-                            (got - want).abs() < 1e-5,
-                            "seq {s} pos {j} base {b}: {got} vs {want}"
-                        );
-                    }
-                }
-            }
         }
     }
 }
