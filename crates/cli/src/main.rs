@@ -54,8 +54,12 @@ enum Command {
     Interpret(cmd::interpret::Args),
     /// Per-sequence unit contributions to every class logit (exact decomposition).
     Explain(cmd::explain::Args),
-    /// Base-resolution attributions: exact DeepLIFT(-SHAP) for ExplaiNN, ISM for any model.
+    /// Base-resolution attributions: exact DeepLIFT(-SHAP) for ExplaiNN; ISM, saliency,
+    /// input × gradient, integrated gradients for any model.
     Attribute(cmd::attribute::Args),
+    /// Global importance analysis: insert a pattern (or a pair at varying gaps) into
+    /// background sequences and measure the change of every class logit and unit.
+    Gia(cmd::gia::Args),
     /// Write a self-contained HTML report of a trained and interpreted run.
     Report(cmd::report::Args),
     /// Merge ExplaiNN models into one whose logits are the mean of theirs (an ensemble).
@@ -83,6 +87,7 @@ fn main() {
         Command::Interpret(a) => cmd::interpret::run(a),
         Command::Explain(a) => cmd::explain::run(a),
         Command::Attribute(a) => cmd::attribute::run(a),
+        Command::Gia(a) => cmd::gia::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Merge(a) => cmd::merge::run(a),
         Command::Export(a) => cmd::export::run(a),

@@ -29,9 +29,11 @@
 pub mod attribute;
 pub mod config;
 pub mod export;
+pub mod gia;
 pub mod init;
 pub mod input;
 pub mod interpret;
+pub mod labels;
 pub mod losses;
 pub mod merge;
 pub mod metrics;

@@ -9,7 +9,6 @@ use crate::output::AtomicFile;
 use anyhow::{Context, Result, bail};
 use clap::Args as ClapArgs;
 use explainn_interpret::explain::explain;
-use explainn_interpret::tables::{TsvTable, unit_index};
 use explainn_nn::Predictor;
 use std::io::Write;
 use std::path::PathBuf;
@@ -46,56 +45,6 @@ pub struct Args {
     /// Compute threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
-}
-
-/// `unit N` (with `[mK]` for a unit of member K of a merged ensemble), or the labels of
-/// the annotation (which carry the member tag already).
-fn labels(a: &Args, units: usize, origins: &[explainn_nn::UnitOrigin]) -> Result<Vec<String>> {
-    let mut out: Vec<String> = (0..units)
-        .map(|u| match origins.get(u).and_then(|o| o.member) {
-            Some(k) => format!("unit {u} [m{}]", k + 1),
-            None => format!("unit {u}"),
-        })
-        .collect();
-    let path = a.annotation.clone().or_else(|| {
-        Some(a.model.join("interpret").join("annotation.tsv"))
-            .filter(|p| a.model.is_dir() && p.exists())
-    });
-    if let Some(p) = path {
-        check_annotation_model(&p, &a.model)?;
-        let t = TsvTable::read(&p)?;
-        let col = t
-            .column("label")
-            .context("annotation.tsv has no label column")?;
-        for row in &t.rows {
-            if let (Some(u), Some(l)) = (unit_index(&row[0]), row.get(col)) {
-                if u < units {
-                    out[u] = l.clone();
-                }
-            }
-        }
-    }
-    Ok(out)
-}
-
-/// An annotation made for another model would label units with that model's motifs: the
-/// `summary.json` beside it records the model's checksum, which must be this model's.
-fn check_annotation_model(annotation: &std::path::Path, model: &std::path::Path) -> Result<()> {
-    let Some(dir) = annotation.parent() else {
-        return Ok(());
-    };
-    let dir = if dir.as_os_str().is_empty() {
-        std::path::Path::new(".")
-    } else {
-        dir
-    };
-    explainn_run::check_made_for(
-        dir,
-        model,
-        &format!("the annotation {}", annotation.display()),
-        "run `explainn interpret` on this model or give its own --annotation",
-    )?;
-    Ok(())
 }
 
 fn write_rows(
@@ -164,7 +113,12 @@ pub fn run(a: Args) -> Result<()> {
     // pretrained units are named after their models
     let labels = match stack_names {
         Some(names) => names,
-        None => labels(&a, units, &mf.metadata.units)?,
+        None => explainn_run::labels::unit_labels(
+            &a.model,
+            a.annotation.as_deref(),
+            units,
+            &mf.metadata.units,
+        )?,
     };
     let classes = mf.metadata.class_names.clone();
     let p = Predictor::new(mf.model, device(), a.batch_size);

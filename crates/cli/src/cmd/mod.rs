@@ -33,6 +33,7 @@ pub mod common_model;
 pub mod explain;
 pub mod export;
 pub mod finetune;
+pub mod gia;
 pub mod import;
 pub mod interpret;
 pub mod logo;

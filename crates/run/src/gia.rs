@@ -1,0 +1,531 @@
+//! Global importance analysis (`explainn gia`, Koo et al. 2021): the effect of a pattern
+//! on the model averaged over background sequences, where the rest of the sequence is
+//! marginalised out.
+//!
+//! - **insert**: a pattern (an A/C/G/T consensus, or a motif sampled base by base from its
+//!   PFM) placed in each background at a fixed position: Δ logit per class (mean and sd
+//!   over the backgrounds) and, for models that sum per-unit terms (ExplaiNN), Δ of each
+//!   unit's contribution W[c, u]·o_u — which unit, which motif, carries the effect;
+//! - **pair**: patterns A and B with a gap of d bases between them, for each d: the
+//!   residual Δ_AB − Δ_A − Δ_B (what the pair adds beyond the sum of its parts; zero for an
+//!   additive model on the logit scale, the ExplaiNN paper's Fig. 2 cooperativity on
+//!   DeepSTARR), with a line chart.
+//!
+//! Backgrounds: dinucleotide shuffles of given sequences (cycled to `n`), or random
+//! sequences at a stated GC fraction; seeded. Logits are strand-averaged under the shared
+//! rule ([`crate::policy`]).
+//!
+//! Outputs (a directory replaced whole): `insert.tsv` and `insert_units.tsv`, or
+//! `pair.tsv` and `pair.svg`; `summary.json`.
+
+use crate::output::{AtomicFile, OutputDir};
+use crate::{Result, RunError, file_error};
+use explainn_nn::{ModelFile, Predictor};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// A pattern to place in backgrounds.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Pattern {
+    /// A fixed sequence of base codes (A=0 … T=3).
+    Consensus(String, Vec<u8>),
+    /// A motif's base probabilities `(W, 4)`: each instance is drawn column by column.
+    Motif(String, Vec<[f64; 4]>),
+}
+
+impl Pattern {
+    /// `spec` as a consensus (letters A, C, G, T in either case), or as a motif file
+    /// (`FILE` for its only or first motif, `FILE:ID` for the motif of that ID or name).
+    pub fn parse(spec: &str) -> Result<Self> {
+        if !spec.is_empty() && spec.bytes().all(|b| b"ACGTacgt".contains(&b)) {
+            let codes = explainn_seq::encode::to_codes(spec.as_bytes());
+            return Ok(Pattern::Consensus(spec.to_ascii_uppercase(), codes));
+        }
+        let (path, id) = match spec.rsplit_once(':') {
+            Some((p, id)) if !Path::new(spec).exists() => (p, Some(id)),
+            _ => (spec, None),
+        };
+        if !Path::new(path).exists() {
+            return Err(RunError::Data(format!(
+                "pattern `{spec}` is neither an A/C/G/T consensus nor a motif file (FILE or FILE:ID)"
+            )));
+        }
+        let set = explainn_motif::io::read_motifs_file(path)
+            .map_err(|e| RunError::Data(format!("pattern `{spec}`: {e}")))?;
+        let m = match id {
+            None => set.motifs.first(),
+            Some(id) => set
+                .motifs
+                .iter()
+                .find(|m| m.id == id || m.alt_name.as_deref() == Some(id)),
+        }
+        .ok_or_else(|| {
+            file_error(
+                Path::new(path),
+                match id {
+                    Some(id) => format!("has no motif with ID or name `{id}`"),
+                    None => "holds no motifs".to_string(),
+                },
+            )
+        })?;
+        let name = m.alt_name.clone().unwrap_or_else(|| m.id.clone());
+        Ok(Pattern::Motif(name, m.probabilities()))
+    }
+
+    /// The name used in tables.
+    pub fn name(&self) -> &str {
+        match self {
+            Pattern::Consensus(n, _) | Pattern::Motif(n, _) => n,
+        }
+    }
+
+    /// Width in bases.
+    pub fn width(&self) -> usize {
+        match self {
+            Pattern::Consensus(_, c) => c.len(),
+            Pattern::Motif(_, rows) => rows.len(),
+        }
+    }
+
+    /// One instance: the consensus, or a draw from the motif's columns.
+    fn draw(&self, rng: &mut ChaCha8Rng) -> Vec<u8> {
+        match self {
+            Pattern::Consensus(_, c) => c.clone(),
+            Pattern::Motif(_, rows) => rows
+                .iter()
+                .map(|p| {
+                    let total: f64 = p.iter().sum();
+                    let mut u = rng.random::<f64>() * total;
+                    for (b, &v) in p.iter().enumerate() {
+                        if u < v {
+                            return b as u8;
+                        }
+                        u -= v;
+                    }
+                    3
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Where the backgrounds come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Background {
+    /// Dinucleotide shuffles of the sequences of this file (FASTA/FASTQ/TSV), cycled.
+    Shuffles(PathBuf),
+    /// Independent bases with this G+C fraction.
+    Random { gc: f64 },
+}
+
+/// The experiment.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Experiment {
+    /// Place `pattern` starting at `position` (`None` = centred).
+    Insert {
+        pattern: Pattern,
+        position: Option<usize>,
+    },
+    /// A, a gap of each distance, B; the pair centred.
+    Pair {
+        a: Pattern,
+        b: Pattern,
+        distances: Vec<usize>,
+    },
+}
+
+/// Parse `FROM:TO:STEP` (inclusive) or a comma list into distances.
+pub fn parse_distances(s: &str) -> std::result::Result<Vec<usize>, String> {
+    let bad = || format!("--distances {s}: expected FROM:TO:STEP (e.g. 0:100:5) or a list 0,5,10");
+    let v: Vec<usize> = if s.contains(':') {
+        let p: Vec<usize> = s
+            .split(':')
+            .map(|x| x.trim().parse().map_err(|_| bad()))
+            .collect::<std::result::Result<_, _>>()?;
+        match p[..] {
+            [from, to, step] if step > 0 && from <= to => (from..=to).step_by(step).collect(),
+            _ => return Err(bad()),
+        }
+    } else {
+        s.split(',')
+            .map(|x| x.trim().parse().map_err(|_| bad()))
+            .collect::<std::result::Result<_, _>>()?
+    };
+    if v.is_empty() {
+        return Err(bad());
+    }
+    Ok(v)
+}
+
+/// A GIA run.
+#[derive(Debug, Clone)]
+pub struct GiaRequest {
+    /// Model path (run directory or model file), recorded in `summary.json` and used to find
+    /// unit labels.
+    pub model_path: PathBuf,
+    pub background: Background,
+    /// Number of background sequences (default 1,000).
+    pub n: usize,
+    pub seed: u64,
+    pub experiment: Experiment,
+    /// Unit labels from this `annotation.tsv` (default: the run's interpretation).
+    pub annotation: Option<PathBuf>,
+    pub forward_only: bool,
+    /// Centre-crop or N-pad background sequences of another length.
+    pub fit_length: bool,
+    pub output: PathBuf,
+    pub batch_size: usize,
+}
+
+/// Mean and standard deviation (n − 1) of one effect.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Effect {
+    pub mean: f64,
+    pub sd: f64,
+}
+
+fn effect(v: impl Iterator<Item = f64> + Clone) -> Effect {
+    let n = v.clone().count().max(1) as f64;
+    let mean = v.clone().sum::<f64>() / n;
+    let var = v.map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0).max(1.0);
+    Effect {
+        mean,
+        sd: var.sqrt(),
+    }
+}
+
+/// What a GIA run found.
+#[derive(Debug, Clone)]
+pub struct GiaOutcome {
+    pub classes: Vec<String>,
+    /// Insert: Δ logit per class.
+    pub insert: Vec<Effect>,
+    /// Insert, models with units: per class the unit with the largest |mean Δ
+    /// contribution|, as (label, effect).
+    pub top_units: Vec<(String, Effect)>,
+    /// Pair: (distance, residual per class).
+    pub pair: Vec<(usize, Vec<Effect>)>,
+    pub both_strands: bool,
+}
+
+/// Background sequences `(n, L)` as codes.
+fn backgrounds(req: &GiaRequest, l: usize, rng: &mut ChaCha8Rng) -> Result<Vec<u8>> {
+    match &req.background {
+        Background::Random { gc } => {
+            if !(0.0..=1.0).contains(gc) {
+                return Err(RunError::Data(format!(
+                    "--gc {gc}: expected a fraction between 0 and 1"
+                )));
+            }
+            Ok((0..req.n * l)
+                .map(|_| {
+                    let strong = rng.random::<f64>() < *gc;
+                    let coin = rng.random::<bool>() as u8;
+                    if strong { 1 + coin } else { 3 * coin }
+                })
+                .collect())
+        }
+        Background::Shuffles(path) => {
+            let mut seqs = Vec::new();
+            for r in crate::input::open_sequences(path, None, l, req.fit_length)? {
+                seqs.push(explainn_seq::encode::to_codes(&r?.1));
+            }
+            if seqs.is_empty() {
+                return Err(file_error(path, "holds no sequences"));
+            }
+            let mut out = Vec::with_capacity(req.n * l);
+            for i in 0..req.n {
+                out.extend(explainn_seq::shuffle::dinucleotide_shuffle_keeping_padding(
+                    &seqs[i % seqs.len()],
+                    rng,
+                ));
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// Strand-averaged (with `both`) logits `(N, C)` and, for models with per-unit terms,
+/// contributions W[c, u]·o_u `(N, C, U)`.
+struct Scores {
+    logits: Vec<f32>,
+    contributions: Option<Vec<f32>>,
+}
+
+fn score(p: &Predictor, codes: &[u8], both: bool, units: bool) -> Result<Scores> {
+    let logits = if both {
+        p.strands(codes)?.mean()
+    } else {
+        p.logits(codes, false)?
+    };
+    let contributions = match p.model().final_layer().filter(|_| units) {
+        None => None,
+        Some((w, _)) => {
+            let mut o = p.units(codes, false, false)?.unit_outputs;
+            if both {
+                let r = p.units(codes, true, false)?.unit_outputs;
+                o.iter_mut().zip(&r).for_each(|(a, b)| *a = 0.5 * (*a + b));
+            }
+            let (c, u) = (p.model().classes(), w.len() / p.model().classes());
+            let mut out = Vec::with_capacity(o.len() / u * c * u);
+            for row in o.chunks(u) {
+                for k in 0..c {
+                    out.extend(row.iter().zip(&w[k * u..(k + 1) * u]).map(|(o, w)| o * w));
+                }
+            }
+            Some(out)
+        }
+    };
+    Ok(Scores {
+        logits,
+        contributions,
+    })
+}
+
+/// Place `pattern` instances into copies of `bg` `(n, L)` at `start`, one draw per
+/// background from `rng`.
+fn implant(bg: &[u8], l: usize, start: usize, instances: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = bg.to_vec();
+    for (s, inst) in instances.iter().enumerate() {
+        out[s * l + start..s * l + start + inst.len()].copy_from_slice(inst);
+    }
+    out
+}
+
+/// Run `req` on `model`.
+pub fn gia_run(model: ModelFile, req: &GiaRequest) -> Result<GiaOutcome> {
+    let dir = OutputDir::create(&req.output, &["insert.tsv", "pair.tsv"], "gia results")?;
+    if req.n == 0 {
+        return Err(RunError::Data("--n must be at least 1".into()));
+    }
+    let meta = model.metadata.clone();
+    let classes = meta.class_names.clone();
+    let both = crate::policy::both_strands(&meta, req.forward_only);
+    let l = model.model.input_length();
+    let cn = classes.len();
+    let mut rng = ChaCha8Rng::seed_from_u64(req.seed);
+    // Patterns are checked before any work.
+    let fits = |w: usize, what: &str| -> Result<()> {
+        if w > l {
+            return Err(RunError::Data(format!(
+                "{what} is {w} bp, longer than the model's input of {l} bp"
+            )));
+        }
+        Ok(())
+    };
+    match &req.experiment {
+        Experiment::Insert { pattern, position } => {
+            fits(pattern.width(), &format!("pattern {}", pattern.name()))?;
+            if let Some(p) = position.filter(|&p| p + pattern.width() > l) {
+                return Err(RunError::Data(format!(
+                    "--position {p}: pattern {} ({} bp) would end past the model's input of {l} bp",
+                    pattern.name(),
+                    pattern.width()
+                )));
+            }
+        }
+        Experiment::Pair { a, b, distances } => {
+            let far = distances.iter().max().copied().unwrap_or(0);
+            fits(
+                a.width() + b.width() + far,
+                &format!("{} + {far} bp + {}", a.name(), b.name()),
+            )?;
+        }
+    }
+    let bg = backgrounds(req, l, &mut rng)?;
+    let n = req.n;
+    let units = model.model.final_layer().map(|(w, _)| w.len() / cn);
+    let labels = match units {
+        Some(u) => {
+            crate::labels::unit_labels(&req.model_path, req.annotation.as_deref(), u, &meta.units)?
+        }
+        None => Vec::new(),
+    };
+    let p = Predictor::new(model.model, explainn_nn::default_device(), req.batch_size);
+    let base = score(&p, &bg, both, true)?;
+    let out = dir.path().to_path_buf();
+    let mut outcome = GiaOutcome {
+        classes: classes.clone(),
+        insert: Vec::new(),
+        top_units: Vec::new(),
+        pair: Vec::new(),
+        both_strands: both,
+    };
+    match &req.experiment {
+        Experiment::Insert { pattern, position } => {
+            let start = position.unwrap_or((l - pattern.width()) / 2);
+            let inst: Vec<Vec<u8>> = (0..n).map(|_| pattern.draw(&mut rng)).collect();
+            let ins = score(&p, &implant(&bg, l, start, &inst), both, true)?;
+            let path = out.join("insert.tsv");
+            let mut f = AtomicFile::create(&path)?;
+            let mut rows =
+                String::from("class\tn\tbackground_mean\tinserted_mean\tdelta_mean\tdelta_sd\n");
+            for (c, name) in classes.iter().enumerate() {
+                let d = effect(
+                    (0..n).map(|s| (ins.logits[s * cn + c] - base.logits[s * cn + c]) as f64),
+                );
+                let mean = |v: &[f32]| (0..n).map(|s| v[s * cn + c] as f64).sum::<f64>() / n as f64;
+                rows += &format!(
+                    "{name}\t{n}\t{}\t{}\t{}\t{}\n",
+                    mean(&base.logits),
+                    mean(&ins.logits),
+                    d.mean,
+                    d.sd
+                );
+                outcome.insert.push(d);
+            }
+            f.write_all(rows.as_bytes())
+                .map_err(|e| file_error(&path, e))?;
+            f.commit()?;
+            if let (Some(u), Some(b), Some(i)) = (units, &base.contributions, &ins.contributions) {
+                let path = out.join("insert_units.tsv");
+                let mut f = AtomicFile::create(&path)?;
+                let mut rows = String::from("class\tunit\tlabel\tdelta_mean\tdelta_sd\n");
+                for (c, name) in classes.iter().enumerate() {
+                    let mut per: Vec<(usize, Effect)> = (0..u)
+                        .map(|k| {
+                            let at = |s: usize| (s * cn + c) * u + k;
+                            (k, effect((0..n).map(|s| (i[at(s)] - b[at(s)]) as f64)))
+                        })
+                        .collect();
+                    per.sort_by(|x, y| {
+                        y.1.mean
+                            .abs()
+                            .total_cmp(&x.1.mean.abs())
+                            .then(x.0.cmp(&y.0))
+                    });
+                    for (k, e) in &per {
+                        rows += &format!("{name}\tunit{k}\t{}\t{}\t{}\n", labels[*k], e.mean, e.sd);
+                    }
+                    if let Some((k, e)) = per.first() {
+                        outcome.top_units.push((labels[*k].clone(), *e));
+                    }
+                }
+                f.write_all(rows.as_bytes())
+                    .map_err(|e| file_error(&path, e))?;
+                f.commit()?;
+            }
+        }
+        Experiment::Pair { a, b, distances } => {
+            let path = out.join("pair.tsv");
+            let mut f = AtomicFile::create(&path)?;
+            let mut rows = String::from(
+                "distance\tclass\tdelta_a\tdelta_b\tdelta_ab\tresidual_mean\tresidual_sd\n",
+            );
+            let mut series: Vec<(String, Vec<(f64, f64)>)> =
+                classes.iter().map(|c| (c.clone(), Vec::new())).collect();
+            for &d in distances {
+                let start = (l - (a.width() + d + b.width())) / 2;
+                let sb = start + a.width() + d;
+                let ia: Vec<Vec<u8>> = (0..n).map(|_| a.draw(&mut rng)).collect();
+                let ib: Vec<Vec<u8>> = (0..n).map(|_| b.draw(&mut rng)).collect();
+                let with_a = implant(&bg, l, start, &ia);
+                let fa = score(&p, &with_a, both, false)?.logits;
+                let fb = score(&p, &implant(&bg, l, sb, &ib), both, false)?.logits;
+                let fab = score(&p, &implant(&with_a, l, sb, &ib), both, false)?.logits;
+                let mut res = Vec::with_capacity(cn);
+                for (c, name) in classes.iter().enumerate() {
+                    let at = |v: &[f32], s: usize| (v[s * cn + c] - base.logits[s * cn + c]) as f64;
+                    let r = effect((0..n).map(|s| at(&fab, s) - at(&fa, s) - at(&fb, s)));
+                    let m = |v: &[f32]| (0..n).map(|s| at(v, s)).sum::<f64>() / n as f64;
+                    rows += &format!(
+                        "{d}\t{name}\t{}\t{}\t{}\t{}\t{}\n",
+                        m(&fa),
+                        m(&fb),
+                        m(&fab),
+                        r.mean,
+                        r.sd
+                    );
+                    series[c].1.push((d as f64, r.mean));
+                    res.push(r);
+                }
+                outcome.pair.push((d, res));
+            }
+            f.write_all(rows.as_bytes())
+                .map_err(|e| file_error(&path, e))?;
+            f.commit()?;
+            let svg = explainn_report::plot::line_chart(
+                &series,
+                &explainn_report::plot::LineChartOptions {
+                    title: Some(format!(
+                        "{} – {}: Δ_AB − Δ_A − Δ_B by gap ({n} backgrounds)",
+                        a.name(),
+                        b.name()
+                    )),
+                    x_label: "gap between A and B (bp)".into(),
+                    y_label: "residual Δ logit".into(),
+                    ..Default::default()
+                },
+            );
+            let path = out.join("pair.svg");
+            let mut f = AtomicFile::create(&path)?;
+            f.write_all(svg.as_bytes())
+                .map_err(|e| file_error(&path, e))?;
+            f.commit()?;
+        }
+    }
+    let (kind, patterns, position) = match &req.experiment {
+        Experiment::Insert { pattern, position } => (
+            "insert",
+            vec![pattern.name().to_string()],
+            Some(position.unwrap_or((l - pattern.width()) / 2)),
+        ),
+        Experiment::Pair { a, b, .. } => (
+            "pair",
+            vec![a.name().to_string(), b.name().to_string()],
+            None,
+        ),
+    };
+    let summary = serde_json::json!({
+        "model": std::path::absolute(&req.model_path).unwrap_or(req.model_path.clone()),
+        "model_sha256": crate::model_checksum(&req.model_path)?,
+        "experiment": kind,
+        "patterns": patterns,
+        "position": position,
+        "background": match &req.background {
+            Background::Shuffles(p) => format!("dinucleotide shuffles of {}", p.display()),
+            Background::Random { gc } => format!("random, GC {gc}"),
+        },
+        "n": n,
+        "seed": req.seed,
+        "both_strands": both,
+        "scale": "logit",
+    });
+    crate::output::json_file(&out.join("summary.json"), &summary)?.commit()?;
+    dir.commit()?;
+    Ok(outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_and_distances_parse_with_clear_errors() {
+        assert_eq!(
+            Pattern::parse("gataa").unwrap(),
+            Pattern::Consensus("GATAA".into(), vec![2, 0, 3, 0, 0])
+        );
+        let e = Pattern::parse("GATA-1").unwrap_err().to_string();
+        assert!(
+            e.contains("neither an A/C/G/T consensus nor a motif file"),
+            "{e}"
+        );
+        assert_eq!(parse_distances("0:10:5").unwrap(), vec![0, 5, 10]);
+        assert_eq!(parse_distances("3,7").unwrap(), vec![3, 7]);
+        assert!(parse_distances("10:0:5").is_err());
+        assert!(parse_distances("0:10:0").is_err());
+    }
+
+    #[test]
+    fn motif_instances_follow_the_pfm() {
+        let p = Pattern::Motif("m".into(), vec![[1.0, 0.0, 0.0, 0.0], [0.0, 0.5, 0.5, 0.0]]);
+        let mut rng = ChaCha8Rng::seed_from_u64(1);
+        let draws: Vec<Vec<u8>> = (0..400).map(|_| p.draw(&mut rng)).collect();
+        assert!(draws.iter().all(|d| d[0] == 0 && (d[1] == 1 || d[1] == 2)));
+        let c = draws.iter().filter(|d| d[1] == 1).count();
+        assert!((150..250).contains(&c), "{c} of 400 C");
+    }
+}
