@@ -145,7 +145,6 @@ impl HostExplaiNN {
         let lp = l + 1 - f;
         let windows = self.windows(lp);
         let mut out = vec![0f64; cn * 4 * l];
-        let mut dz = vec![0f64; f];
         let mut dpool: Vec<(usize, f64)> = Vec::new();
         let (mut h, mut g) = (Vec::new(), Vec::new());
         let mut pre = Vec::new();
@@ -165,18 +164,44 @@ impl HostExplaiNN {
                 }
             }
             let base_out = self.unit_value(u, pooled, &pre, &[], tables, &mut h, &mut g);
-            // Each window's max pre-activation (pooled = exp(max) with per-unit layers).
-            let wmax: Vec<f64> = windows
-                .iter()
-                .map(|&(s, n)| {
-                    z[s..s + n]
-                        .iter()
-                        .copied()
-                        .fold(f64::NEG_INFINITY, f64::max)
-                })
-                .collect();
+            // exp of every pre-activation, and each pooling window's running maxima from its
+            // left and from its right as (value, position): a change inside a window then
+            // needs only the max of its untouched ends, and its new pooled value is a product.
+            let ez: Vec<f64> = z.iter().map(|v| v.exp()).collect();
+            let (mut from_left, mut from_right, mut offset) = (Vec::new(), Vec::new(), Vec::new());
+            for &(s, n) in &windows {
+                offset.push(from_left.len());
+                let mut best = (f64::NEG_INFINITY, s);
+                for (p, &v) in z.iter().enumerate().skip(s).take(n) {
+                    if v > best.0 {
+                        best = (v, p);
+                    }
+                    from_left.push(best);
+                }
+                let start = from_right.len();
+                from_right.resize(start + n, best);
+                let mut best = (f64::NEG_INFINITY, s + n - 1);
+                for p in (s..s + n).rev() {
+                    if z[p] > best.0 {
+                        best = (z[p], p);
+                    }
+                    from_right[start + p - s] = best;
+                }
+            }
+            // Δ pre-activation of base `old` → `b` at filter offset k, and its exp:
+            // `[(old · 4 + b) · f + k]`, old = 4 for an N (no weight).
             let w = &self.conv[u * 4 * f..(u + 1) * 4 * f];
             let s0 = self.bn0.0[u];
+            let mut dtab = vec![0f64; 5 * 4 * f];
+            for old in 0..5 {
+                for b in 0..4 {
+                    for k in 0..f {
+                        let was = if old < 4 { w[old * f + k] } else { 0.0 };
+                        dtab[(old * 4 + b) * f + k] = s0 * (w[b * f + k] - was) as f64;
+                    }
+                }
+            }
+            let etab: Vec<f64> = dtab.iter().map(|d| d.exp()).collect();
             for (j, &old) in codes.iter().enumerate() {
                 // Convolution windows p covering j: p + k = j, 0 ≤ k < f, 0 ≤ p < lp.
                 let lo = j.saturating_sub(f - 1);
@@ -188,16 +213,9 @@ impl HostExplaiNN {
                     if b == old {
                         continue;
                     }
-                    for p in lo..=hi {
-                        let k = j - p;
-                        let was = if old < 4 {
-                            w[old as usize * f + k]
-                        } else {
-                            0.0
-                        };
-                        dz[p - lo] = s0 * (w[b as usize * f + k] - was) as f64;
-                    }
-                    // Pooling windows that overlap [lo, hi] and whose max moves.
+                    let t = (old.min(4) as usize * 4 + b as usize) * f;
+                    let (dt, et) = (&dtab[t..t + f], &etab[t..t + f]);
+                    // Pooling windows that overlap [lo, hi]: their new max and its place.
                     dpool.clear();
                     let (k0, k1) = match self.pool {
                         None => (0, 1),
@@ -212,28 +230,28 @@ impl HostExplaiNN {
                         if a > e {
                             continue;
                         }
-                        let m = wmax[k];
-                        let touches_max = (a..=e).any(|p| z[p] >= m);
-                        let new_top = (a..=e)
-                            .map(|p| z[p] + dz[p - lo])
-                            .fold(f64::NEG_INFINITY, f64::max);
-                        if !touches_max && new_top <= m {
-                            continue;
+                        let mut best = (f64::NEG_INFINITY, a, true);
+                        for p in a..=e {
+                            let v = z[p] + dt[j - p];
+                            if v > best.0 {
+                                best = (v, p, true);
+                            }
                         }
-                        let new_max = if touches_max {
-                            (s..s + n)
-                                .map(|p| {
-                                    if (lo..=hi).contains(&p) {
-                                        z[p] + dz[p - lo]
-                                    } else {
-                                        z[p]
-                                    }
-                                })
-                                .fold(f64::NEG_INFINITY, f64::max)
-                        } else {
-                            new_top
-                        };
-                        let d = new_max.exp() - pooled[k];
+                        if a > s {
+                            let (v, p) = from_left[offset[k] + a - s - 1];
+                            if v > best.0 {
+                                best = (v, p, false);
+                            }
+                        }
+                        if e + 1 < s + n {
+                            let (v, p) = from_right[offset[k] + e + 1 - s];
+                            if v > best.0 {
+                                best = (v, p, false);
+                            }
+                        }
+                        let (_, p, changed) = best;
+                        let now = if changed { ez[p] * et[j - p] } else { ez[p] };
+                        let d = now - pooled[k];
                         if d != 0.0 {
                             dpool.push((k, d));
                         }
