@@ -271,6 +271,70 @@ fn interpret_reads_bed_intervals_from_a_genome() {
     assert_eq!(a.lines().count(), b.lines().count());
     assert_eq!(a, b);
 
+    // attribute on the intervals writes a bedGraph: sorted, one line per covered base, and
+    // at every base covered by one interval the attribution of the FASTA run.
+    let (att_bed, att_fa) = (tmp.path().join("att-bed"), tmp.path().join("att-fa"));
+    for (input, out, genome_args) in [
+        (
+            &bed_path,
+            &att_bed,
+            vec!["--genome", genome.to_str().unwrap()],
+        ),
+        (&fasta, &att_fa, vec![]),
+    ] {
+        let mut args = vec![
+            "attribute",
+            m,
+            input.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--method",
+            "ism",
+            "--target",
+            "0",
+        ];
+        args.extend(genome_args);
+        ok(&run(&args));
+    }
+    let npy = std::fs::read(att_fa.join("scores.npy")).unwrap();
+    let start = npy.iter().position(|&c| c == b'\n').unwrap() + 1;
+    let scores: Vec<f32> = npy[start..]
+        .chunks(4)
+        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+        .collect();
+    let mut windows = Vec::new();
+    for line in std::fs::read_to_string(&bed_path).unwrap().lines() {
+        let f: Vec<&str> = line.split('\t').collect();
+        let (s, e): (u64, u64) = (f[1].parse().unwrap(), f[2].parse().unwrap());
+        windows.push((s + e) / 2 - 100);
+    }
+    let mut cover = std::collections::BTreeMap::<u64, Vec<(usize, usize)>>::new();
+    for (k, &w) in windows.iter().enumerate() {
+        for i in 0..200 {
+            cover.entry(w + i as u64).or_default().push((k, i));
+        }
+    }
+    let track = std::fs::read_to_string(att_bed.join("attributions.bedGraph")).unwrap();
+    assert_eq!(track.lines().count(), cover.len());
+    let mut checked = 0;
+    for (line, (pos, who)) in track.lines().zip(&cover) {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(
+            (f[0], f[1].parse::<u64>().unwrap()),
+            ("22:20000001-21000000", *pos)
+        );
+        if let [(k, i)] = who[..] {
+            let want: f32 = (0..4).map(|ch| scores[(k * 4 + ch) * 200 + i]).sum();
+            let got: f32 = f[3].parse().unwrap();
+            assert!(
+                (got - want).abs() <= 1e-5 * want.abs().max(1.0),
+                "{line}: {want}"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 1000, "{checked}");
+
     let out = tmp.path().join("interp");
     ok(&run(&[
         "interpret",

@@ -9,6 +9,9 @@
 //!   them, else the attributions): what `modisco motifs -s ohe.npy -a scores.npy` reads;
 //! - `deltas.tsv` (DeepLIFT, integrated gradients): per sequence the logit and the
 //!   largest convergence delta |Σ attributions − (f(x) − f(r))| over its references;
+//! - `attributions.bedGraph` (BED + genome input): per genomic base the attribution of the
+//!   sequence's base (Σ over A, C, G, T of `attributions`), minus-strand intervals mapped
+//!   back to the plus strand, bases covered by several intervals averaged, sorted;
 //! - `summary.json`: method, references, steps, target, model checksum.
 //!
 //! Methods: exact DeepLIFT(-SHAP) and a receptive-field ISM on ExplaiNN's host form
@@ -23,7 +26,7 @@ use explainn_nn::attribute::{Gradients, HostExplaiNN, ism};
 use rand::SeedableRng;
 use rayon::prelude::*;
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Attribution method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -488,6 +491,15 @@ pub fn attribute_run(
         max_delta = deltas.iter().map(|d| d.1).reduce(f64::max);
         incomplete = deltas.iter().map(|d| d.2.map_or(0, |s| s.1)).sum::<usize>();
     }
+    if let Some(genome) = &req.genome {
+        write_bedgraph(
+            &out.join("attributions.bedGraph"),
+            &req.seqs,
+            genome,
+            l,
+            &attr,
+        )?;
+    }
     let summary = serde_json::json!({
         "model": std::path::absolute(&req.model_path).unwrap_or(req.model_path.clone()),
         "model_sha256": crate::model_checksum(&req.model_path)?,
@@ -513,6 +525,48 @@ pub fn attribute_run(
         incomplete,
         both_strands: both,
     })
+}
+
+/// Write the per-base track of `attr` `(N, 4, L)` for the N intervals of `bed` (in file
+/// order, re-centred to `l` as the input reader does; `genome` only names the run).
+fn write_bedgraph(path: &Path, bed: &Path, _genome: &Path, l: usize, attr: &[f32]) -> Result<()> {
+    use std::collections::BTreeMap;
+    let ivs = explainn_seq::bed::read_bed(bed)?;
+    // chrom → position → (sum, count)
+    let mut track: BTreeMap<String, BTreeMap<u64, (f64, u32)>> = BTreeMap::new();
+    for (s, iv) in ivs.iter().enumerate() {
+        let iv = iv.recentred(l as u64, None).ok_or_else(|| {
+            file_error(bed, format!("line {}: window before position 0", iv.line))
+        })?;
+        let block = &attr[s * 4 * l..(s + 1) * 4 * l];
+        let chrom = track.entry(iv.chrom.clone()).or_default();
+        for i in 0..l {
+            let v: f64 = (0..4).map(|ch| block[ch * l + i] as f64).sum();
+            let pos = match iv.strand {
+                explainn_seq::bed::Strand::Minus => iv.end - 1 - i as u64,
+                _ => iv.start + i as u64,
+            };
+            let e = chrom.entry(pos).or_insert((0.0, 0));
+            e.0 += v;
+            e.1 += 1;
+        }
+    }
+    let mut f = AtomicFile::create(path)?;
+    let mut w = || -> std::io::Result<()> {
+        for (chrom, bases) in &track {
+            for (pos, (sum, n)) in bases {
+                writeln!(
+                    f,
+                    "{chrom}\t{pos}\t{}\t{}",
+                    pos + 1,
+                    (sum / *n as f64) as f32
+                )?;
+            }
+        }
+        Ok(())
+    };
+    w().map_err(|e| file_error(path, e))?;
+    f.commit()
 }
 
 #[cfg(test)]
