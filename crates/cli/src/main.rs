@@ -60,6 +60,9 @@ enum Command {
     /// Global importance analysis: insert a pattern (or a pair at varying gaps) into
     /// background sequences and measure the change of every class logit and unit.
     Gia(cmd::gia::Args),
+    /// Variant effects: reference vs alternative predictions of a VCF's SNVs and short
+    /// indels, and for ExplaiNN the unit (motif) each changes most.
+    Variants(cmd::variants::Args),
     /// Write a self-contained HTML report of a trained and interpreted run.
     Report(cmd::report::Args),
     /// Merge ExplaiNN models into one whose logits are the mean of theirs (an ensemble).
@@ -88,6 +91,7 @@ fn main() {
         Command::Explain(a) => cmd::explain::run(a),
         Command::Attribute(a) => cmd::attribute::run(a),
         Command::Gia(a) => cmd::gia::run(a),
+        Command::Variants(a) => cmd::variants::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Merge(a) => cmd::merge::run(a),
         Command::Export(a) => cmd::export::run(a),

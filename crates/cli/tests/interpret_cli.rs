@@ -916,3 +916,124 @@ fn gia_insert_and_pair() {
     );
     assert!(!bad.exists());
 }
+
+/// `variants`: an SNV, an insertion and a deletion are scored on windows with the variant
+/// at L/2 (the SNV's logits equal `predict` on those windows cut by hand), a symbolic allele
+/// is counted and skipped, every row names the unit that changes most; a contig absent from
+/// the genome and a reference mismatch are errors naming the line (or, with
+/// `--skip-mismatch`, counted), and nothing is written.
+#[test]
+fn variants_score_snvs_and_indels_against_the_genome() {
+    use rand::{Rng, SeedableRng};
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tiny_run(tmp.path());
+    let rs = r.to_str().unwrap().to_string();
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(5);
+    let contig: String = (0..300)
+        .map(|_| b"ACGT"[rng.random_range(0..4)] as char)
+        .collect();
+    let genome = tmp.path().join("g.fa");
+    std::fs::write(&genome, format!(">c1\n{contig}\n")).unwrap();
+    let g = genome.to_str().unwrap().to_string();
+    let base = |p: usize| &contig[p - 1..p];
+    let other = |b: &str| if b == "A" { "C" } else { "A" };
+    let head =
+        "##fileformat=VCFv4.2\n##contig=<ID=c1>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n";
+    let vcf = tmp.path().join("v.vcf");
+    std::fs::write(
+        &vcf,
+        format!(
+            "{head}c1\t100\tsnv\t{}\t{}\t.\t.\t.\nc1\t150\tins\t{}\t{}TTT\t.\t.\t.\nc1\t200\tdel\t{}\t{}\t.\t.\t.\nc1\t250\tsv\t{}\t<DEL>\t.\t.\t.\n",
+            base(100),
+            other(base(100)),
+            base(150),
+            base(150),
+            &contig[199..203],
+            base(200),
+            base(250)
+        ),
+    )
+    .unwrap();
+    let out = tmp.path().join("v.tsv");
+    let o = run(&[
+        "variants",
+        &rs,
+        vcf.to_str().unwrap(),
+        "--genome",
+        &g,
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    ok(&o);
+    assert!(String::from_utf8_lossy(&o.stderr).contains("skipped 1 symbolic"));
+    let rows: Vec<Vec<String>> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| l.split('\t').map(String::from).collect())
+        .collect();
+    assert_eq!(rows[0][11], "top_unit_label");
+    assert_eq!(rows.len(), 1 + 3 * 2);
+    assert!(rows[1..].iter().all(|r| r[10].starts_with("unit")));
+    // The SNV's windows by hand: 30 bases before the variant, 30 from it.
+    let (refw, mut altw) = (contig[69..129].to_string(), contig[69..129].to_string());
+    altw.replace_range(30..31, other(base(100)));
+    let fa = tmp.path().join("w.fa");
+    std::fs::write(&fa, format!(">ref\n{refw}\n>alt\n{altw}\n")).unwrap();
+    let pdir = tmp.path().join("p");
+    ok(&run(&[
+        "predict",
+        &rs,
+        fa.to_str().unwrap(),
+        "-o",
+        pdir.to_str().unwrap(),
+    ]));
+    let mut pred = String::new();
+    use std::io::Read;
+    flate2::read::GzDecoder::new(std::fs::File::open(pdir.join("predictions.tsv.gz")).unwrap())
+        .read_to_string(&mut pred)
+        .unwrap();
+    for line in pred.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let row = rows.iter().find(|r| r[2] == "snv" && r[5] == f[1]).unwrap();
+        let col = if f[0] == "ref" { 6 } else { 7 };
+        let (got, want): (f32, f32) = (row[col].parse().unwrap(), f[4].parse().unwrap());
+        assert!((got - want).abs() < 1e-5, "{line} vs {row:?}");
+    }
+    // Errors: an absent contig, a reference mismatch; --skip-mismatch counts it.
+    let bad = tmp.path().join("bad.tsv");
+    let b = bad.to_str().unwrap();
+    let write = |body: &str| {
+        std::fs::write(&vcf, format!("{head}{body}")).unwrap();
+        vcf.to_str().unwrap().to_string()
+    };
+    let v = write("chr9\t10\t.\tA\tC\t.\t.\t.\n");
+    common::assert_fails(
+        &run(&["variants", &rs, &v, "--genome", &g, "-o", b]),
+        "line 4: contig `chr9` is not in the genome",
+    );
+    let wrong = other(base(20));
+    let v = write(&format!(
+        "c1\t20\t.\t{wrong}\tG\t.\t.\t.\nc1\t100\t.\t{}\t{}\t.\t.\t.\n",
+        base(100),
+        other(base(100))
+    ));
+    common::assert_fails(
+        &run(&["variants", &rs, &v, "--genome", &g, "-o", b]),
+        "does not match the genome",
+    );
+    assert!(!bad.exists());
+    let o = run(&[
+        "variants",
+        &rs,
+        &v,
+        "--genome",
+        &g,
+        "-o",
+        b,
+        "--skip-mismatch",
+    ]);
+    ok(&o);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("skipped 1 records whose reference allele")
+    );
+}

@@ -249,12 +249,12 @@ fn backgrounds(req: &GiaRequest, l: usize, rng: &mut ChaCha8Rng) -> Result<Vec<u
 
 /// Strand-averaged (with `both`) logits `(N, C)` and, for models with per-unit terms,
 /// contributions W[c, u]·o_u `(N, C, U)`.
-struct Scores {
-    logits: Vec<f32>,
-    contributions: Option<Vec<f32>>,
+pub(crate) struct Scores {
+    pub(crate) logits: Vec<f32>,
+    pub(crate) contributions: Option<Vec<f32>>,
 }
 
-fn score(p: &Predictor, codes: &[u8], both: bool, units: bool) -> Result<Scores> {
+pub(crate) fn score(p: &Predictor, codes: &[u8], both: bool, units: bool) -> Result<Scores> {
     let logits = if both {
         p.strands(codes)?.mean()
     } else {

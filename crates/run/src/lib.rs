@@ -42,6 +42,7 @@ pub mod policy;
 pub mod report;
 pub mod test;
 pub mod train;
+pub mod variants;
 
 pub use config::RunConfig;
 

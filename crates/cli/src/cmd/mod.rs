@@ -45,3 +45,4 @@ pub mod scan;
 pub mod test;
 pub mod tomtom;
 pub mod train;
+pub mod variants;
