@@ -705,6 +705,37 @@ fn attribute_writes_complete_deeplift_and_ism() {
     }
     let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
     assert!(summary.contains("\"deepliftshap\"") && summary.contains("shuffle:5"));
+    // Unit-resolved: (N, U, L) beside the rest; refused for ISM before any work.
+    let units = tmp.path().join("units");
+    let u = units.to_str().unwrap();
+    ok(&run(&[
+        "attribute",
+        &rs,
+        &v,
+        "-o",
+        u,
+        "--target",
+        "gata",
+        "--units",
+    ]));
+    let npy = std::fs::read(units.join("unit_attributions.npy")).unwrap();
+    let header = String::from_utf8_lossy(&npy[..128]);
+    assert!(header.contains("'shape': (100, 4, 60)"), "{header}");
+    common::assert_fails(
+        &run(&[
+            "attribute",
+            &rs,
+            &v,
+            "-o",
+            &format!("{u}2"),
+            "--target",
+            "gata",
+            "--units",
+            "--method",
+            "ism",
+        ]),
+        "--units (unit-resolved attributions) needs --method deeplift or deepliftshap",
+    );
     // ISM into the same directory replaces it: no deltas.tsv of the DeepLIFT run is left.
     ok(&run(&[
         "attribute",

@@ -12,6 +12,9 @@
 //! - `attributions.bedGraph` (BED + genome input): per genomic base the attribution of the
 //!   sequence's base (Σ over A, C, G, T of `attributions`), minus-strand intervals mapped
 //!   back to the plus strand, bases covered by several intervals averaged, sorted;
+//! - `unit_attributions.npy` (`units`, DeepLIFT on ExplaiNN): `(N, U, L)` float32, each
+//!   unit's share of each position's attribution (they sum over U to `attributions` summed
+//!   over A, C, G, T);
 //! - `summary.json`: method, references, steps, target, model checksum.
 //!
 //! Methods: exact DeepLIFT(-SHAP) and a receptive-field ISM on ExplaiNN's host form
@@ -152,6 +155,8 @@ pub struct AttributeRequest {
     /// tangermeme's `hypothetical=True` (DeepLIFT, input × gradient, integrated gradients;
     /// ISM and saliency give every base already).
     pub hypothetical: bool,
+    /// Also write unit-resolved attributions (DeepLIFT methods on ExplaiNN).
+    pub units: bool,
     /// Class name or 0-based index; `None` = the only class (an error with several).
     pub target: Option<String>,
     pub forward_only: bool,
@@ -239,7 +244,7 @@ enum Engine {
 
 /// One sequence's attributions for the target: `(4, L)` attributions, hypothetical
 /// contributions when the method has them, and (logit, largest delta) when it has deltas.
-type Attributed = (Vec<f32>, Option<Vec<f32>>, Option<Delta>);
+type Attributed = (Vec<f32>, Option<Vec<f32>>, Option<Delta>, Option<Vec<f32>>);
 
 /// (logit, largest convergence delta over the references, and for integrated gradients
 /// the most quadrature points used and the references left above the tolerance).
@@ -281,21 +286,23 @@ fn attribute_chunk(
     Ok(match (req.method, engine) {
         (Method::Ism, Engine::Host(h)) => {
             let d = h.ism(codes, both);
-            (0..n).map(|s| (pick(&d, s), None, None)).collect()
+            (0..n).map(|s| (pick(&d, s), None, None, None)).collect()
         }
         (Method::Ism, Engine::Predict(p)) => {
             let d = ism(p, codes, l, both)?;
-            (0..n).map(|s| (pick(&d, s), None, None)).collect()
+            (0..n).map(|s| (pick(&d, s), None, None, None)).collect()
         }
         (Method::DeepLift | Method::DeepLiftShap, Engine::Host(h)) => (0..n)
             .into_par_iter()
             .map(|s| {
-                let a = h.attribute(&ohe[s * n4..(s + 1) * n4], &refs_of(s), both);
+                let x = &ohe[s * n4..(s + 1) * n4];
+                let (a, tracks) = h.attribute_units(x, &refs_of(s), both, req.units.then_some(t));
                 let at = |v: &[f32]| v[t * n4..(t + 1) * n4].to_vec();
                 (
                     at(&a.attributions),
                     Some(at(&a.hypothetical)),
                     Some((a.logits[t], a.max_delta[t], None)),
+                    tracks,
                 )
             })
             .collect(),
@@ -305,11 +312,11 @@ fn attribute_chunk(
                 .map(|s| {
                     let gs = grad[s * n4..(s + 1) * n4].to_vec();
                     if req.method == Method::Saliency {
-                        return (gs, None, None);
+                        return (gs, None, None, None);
                     }
                     let xs = &ohe[s * n4..(s + 1) * n4];
                     let a = gs.iter().zip(xs).map(|(g, x)| g * x).collect();
-                    (a, Some(gs), None)
+                    (a, Some(gs), None, None)
                 })
                 .collect()
         }
@@ -338,7 +345,12 @@ fn attribute_chunk(
                 let k = refs.len() as f64;
                 let hyp: Vec<f32> = hyp.iter().map(|&v| (v / k) as f32).collect();
                 let attr = hyp.iter().zip(x).map(|(h, x)| h * x).collect();
-                (attr, Some(hyp), Some((fx, worst, Some((most, incomplete)))))
+                (
+                    attr,
+                    Some(hyp),
+                    Some((fx, worst, Some((most, incomplete)))),
+                    None,
+                )
             })
             .collect(),
         _ => unreachable!("the engine is chosen from the method"),
@@ -360,6 +372,7 @@ pub fn attribute_run(
     let classes = meta.class_names.clone();
     let both = crate::policy::both_strands(meta, req.forward_only);
     let l = model.model.input_length();
+    let arch = model.model.arch();
     let engine = match (req.method, model.model.explainn()) {
         (Method::Ism | Method::DeepLift | Method::DeepLiftShap, Some(m)) => {
             Engine::Host(HostExplaiNN::new(m))
@@ -379,6 +392,16 @@ pub fn attribute_run(
             Engine::Grad(Gradients::new(&model.model, req.batch_size)?)
         }
     };
+    if req.units
+        && !(matches!(req.method, Method::DeepLift | Method::DeepLiftShap)
+            && matches!(engine, Engine::Host(_)))
+    {
+        return Err(RunError::Data(format!(
+            "--units (unit-resolved attributions) needs --method deeplift or deepliftshap on an ExplaiNN model (this is --method {} on a {} model)",
+            req.method.name(),
+            arch
+        )));
+    }
     if req.references.is_some() && req.method.default_references().is_none() {
         return Err(RunError::Data(format!(
             "--method {} takes no --references (they are for deeplift, deepliftshap and integrated-gradients)",
@@ -417,13 +440,17 @@ pub fn attribute_run(
     let mut attr = Vec::with_capacity(n * 4 * l);
     let mut hyp: Option<Vec<f32>> = None;
     let mut deltas: Option<Vec<Delta>> = None;
+    let mut unit_tracks: Option<Vec<f32>> = None;
     for (k, (c, o)) in codes
         .chunks(CHUNK * l)
         .zip(ohe.chunks(CHUNK * 4 * l))
         .enumerate()
     {
-        for (a, h, d) in attribute_chunk(&engine, req, refs_how, c, o, k * CHUNK, shape)? {
+        for (a, h, d, u) in attribute_chunk(&engine, req, refs_how, c, o, k * CHUNK, shape)? {
             attr.extend(a);
+            if let Some(u) = u {
+                unit_tracks.get_or_insert_with(Vec::new).extend(u);
+            }
             if let Some(h) = h {
                 hyp.get_or_insert_with(|| Vec::with_capacity(n * 4 * l))
                     .extend(h);
@@ -490,6 +517,13 @@ pub fn attribute_run(
         f.commit()?;
         max_delta = deltas.iter().map(|d| d.1).reduce(f64::max);
         incomplete = deltas.iter().map(|d| d.2.map_or(0, |s| s.1)).sum::<usize>();
+    }
+    if let Some(u) = &unit_tracks {
+        let path = out.join("unit_attributions.npy");
+        let units = u.len() / (n * l);
+        let v = ndarray::ArrayView3::from_shape((n, units, l), u.as_slice())
+            .expect("(N, U, L) by construction");
+        ndarray_npy::write_npy(&path, &v).map_err(|e| file_error(&path, e))?;
     }
     if let Some(genome) = &req.genome {
         write_bedgraph(

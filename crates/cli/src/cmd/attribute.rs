@@ -47,6 +47,10 @@ pub struct Args {
     /// input-x-gradient, integrated-gradients; ism and saliency give every base already).
     #[arg(long)]
     pub hypothetical: bool,
+    /// Also write unit_attributions.npy `(N, U, L)`: each unit's share of each position's
+    /// attribution (ExplaiNN, deeplift or deepliftshap; they sum over the units).
+    #[arg(long)]
+    pub units: bool,
     /// Class to attribute (name or 0-based index); required when the model has several.
     #[arg(long)]
     pub target: Option<String>,
@@ -86,6 +90,7 @@ pub fn run(a: Args) -> Result<()> {
         tolerance: a.tolerance,
         max_steps: a.max_steps,
         hypothetical: a.hypothetical,
+        units: a.units,
         target: a.target.clone(),
         forward_only: a.forward_only,
         output: a.output.clone(),

@@ -372,7 +372,7 @@ impl HostExplaiNN {
         );
         assert_eq!(out.len(), cn * 4 * l, "multipliers must be (C, 4, L)");
         let passes = self.passes(x);
-        self.add_multipliers_from(&passes, r, scale, out)
+        self.add_multipliers_from(&passes, r, scale, out, None)
     }
 
     /// Every unit's forward pass of input `x` `(4, L)` (shared by all its references).
@@ -384,13 +384,16 @@ impl HostExplaiNN {
             .collect()
     }
 
-    /// [`HostExplaiNN::add_multipliers`] with the input's passes already computed.
+    /// [`HostExplaiNN::add_multipliers`] with the input's passes already computed; with
+    /// `units` = (class t, sink `(U, 4, L)`), each unit's share W[t, u]·m_u of class t's
+    /// multipliers is also added (times `scale`) into the sink.
     fn add_multipliers_from(
         &self,
         passes: &[UnitPass],
         r: &[f32],
         scale: f64,
         out: &mut [f64],
+        mut units: Option<(usize, &mut [f64])>,
     ) -> (Vec<f64>, Vec<f64>) {
         let (l, f, cn) = (self.length, self.width, self.classes);
         let lp = l + 1 - f;
@@ -489,6 +492,12 @@ impl HostExplaiNN {
                     *o += wcu * v as f64;
                 }
             }
+            if let Some((t, sink)) = units.as_mut() {
+                let wtu = scale * self.final_weight[*t * self.units + u] as f64;
+                for (o, &v) in sink[u * 4 * l..(u + 1) * 4 * l].iter_mut().zip(&unit_mult) {
+                    *o += wtu * v as f64;
+                }
+            }
         }
         (fx, fr)
     }
@@ -540,7 +549,26 @@ impl HostExplaiNN {
     /// assert!(a.max_delta[0] < 1e-4);
     /// ```
     pub fn attribute(&self, x: &[f32], refs: &[Vec<f32>], both_strands: bool) -> Attribution {
+        self.attribute_units(x, refs, both_strands, None).0
+    }
+
+    /// [`Self::attribute`], and with `target` = Some(t) also the unit-resolved
+    /// attributions of class t: `(U, L)`, unit u's share of each position's attribution
+    /// (W[t, u]·m_u projected on the sequence's base, mean over references). They sum over
+    /// the units to the attributions of class t (summed over A, C, G, T): which unit — which
+    /// motif — explains which base.
+    pub fn attribute_units(
+        &self,
+        x: &[f32],
+        refs: &[Vec<f32>],
+        both_strands: bool,
+        target: Option<usize>,
+    ) -> (Attribution, Option<Vec<f32>>) {
         let (l, cn) = (self.length, self.classes);
+        let nu = self.units;
+        let mut tracks = target.map(|_| vec![0f64; nu * l]);
+        let mut mu = vec![0f64; if target.is_some() { nu * 4 * l } else { 0 }];
+        let mut mu_rc = mu.clone();
         let n = 4 * l;
         let mut attributions = vec![0f64; cn * n];
         let mut hypothetical = vec![0f64; cn * n];
@@ -553,11 +581,25 @@ impl HostExplaiNN {
         let mut m_rc = vec![0f64; cn * n];
         for r in refs {
             m.fill(0.0);
+            mu.fill(0.0);
             let half = if both_strands { 0.5 } else { 1.0 };
-            let (mut fx, mut fr) = self.add_multipliers_from(&px, r, half, &mut m);
+            let sink = target.map(|t| (t, mu.as_mut_slice()));
+            let (mut fx, mut fr) = self.add_multipliers_from(&px, r, half, &mut m, sink);
             if let Some(pxr) = &pxr {
                 m_rc.fill(0.0);
-                let (gx, gr) = self.add_multipliers_from(pxr, &flip(r, l), 0.5, &mut m_rc);
+                mu_rc.fill(0.0);
+                let sink = target.map(|t| (t, mu_rc.as_mut_slice()));
+                let (gx, gr) = self.add_multipliers_from(pxr, &flip(r, l), 0.5, &mut m_rc, sink);
+                if target.is_some() {
+                    for u in 0..nu {
+                        for ch in 0..4 {
+                            for j in 0..l {
+                                mu[(u * 4 + ch) * l + j] +=
+                                    mu_rc[(u * 4 + 3 - ch) * l + (l - 1 - j)];
+                            }
+                        }
+                    }
+                }
                 for c in 0..cn {
                     fx[c] = 0.5 * (fx[c] + gx[c]);
                     fr[c] = 0.5 * (fr[c] + gr[c]);
@@ -587,13 +629,30 @@ impl HostExplaiNN {
                 max_delta[c] = max_delta[c].max((sum - (fx[c] - fr[c])).abs());
                 logits[c] = fx[c];
             }
+            if let Some(tracks) = tracks.as_mut() {
+                for u in 0..nu {
+                    let mu_u = &mu[u * 4 * l..(u + 1) * 4 * l];
+                    for j in 0..l {
+                        let base: f64 = (0..4)
+                            .map(|ch| mu_u[ch * l + j] * r[ch * l + j] as f64)
+                            .sum();
+                        tracks[u * l + j] += (0..4)
+                            .map(|ch| (mu_u[ch * l + j] - base) * x[ch * l + j] as f64)
+                            .sum::<f64>();
+                    }
+                }
+            }
         }
         let k = refs.len().max(1) as f64;
-        Attribution {
+        let attribution = Attribution {
             attributions: attributions.iter().map(|v| (v / k) as f32).collect(),
             hypothetical: hypothetical.iter().map(|v| (v / k) as f32).collect(),
             max_delta,
             logits,
-        }
+        };
+        (
+            attribution,
+            tracks.map(|t| t.iter().map(|v| (v / k) as f32).collect()),
+        )
     }
 }

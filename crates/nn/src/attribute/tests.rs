@@ -367,3 +367,43 @@ fn integrated_gradients_are_complete_at_50_steps() {
         }
     }
 }
+
+/// Unit-resolved DeepLIFT: the units' tracks sum to the class's attributions at every
+/// position (both strands, shuffled references), and a unit with a zero final weight gets
+/// an all-zero track.
+#[test]
+fn unit_attributions_sum_to_the_attributions() {
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(13);
+    let m = model(2, 2, 81);
+    let mut t = m.to_tensors();
+    t.get_mut("final.weight").unwrap().1[6 + 2] = 0.0; // class 1, unit 2
+    let m = ExplaiNN::from_tensors(m.config().clone(), &t, &crate::default_device()).unwrap();
+    let host = HostExplaiNN::new(&m);
+    let l = 60;
+    let codes: Vec<u8> = (0..l).map(|_| rng.random_range(0..4u8)).collect();
+    let x = one_hot(&codes);
+    let refs: Vec<Vec<f32>> = (0..3)
+        .map(|_| {
+            one_hot(&explainn_seq::shuffle::dinucleotide_shuffle(
+                &codes, &mut rng,
+            ))
+        })
+        .collect();
+    let (a, tracks) = host.attribute_units(&x, &refs, true, Some(1));
+    let tracks = tracks.unwrap();
+    assert_eq!(tracks.len(), 6 * l);
+    let scale = a.attributions.iter().fold(1f32, |m, v| m.max(v.abs()));
+    for j in 0..l {
+        let want: f32 = (0..4).map(|ch| a.attributions[4 * l + ch * l + j]).sum();
+        let got: f32 = (0..6).map(|u| tracks[u * l + j]).sum();
+        assert!(
+            (got - want).abs() <= 1e-5 * scale,
+            "position {j}: {got} vs {want}"
+        );
+    }
+    assert!(tracks[2 * l..3 * l].iter().all(|&v| v == 0.0));
+    assert!(tracks.iter().any(|&v| v.abs() > 1e-3));
+    // The plain call is the same attribution.
+    let b = host.attribute(&x, &refs, true);
+    assert_eq!(a.attributions, b.attributions);
+}
