@@ -912,8 +912,58 @@ fn gia_insert_and_pair() {
             .unwrap()
             .starts_with("<svg")
     );
+    // Ablation of a planted motif: only sequences with a match, per-unit Δ summing to Δ.
+    ok(&run(&[
+        "gia",
+        &rs,
+        "-o",
+        o,
+        "--ablate",
+        "AGATAA",
+        "--sequences",
+        v.to_str().unwrap(),
+        "--thresh",
+        "1e-3",
+    ]));
+    assert!(!out.join("pair.tsv").exists());
+    let ablate = table("ablate.tsv");
+    let units = table("ablate_units.tsv");
+    assert_eq!((ablate.len(), units.len()), (2, 2 * 4));
+    let with: usize = ablate[0][1].parse().unwrap();
+    assert!(
+        with > 0 && with < 100,
+        "{with} of 100 sequences with a match"
+    );
+    for row in &ablate {
+        let d: f64 = row[4].parse().unwrap();
+        let sum: f64 = units
+            .iter()
+            .filter(|u| u[0] == row[0])
+            .map(|u| u[3].parse::<f64>().unwrap())
+            .sum();
+        assert!(
+            (sum - d).abs() < 1e-4 * d.abs().max(1.0),
+            "{}: Σ units {sum} vs Δ {d}",
+            row[0]
+        );
+    }
     let bad = tmp.path().join("bad");
     let b = bad.to_str().unwrap();
+    common::assert_fails(
+        &run(&[
+            "gia",
+            &rs,
+            "-o",
+            b,
+            "--ablate",
+            "AGATAAGATAAG",
+            "--sequences",
+            v.to_str().unwrap(),
+            "--thresh",
+            "1e-9",
+        ]),
+        "nothing to ablate",
+    );
     common::assert_fails(
         &run(&["gia", &rs, "-o", b, "--insert", "GATA1"]),
         "neither an A/C/G/T consensus nor a motif file",

@@ -15,8 +15,12 @@
 //! sequences at a stated GC fraction; seeded. Logits are strand-averaged under the shared
 //! rule ([`crate::policy`]).
 //!
-//! Outputs (a directory replaced whole): `insert.tsv` and `insert_units.tsv`, or
-//! `pair.tsv` and `pair.svg`; `summary.json`.
+//! - **ablate**: in given sequences, every window where a pattern matches (FIMO p ≤ a
+//!   threshold) dinucleotide-shuffled in place: Δ per class and per unit over the sequences
+//!   with a match (tangermeme's `ablate`).
+//!
+//! Outputs (a directory replaced whole): `insert.tsv` and `insert_units.tsv`, `pair.tsv`
+//! and `pair.svg`, or `ablate.tsv` and `ablate_units.tsv`; `summary.json`.
 
 use crate::output::{AtomicFile, OutputDir};
 use crate::{Result, RunError, file_error};
@@ -89,6 +93,22 @@ impl Pattern {
         }
     }
 
+    /// The pattern as a motif (a consensus as a one-hot PFM) for scanning.
+    pub fn to_motif(&self) -> explainn_motif::Motif {
+        let rows = match self {
+            Pattern::Consensus(_, c) => c
+                .iter()
+                .map(|&b| {
+                    let mut r = [0.0; 4];
+                    r[b.min(3) as usize] = 1.0;
+                    r
+                })
+                .collect(),
+            Pattern::Motif(_, rows) => rows.clone(),
+        };
+        explainn_motif::Motif::new(self.name(), rows, explainn_motif::MatrixKind::Probabilities)
+    }
+
     /// One instance: the consensus, or a draw from the motif's columns.
     fn draw(&self, rng: &mut ChaCha8Rng) -> Vec<u8> {
         match self {
@@ -133,6 +153,14 @@ pub enum Experiment {
         a: Pattern,
         b: Pattern,
         distances: Vec<usize>,
+    },
+    /// In each of `sequences` (used as they are), dinucleotide-shuffle every window where
+    /// `pattern` matches with FIMO p ≤ `thresh` (uniform background, both strands), and
+    /// compare the sequences with matches before and after.
+    Ablate {
+        pattern: Pattern,
+        sequences: PathBuf,
+        thresh: f64,
     },
 }
 
@@ -200,9 +228,11 @@ fn effect(v: impl Iterator<Item = f64> + Clone) -> Effect {
 #[derive(Debug, Clone)]
 pub struct GiaOutcome {
     pub classes: Vec<String>,
-    /// Insert: Δ logit per class.
-    pub insert: Vec<Effect>,
-    /// Insert, models with units: per class the unit with the largest |mean Δ
+    /// Insert or ablate: Δ logit per class.
+    pub effects: Vec<Effect>,
+    /// Ablate: sequences with at least one match, and matches.
+    pub ablated: Option<(usize, usize)>,
+    /// Insert or ablate, models with units: per class the unit with the largest |mean Δ
     /// contribution|, as (label, effect).
     pub top_units: Vec<(String, Effect)>,
     /// Pair: (distance, residual per class).
@@ -294,9 +324,79 @@ fn implant(bg: &[u8], l: usize, start: usize, instances: &[Vec<u8>]) -> Vec<u8> 
     out
 }
 
+/// Write `STEM.tsv` (per class: n, mean logit before and after, Δ mean and sd) and, for
+/// models with units, `STEM_units.tsv` (per class and unit: Δ contribution, largest |Δ|
+/// first) for paired scores `before` and `after` of the same sequences; the effects and
+/// each class's top unit go into `outcome`.
+fn write_effects(
+    out: &Path,
+    stem: &str,
+    classes: &[String],
+    (before, after): (&Scores, &Scores),
+    units: Option<(usize, &[String])>,
+    outcome: &mut GiaOutcome,
+) -> Result<()> {
+    let cn = classes.len();
+    let n = before.logits.len() / cn;
+    let path = out.join(format!("{stem}.tsv"));
+    let mut f = AtomicFile::create(&path)?;
+    let mut rows = String::from("class\tn\tbefore_mean\tafter_mean\tdelta_mean\tdelta_sd\n");
+    for (c, name) in classes.iter().enumerate() {
+        let at = |v: &[f32], s: usize| v[s * cn + c] as f64;
+        let d = effect((0..n).map(|s| at(&after.logits, s) - at(&before.logits, s)));
+        let mean = |v: &[f32]| (0..n).map(|s| at(v, s)).sum::<f64>() / n.max(1) as f64;
+        rows += &format!(
+            "{name}\t{n}\t{}\t{}\t{}\t{}\n",
+            mean(&before.logits),
+            mean(&after.logits),
+            d.mean,
+            d.sd
+        );
+        outcome.effects.push(d);
+    }
+    f.write_all(rows.as_bytes())
+        .map_err(|e| file_error(&path, e))?;
+    f.commit()?;
+    let (Some((u, labels)), Some(b), Some(i)) =
+        (units, &before.contributions, &after.contributions)
+    else {
+        return Ok(());
+    };
+    let path = out.join(format!("{stem}_units.tsv"));
+    let mut f = AtomicFile::create(&path)?;
+    let mut rows = String::from("class\tunit\tlabel\tdelta_mean\tdelta_sd\n");
+    for (c, name) in classes.iter().enumerate() {
+        let mut per: Vec<(usize, Effect)> = (0..u)
+            .map(|k| {
+                let at = |s: usize| (s * cn + c) * u + k;
+                (k, effect((0..n).map(|s| (i[at(s)] - b[at(s)]) as f64)))
+            })
+            .collect();
+        per.sort_by(|x, y| {
+            y.1.mean
+                .abs()
+                .total_cmp(&x.1.mean.abs())
+                .then(x.0.cmp(&y.0))
+        });
+        for (k, e) in &per {
+            rows += &format!("{name}\tunit{k}\t{}\t{}\t{}\n", labels[*k], e.mean, e.sd);
+        }
+        if let Some((k, e)) = per.first() {
+            outcome.top_units.push((labels[*k].clone(), *e));
+        }
+    }
+    f.write_all(rows.as_bytes())
+        .map_err(|e| file_error(&path, e))?;
+    f.commit()
+}
+
 /// Run `req` on `model`.
 pub fn gia_run(model: ModelFile, req: &GiaRequest) -> Result<GiaOutcome> {
-    let dir = OutputDir::create(&req.output, &["insert.tsv", "pair.tsv"], "gia results")?;
+    let dir = OutputDir::create(
+        &req.output,
+        &["insert.tsv", "pair.tsv", "ablate.tsv"],
+        "gia results",
+    )?;
     if req.n == 0 {
         return Err(RunError::Data("--n must be at least 1".into()));
     }
@@ -333,8 +433,23 @@ pub fn gia_run(model: ModelFile, req: &GiaRequest) -> Result<GiaOutcome> {
                 &format!("{} + {far} bp + {}", a.name(), b.name()),
             )?;
         }
+        Experiment::Ablate {
+            pattern, thresh, ..
+        } => {
+            fits(pattern.width(), &format!("pattern {}", pattern.name()))?;
+            if !(*thresh > 0.0 && *thresh <= 1.0) {
+                return Err(RunError::Data(format!(
+                    "--thresh {thresh}: expected a p-value in (0, 1]"
+                )));
+            }
+        }
     }
-    let bg = backgrounds(req, l, &mut rng)?;
+    let ablating = matches!(req.experiment, Experiment::Ablate { .. });
+    let bg = if ablating {
+        Vec::new()
+    } else {
+        backgrounds(req, l, &mut rng)?
+    };
     let n = req.n;
     let units = model.model.final_layer().map(|(w, _)| w.len() / cn);
     let labels = match units {
@@ -345,10 +460,12 @@ pub fn gia_run(model: ModelFile, req: &GiaRequest) -> Result<GiaOutcome> {
     };
     let p = Predictor::new(model.model, explainn_nn::default_device(), req.batch_size);
     let base = score(&p, &bg, both, true)?;
+    let unit_labels = units.map(|u| (u, labels.as_slice()));
     let out = dir.path().to_path_buf();
     let mut outcome = GiaOutcome {
         classes: classes.clone(),
-        insert: Vec::new(),
+        effects: Vec::new(),
+        ablated: None,
         top_units: Vec::new(),
         pair: Vec::new(),
         both_strands: both,
@@ -358,55 +475,98 @@ pub fn gia_run(model: ModelFile, req: &GiaRequest) -> Result<GiaOutcome> {
             let start = position.unwrap_or((l - pattern.width()) / 2);
             let inst: Vec<Vec<u8>> = (0..n).map(|_| pattern.draw(&mut rng)).collect();
             let ins = score(&p, &implant(&bg, l, start, &inst), both, true)?;
-            let path = out.join("insert.tsv");
-            let mut f = AtomicFile::create(&path)?;
-            let mut rows =
-                String::from("class\tn\tbackground_mean\tinserted_mean\tdelta_mean\tdelta_sd\n");
-            for (c, name) in classes.iter().enumerate() {
-                let d = effect(
-                    (0..n).map(|s| (ins.logits[s * cn + c] - base.logits[s * cn + c]) as f64),
-                );
-                let mean = |v: &[f32]| (0..n).map(|s| v[s * cn + c] as f64).sum::<f64>() / n as f64;
-                rows += &format!(
-                    "{name}\t{n}\t{}\t{}\t{}\t{}\n",
-                    mean(&base.logits),
-                    mean(&ins.logits),
-                    d.mean,
-                    d.sd
-                );
-                outcome.insert.push(d);
+            write_effects(
+                &out,
+                "insert",
+                &classes,
+                (&base, &ins),
+                unit_labels,
+                &mut outcome,
+            )?;
+        }
+        Experiment::Ablate {
+            pattern,
+            sequences,
+            thresh,
+        } => {
+            let mut seqs = Vec::new();
+            for r in crate::input::open_sequences(sequences, None, l, req.fit_length)? {
+                seqs.push(r?.1);
             }
-            f.write_all(rows.as_bytes())
-                .map_err(|e| file_error(&path, e))?;
-            f.commit()?;
-            if let (Some(u), Some(b), Some(i)) = (units, &base.contributions, &ins.contributions) {
-                let path = out.join("insert_units.tsv");
-                let mut f = AtomicFile::create(&path)?;
-                let mut rows = String::from("class\tunit\tlabel\tdelta_mean\tdelta_sd\n");
-                for (c, name) in classes.iter().enumerate() {
-                    let mut per: Vec<(usize, Effect)> = (0..u)
-                        .map(|k| {
-                            let at = |s: usize| (s * cn + c) * u + k;
-                            (k, effect((0..n).map(|s| (i[at(s)] - b[at(s)]) as f64)))
-                        })
-                        .collect();
-                    per.sort_by(|x, y| {
-                        y.1.mean
-                            .abs()
-                            .total_cmp(&x.1.mean.abs())
-                            .then(x.0.cmp(&y.0))
-                    });
-                    for (k, e) in &per {
-                        rows += &format!("{name}\tunit{k}\t{}\t{}\t{}\n", labels[*k], e.mean, e.sd);
-                    }
-                    if let Some((k, e)) = per.first() {
-                        outcome.top_units.push((labels[*k].clone(), *e));
-                    }
+            if seqs.is_empty() {
+                return Err(file_error(sequences, "holds no sequences"));
+            }
+            let scan: Vec<explainn_motif::fimo::Sequence> = seqs
+                .iter()
+                .enumerate()
+                .map(|(i, s)| explainn_motif::fimo::Sequence {
+                    name: i.to_string(),
+                    seq: s.clone(),
+                })
+                .collect();
+            let opts = explainn_motif::fimo::FimoOptions {
+                thresh: *thresh,
+                pgc: false,
+                ..Default::default()
+            };
+            let hits = explainn_motif::fimo::fimo(
+                &[pattern.to_motif()],
+                &scan,
+                &explainn_motif::Background::uniform(),
+                &opts,
+            );
+            // Matched positions per sequence, then each maximal run shuffled in place.
+            let mut hit = vec![vec![false; l]; seqs.len()];
+            for h in &hits {
+                let i: usize = h.sequence_name.parse().expect("named by index");
+                hit[i][h.start - 1..h.stop]
+                    .iter_mut()
+                    .for_each(|v| *v = true);
+            }
+            let (mut before, mut after) = (Vec::new(), Vec::new());
+            for (s, mask) in seqs.iter().zip(&hit) {
+                if !mask.contains(&true) {
+                    continue;
                 }
-                f.write_all(rows.as_bytes())
-                    .map_err(|e| file_error(&path, e))?;
-                f.commit()?;
+                let codes = explainn_seq::encode::to_codes(s);
+                let mut ablated = codes.clone();
+                let mut j = 0;
+                while j < l {
+                    if !mask[j] {
+                        j += 1;
+                        continue;
+                    }
+                    let e = (j..l).find(|&k| !mask[k]).unwrap_or(l);
+                    let shuffled =
+                        explainn_seq::shuffle::dinucleotide_shuffle(&codes[j..e], &mut rng);
+                    ablated[j..e].copy_from_slice(&shuffled);
+                    j = e;
+                }
+                before.extend(codes);
+                after.extend(ablated);
             }
+            let with = before.len() / l;
+            outcome.ablated = Some((with, hits.len()));
+            if with == 0 {
+                return Err(RunError::Data(format!(
+                    "{}: no match of {} with p ≤ {thresh} in {} sequences: nothing to ablate (raise --thresh?)",
+                    sequences.display(),
+                    pattern.name(),
+                    seqs.len()
+                )));
+            }
+            let (b, a) = (
+                score(&p, &before, both, true)?,
+                score(&p, &after, both, true)?,
+            );
+            write_effects(
+                &out,
+                "ablate",
+                &classes,
+                (&b, &a),
+                unit_labels,
+                &mut outcome,
+            )?;
         }
         Experiment::Pair { a, b, distances } => {
             let path = out.join("pair.tsv");
@@ -477,6 +637,7 @@ pub fn gia_run(model: ModelFile, req: &GiaRequest) -> Result<GiaOutcome> {
             vec![a.name().to_string(), b.name().to_string()],
             None,
         ),
+        Experiment::Ablate { pattern, .. } => ("ablate", vec![pattern.name().to_string()], None),
     };
     let summary = serde_json::json!({
         "model": std::path::absolute(&req.model_path).unwrap_or(req.model_path.clone()),
@@ -484,11 +645,13 @@ pub fn gia_run(model: ModelFile, req: &GiaRequest) -> Result<GiaOutcome> {
         "experiment": kind,
         "patterns": patterns,
         "position": position,
-        "background": match &req.background {
-            Background::Shuffles(p) => format!("dinucleotide shuffles of {}", p.display()),
-            Background::Random { gc } => format!("random, GC {gc}"),
+        "background": match (&req.experiment, &req.background) {
+            (Experiment::Ablate { sequences, .. }, _) => format!("the sequences of {}", sequences.display()),
+            (_, Background::Shuffles(p)) => format!("dinucleotide shuffles of {}", p.display()),
+            (_, Background::Random { gc }) => format!("random, GC {gc}"),
         },
-        "n": n,
+        "n": if ablating { outcome.ablated.map_or(0, |a| a.0) } else { n },
+        "matches": outcome.ablated.map(|a| a.1),
         "seed": req.seed,
         "both_strands": both,
         "scale": "logit",

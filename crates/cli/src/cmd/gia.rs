@@ -18,8 +18,18 @@ pub struct Args {
     pub output: PathBuf,
     /// Insert this pattern: an A/C/G/T consensus (e.g. AGATAA), or a motif file (MEME,
     /// JASPAR, HOCOMOCO) as FILE or FILE:ID, instances drawn from its PFM.
-    #[arg(long, conflicts_with = "pair")]
+    #[arg(long, conflicts_with_all = ["pair", "ablate"])]
     pub insert: Option<String>,
+    /// Shuffle away the matches of this pattern (as --insert; FIMO p ≤ --thresh, both
+    /// strands, uniform background) in the sequences of --sequences, and report the drop.
+    #[arg(long, conflicts_with = "pair", requires = "sequences")]
+    pub ablate: Option<String>,
+    /// Sequences for --ablate (FASTA/FASTQ/TSV), used as they are.
+    #[arg(long)]
+    pub sequences: Option<PathBuf>,
+    /// FIMO p-value threshold of the matches --ablate removes.
+    #[arg(long, default_value_t = 1e-4)]
+    pub thresh: f64,
     /// Start of the inserted pattern (0-based) or `centre`.
     #[arg(long, default_value = "centre")]
     pub position: String,
@@ -62,6 +72,11 @@ pub struct Args {
 pub fn run(a: Args) -> Result<()> {
     init_threads(a.threads);
     let experiment = match (&a.insert, &a.pair) {
+        (None, None) if a.ablate.is_some() => Experiment::Ablate {
+            pattern: Pattern::parse(a.ablate.as_deref().expect("checked"))?,
+            sequences: a.sequences.clone().expect("clap requires it"),
+            thresh: a.thresh,
+        },
         (Some(p), None) => Experiment::Insert {
             pattern: Pattern::parse(p)?,
             position: match a.position.as_str() {
@@ -76,7 +91,7 @@ pub fn run(a: Args) -> Result<()> {
             b: Pattern::parse(&ab[1])?,
             distances: parse_distances(&a.distances).map_err(anyhow::Error::msg)?,
         },
-        _ => bail!("give --insert PATTERN or --pair A B"),
+        _ => bail!("give --insert PATTERN, --pair A B or --ablate PATTERN --sequences SEQS"),
     };
     let mf = load_model(&a.model)?;
     let req = GiaRequest {
@@ -100,9 +115,12 @@ pub fn run(a: Args) -> Result<()> {
     } else {
         "forward strand"
     };
-    if !r.insert.is_empty() {
+    if let Some((with, matches)) = r.ablated {
+        info!("{matches} matches in {with} sequences shuffled away");
+    }
+    if !r.effects.is_empty() {
         println!("class\tdelta_logit_mean\tdelta_logit_sd\ttop_unit\ttop_unit_delta");
-        for (c, e) in r.insert.iter().enumerate() {
+        for (c, e) in r.effects.iter().enumerate() {
             let (label, d) = r
                 .top_units
                 .get(c)
@@ -121,10 +139,14 @@ pub fn run(a: Args) -> Result<()> {
             .collect();
         println!("gap {d}\tresidual {}", cols.join("\t"));
     }
-    info!(
-        "{} backgrounds, {strands} logits; tables in {}",
-        a.n,
-        a.output.display()
-    );
+    if a.ablate.is_none() {
+        info!(
+            "{} backgrounds, {strands} logits; tables in {}",
+            a.n,
+            a.output.display()
+        );
+    } else {
+        info!("{strands} logits; tables in {}", a.output.display());
+    }
     Ok(())
 }
