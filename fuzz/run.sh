@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 SECS=${1:-600}
 shift || true
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(records tsv bed genome motifs model pth)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(records tsv bed genome motifs model pth vcf)
 command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
 FLAGS=(-s none --features libfuzzer -O)
 cargo fuzz build "${FLAGS[@]}"

@@ -56,6 +56,10 @@ pub const TARGETS: &[Target] = &[
         name: "pth",
         run: pth,
     },
+    Target {
+        name: "vcf",
+        run: vcf,
+    },
 ];
 
 thread_local! {
@@ -218,5 +222,17 @@ pub fn pth(data: &[u8]) {
             pool_stride: 7,
         };
         let _ = infer_config(&map, settings);
+    }
+}
+
+/// A VCF against a small fixed genome (`variants`' reader: noodles' parser and the
+/// contig, position and reference-allele checks).
+pub fn vcf(data: &[u8]) {
+    const GENOME: &[u8] = b">chr1\nACGTACGTACGTNNACGTAC\n>chr2\nGGGGCCCCAATT\n";
+    let genome = scratch_file("variants.fa", GENOME);
+    remove_scratch(&PathBuf::from(format!("{}.fai", genome.display())));
+    let path = scratch_file("in.vcf", data);
+    for skip in [false, true] {
+        let _ = explainn_run::variants::read_variants(&path, &genome, skip, 5);
     }
 }

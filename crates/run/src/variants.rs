@@ -51,27 +51,57 @@ pub struct VariantsOutcome {
     pub both_strands: bool,
 }
 
-/// One allele to score.
-struct Allele {
-    chrom: String,
-    /// 1-based VCF position.
-    pos: usize,
-    id: String,
-    reference: String,
-    alt: String,
+/// One alternative allele of a VCF record, checked against the genome.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Variant {
+    pub chrom: String,
+    /// 1-based VCF position of the reference allele's first base.
+    pub pos: usize,
+    /// The record's ID column (`.` when empty).
+    pub id: String,
+    pub reference: String,
+    pub alt: String,
+}
+
+/// What [`read_variants`] skipped and counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// Records whose reference allele disagrees with the genome (with `skip_mismatch`).
+    pub mismatches: usize,
+    /// Symbolic, breakend or too-long alleles.
+    pub unsupported: usize,
+}
+
+/// Read the SNVs and short indels of the VCF at `vcf` (plain or gzip), each alternative
+/// allele checked against `genome`: a contig the genome lacks, a malformed record or a
+/// reference allele that disagrees with the genome is an error naming the line (the last
+/// counted and skipped with `skip_mismatch`); symbolic and breakend alleles and alleles
+/// longer than `max_indel` are counted and skipped.
+pub fn read_variants(
+    vcf: &Path,
+    genome: &Path,
+    skip_mismatch: bool,
+    max_indel: usize,
+) -> Result<(Vec<Variant>, Skipped)> {
+    let mut g = explainn_seq::bed::Genome::open(genome)?;
+    let mut skipped = Skipped::default();
+    let v = read_alleles(vcf, genome, &mut g, skip_mismatch, max_indel, &mut skipped)?;
+    Ok((v, skipped))
 }
 
 fn is_plain(allele: &str) -> bool {
     !allele.is_empty() && allele.bytes().all(|b| b"ACGTNacgtn".contains(&b))
 }
 
-/// Read the alleles of `path`, checked against `genome`.
+/// [`read_variants`] on an open genome (`genome_path` names it in messages).
 fn read_alleles(
-    req: &VariantsRequest,
+    path: &Path,
+    genome_path: &Path,
     genome: &mut explainn_seq::bed::Genome,
-    out: &mut VariantsOutcome,
-) -> Result<Vec<Allele>> {
-    let path = &req.vcf;
+    skip_mismatch: bool,
+    max_indel: usize,
+    out: &mut Skipped,
+) -> Result<Vec<Variant>> {
     let io = |e: std::io::Error| file_error(path, e);
     let mut reader =
         vcf::io::Reader::new(explainn_seq::records::open_decompressed(path).map_err(io)?);
@@ -95,7 +125,7 @@ fn read_alleles(
         let Some(len) = genome.length(&chrom) else {
             return Err(at(format!(
                 "contig `{chrom}` is not in the genome {} (its contigs: {})",
-                req.genome.display(),
+                genome_path.display(),
                 genome
                     .chromosomes()
                     .iter()
@@ -120,7 +150,7 @@ fn read_alleles(
             .fetch(&chrom, (pos - 1) as u64, end as u64)
             .map_err(RunError::from)?;
         if !found.eq_ignore_ascii_case(reference.as_bytes()) {
-            if req.skip_mismatch {
+            if skip_mismatch {
                 out.mismatches += 1;
                 continue;
             }
@@ -135,11 +165,11 @@ fn read_alleles(
         };
         for alt in rec.alternate_bases().iter() {
             let alt = alt.map_err(|e| at(e.to_string()))?;
-            if !is_plain(alt) || alt.len().max(reference.len()) > req.max_indel {
+            if !is_plain(alt) || alt.len().max(reference.len()) > max_indel {
                 out.unsupported += 1;
                 continue;
             }
-            alleles.push(Allele {
+            alleles.push(Variant {
                 chrom: chrom.clone(),
                 pos,
                 id: id.clone(),
@@ -168,7 +198,7 @@ fn header_lines(path: &Path) -> Result<usize> {
 
 /// Reference and alternative windows `(L)` of one allele: the variant's first base at L/2.
 fn windows(
-    a: &Allele,
+    a: &Variant,
     l: usize,
     genome: &mut explainn_seq::bed::Genome,
     padded: &mut usize,
@@ -217,7 +247,17 @@ pub fn variants_run(model: ModelFile, req: &VariantsRequest) -> Result<VariantsO
         both_strands: both,
         ..Default::default()
     };
-    let alleles = read_alleles(req, &mut genome, &mut outcome)?;
+    let mut skipped = Skipped::default();
+    let alleles = read_alleles(
+        &req.vcf,
+        &req.genome,
+        &mut genome,
+        req.skip_mismatch,
+        req.max_indel,
+        &mut skipped,
+    )?;
+    outcome.mismatches = skipped.mismatches;
+    outcome.unsupported = skipped.unsupported;
     if alleles.is_empty() {
         return Err(file_error(&req.vcf, "holds no SNV or short indel to score"));
     }
