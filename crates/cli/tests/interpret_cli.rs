@@ -1118,3 +1118,40 @@ fn variants_score_snvs_and_indels_against_the_genome() {
         String::from_utf8_lossy(&o.stderr).contains("skipped 1 records whose reference allele")
     );
 }
+
+/// The report's attribution section: one logo per class from the recorded test set, with
+/// the logit in the caption; none with `--attribution-top 0`; an unknown ID is an error.
+#[test]
+fn report_draws_attribution_logos() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = tiny_run(tmp.path());
+    let rs = r.to_str().unwrap().to_string();
+    let v = tmp.path().join("valid.tsv");
+    ok(&run(&[
+        "test",
+        &rs,
+        v.to_str().unwrap(),
+        "-o",
+        r.join("test").to_str().unwrap(),
+    ]));
+    ok(&run(&["interpret", &rs, "--all", "--threads", "1"]));
+    let html = tmp.path().join("r.html");
+    let h = html.to_str().unwrap();
+    ok(&run(&["report", &rs, "-o", h]));
+    let text = std::fs::read_to_string(&html).unwrap();
+    let section = &text[text
+        .find("<h2>Attributions</h2>")
+        .expect("an attribution section")..];
+    assert!(section.matches("(logit ").count() >= 2, "{section:.400}");
+    assert!(section.contains("— gata (logit") && section.contains("— ebox (logit"));
+    ok(&run(&["report", &rs, "-o", h, "--attribution-top", "0"]));
+    assert!(
+        !std::fs::read_to_string(&html)
+            .unwrap()
+            .contains("<h2>Attributions</h2>")
+    );
+    common::assert_fails(
+        &run(&["report", &rs, "-o", h, "--attribution-ids", "nope"]),
+        "has no sequence `nope`",
+    );
+}

@@ -143,6 +143,117 @@ pub fn logo_svg(motif: &Motif, opts: &LogoOptions) -> String {
     s
 }
 
+/// A labelled span drawn under an [`attribution_logo_svg`] (e.g. a unit's instance).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogoMark {
+    /// First position (0-based) and one past the last.
+    pub start: usize,
+    pub end: usize,
+    /// Text drawn at the span's start.
+    pub label: String,
+}
+
+/// A base-resolution attribution logo as a standalone SVG: `values` `(L, 4)` (A, C, G, T
+/// per position; e.g. attributions projected on the sequence, or hypothetical ones), each
+/// letter scaled by its value, positive ones stacked up from the middle line and negative
+/// ones down, the scale set by the largest stack; `marks` drawn as labelled bars under the
+/// logo, packed into rows so that they do not overlap. `column_width` px per position
+/// (default 4 for a 200-bp sequence), `height` px for the logo (both directions).
+pub fn attribution_logo_svg(
+    values: &[[f64; 4]],
+    marks: &[LogoMark],
+    column_width: f64,
+    height: f64,
+    title: &str,
+) -> String {
+    let (left, top) = (4.0, 4.0);
+    let cw = column_width;
+    let stack = |j: usize, sign: f64| -> f64 {
+        values[j]
+            .iter()
+            .filter(|v| v.signum() == sign)
+            .map(|v| v.abs())
+            .sum()
+    };
+    let scale = (0..values.len())
+        .map(|j| stack(j, 1.0).max(stack(j, -1.0)))
+        .fold(0.0f64, f64::max);
+    let half = height / 2.0;
+    let per = if scale > 0.0 { half / scale } else { 0.0 };
+    // Rows of marks: first fit.
+    let mut rows: Vec<usize> = Vec::new(); // end of the last mark in each row
+    let mut placed = Vec::with_capacity(marks.len());
+    for m in marks {
+        let row = match rows.iter().position(|&end| end <= m.start) {
+            Some(r) => r,
+            None => {
+                rows.push(0);
+                rows.len() - 1
+            }
+        };
+        // Leave room for the label (about 5 px per character) before the next mark.
+        let label_end = m.start + ((m.label.chars().count() as f64 * 5.0) / cw).ceil() as usize;
+        rows[row] = m.end.max(label_end) + 1;
+        placed.push(row);
+    }
+    let mark_h = 22.0;
+    let width = left * 2.0 + cw * values.len() as f64;
+    let total = top * 2.0 + height + mark_h * rows.len() as f64;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.2} {h:.2}"><title>{t}</title><rect width="100%" height="100%" fill="white"/>"#,
+        w = width.ceil(),
+        h = total.ceil(),
+        t = xml_escape(title)
+    );
+    let mid = top + half;
+    for (j, v) in values.iter().enumerate() {
+        let x = left + cw * j as f64;
+        let mut order = [0usize, 1, 2, 3];
+        order.sort_by(|&a, &b| v[a].abs().total_cmp(&v[b].abs()).then(b.cmp(&a)));
+        let (mut up, mut down) = (mid, mid);
+        for &a in &order {
+            let lh = v[a].abs() * per;
+            if lh < 0.05 {
+                continue;
+            }
+            let y = if v[a] > 0.0 {
+                up -= lh;
+                up
+            } else {
+                down += lh;
+                down - lh
+            };
+            let _ = write!(
+                s,
+                r#"<path fill="{}" fill-rule="evenodd" transform="matrix({:.4} 0 0 {:.4} {:.4} {:.4})" d="{}"/>"#,
+                COLORS[a], cw, lh, x, y, GLYPHS[a]
+            );
+        }
+    }
+    let _ = write!(
+        s,
+        r##"<path d="M{left:.2},{mid:.2} L{:.2},{mid:.2}" stroke="#999" stroke-width="0.5"/>"##,
+        width - left
+    );
+    for (m, &row) in marks.iter().zip(&placed) {
+        let y = top * 2.0 + height + mark_h * row as f64;
+        let x = left + cw * m.start as f64;
+        let w = cw * (m.end.saturating_sub(m.start)) as f64;
+        let _ = write!(
+            s,
+            r##"<rect x="{x:.2}" y="{y:.2}" width="{w:.2}" height="5" fill="#555"><title>{l} {a}–{b}</title></rect><text x="{x:.2}" y="{ty:.2}" font-size="9" font-family="sans-serif">{l}</text>"##,
+            l = xml_escape(&m.label),
+            a = m.start,
+            b = m.end,
+            ty = y + 15.0
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
 fn xml_escape(t: &str) -> String {
     explainn_report::escape(t)
 }

@@ -5,7 +5,7 @@
 use crate::{Result, RunConfig, RunDir, RunError};
 use explainn_interpret::report::{ReportInputs, build_report};
 use explainn_nn::ModelConfig;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Where the report's inputs are. Defaults: `RUN/interpret`, `RUN/test/metrics.tsv` when it
 /// exists, 10 units in the box plots.
@@ -15,6 +15,12 @@ pub struct ReportRequest {
     pub interpret_dir: Option<PathBuf>,
     pub metrics: Option<PathBuf>,
     pub top_units: usize,
+    /// Attribution logos of the `attribution_top` best-predicted sequences of each class
+    /// (default 1; 0 = no such section), or of the sequences named in `attribution_ids`,
+    /// from `attribution_sequences` (default: the test set recorded in RUN/test).
+    pub attribution_top: usize,
+    pub attribution_ids: Vec<String>,
+    pub attribution_sequences: Option<PathBuf>,
 }
 
 /// The summary lines of a run configuration.
@@ -102,5 +108,185 @@ pub fn report_run(req: &ReportRequest) -> Result<String> {
             .map(|e| (e.epoch as f64, e.train_loss, e.validation_loss))
             .collect();
     }
+    inp.attributions = attribution_panels(req, &inp.interpret_dir)?;
     Ok(build_report(&inp)?)
+}
+
+/// The report's attribution logos: DeepLIFT-SHAP (20 seeded shuffles) for ExplaiNN,
+/// integrated gradients (zero reference) otherwise, strand-averaged as predictions, of the
+/// chosen sequences for their class; ExplaiNN units that are annotated and whose activation
+/// reaches half of their maximum (the interpretation's threshold) are marked, on the strand
+/// they read.
+fn attribution_panels(req: &ReportRequest, interpret_dir: &Path) -> Result<Vec<(String, String)>> {
+    if req.attribution_top == 0 && req.attribution_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let run = &req.run;
+    let seqs = match &req.attribution_sequences {
+        Some(p) => p.clone(),
+        None => {
+            let summary = run.test_dir().join("summary.json");
+            let Ok(text) = std::fs::read_to_string(&summary) else {
+                return Ok(Vec::new()); // no test set recorded: no section
+            };
+            let json: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| crate::file_error(&summary, format!("is not JSON: {e}")))?;
+            match json["test"].as_str() {
+                Some(t) => run.resolve(Path::new(t)),
+                None => return Ok(Vec::new()),
+            }
+        }
+    };
+    let device = explainn_nn::default_device();
+    let mf = explainn_nn::checkpoint::load(&run.model(), &device)?;
+    let meta = mf.metadata.clone();
+    let classes = meta.class_names.clone();
+    let cn = classes.len();
+    let l = mf.model.input_length();
+    let both = crate::policy::both_strands(&meta, false);
+    let (mut ids, mut codes) = (Vec::new(), Vec::new());
+    for r in crate::input::open_sequences(&seqs, None, l, false)? {
+        let (id, seq) = r?;
+        ids.push(id);
+        codes.extend(explainn_seq::encode::to_codes(&seq));
+    }
+    let p = explainn_nn::Predictor::new(mf.model.clone(), device.clone(), 256);
+    let logits = if both {
+        p.strands(&codes)?.mean()
+    } else {
+        p.logits(&codes, false)?
+    };
+    // (sequence index, class)
+    let mut chosen: Vec<(usize, usize)> = Vec::new();
+    if req.attribution_ids.is_empty() {
+        for c in 0..cn {
+            let mut order: Vec<usize> = (0..ids.len()).collect();
+            order.sort_by(|&a, &b| logits[b * cn + c].total_cmp(&logits[a * cn + c]));
+            chosen.extend(order.into_iter().take(req.attribution_top).map(|s| (s, c)));
+        }
+    } else {
+        for want in &req.attribution_ids {
+            let s = ids.iter().position(|i| i == want).ok_or_else(|| {
+                crate::file_error(
+                    &seqs,
+                    format!("has no sequence `{want}` (--attribution-ids)"),
+                )
+            })?;
+            let c = (0..cn)
+                .max_by(|&a, &b| logits[s * cn + a].total_cmp(&logits[s * cn + b]))
+                .expect("a class");
+            chosen.push((s, c));
+        }
+    }
+    let one_hot = |c: &[u8]| {
+        let mut v = vec![0f32; 4 * l];
+        explainn_seq::encode::one_hot_into(c, &mut v);
+        v
+    };
+    // Unit instances (ExplaiNN): annotated units, activation ≥ ½ of the recorded maximum.
+    let marks_of = |s: usize| -> Result<Vec<explainn_motif::logo::LogoMark>> {
+        let Some(m) = mf.model.explainn() else {
+            return Ok(Vec::new());
+        };
+        let ann =
+            explainn_interpret::tables::TsvTable::read(&interpret_dir.join("annotation.tsv"))?;
+        let (Some(lc), Some(mc)) = (ann.column("label"), ann.column("max_activation")) else {
+            return Ok(Vec::new());
+        };
+        let f = m.config().filter_size;
+        let u_n = m.config().units;
+        let lp = l + 1 - f;
+        let seq = &codes[s * l..(s + 1) * l];
+        let mut found = Vec::new();
+        for rc in [false, true].into_iter().take(if both { 2 } else { 1 }) {
+            let a = p.units(seq, rc, true)?.activations.unwrap_or_default();
+            for row in &ann.rows {
+                let (Some(u), Some(label), Some(max)) = (
+                    explainn_interpret::tables::unit_index(&row[0]),
+                    row.get(lc),
+                    row.get(mc).and_then(|v| v.parse::<f32>().ok()),
+                ) else {
+                    continue;
+                };
+                if u >= u_n || label.starts_with("unit ") || label.is_empty() {
+                    continue;
+                }
+                let act = &a[u * lp..(u + 1) * lp];
+                let (best, at) =
+                    act.iter()
+                        .enumerate()
+                        .fold(
+                            (f32::NEG_INFINITY, 0),
+                            |b, (i, &v)| if v > b.0 { (v, i) } else { b },
+                        );
+                if best >= 0.5 * max && max > 0.0 {
+                    let start = if rc { l - at - f } else { at };
+                    let strand = if rc { "−" } else { "+" };
+                    found.push((best / max, start, format!("u{u} {label} ({strand})")));
+                }
+            }
+        }
+        found.sort_by(|a, b| b.0.total_cmp(&a.0));
+        found.truncate(12);
+        found.sort_by_key(|m| m.1);
+        Ok(found
+            .into_iter()
+            .map(|(_, start, label)| explainn_motif::logo::LogoMark {
+                start,
+                end: start + f,
+                label,
+            })
+            .collect())
+    };
+    let host = mf
+        .model
+        .explainn()
+        .map(explainn_nn::attribute::HostExplaiNN::new);
+    let grads = match host {
+        Some(_) => None,
+        None => Some(explainn_nn::attribute::Gradients::new(&mf.model, 64)?),
+    };
+    let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1714);
+    let mut panels = Vec::new();
+    for &(s, c) in &chosen {
+        let seq = &codes[s * l..(s + 1) * l];
+        let x = one_hot(seq);
+        let (attr, method) = match (&host, &grads) {
+            (Some(h), _) => {
+                let refs: Vec<Vec<f32>> = (0..20)
+                    .map(|_| one_hot(&explainn_seq::shuffle::dinucleotide_shuffle(seq, &mut rng)))
+                    .collect();
+                let a = h.attribute(&x, &refs, both);
+                (
+                    a.attributions[c * 4 * l..(c + 1) * 4 * l].to_vec(),
+                    "DeepLIFT-SHAP, 20 shuffles",
+                )
+            }
+            (None, Some(g)) => {
+                let ig = g.integrated_gradients(&x, &vec![0f32; 4 * l], 50, 0.01, 1600, c, both);
+                let a = ig
+                    .mean_gradient
+                    .iter()
+                    .zip(&x)
+                    .map(|(g, x)| g * x)
+                    .collect();
+                (a, "integrated gradients, zero reference")
+            }
+            _ => unreachable!("one engine"),
+        };
+        let values: Vec<[f64; 4]> = (0..l)
+            .map(|j| std::array::from_fn(|ch| attr[ch * l + j] as f64))
+            .collect();
+        let caption = format!(
+            "{} — {} (logit {:.2}; {method}{})",
+            ids[s],
+            classes[c],
+            logits[s * cn + c],
+            if both { ", strand-averaged" } else { "" }
+        );
+        let svg =
+            explainn_motif::logo::attribution_logo_svg(&values, &marks_of(s)?, 4.0, 80.0, &caption);
+        panels.push((caption, svg));
+    }
+    Ok(panels)
 }

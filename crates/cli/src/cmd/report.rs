@@ -26,6 +26,18 @@ pub struct Args {
     /// Units shown in the importance box plots.
     #[arg(long, default_value_t = 10)]
     pub top_units: usize,
+    /// Attribution logos of this many best-predicted sequences per class (DeepLIFT-SHAP for
+    /// ExplaiNN, annotated unit instances marked; integrated gradients for other models);
+    /// 0 leaves the section out.
+    #[arg(long, default_value_t = 1)]
+    pub attribution_top: usize,
+    /// Attribution logos of these sequence IDs instead (each for its top class).
+    #[arg(long, value_delimiter = ',')]
+    pub attribution_ids: Vec<String>,
+    /// Sequences for the attribution logos [default: the test set recorded in RUN_DIR/test;
+    /// without one, no section].
+    #[arg(long)]
+    pub attribution_sequences: Option<PathBuf>,
 }
 
 pub fn run(a: Args) -> Result<()> {
@@ -34,6 +46,9 @@ pub fn run(a: Args) -> Result<()> {
         interpret_dir: a.interpret.clone(),
         metrics: a.metrics.clone(),
         top_units: a.top_units,
+        attribution_top: a.attribution_top,
+        attribution_ids: a.attribution_ids.clone(),
+        attribution_sequences: a.attribution_sequences.clone(),
     };
     let out = a
         .output
