@@ -607,9 +607,46 @@ fn pretrained_models_become_frozen_named_units_under_a_nam_head() {
     for n in names {
         assert!(imp.contains(&format!("\t{n}\t")), "{imp}");
     }
+    // With a test set recorded, the report still builds (no gradients through pretrained
+    // units: no attribution section), and gradient attributions say why they cannot run.
+    ok(&run(&[
+        "test",
+        s,
+        v.to_str().unwrap(),
+        "-o",
+        stacked.join("test").to_str().unwrap(),
+        "-q",
+    ]));
     ok(&run(&["report", s, "-q"]));
     let html = std::fs::read_to_string(stacked.join("report.html")).unwrap();
     assert!(html.contains("pretrained") && html.contains("ebox"));
+    assert!(!html.contains("<h2>Attributions</h2>"));
+    let att = d.join("att").to_str().unwrap().to_string();
+    common::assert_fails(
+        &run(&[
+            "attribute",
+            s,
+            fasta.to_str().unwrap(),
+            "-o",
+            &att,
+            "--method",
+            "saliency",
+            "--target",
+            "gata",
+        ]),
+        "not available for models of pretrained units",
+    );
+    ok(&run(&[
+        "attribute",
+        s,
+        fasta.to_str().unwrap(),
+        "-o",
+        &att,
+        "--method",
+        "ism",
+        "--target",
+        "gata",
+    ]));
 
     // Refusals: a multi-output unit, a unit of another length, flags that do not apply.
     let bad = d.join("bad");

@@ -379,8 +379,13 @@ pub fn attribute_run(
         }
         (Method::DeepLift | Method::DeepLiftShap, None) => {
             return Err(RunError::Data(format!(
-                "exact DeepLIFT is implemented for ExplaiNN models; this is a {} model: use --method ism or integrated-gradients",
-                model.model.arch()
+                "exact DeepLIFT is implemented for ExplaiNN models; this is a {} model: use --method ism{}",
+                model.model.arch(),
+                if model.model.stack().is_none() {
+                    " or integrated-gradients"
+                } else {
+                    ""
+                }
             )));
         }
         (Method::Ism, None) => Engine::Predict(Predictor::new(

@@ -244,7 +244,11 @@ fn attribution_panels(req: &ReportRequest, interpret_dir: &Path) -> Result<Vec<(
         .map(explainn_nn::attribute::HostExplaiNN::new);
     let grads = match host {
         Some(_) => None,
-        None => Some(explainn_nn::attribute::Gradients::new(&mf.model, 64)?),
+        // A model without input gradients (pretrained units) gets no attribution section.
+        None => match explainn_nn::attribute::Gradients::new(&mf.model, 64) {
+            Ok(g) => Some(g),
+            Err(_) => return Ok(Vec::new()),
+        },
     };
     let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1714);
     let mut panels = Vec::new();

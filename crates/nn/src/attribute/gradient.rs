@@ -24,9 +24,15 @@ fn flip_batch(x: &[f32], l: usize) -> Vec<f32> {
 }
 
 impl Gradients {
-    /// Copy `model` (any architecture) onto the autodiff form of its device; inputs run in
-    /// batches of `batch_size`.
+    /// Copy `model` (any architecture but a model of pretrained units) onto the autodiff
+    /// form of its device; inputs run in batches of `batch_size`.
     pub fn new(model: &Model, batch_size: usize) -> Result<Self> {
+        if model.stack().is_some() {
+            // Pretrained units run through their own predictors, outside the graph.
+            return Err(crate::NnError::Config(
+                "input gradients are not available for models of pretrained units (--units-from); use --method ism".into(),
+            ));
+        }
         let ad = model.device().autodiff();
         Ok(Self {
             model: Model::from_tensors(&model.config(), &model.to_tensors(), &ad)?,
