@@ -143,11 +143,7 @@ fn deeplift_is_complete_on_the_original_checkpoint() {
     let mut worst = 0f64;
     for row in preds.iter().take(40) {
         let codes = to_codes(row[1].as_bytes());
-        let hot = |c: &[u8]| {
-            let mut v = vec![0f32; 800];
-            explainn_seq::encode::one_hot_into(c, &mut v);
-            v
-        };
+        let hot = |c: &[u8]| explainn_seq::encode::one_hot_batch(c, 200, false);
         let x = hot(&codes);
         let mut refs: Vec<Vec<f32>> = (0..3)
             .map(|_| {
@@ -205,11 +201,7 @@ fn integrated_gradients_are_complete_on_the_original_checkpoint() {
     let (mut worst, mut most) = (0f64, 0usize);
     for row in preds.iter().take(10) {
         let codes = to_codes(row[1].as_bytes());
-        let hot = |c: &[u8]| {
-            let mut v = vec![0f32; 800];
-            explainn_seq::encode::one_hot_into(c, &mut v);
-            v
-        };
+        let hot = |c: &[u8]| explainn_seq::encode::one_hot_batch(c, 200, false);
         let x = hot(&codes);
         let shuffled = hot(&explainn_seq::shuffle::dinucleotide_shuffle(
             &codes, &mut rng,

@@ -200,12 +200,9 @@ fn target_index(classes: &[String], target: Option<&str>) -> Result<usize> {
     }
 }
 
-fn references(codes: &[u8], l: usize, how: References, seed: u64) -> Vec<Vec<f32>> {
-    let one_hot = |c: &[u8]| {
-        let mut v = vec![0f32; 4 * l];
-        explainn_seq::encode::one_hot_into(c, &mut v);
-        v
-    };
+/// The references `(4, L)` each of the sequence `codes` (`(L)`): shuffles drawn from
+/// `seed` (the pipeline seeds sequence k with `--seed` + k).
+pub(crate) fn references(codes: &[u8], l: usize, how: References, seed: u64) -> Vec<Vec<f32>> {
     match how {
         References::Zeros => vec![vec![0f32; 4 * l]],
         References::Gc => {
@@ -223,9 +220,8 @@ fn references(codes: &[u8], l: usize, how: References, seed: u64) -> Vec<Vec<f32
             let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
             (0..n)
                 .map(|_| {
-                    one_hot(&explainn_seq::shuffle::dinucleotide_shuffle(
-                        codes, &mut rng,
-                    ))
+                    let s = explainn_seq::shuffle::dinucleotide_shuffle(codes, &mut rng);
+                    explainn_seq::encode::one_hot_batch(&s, l, false)
                 })
                 .collect()
         }
@@ -437,10 +433,7 @@ pub fn attribute_run(
     if n == 0 {
         return Err(file_error(&req.seqs, "holds no sequences"));
     }
-    let mut ohe = vec![0f32; n * 4 * l];
-    for (s, block) in ohe.chunks_mut(4 * l).enumerate() {
-        explainn_seq::encode::one_hot_into(&codes[s * l..(s + 1) * l], block);
-    }
+    let ohe = explainn_seq::encode::one_hot_batch(&codes, l, false);
     let shape = (l, classes.len(), t, both);
     let mut attr = Vec::with_capacity(n * 4 * l);
     let mut hyp: Option<Vec<f32>> = None;
@@ -530,14 +523,8 @@ pub fn attribute_run(
             .expect("(N, U, L) by construction");
         ndarray_npy::write_npy(&path, &v).map_err(|e| file_error(&path, e))?;
     }
-    if let Some(genome) = &req.genome {
-        write_bedgraph(
-            &out.join("attributions.bedGraph"),
-            &req.seqs,
-            genome,
-            l,
-            &attr,
-        )?;
+    if req.genome.is_some() {
+        write_bedgraph(&out.join("attributions.bedGraph"), &req.seqs, l, &attr)?;
     }
     let summary = serde_json::json!({
         "model": std::path::absolute(&req.model_path).unwrap_or(req.model_path.clone()),
@@ -567,8 +554,8 @@ pub fn attribute_run(
 }
 
 /// Write the per-base track of `attr` `(N, 4, L)` for the N intervals of `bed` (in file
-/// order, re-centred to `l` as the input reader does; `genome` only names the run).
-fn write_bedgraph(path: &Path, bed: &Path, _genome: &Path, l: usize, attr: &[f32]) -> Result<()> {
+/// order, re-centred to `l` as the input reader does).
+fn write_bedgraph(path: &Path, bed: &Path, l: usize, attr: &[f32]) -> Result<()> {
     use std::collections::BTreeMap;
     let ivs = explainn_seq::bed::read_bed(bed)?;
     // chrom → position → (sum, count)

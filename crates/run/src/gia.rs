@@ -285,11 +285,7 @@ pub(crate) struct Scores {
 }
 
 pub(crate) fn score(p: &Predictor, codes: &[u8], both: bool, units: bool) -> Result<Scores> {
-    let logits = if both {
-        p.strands(codes)?.mean()
-    } else {
-        p.logits(codes, false)?
-    };
+    let logits = crate::policy::logits(p, codes, both)?;
     let contributions = match p.model().final_layer().filter(|_| units) {
         None => None,
         Some((w, _)) => {

@@ -31,14 +31,19 @@ pub fn output_loss(meta: &ModelMetadata, labels: &[f32]) -> Loss {
         })
 }
 
-/// Predictions `(N, C)` of `codes` `(N, L)`: the logits (strand-averaged with `both`)
-/// through the output function of `loss`.
-pub fn predictions(p: &Predictor, codes: &[u8], both: bool, loss: Loss) -> Result<Vec<f32>> {
-    let mut pred = if both {
+/// Logits `(N, C)` of `codes` `(N, L)`, strand-averaged with `both`.
+pub fn logits(p: &Predictor, codes: &[u8], both: bool) -> Result<Vec<f32>> {
+    Ok(if both {
         p.strands(codes)?.mean()
     } else {
         p.logits(codes, false)?
-    };
+    })
+}
+
+/// Predictions `(N, C)` of `codes` `(N, L)`: the logits (strand-averaged with `both`)
+/// through the output function of `loss`.
+pub fn predictions(p: &Predictor, codes: &[u8], both: bool, loss: Loss) -> Result<Vec<f32>> {
+    let mut pred = logits(p, codes, both)?;
     for row in pred.chunks_exact_mut(p.model().classes()) {
         loss.activate(row);
     }

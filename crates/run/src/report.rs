@@ -151,11 +151,7 @@ fn attribution_panels(req: &ReportRequest, interpret_dir: &Path) -> Result<Vec<(
         codes.extend(explainn_seq::encode::to_codes(&seq));
     }
     let p = explainn_nn::Predictor::new(mf.model.clone(), device.clone(), 256);
-    let logits = if both {
-        p.strands(&codes)?.mean()
-    } else {
-        p.logits(&codes, false)?
-    };
+    let logits = crate::policy::logits(&p, &codes, both)?;
     // (sequence index, class)
     let mut chosen: Vec<(usize, usize)> = Vec::new();
     if req.attribution_ids.is_empty() {
@@ -178,11 +174,6 @@ fn attribution_panels(req: &ReportRequest, interpret_dir: &Path) -> Result<Vec<(
             chosen.push((s, c));
         }
     }
-    let one_hot = |c: &[u8]| {
-        let mut v = vec![0f32; 4 * l];
-        explainn_seq::encode::one_hot_into(c, &mut v);
-        v
-    };
     // Unit instances (ExplaiNN): annotated units, activation ≥ ½ of the recorded maximum.
     let marks_of = |s: usize| -> Result<Vec<explainn_motif::logo::LogoMark>> {
         let Some(m) = mf.model.explainn() else {
@@ -250,16 +241,15 @@ fn attribution_panels(req: &ReportRequest, interpret_dir: &Path) -> Result<Vec<(
             Err(_) => return Ok(Vec::new()),
         },
     };
-    let mut rng = <rand_chacha::ChaCha8Rng as rand::SeedableRng>::seed_from_u64(1714);
     let mut panels = Vec::new();
     for &(s, c) in &chosen {
         let seq = &codes[s * l..(s + 1) * l];
-        let x = one_hot(seq);
+        let x = explainn_seq::encode::one_hot_batch(seq, l, false);
         let (attr, method) = match (&host, &grads) {
             (Some(h), _) => {
-                let refs: Vec<Vec<f32>> = (0..20)
-                    .map(|_| one_hot(&explainn_seq::shuffle::dinucleotide_shuffle(seq, &mut rng)))
-                    .collect();
+                // The references `explainn attribute --seed 1714` draws for sequence s.
+                let how = crate::attribute::References::Shuffle(20);
+                let refs = crate::attribute::references(seq, l, how, 1714 + s as u64);
                 let a = h.attribute(&x, &refs, both);
                 (
                     a.attributions[c * 4 * l..(c + 1) * 4 * l].to_vec(),

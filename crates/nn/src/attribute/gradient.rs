@@ -53,13 +53,11 @@ impl Gradients {
             let xt = Tensor::<3>::from_data(TensorData::new(chunk.to_vec(), [b, 4, l]), &dev)
                 .require_grad();
             let logits = self.model.forward(xt.clone());
-            let c = logits.dims()[1];
             let ft = logits.slice([0..b, target..target + 1]);
             let grads = ft.clone().sum().backward();
             let gt = xt.grad(&grads).expect("the input requires its gradient");
             f.extend(host(ft.detach()));
             g.extend(host(gt));
-            debug_assert!(target < c);
         }
         (f, g)
     }
