@@ -87,3 +87,62 @@ pub fn write_motif_tsv(path: &Path, n: usize, length: usize, seed: u64, classes:
     }
     std::fs::write(path, out).unwrap();
 }
+
+/// Two classes: `gata` sequences (bit 0 of i) carry AGATAAG, `ebox` sequences (bit 1)
+/// CAGCTG; length 60.
+pub fn write_tsv(path: &Path, n: usize, seed: u64) {
+    let classes = [
+        Class {
+            name: "gata",
+            motif: Some(b"AGATAAG"),
+            starts: 5..25,
+        },
+        Class {
+            name: "ebox",
+            motif: Some(b"CAGCTG"),
+            starts: 35..50,
+        },
+    ];
+    write_motif_tsv(path, n, 60, seed, &classes);
+}
+
+pub fn tiny_run(dir: &Path) -> PathBuf {
+    tiny_run_named(dir, "run", "4")
+}
+
+/// [`tiny_run`] into `dir/name` with `units` units (the data files are rewritten, the same).
+pub fn tiny_run_named(dir: &Path, name: &str, units: &str) -> PathBuf {
+    let (train, valid) = (dir.join("train.tsv"), dir.join("valid.tsv"));
+    write_tsv(&train, 400, 11);
+    write_tsv(&valid, 100, 12);
+    let run_dir = dir.join(name);
+    ok(&run(&[
+        "train",
+        train.to_str().unwrap(),
+        valid.to_str().unwrap(),
+        "-o",
+        run_dir.to_str().unwrap(),
+        "--units",
+        units,
+        "--filter-size",
+        "8",
+        "--hidden",
+        "8",
+        "--max-epochs",
+        "3",
+        "--threads",
+        "1",
+    ]));
+    run_dir
+}
+
+/// The float32 values of a little-endian `.npy` file (header skipped), in file order.
+pub fn read_npy_f32(path: &Path) -> Vec<f32> {
+    let b = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert!(b.starts_with(b"\x93NUMPY") && String::from_utf8_lossy(&b[..128]).contains("<f4"));
+    let start = b.iter().position(|&c| c == b'\n').unwrap() + 1;
+    b[start..]
+        .chunks(4)
+        .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
+        .collect()
+}
