@@ -9,7 +9,6 @@
 //! Identity substitutions are skipped; both strands are mutated at mirrored positions.
 
 use super::HostExplaiNN;
-use crate::fused::dot;
 
 /// In silico mutagenesis of `codes` (N·L, A=0 C=1 G=2 T=3, 4 = N) through `predictor`
 /// (any architecture): `(N, C, 4, L)` with f(x with base b at j) − f(x) at `[n, c, b, j]`
@@ -309,6 +308,27 @@ impl HostExplaiNN {
         }
         h[0] as f64
     }
+}
+
+/// Σ a·b with eight independent accumulators (vectorisable; a plain f32 sum is one
+/// serial chain of additions). Not `fused::dot`: that one's lane order belongs to the fused
+/// kernels' bit-reproducible numerics, and in this loop the plain array form measured
+/// faster (100 × 200 bp on the original checkpoint, 2 threads: 0.83 vs 0.97 s).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in ca.zip(cb) {
+        for i in 0..8 {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    acc.iter().sum::<f32>() + tail
 }
 
 /// Per-unit layers for the substitution loop: the first layer's weights scaled by its

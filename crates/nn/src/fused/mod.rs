@@ -429,7 +429,7 @@ fn pool_windows(pool: usize, stride: usize, windows: usize) -> Vec<(usize, usize
 }
 
 /// Σ x·y in eight lanes.
-pub(crate) fn dot(x: &[f32], y: &[f32]) -> f32 {
+fn dot(x: &[f32], y: &[f32]) -> f32 {
     let (xc, yc) = (x.chunks_exact(8), y.chunks_exact(8));
     let tail: f32 = xc
         .remainder()
