@@ -11,7 +11,7 @@ Prints one table with the ratios. Usage: python3 bench/attribute_vs_tangermeme.p
 (BIN: the explainn binary; run with the peer venv's python, which has torch, explainn
 0.1.5 and tangermeme).
 """
-import gzip, json, os, subprocess, sys, tempfile, time
+import gzip, json, os, subprocess, sys, tempfile, time, warnings
 import numpy as np
 import torch
 
@@ -20,6 +20,9 @@ N = int(os.environ.get("N", 100))
 ROOT = os.path.dirname(os.path.abspath(__file__))
 FIX = os.path.join(ROOT, "..", "..", "shared", "data", "explainn_fixtures")
 torch.set_num_threads(2)
+# tangermeme warns once per batch that its deltas exceed the output differences; the
+# table below prints those deltas.
+warnings.filterwarnings("ignore", message="Convergence deltas")
 tmp = tempfile.mkdtemp(prefix="attr-bench-")
 
 rows = []

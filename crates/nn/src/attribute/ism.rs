@@ -8,7 +8,7 @@
 //! layers only when a pooled value actually changed (most substitutions change none).
 //! Identity substitutions are skipped; both strands are mutated at mirrored positions.
 
-use super::HostExplaiNN;
+use super::{HostExplaiNN, dot};
 
 /// In silico mutagenesis of `codes` (N·L, A=0 C=1 G=2 T=3, 4 = N) through `predictor`
 /// (any architecture): `(N, C, 4, L)` with f(x with base b at j) − f(x) at `[n, c, b, j]`
@@ -148,8 +148,10 @@ impl HostExplaiNN {
         let mut dpool: Vec<(usize, f64)> = Vec::new();
         let (mut h, mut g) = (Vec::new(), Vec::new());
         let mut pre = Vec::new();
+        let mut conv = Vec::new();
+        self.conv_codes(codes, &mut conv);
         for u in 0..self.units {
-            let pass = self.unit_pass(u, &[], Some(codes), &windows);
+            let pass = self.unit_pass(u, &conv);
             let (z, pooled) = (&pass.z, &pass.pooled);
             // The first layer's pre-activations from the pooled values, in f32 as every
             // substitution's, so that unchanged parts cancel exactly.
@@ -308,27 +310,6 @@ impl HostExplaiNN {
         }
         h[0] as f64
     }
-}
-
-/// Σ a·b with eight independent accumulators (vectorisable; a plain f32 sum is one
-/// serial chain of additions). Not `fused::dot`: that one's lane order belongs to the fused
-/// kernels' bit-reproducible numerics, and in this loop the plain array form measured
-/// faster (100 × 200 bp on the original checkpoint, 2 threads: 0.83 vs 0.97 s).
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let tail: f32 = ca
-        .remainder()
-        .iter()
-        .zip(cb.remainder())
-        .map(|(x, y)| x * y)
-        .sum();
-    for (x, y) in ca.zip(cb) {
-        for i in 0..8 {
-            acc[i] += x[i] * y[i];
-        }
-    }
-    acc.iter().sum::<f32>() + tail
 }
 
 /// Per-unit layers for the substitution loop: the first layer's weights scaled by its

@@ -160,6 +160,42 @@ fn deeplift_shap_over_both_strands_is_complete() {
         })
         .collect();
     let a = dl.attribute(&x, &refs, true);
+    // The hypothetical contributions position by position, from each reference's own
+    // multipliers (both strands, flipped back by hand): h = m − Σ_ch m·r, mean over refs.
+    let n = 4 * l;
+    let mut want_h = vec![0f64; 2 * n];
+    for r in &refs {
+        let mut m = vec![0f64; 2 * n];
+        dl.add_multipliers(&x, r, 0.5, &mut m);
+        let mut m_rc = vec![0f64; 2 * n];
+        dl.add_multipliers(&flip(&x, l), &flip(r, l), 0.5, &mut m_rc);
+        for c in 0..2 {
+            for ch in 0..4 {
+                for j in 0..l {
+                    m[c * n + ch * l + j] += m_rc[c * n + (3 - ch) * l + (l - 1 - j)];
+                }
+            }
+            for j in 0..l {
+                let base: f64 = (0..4)
+                    .map(|ch| m[c * n + ch * l + j] * r[ch * l + j] as f64)
+                    .sum();
+                for ch in 0..4 {
+                    want_h[c * n + ch * l + j] +=
+                        (m[c * n + ch * l + j] - base) / refs.len() as f64;
+                }
+            }
+        }
+    }
+    let scale = want_h.iter().fold(1f64, |m, v| m.max(v.abs()));
+    for (i, (&got, &want)) in a.hypothetical.iter().zip(&want_h).enumerate() {
+        assert!(
+            (got as f64 - want).abs() <= 1e-5 * scale,
+            "hypothetical [{}, {}, {}]: {got} vs {want}",
+            i / n,
+            i % n / l,
+            i % l
+        );
+    }
     let f = p.logits(&codes, false).unwrap();
     let g = p.logits(&codes, true).unwrap();
     for c in 0..2 {
