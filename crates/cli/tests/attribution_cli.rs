@@ -497,3 +497,74 @@ fn report_draws_attribution_logos() {
         "has no sequence `nope`",
     );
 }
+
+/// DeepLIFT through a convolutional baseline (exact: every sequence's delta within 1e-4)
+/// and a clear refusal, with nothing written, for DanQ's LSTM.
+#[test]
+fn deeplift_on_baselines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (train, valid) = (tmp.path().join("train.tsv"), tmp.path().join("valid.tsv"));
+    common::write_tsv(&train, 200, 31);
+    common::write_tsv(&valid, 40, 32);
+    let mut runs = Vec::new();
+    for (arch, extra) in [
+        ("cnn1", ["--dense-widths", "16,16"]),
+        ("danq", ["--lstm-hidden", "4"]),
+    ] {
+        let dir = tmp.path().join(arch);
+        let mut args = vec![
+            "train",
+            train.to_str().unwrap(),
+            valid.to_str().unwrap(),
+            "-o",
+            dir.to_str().unwrap(),
+            "--arch",
+            arch,
+            "--conv-filters",
+            "6",
+            "--conv-widths",
+            "7",
+            "--max-epochs",
+            "1",
+            "--threads",
+            "1",
+        ];
+        args.extend(extra);
+        ok(&run(&args));
+        runs.push(dir);
+    }
+    let v = valid.to_str().unwrap();
+    let out = tmp.path().join("dls");
+    let o = out.to_str().unwrap();
+    let args = ["--target", "ebox", "--references", "shuffle:3"];
+    ok(&run(&[
+        &["attribute", runs[0].to_str().unwrap(), v, "-o", o][..],
+        &args,
+    ]
+    .concat()));
+    let deltas = std::fs::read_to_string(out.join("deltas.tsv")).unwrap();
+    assert_eq!(deltas.lines().count(), 41);
+    for line in deltas.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        let (logit, delta): (f64, f64) = (f[2].parse().unwrap(), f[3].parse().unwrap());
+        assert!(delta <= 1e-4 * logit.abs().max(1.0), "{line}");
+    }
+    let scores = common::read_npy_f32(&out.join("scores.npy"));
+    assert!(scores.iter().any(|&v| v != 0.0));
+    let bad = tmp.path().join("bad");
+    common::assert_fails(
+        &run(&[
+            &[
+                "attribute",
+                runs[1].to_str().unwrap(),
+                v,
+                "-o",
+                bad.to_str().unwrap(),
+            ][..],
+            &args,
+        ]
+        .concat()),
+        "no rule here for DanQ's LSTM",
+    );
+    assert!(!bad.exists());
+}

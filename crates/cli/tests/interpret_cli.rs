@@ -282,6 +282,26 @@ fn interpret_reads_bed_intervals_from_a_genome() {
         }
     }
     assert!(checked > 1000, "{checked}");
+    // The bigWig holds the same values, base by base, over the genome's chromosome sizes.
+    let mut bw = bigtools::BigWigRead::open_file(att_bed.join("attributions.bw")).unwrap();
+    let chroms: Vec<(String, u32)> = bw
+        .chroms()
+        .iter()
+        .map(|c| (c.name.clone(), c.length))
+        .collect();
+    assert_eq!(chroms, [("22:20000001-21000000".to_string(), 1_000_000)]);
+    let values: Vec<bigtools::Value> = bw
+        .get_interval("22:20000001-21000000", 0, 1_000_000)
+        .unwrap()
+        .map(|v| v.unwrap())
+        .collect();
+    assert_eq!(values.len(), track.lines().count());
+    for (v, line) in values.iter().zip(track.lines()) {
+        let f: Vec<&str> = line.split('\t').collect();
+        assert_eq!(v.start as u64, f[1].parse::<u64>().unwrap());
+        assert_eq!(v.end, v.start + 1);
+        assert_eq!(v.value, f[3].parse::<f32>().unwrap(), "{line}");
+    }
 
     let out = tmp.path().join("interp");
     ok(&run(&[
@@ -410,15 +430,28 @@ fn interpret_visualises_the_filters_of_a_baseline() {
             "{stale} of the earlier interpretation left"
         );
     }
-    // Attributions of a baseline: ISM works, exact DeepLIFT is refused with the way out.
+    // Attributions of a baseline: exact DeepLIFT (deltas written) and ISM.
     let v = valid.to_str().unwrap();
     let att = tmp.path().join("cnn-att");
     let a = att.to_str().unwrap();
-    common::assert_fails(
-        &run(&["attribute", r, v, "-o", a, "--method", "deeplift"]),
-        "is a cnn1 model: use --method ism",
+    ok(&run(&[
+        "attribute",
+        r,
+        v,
+        "-o",
+        a,
+        "--method",
+        "deeplift",
+        "--target",
+        "gata",
+    ]));
+    assert_eq!(
+        std::fs::read_to_string(att.join("deltas.tsv"))
+            .unwrap()
+            .lines()
+            .count(),
+        61
     );
-    assert!(!att.exists());
     ok(&run(&[
         "attribute",
         r,

@@ -100,7 +100,7 @@ impl CnnConfig {
         }
     }
 
-    fn padding(&self, width: usize) -> usize {
+    pub(crate) fn padding(&self, width: usize) -> usize {
         if self.same_padding {
             (width - 1) / 2
         } else {
@@ -165,7 +165,7 @@ impl CnnConfig {
     }
 
     /// PyTorch names of (convolution, batch norm) of block `i`.
-    fn conv_names(&self, i: usize) -> (String, String) {
+    pub(crate) fn conv_names(&self, i: usize) -> (String, String) {
         match self.kind {
             CnnKind::DeepStarr => (format!("convol.{}", 4 * i), format!("convol.{}", 4 * i + 1)),
             _ => (format!("c{}", i + 1), format!("bn{}", i + 1)),
@@ -174,7 +174,7 @@ impl CnnConfig {
 
     /// PyTorch names of (linear, batch norm) of dense layer `j`; `j` = the number of dense
     /// layers names the output layer (its second name is unused).
-    fn dense_names(&self, j: usize) -> (String, String) {
+    pub(crate) fn dense_names(&self, j: usize) -> (String, String) {
         match self.kind {
             CnnKind::DeepStarr => (format!("linear.{}", 4 * j), format!("linear.{}", 4 * j + 1)),
             _ => {
@@ -185,7 +185,7 @@ impl CnnConfig {
     }
 
     /// Whether the first block's activation is exp (CNN1Exp) instead of ReLU.
-    fn exp_first(&self) -> bool {
+    pub(crate) fn exp_first(&self) -> bool {
         self.kind == CnnKind::Cnn1Exp
     }
 }

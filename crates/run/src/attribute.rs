@@ -9,23 +9,31 @@
 //!   them, else the attributions): what `modisco motifs -s ohe.npy -a scores.npy` reads;
 //! - `deltas.tsv` (DeepLIFT, integrated gradients): per sequence the logit and the
 //!   largest convergence delta |Σ attributions − (f(x) − f(r))| over its references;
-//! - `attributions.bedGraph` (BED + genome input): per genomic base the attribution of the
-//!   sequence's base (Σ over A, C, G, T of `attributions`), minus-strand intervals mapped
-//!   back to the plus strand, bases covered by several intervals averaged, sorted;
+//! - `attributions.bedGraph` and `attributions.bw` (BED + genome input): per genomic base
+//!   the attribution of the sequence's base (Σ over A, C, G, T of the attributions, not of
+//!   the hypothetical contributions, also under `--hypothetical`), minus-strand intervals
+//!   mapped back to the plus strand, bases covered by several intervals averaged, in
+//!   genome order; the bigWig (bigtools) over the genome's chromosome sizes;
 //! - `unit_attributions.npy` (`units`, DeepLIFT on ExplaiNN): `(N, U, L)` float32, each
 //!   unit's share of each position's attribution (they sum over U to `attributions` summed
 //!   over A, C, G, T);
 //! - `summary.json`: method, references, steps, target, model checksum.
 //!
+//! The run streams: sequences are read, attributed and appended to the `.npy` outputs 64
+//! at a time, so memory stays constant however many sequences run (the `.npz` is
+//! assembled from the finished arrays, and the tracks are swept from a per-sequence file
+//! holding only the windows that cover the current base).
+//!
 //! Methods: exact DeepLIFT(-SHAP) and a receptive-field ISM on ExplaiNN's host form
 //! ([`HostExplaiNN`]); ISM by mutate-and-predict for the other architectures; saliency,
 //! input × gradient and integrated gradients through burn's autodiff for every one.
 
+use crate::npy::NpyWriter;
 use crate::output::{AtomicFile, OutputDir};
 use crate::{Result, RunError, file_error};
 use explainn_nn::ModelFile;
 use explainn_nn::Predictor;
-use explainn_nn::attribute::{Gradients, HostExplaiNN, ism};
+use explainn_nn::attribute::{Gradients, HostCnn, HostExplaiNN, ism};
 use rand::SeedableRng;
 use rayon::prelude::*;
 use std::io::Write;
@@ -232,6 +240,8 @@ pub(crate) fn references(codes: &[u8], l: usize, how: References, seed: u64) -> 
 enum Engine {
     /// ExplaiNN on the host: exact DeepLIFT and the receptive-field ISM.
     Host(HostExplaiNN),
+    /// A convolutional baseline on the host: exact DeepLIFT.
+    Layered(HostCnn),
     /// Mutate and predict (ISM of the other architectures).
     Predict(Predictor),
     /// Input gradients through burn's autodiff (any architecture).
@@ -302,6 +312,29 @@ fn attribute_chunk(
                 )
             })
             .collect(),
+        (Method::DeepLift | Method::DeepLiftShap, Engine::Layered(h)) => {
+            // A few sequences per batch: their references share each dense layer's product.
+            let groups: Vec<Vec<usize>> = (0..n)
+                .collect::<Vec<_>>()
+                .chunks(4)
+                .map(<[usize]>::to_vec)
+                .collect();
+            let done: Vec<Vec<Attributed>> = groups
+                .into_par_iter()
+                .map(|g| {
+                    let xs: Vec<&[f32]> = g.iter().map(|&s| &ohe[s * n4..(s + 1) * n4]).collect();
+                    let refs: Vec<Vec<Vec<f32>>> = g.iter().map(|&s| refs_of(s)).collect();
+                    h.attribute_batch(&xs, &refs, both, t)
+                        .into_iter()
+                        .map(|a| {
+                            let d = (a.logits[0], a.max_delta[0], None);
+                            (a.attributions, Some(a.hypothetical), Some(d), None)
+                        })
+                        .collect()
+                })
+                .collect();
+            done.into_iter().flatten().collect()
+        }
         (Method::Saliency | Method::InputXGradient, Engine::Grad(g)) => {
             let (_, grad) = g.gradient(ohe, t, both);
             (0..n)
@@ -373,17 +406,20 @@ pub fn attribute_run(
         (Method::Ism | Method::DeepLift | Method::DeepLiftShap, Some(m)) => {
             Engine::Host(HostExplaiNN::new(m))
         }
-        (Method::DeepLift | Method::DeepLiftShap, None) => {
-            return Err(RunError::Data(format!(
-                "exact DeepLIFT is implemented for ExplaiNN models; this is a {} model: use --method ism{}",
-                model.model.arch(),
-                if model.model.stack().is_none() {
-                    " or integrated-gradients"
-                } else {
-                    ""
-                }
-            )));
-        }
+        (Method::DeepLift | Method::DeepLiftShap, None) => match &model.model {
+            explainn_nn::Model::Cnn(c) => Engine::Layered(HostCnn::new(c)),
+            explainn_nn::Model::DanQ(_) => {
+                return Err(RunError::Data(
+                    "exact DeepLIFT has no rule here for DanQ's LSTM (its gates multiply inputs over the whole sequence, which the rescale rule cannot split exactly): use --method ism or integrated-gradients".into(),
+                ));
+            }
+            _ => {
+                return Err(RunError::Data(format!(
+                    "exact DeepLIFT is implemented for ExplaiNN and the convolutional baselines; this is a {} model: use --method ism",
+                    model.model.arch(),
+                )));
+            }
+        },
         (Method::Ism, None) => Engine::Predict(Predictor::new(
             model.model,
             explainn_nn::default_device(),
@@ -422,109 +458,122 @@ pub fn attribute_run(
         (Method::DeepLift, Some(References::Shuffle(_))) => Some(References::Shuffle(1)),
         (m, r) => r.or(m.default_references()),
     };
-    let mut ids = Vec::new();
-    let mut codes = Vec::new();
-    for r in crate::input::open_sequences(&req.seqs, req.genome.as_deref(), l, req.fit_length)? {
-        let (id, seq) = r?;
-        ids.push(id);
-        codes.extend(explainn_seq::encode::to_codes(&seq));
+    // Streamed: CHUNK sequences at a time in, their rows appended to the outputs.
+    let out = dir.path();
+    let mut records =
+        crate::input::open_sequences(&req.seqs, req.genome.as_deref(), l, req.fit_length)?;
+    let mut ohe_w = NpyWriter::create(&out.join("ohe.npy"), &[4, l])?;
+    let mut attr_w = NpyWriter::create(&out.join(".attributions.npy"), &[4, l])?;
+    let mut hyp_w: Option<NpyWriter> = None;
+    let mut units_w: Option<NpyWriter> = None;
+    let mut track_w = match req.genome {
+        Some(_) => Some(NpyWriter::create(&out.join(".track.npy"), &[l])?),
+        None => None,
+    };
+    let ig = req.method == Method::IntegratedGradients;
+    let mut deltas_w: Option<AtomicFile> = None;
+    let deltas_path = out.join("deltas.tsv");
+    let (mut n, mut max_delta, mut incomplete) = (0usize, None::<f64>, 0usize);
+    let (mut ids, mut codes) = (Vec::with_capacity(CHUNK), Vec::with_capacity(CHUNK * l));
+    loop {
+        ids.clear();
+        codes.clear();
+        for r in records.by_ref().take(CHUNK) {
+            let (id, seq) = r?;
+            ids.push(id);
+            codes.extend(explainn_seq::encode::to_codes(&seq));
+        }
+        if ids.is_empty() {
+            break;
+        }
+        let ohe = explainn_seq::encode::one_hot_batch(&codes, l, false);
+        ohe_w.write_rows(&ohe)?;
+        let shape = (l, classes.len(), t, both);
+        for (id, (a, h, d, u)) in ids.iter().zip(attribute_chunk(
+            &engine, req, refs_how, &codes, &ohe, n, shape,
+        )?) {
+            match (&h, req.hypothetical) {
+                (Some(h), true) => attr_w.write_rows(h)?,
+                _ => attr_w.write_rows(&a)?,
+            }
+            if let Some(w) = track_w.as_mut() {
+                let track: Vec<f32> = (0..l)
+                    .map(|j| (0..4).map(|ch| a[ch * l + j]).sum())
+                    .collect();
+                w.write_rows(&track)?;
+            }
+            if let Some(h) = h {
+                if hyp_w.is_none() {
+                    hyp_w = Some(NpyWriter::create(&out.join(".hypothetical.npy"), &[4, l])?);
+                }
+                hyp_w.as_mut().expect("created").write_rows(&h)?;
+            }
+            if let Some(u) = u {
+                if units_w.is_none() {
+                    let path = out.join("unit_attributions.npy");
+                    units_w = Some(NpyWriter::create(&path, &[u.len() / l, l])?);
+                }
+                units_w.as_mut().expect("created").write_rows(&u)?;
+            }
+            if let Some((fx, delta, steps)) = d {
+                if deltas_w.is_none() {
+                    let mut f = AtomicFile::create(&deltas_path)?;
+                    let head = format!(
+                        "id\tclass\tlogit\tmax_delta{}\n",
+                        if ig { "\tsteps" } else { "" }
+                    );
+                    f.write_all(head.as_bytes())
+                        .map_err(|e| file_error(&deltas_path, e))?;
+                    deltas_w = Some(f);
+                }
+                let f = deltas_w.as_mut().expect("created");
+                let line = match steps {
+                    Some((k, _)) => format!("{id}\t{}\t{fx}\t{delta:e}\t{k}\n", classes[t]),
+                    None => format!("{id}\t{}\t{fx}\t{delta:e}\n", classes[t]),
+                };
+                f.write_all(line.as_bytes())
+                    .map_err(|e| file_error(&deltas_path, e))?;
+                max_delta = Some(max_delta.map_or(delta, |m| m.max(delta)));
+                incomplete += steps.map_or(0, |s| s.1);
+            }
+        }
+        n += ids.len();
+        progress(n);
     }
-    let n = ids.len();
     if n == 0 {
         return Err(file_error(&req.seqs, "holds no sequences"));
     }
-    let ohe = explainn_seq::encode::one_hot_batch(&codes, l, false);
-    let shape = (l, classes.len(), t, both);
-    let mut attr = Vec::with_capacity(n * 4 * l);
-    let mut hyp: Option<Vec<f32>> = None;
-    let mut deltas: Option<Vec<Delta>> = None;
-    let mut unit_tracks: Option<Vec<f32>> = None;
-    for (k, (c, o)) in codes
-        .chunks(CHUNK * l)
-        .zip(ohe.chunks(CHUNK * 4 * l))
-        .enumerate()
-    {
-        for (a, h, d, u) in attribute_chunk(&engine, req, refs_how, c, o, k * CHUNK, shape)? {
-            attr.extend(a);
-            if let Some(u) = u {
-                unit_tracks.get_or_insert_with(Vec::new).extend(u);
-            }
-            if let Some(h) = h {
-                hyp.get_or_insert_with(|| Vec::with_capacity(n * 4 * l))
-                    .extend(h);
-            }
-            if let Some(d) = d {
-                deltas.get_or_insert_with(|| Vec::with_capacity(n)).push(d);
-            }
-        }
-        progress((k * CHUNK + c.len() / l).min(n));
+    let ohe_path = ohe_w.finish()?;
+    let attr_path = attr_w.finish()?;
+    let hyp_path = hyp_w.map(NpyWriter::finish).transpose()?;
+    if let Some(w) = units_w {
+        w.finish()?;
     }
-    if req.hypothetical {
-        if let Some(h) = &hyp {
-            attr.clone_from(h);
-        }
-    }
-    let out = dir.path();
-    fn view(v: &[f32], n: usize, l: usize) -> ndarray::ArrayView3<'_, f32> {
-        ndarray::ArrayView3::from_shape((n, 4, l), v).expect("(N, 4, L) by construction")
-    }
-    let arr = |v| view(v, n, l);
-    let npz_path = out.join("attributions.npz");
-    let write_npz = || -> std::result::Result<(), String> {
-        let f = std::fs::File::create(&npz_path).map_err(|e| e.to_string())?;
-        let mut w = ndarray_npy::NpzWriter::new(f);
-        w.add_array("ohe", &arr(&ohe)).map_err(|e| e.to_string())?;
-        w.add_array("attributions", &arr(&attr))
-            .map_err(|e| e.to_string())?;
-        if let Some(h) = &hyp {
-            w.add_array("hypothetical", &arr(h))
-                .map_err(|e| e.to_string())?;
-        }
-        w.finish().map_err(|e| e.to_string())?;
-        Ok(())
-    };
-    write_npz().map_err(|e| file_error(&npz_path, e))?;
-    for (name, v) in [
-        ("ohe.npy", &ohe),
-        ("scores.npy", hyp.as_ref().unwrap_or(&attr)),
-    ] {
-        let path = out.join(name);
-        ndarray_npy::write_npy(&path, &arr(v)).map_err(|e| file_error(&path, e))?;
-    }
-    let (mut max_delta, mut incomplete) = (None, 0);
-    if let Some(deltas) = &deltas {
-        let path = out.join("deltas.tsv");
-        let mut f = AtomicFile::create(&path)?;
-        let mut w = || -> std::io::Result<()> {
-            let ig = req.method == Method::IntegratedGradients;
-            writeln!(
-                f,
-                "id\tclass\tlogit\tmax_delta{}",
-                if ig { "\tsteps" } else { "" }
-            )?;
-            for (id, (fx, d, steps)) in ids.iter().zip(deltas) {
-                write!(f, "{id}\t{}\t{fx}\t{d:e}", classes[t])?;
-                match steps {
-                    Some((k, _)) => writeln!(f, "\t{k}")?,
-                    None => writeln!(f)?,
-                }
-            }
-            Ok(())
-        };
-        w().map_err(|e| file_error(&path, e))?;
+    if let Some(f) = deltas_w {
         f.commit()?;
-        max_delta = deltas.iter().map(|d| d.1).reduce(f64::max);
-        incomplete = deltas.iter().map(|d| d.2.map_or(0, |s| s.1)).sum::<usize>();
     }
-    if let Some(u) = &unit_tracks {
-        let path = out.join("unit_attributions.npy");
-        let units = u.len() / (n * l);
-        let v = ndarray::ArrayView3::from_shape((n, units, l), u.as_slice())
-            .expect("(N, U, L) by construction");
-        ndarray_npy::write_npy(&path, &v).map_err(|e| file_error(&path, e))?;
+    let mut arrays = vec![
+        ("ohe", ohe_path.as_path()),
+        ("attributions", attr_path.as_path()),
+    ];
+    if let Some(h) = &hyp_path {
+        arrays.push(("hypothetical", h.as_path()));
     }
-    if req.genome.is_some() {
-        write_bedgraph(&out.join("attributions.bedGraph"), &req.seqs, l, &attr)?;
+    crate::npy::write_npz(&out.join("attributions.npz"), &arrays)?;
+    // What `modisco motifs -s ohe.npy -a scores.npy` reads: the hypothetical
+    // contributions where the method has them.
+    let scores = out.join("scores.npy");
+    std::fs::rename(hyp_path.as_ref().unwrap_or(&attr_path), &scores)
+        .map_err(|e| file_error(&scores, e))?;
+    for tmp in [&attr_path, &out.join(".hypothetical.npy")] {
+        if tmp.exists() {
+            std::fs::remove_file(tmp).map_err(|e| file_error(tmp, e))?;
+        }
+    }
+    if let (Some(w), Some(genome)) = (track_w, &req.genome) {
+        let track = w.finish()?;
+        write_tracks(out, &req.seqs, genome, l, &track)?;
+        std::fs::remove_file(&track).map_err(|e| file_error(&track, e))?;
     }
     let summary = serde_json::json!({
         "model": std::path::absolute(&req.model_path).unwrap_or(req.model_path.clone()),
@@ -535,7 +584,7 @@ pub fn attribute_run(
         "method": req.method.name(),
         "references": refs_how.map(|r| r.to_string()),
         "steps": (req.method == Method::IntegratedGradients).then_some(req.steps),
-        "hypothetical": req.hypothetical && hyp.is_some(),
+        "hypothetical": req.hypothetical && hyp_path.is_some(),
         "seed": req.seed,
         "target": classes[t],
         "both_strands": both,
@@ -553,51 +602,177 @@ pub fn attribute_run(
     })
 }
 
-/// Write the per-base track of `attr` `(N, 4, L)` for the N intervals of `bed` (in file
-/// order, re-centred to `l` as the input reader does).
-fn write_bedgraph(path: &Path, bed: &Path, l: usize, attr: &[f32]) -> Result<()> {
-    use std::collections::BTreeMap;
-    let ivs = explainn_seq::bed::read_bed(bed)?;
-    // chrom → position → (sum, count)
-    let mut track: BTreeMap<String, BTreeMap<u64, (f64, u32)>> = BTreeMap::new();
-    for (s, iv) in ivs.iter().enumerate() {
-        let iv = iv.recentred(l as u64, None).ok_or_else(|| {
-            file_error(bed, format!("line {}: window before position 0", iv.line))
-        })?;
-        let block = &attr[s * 4 * l..(s + 1) * 4 * l];
-        let chrom = track.entry(iv.chrom.clone()).or_default();
-        for i in 0..l {
-            let v: f64 = (0..4).map(|ch| block[ch * l + i] as f64).sum();
-            let pos = match iv.strand {
-                explainn_seq::bed::Strand::Minus => iv.end - 1 - i as u64,
-                _ => iv.start + i as u64,
-            };
-            let e = chrom.entry(pos).or_insert((0.0, 0));
-            e.0 += v;
-            e.1 += 1;
+/// One interval's window of the track: (start, end, minus strand, its row of values).
+type Window = (u64, u64, bool, Vec<f32>);
+
+/// The per-base values of the intervals' tracks in genome order (chromosomes by name,
+/// positions ascending), averaged where intervals overlap; minus-strand windows mapped back
+/// to the plus strand. Holds only the windows that cover the current base.
+struct GenomeTrack {
+    file: std::fs::File,
+    l: usize,
+    /// (chromosome, start, end, minus strand, row), sorted by chromosome and start.
+    ivs: Vec<(String, u64, u64, bool, usize)>,
+    next: usize,
+    chrom: String,
+    pos: u64,
+    active: Vec<Window>,
+}
+
+impl GenomeTrack {
+    /// The track of `bed`'s intervals (re-centred to `l` as the input reader does) whose
+    /// rows `(N, L)` are in the `.npy` file `track`.
+    fn open(bed: &Path, l: usize, track: &Path) -> Result<Self> {
+        let mut ivs = Vec::new();
+        for (row, iv) in explainn_seq::bed::read_bed(bed)?.iter().enumerate() {
+            let iv = iv.recentred(l as u64, None).ok_or_else(|| {
+                file_error(bed, format!("line {}: window before position 0", iv.line))
+            })?;
+            let minus = iv.strand == explainn_seq::bed::Strand::Minus;
+            ivs.push((iv.chrom.clone(), iv.start, iv.end, minus, row));
         }
+        ivs.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+        let file = std::fs::File::open(track).map_err(|e| file_error(track, e))?;
+        Ok(Self {
+            file,
+            l,
+            ivs,
+            next: 0,
+            chrom: String::new(),
+            pos: 0,
+            active: Vec::new(),
+        })
     }
-    let mut f = AtomicFile::create(path)?;
-    let mut w = || -> std::io::Result<()> {
-        for (chrom, bases) in &track {
-            for (pos, (sum, n)) in bases {
-                writeln!(
-                    f,
-                    "{chrom}\t{pos}\t{}\t{}",
-                    pos + 1,
-                    (sum / *n as f64) as f32
-                )?;
+}
+
+impl Iterator for GenomeTrack {
+    /// (chromosome, position, mean value) of the next covered base.
+    type Item = std::io::Result<(String, u64, f32)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let pos = self.pos;
+        self.active.retain(|w| w.1 > pos);
+        if self.active.is_empty() {
+            let (chrom, start, ..) = self.ivs.get(self.next)?;
+            if *chrom != self.chrom {
+                self.chrom.clone_from(chrom);
+                self.pos = *start;
+            } else {
+                self.pos = self.pos.max(*start);
             }
         }
-        Ok(())
-    };
-    w().map_err(|e| file_error(path, e))?;
-    f.commit()
+        while let Some((chrom, start, end, minus, row)) = self.ivs.get(self.next) {
+            if *chrom != self.chrom || *start > self.pos {
+                break;
+            }
+            let mut values = Vec::with_capacity(self.l);
+            if let Err(e) = crate::npy::read_row(&mut self.file, self.l, *row, &mut values) {
+                return Some(Err(e));
+            }
+            self.active.push((*start, *end, *minus, values));
+            self.next += 1;
+        }
+        let p = self.pos;
+        let sum: f64 = self
+            .active
+            .iter()
+            .map(|(s, e, minus, v)| {
+                let i = if *minus { e - 1 - p } else { p - s };
+                v[i as usize] as f64
+            })
+            .sum();
+        self.pos += 1;
+        let mean = (sum / self.active.len() as f64) as f32;
+        Some(Ok((self.chrom.clone(), p, mean)))
+    }
+}
+
+/// Write the genome track of the sequences' attributions (rows `(N, L)` in `track`, for
+/// the intervals of `bed`) as `attributions.bedGraph` and `attributions.bw` in `out`, the
+/// bigWig over the chromosome sizes of `genome`.
+fn write_tracks(out: &Path, bed: &Path, genome: &Path, l: usize, track: &Path) -> Result<()> {
+    let path = out.join("attributions.bedGraph");
+    let mut f =
+        std::io::BufWriter::new(std::fs::File::create(&path).map_err(|e| file_error(&path, e))?);
+    for v in GenomeTrack::open(bed, l, track)? {
+        let (chrom, pos, value) = v.map_err(|e| file_error(track, e))?;
+        writeln!(f, "{chrom}\t{pos}\t{}\t{value}", pos + 1).map_err(|e| file_error(&path, e))?;
+    }
+    f.flush().map_err(|e| file_error(&path, e))?;
+    let path = out.join("attributions.bw");
+    let sizes = explainn_seq::bed::Genome::open(genome)?
+        .chromosomes()
+        .iter()
+        .map(|(c, n)| (c.clone(), (*n).min(u32::MAX as u64) as u32))
+        .collect();
+    let values = GenomeTrack::open(bed, l, track)?.map(|v| {
+        v.map(|(chrom, pos, value)| {
+            let start = pos as u32;
+            let end = start + 1;
+            (chrom, bigtools::Value { start, end, value })
+        })
+    });
+    let data = bigtools::beddata::BedParserStreamingIterator::wrap_iter(values, false);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(rayon::current_num_threads().max(1))
+        .build()
+        .map_err(|e| file_error(&path, e))?;
+    bigtools::BigWigWrite::create_file(&path, sizes)
+        .map_err(|e| file_error(&path, e))?
+        .write(data, runtime)
+        .map_err(|e| file_error(&path, format!("cannot write the bigWig: {e}")))?;
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The genome track walks chromosomes by name and bases in order, averages where
+    /// windows overlap, maps minus-strand windows back and skips uncovered bases.
+    #[test]
+    fn genome_track_averages_overlaps_in_genome_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let bed = dir.path().join("x.bed");
+        // Rows: 0 chr2 minus [10, 14); 1 chr1 [5, 9); 2 chr1 [7, 11); 3 chr1 [20, 24).
+        std::fs::write(
+            &bed,
+            "chr2\t10\t14\ta\t0\t-\nchr1\t5\t9\nchr1\t7\t11\nchr1\t20\t24\n",
+        )
+        .unwrap();
+        let npy = dir.path().join("t.npy");
+        let mut w = NpyWriter::create(&npy, &[4]).unwrap();
+        w.write_rows(&[1.0, 2.0, 3.0, 4.0, 10.0, 20.0, 30.0, 40.0])
+            .unwrap();
+        w.write_rows(&[100.0, 200.0, 300.0, 400.0, 5.0, 6.0, 7.0, 8.0])
+            .unwrap();
+        w.finish().unwrap();
+        let got: Vec<(String, u64, f32)> = GenomeTrack::open(&bed, 4, &npy)
+            .unwrap()
+            .map(|v| v.unwrap())
+            .collect();
+        let want = [
+            ("chr1", 5, 10.0),
+            ("chr1", 6, 20.0),
+            ("chr1", 7, 65.0), // (30 + 100) / 2
+            ("chr1", 8, 120.0),
+            ("chr1", 9, 300.0),
+            ("chr1", 10, 400.0),
+            ("chr1", 20, 5.0),
+            ("chr1", 21, 6.0),
+            ("chr1", 22, 7.0),
+            ("chr1", 23, 8.0),
+            ("chr2", 10, 4.0), // minus strand: the window's last value first
+            ("chr2", 11, 3.0),
+            ("chr2", 12, 2.0),
+            ("chr2", 13, 1.0),
+        ];
+        let want: Vec<(String, u64, f32)> = want
+            .iter()
+            .map(|&(c, p, v)| (c.to_string(), p, v))
+            .collect();
+        assert_eq!(got, want);
+    }
 
     #[test]
     fn options_parse_with_clear_errors() {

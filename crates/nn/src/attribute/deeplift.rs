@@ -246,7 +246,7 @@ impl HostExplaiNN {
             let base = &mut sums.base[u * l..(u + 1) * l];
             let mut pair = 0f64;
             for (k, &(s, n)) in windows.iter().enumerate() {
-                if m[k] == 0.0 || px.pooled[k] == pr.pooled[k] {
+                if m[k] == 0.0 {
                     continue;
                 }
                 // Only players above max_i min(x_i, r_i) can have a Shapley value; the

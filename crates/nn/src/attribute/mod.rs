@@ -21,11 +21,13 @@ use crate::model::{ExplaiNN, TensorMap};
 mod deeplift;
 mod gradient;
 mod ism;
+mod layered;
 #[cfg(test)]
 mod tests;
 
 pub use gradient::{Gradients, PathIntegral};
 pub use ism::ism;
+pub use layered::HostCnn;
 
 /// Exact Shapley values of the players of f(S) = max over i of (x_i if i ∈ S else r_i),
 /// written to `phi` (same length as `x` and `r`). They sum to max(x) − max(r).

@@ -443,3 +443,93 @@ fn unit_attributions_sum_to_the_attributions() {
     let b = host.attribute(&x, &refs, true);
     assert_eq!(a.attributions, b.attributions);
 }
+
+/// Exact DeepLIFT through the convolutional baselines: the host chain's logits equal the
+/// model's, and every sequence–reference pair is complete, on small random CNN1, CNN1Exp,
+/// DeepCNN and DeepSTARR-shaped nets (BatchNorm statistics moved off their initial values;
+/// both strands; a shuffle, the all-zero and a fractional reference).
+#[test]
+fn deeplift_through_the_cnn_baselines_is_complete() {
+    use crate::{Cnn, CnnConfig, CnnKind, ConvLayer};
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(21);
+    let dev = crate::default_device();
+    let l = 48;
+    let c = |filters, width, pool| ConvLayer {
+        filters,
+        width,
+        pool,
+    };
+    for (k, kind) in [
+        CnnKind::Cnn1,
+        CnnKind::Cnn1Exp,
+        CnnKind::DeepCnn,
+        CnnKind::DeepStarr,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut cfg = CnnConfig::new(kind, l, 2);
+        cfg.conv = match kind {
+            CnnKind::Cnn1 | CnnKind::Cnn1Exp => vec![c(6, 7, 4)],
+            CnnKind::DeepCnn => vec![c(6, 7, 3), c(5, 3, 3)],
+            CnnKind::DeepStarr => vec![c(6, 5, 2), c(4, 3, 2), c(5, 3, 2)],
+        };
+        cfg.dense = vec![9, 7];
+        let m = Cnn::new(cfg.clone(), 5 + k as u64, &dev).unwrap();
+        let mut t = m.to_tensors();
+        for (name, (_, v)) in t.iter_mut() {
+            for x in v.iter_mut() {
+                if name.ends_with("running_var") {
+                    *x = rng.random_range(0.2..2.0);
+                } else if name.ends_with("running_mean") || name.ends_with(".bias") {
+                    *x += rng.random_range(-0.3..0.3);
+                } else if name.ends_with("weight") && kind != CnnKind::Cnn1Exp {
+                    *x *= rng.random_range(0.5..2.0);
+                }
+            }
+        }
+        let m = Cnn::from_tensors(cfg, &t, &dev).unwrap();
+        let host = HostCnn::new(&m);
+        let p = crate::Predictor::new(crate::Model::Cnn(m), dev.clone(), 8);
+        for _ in 0..3 {
+            let codes: Vec<u8> = (0..l).map(|_| rng.random_range(0..4u8)).collect();
+            let x = one_hot(&codes);
+            let refs = vec![
+                one_hot(&explainn_seq::shuffle::dinucleotide_shuffle(
+                    &codes, &mut rng,
+                )),
+                vec![0f32; 4 * l],
+                vec![0.25f32; 4 * l],
+            ];
+            let f = p.logits(&codes, false).unwrap();
+            let g = p.logits(&codes, true).unwrap();
+            for target in 0..2 {
+                for r in &refs {
+                    let one = host.attribute(&x, std::slice::from_ref(r), false, target);
+                    assert!(
+                        (one.logits[0] - f[target] as f64).abs() < 1e-4,
+                        "{kind:?}: host logit {} vs model {}",
+                        one.logits[0],
+                        f[target]
+                    );
+                    assert!(
+                        one.max_delta[0] <= 1e-4 * one.logits[0].abs().max(1.0),
+                        "{kind:?}: delta {}",
+                        one.max_delta[0]
+                    );
+                }
+                let both = host.attribute(&x, &refs, true, target);
+                let want = 0.5 * (f[target] + g[target]) as f64;
+                assert!(
+                    (both.logits[0] - want).abs() < 1e-4,
+                    "{kind:?} both strands"
+                );
+                assert!(both.max_delta[0] <= 1e-4 * want.abs().max(1.0));
+                // The attributions are the hypothetical contributions on the input's bases.
+                for i in 0..4 * l {
+                    assert_eq!(both.attributions[i], both.hypothetical[i] * x[i]);
+                }
+            }
+        }
+    }
+}
