@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{ok, run, tiny_run};
+use common::{ok, run, tiny_run, tiny_run_named};
 use std::path::Path;
 
 /// `attribute`: exact DeepLIFT-SHAP (every sequence's convergence delta tiny), arrays in
@@ -496,6 +496,41 @@ fn report_draws_attribution_logos() {
         &run(&["report", &rs, "-o", h, "--attribution-ids", "nope"]),
         "has no sequence `nope`",
     );
+    // gia results under the run get an "In silico experiments" section with their tables
+    // and chart; results of another model are named and left out.
+    let gia = |dir: &Path, model: &str, what: &[&str]| {
+        let d = dir.to_str().unwrap();
+        ok(&run(
+            &[&["gia", model, "-o", d, "--n", "50"][..], what].concat()
+        ));
+    };
+    gia(&r.join("gia-insert"), &rs, &["--insert", "AGATAAGA"]);
+    gia(
+        &r.join("gia-pair"),
+        &rs,
+        &["--pair", "AGATAAGA", "CAGCTG", "--distances", "0:10:5"],
+    );
+    let other = tiny_run_named(tmp.path(), "other", "3");
+    gia(
+        &r.join("gia-other"),
+        other.to_str().unwrap(),
+        &["--insert", "CAGCTG"],
+    );
+    ok(&run(&["report", &rs, "-o", h]));
+    let text = std::fs::read_to_string(&html).unwrap();
+    let section = &text[text
+        .find("<h2>In silico experiments</h2>")
+        .expect("an experiments section")..];
+    assert!(
+        section.contains("gia-insert: insert AGATAAGA"),
+        "{section:.600}"
+    );
+    assert!(section.contains("largest unit effects") && section.contains("delta_mean"));
+    assert!(
+        section.contains("gia-pair: AGATAAGA and CAGCTG by distance") && section.contains("<svg")
+    );
+    assert!(section.contains("gia-other (made for another model"));
+    assert!(!section.contains("gia-other: insert"));
 }
 
 /// DeepLIFT through a convolutional baseline (exact: every sequence's delta within 1e-4)

@@ -3,7 +3,7 @@
 //! `explainn_interpret::report`).
 
 use crate::{Result, RunConfig, RunDir, RunError};
-use explainn_interpret::report::{ReportInputs, build_report};
+use explainn_interpret::report::{ExperimentPanel, ReportInputs, build_report};
 use explainn_nn::ModelConfig;
 use std::path::{Path, PathBuf};
 
@@ -109,7 +109,80 @@ pub fn report_run(req: &ReportRequest) -> Result<String> {
             .collect();
     }
     inp.attributions = attribution_panels(req, &inp.interpret_dir)?;
+    (inp.experiments, inp.skipped_experiments) = experiment_panels(run.root(), &model)?;
     Ok(build_report(&inp)?)
+}
+
+/// The `explainn gia` results in the run's subdirectories (those whose `summary.json`
+/// names an experiment), by directory name; results made for another model are left out
+/// and named.
+fn experiment_panels(root: &Path, model: &Path) -> Result<(Vec<ExperimentPanel>, Vec<String>)> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .map_err(|e| crate::file_error(root, e))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let (mut panels, mut skipped) = (Vec::new(), Vec::new());
+    let this = crate::model_checksum(model)?;
+    for dir in dirs {
+        let Ok(text) = std::fs::read_to_string(dir.join("summary.json")) else {
+            continue;
+        };
+        let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+            continue;
+        };
+        let Some(kind) = json["experiment"].as_str() else {
+            continue;
+        };
+        if json["model_sha256"].as_str() != Some(this.as_str()) {
+            skipped.push(format!(
+                "{} (made for another model; run explainn gia again)",
+                dir.display()
+            ));
+            continue;
+        }
+        let patterns: Vec<&str> = json["patterns"]
+            .as_array()
+            .map(|a| a.iter().filter_map(|p| p.as_str()).collect())
+            .unwrap_or_default();
+        let at = json["position"]
+            .as_u64()
+            .map(|p| format!(" at {p}"))
+            .unwrap_or_default();
+        let background = json["background"].as_str().unwrap_or("");
+        let n = json["n"].as_u64().unwrap_or(0);
+        let title = match kind {
+            "pair" => format!(
+                "{} and {} by distance, in {n} backgrounds ({background})",
+                patterns.first().unwrap_or(&""),
+                patterns.get(1).unwrap_or(&"")
+            ),
+            "ablate" => format!(
+                "ablate {} in {n} of {background} with a match",
+                patterns.join(", ")
+            ),
+            _ => format!(
+                "insert {}{at} into {n} backgrounds ({background})",
+                patterns.join(", ")
+            ),
+        };
+        let file = |name: &str| Some(dir.join(name)).filter(|p| p.exists());
+        let chart = match file("pair.svg") {
+            Some(p) => Some(std::fs::read_to_string(&p).map_err(|e| crate::file_error(&p, e))?),
+            None => None,
+        };
+        panels.push(ExperimentPanel {
+            title: format!(
+                "{}: {title}",
+                dir.file_name().unwrap_or_default().to_string_lossy()
+            ),
+            effects: file(&format!("{kind}.tsv")).filter(|_| kind != "pair"),
+            units: file(&format!("{kind}_units.tsv")),
+            chart,
+        });
+    }
+    Ok((panels, skipped))
 }
 
 /// The report's attribution logos: DeepLIFT-SHAP (20 seeded shuffles) for ExplaiNN,
