@@ -48,6 +48,8 @@ enum Command {
     Tomtom(cmd::tomtom::Args),
     /// Scan FASTA sequences for motif occurrences (FIMO p-values).
     Scan(cmd::scan::Args),
+    /// Motif sets: score against labelled sequences (AUROC/AUPRC), trim flanks, filter.
+    Motifs(cmd::motifs::Args),
     /// Draw information-content sequence logos (SVG or PNG), one file per motif.
     Logo(cmd::logo::Args),
     /// Interpret a trained model: unit PWMs, JASPAR annotation, importance, logos, plots.
@@ -86,6 +88,7 @@ fn main() {
         Command::BenchModel(a) => cmd::bench_model::run(a),
         Command::Tomtom(a) => cmd::tomtom::run(a),
         Command::Scan(a) => cmd::scan::run(a),
+        Command::Motifs(a) => cmd::motifs::run(a),
         Command::Logo(a) => cmd::logo::run(a),
         Command::Interpret(a) => cmd::interpret::run(a),
         Command::Explain(a) => cmd::explain::run(a),

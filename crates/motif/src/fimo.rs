@@ -166,13 +166,13 @@ pub struct FimoHit {
 }
 
 /// A motif prepared for scanning: integer scores and their p-value table.
-struct Scorer {
-    w: usize,
+pub(crate) struct Scorer {
+    pub(crate) w: usize,
     /// `m[i * 5 + code]`, code 4 (non-ACGT) a large negative value.
-    fwd: Vec<i32>,
-    rev: Vec<i32>,
-    sc: f64,
-    off: f64,
+    pub(crate) fwd: Vec<i32>,
+    pub(crate) rev: Vec<i32>,
+    pub(crate) sc: f64,
+    pub(crate) off: f64,
     /// `pv[s]` = P(S >= s), rounded to 10 digits.
     pv: Vec<f64>,
 }
@@ -180,7 +180,9 @@ struct Scorer {
 const INVALID: i32 = -100_000_000;
 
 impl Scorer {
-    fn new(m: &Motif, bg: &Background, pseudo: f64) -> Self {
+    /// The integer log-odds matrices of `m` (FIMO's: rows normalised, `pseudo` weighted
+    /// by the site count or 20, bits scaled to a 0..1000 range per position), no p-values.
+    pub(crate) fn matrix(m: &Motif, bg: &Background, pseudo: f64) -> Self {
         let n = match m.effective_nsites() {
             Some(s) if s > 0.0 => s.trunc(),
             _ => 20.0,
@@ -218,7 +220,28 @@ impl Scorer {
             .iter()
             .map(|r| r.map(|x| ((x - off) * sc + 0.5).floor() as i32))
             .collect();
-        let w = mi.len();
+        let flat = |rows: &mut dyn Iterator<Item = [i32; 4]>| {
+            rows.flat_map(|r| [r[0], r[1], r[2], r[3], INVALID])
+                .collect::<Vec<i32>>()
+        };
+        let fwd = flat(&mut mi.iter().copied());
+        let rev = flat(&mut mi.iter().rev().map(|r| [r[3], r[2], r[1], r[0]]));
+        Self {
+            w: mi.len(),
+            fwd,
+            rev,
+            sc,
+            off,
+            pv: Vec::new(),
+        }
+    }
+
+    /// [`Scorer::matrix`] with the p-value of every integer score (FIMO's exact null
+    /// distribution under `bg`).
+    pub(crate) fn new(m: &Motif, bg: &Background, pseudo: f64) -> Self {
+        let mut s = Self::matrix(m, bg, pseudo);
+        let w = s.w;
+        let mi: Vec<[i32; 4]> = s.fwd.chunks(5).map(|r| [r[0], r[1], r[2], r[3]]).collect();
         let mut pdf = vec![0.0f64; 1000 * w + 1];
         pdf[0] = 1.0;
         let mut top = 0usize;
@@ -240,20 +263,8 @@ impl Scorer {
             acc += pdf[x];
             pv[x] = rnd(acc.min(1.0), 10);
         }
-        let flat = |rows: &mut dyn Iterator<Item = [i32; 4]>| {
-            rows.flat_map(|r| [r[0], r[1], r[2], r[3], INVALID])
-                .collect::<Vec<i32>>()
-        };
-        let fwd = flat(&mut mi.iter().copied());
-        let rev = flat(&mut mi.iter().rev().map(|r| [r[3], r[2], r[1], r[0]]));
-        Self {
-            w,
-            fwd,
-            rev,
-            sc,
-            off,
-            pv,
-        }
+        s.pv = pv;
+        s
     }
 
     fn score(&self, s: i32) -> f64 {
@@ -268,14 +279,14 @@ impl Scorer {
 }
 
 /// Codes of the workspace's one alphabet (A C G T = 0..3, U is T, anything else 4).
-fn encode(seq: &[u8]) -> Vec<u8> {
+pub(crate) fn encode(seq: &[u8]) -> Vec<u8> {
     explainn_seq::encode::to_codes(seq)
 }
 
 /// Integer score of a window, or -1 when it holds a non-ACGT letter (summed in 64 bits:
 /// any number of such letters stays negative).
 #[inline]
-fn window_score(m: &[i32], codes: &[u8]) -> i32 {
+pub(crate) fn window_score(m: &[i32], codes: &[u8]) -> i32 {
     let mut s = 0i64;
     for (i, &c) in codes.iter().enumerate() {
         s += m[i * 5 + c as usize] as i64;
@@ -290,7 +301,7 @@ fn revcomp(s: &[u8]) -> String {
 
 /// Background as FIMO applies it: averaged with its reverse complement when both strands are
 /// scanned, then smoothed with 5e-7.
-fn scan_background(bg: &Background, norc: bool) -> Background {
+pub(crate) fn scan_background(bg: &Background, norc: bool) -> Background {
     let b = if norc { *bg } else { bg.symmetric() };
     b.normalized(5e-7)
 }
@@ -741,46 +752,6 @@ fn storey_pi0(hist: &[u64], pv: &[f64], m: u64, rng: &mut Mt19937) -> f64 {
         }
     }
     pis[jbest].clamp(0.0, 1.0)
-}
-
-/// Best FIMO score (bits, unrounded) of each motif in each sequence over both strands
-/// (forward only with `norc`): `result[motif][sequence]`, `f64::NEG_INFINITY` when the
-/// sequence has no window of valid letters. Uses the same pseudocount and background rules
-/// as [`fimo`].
-pub fn best_scores(
-    motifs: &[Motif],
-    sequences: &[Sequence],
-    bg: &Background,
-    opts: &FimoOptions,
-) -> Vec<Vec<f64>> {
-    let bg = scan_background(bg, opts.norc);
-    let coded: Vec<Vec<u8>> = sequences.par_iter().map(|s| encode(&s.seq)).collect();
-    motifs
-        .par_iter()
-        .map(|m| {
-            let sc = Scorer::new(m, &bg, opts.motif_pseudo);
-            coded
-                .iter()
-                .map(|codes| {
-                    if codes.len() < sc.w {
-                        return f64::NEG_INFINITY;
-                    }
-                    let mut best = i32::MIN;
-                    for win in codes.windows(sc.w) {
-                        best = best.max(window_score(&sc.fwd, win));
-                        if !opts.norc {
-                            best = best.max(window_score(&sc.rev, win));
-                        }
-                    }
-                    if best < 0 {
-                        f64::NEG_INFINITY
-                    } else {
-                        best as f64 / sc.sc + sc.w as f64 * sc.off
-                    }
-                })
-                .collect()
-        })
-        .collect()
 }
 
 /// The header line of FIMO's `--text` output.

@@ -37,6 +37,7 @@ pub mod labels;
 pub mod losses;
 pub mod merge;
 pub mod metrics;
+pub mod motifs;
 pub mod npy;
 pub mod output;
 pub mod policy;

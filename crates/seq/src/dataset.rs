@@ -267,6 +267,70 @@ pub fn read_tsv_with(path: &Path, opts: &LoadOptions) -> Result<(Dataset, usize)
     }
 }
 
+/// One row of an ExplaiNN TSV file as [`TsvReader`] gives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelledRecord {
+    /// The id column.
+    pub id: String,
+    /// The sequence letters as written (not brought to any length).
+    pub seq: Vec<u8>,
+    /// The label columns.
+    pub labels: Vec<f32>,
+    /// 1-based line number in the file.
+    pub line: usize,
+}
+
+/// Streaming reader of an ExplaiNN TSV file (`id<TAB>seq<TAB>label…`, plain or gzip, `#`
+/// comments, optional `#id<TAB>seq<TAB>NAME…` header): one [`LabelledRecord`] at a time,
+/// every row checked as [`read_tsv`] checks it (label count, numbers, letters).
+///
+/// ```
+/// use std::io::Write;
+/// let dir = tempfile::tempdir().unwrap();
+/// let p = dir.path().join("x.tsv");
+/// std::fs::File::create(&p).unwrap().write_all(b"#id\tseq\tA\na\tACGT\t1\nb\tAC\t0\n").unwrap();
+/// let mut r = explainn_seq::dataset::TsvReader::open(&p).unwrap();
+/// let first = r.next().unwrap().unwrap();
+/// assert_eq!((first.id.as_str(), first.labels.as_slice(), first.line), ("a", &[1.0f32][..], 2));
+/// assert_eq!(r.class_names(), Some(&["A".to_string()][..]));
+/// assert_eq!(r.next().unwrap().unwrap().seq, b"AC");
+/// assert!(r.next().is_none());
+/// ```
+pub struct TsvReader {
+    lines: TsvLines,
+}
+
+impl TsvReader {
+    /// Open `path` (plain or gzip).
+    pub fn open(path: &Path) -> Result<Self, SeqError> {
+        Ok(Self {
+            lines: TsvLines::open(path)?,
+        })
+    }
+
+    /// The class names of the header line, once it has been read (after the first row).
+    pub fn class_names(&self) -> Option<&[String]> {
+        self.lines.class_names.as_deref()
+    }
+
+    /// The file being read.
+    pub fn path(&self) -> &Path {
+        &self.lines.path
+    }
+}
+
+impl Iterator for TsvReader {
+    type Item = Result<LabelledRecord, SeqError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        Some(self.lines.next()?.map(|r| LabelledRecord {
+            id: r.id,
+            seq: r.seq,
+            labels: r.labels,
+            line: r.line,
+        }))
+    }
+}
+
 /// Count of codes equal to [`UNKNOWN`] in `codes`.
 pub fn count_unknown(codes: &[u8]) -> usize {
     codes.iter().filter(|&&c| c == UNKNOWN).count()

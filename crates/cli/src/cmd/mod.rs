@@ -38,6 +38,7 @@ pub mod import;
 pub mod interpret;
 pub mod logo;
 pub mod merge;
+pub mod motifs;
 pub mod predict;
 pub mod prepare;
 pub mod report;
