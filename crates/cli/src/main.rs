@@ -74,8 +74,31 @@ enum Command {
     Export(cmd::export::Args),
 }
 
+/// On Ctrl-C, SIGTERM or SIGHUP: remove what this process was writing and had not moved
+/// into place (temporary files and directories, a run directory with no model yet), the
+/// spooled standard input, and exit 130. Outputs already in place stay as they were.
+fn clean_up_on_interrupt() {
+    let handler = || {
+        explainn_run::output::remove_pending();
+        stdin::clean_up();
+        eprintln!("interrupted: nothing half-written was left behind");
+        std::process::exit(130);
+    };
+    if let Err(e) = ctrlc::set_handler(handler) {
+        eprintln!(
+            "warning: cannot install the interrupt handler ({e}); an interruption may leave temporary files"
+        );
+    }
+}
+
 fn main() {
-    let cli = Cli::parse();
+    clean_up_on_interrupt();
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    let cli =
+        <Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let Some((_, sub)) = matches.subcommand() {
+        cmd::set_matches(sub.clone());
+    }
     cmd::set_quiet(cli.quiet);
     let result = match cli.command {
         Command::Prepare(a) => cmd::prepare::run(a),

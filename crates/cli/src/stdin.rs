@@ -36,6 +36,19 @@ pub fn input_path(arg: &str) -> Result<PathBuf, String> {
     Ok(path)
 }
 
+/// Clap value parser for an input that the run records and reads again later (the
+/// training and validation files of `train`): a path, never standard input.
+pub fn kept_path(arg: &str) -> Result<PathBuf, String> {
+    if arg == "-" {
+        return Err(
+            "standard input (`-`) cannot be used here: the run records this file and \
+                    interpret, test and report read it again; give a file path"
+                .into(),
+        );
+    }
+    Ok(PathBuf::from(arg))
+}
+
 /// `message` with the spooled file's path replaced by "standard input".
 pub fn describe(message: &str) -> String {
     match SPOOL.get() {

@@ -502,9 +502,23 @@ fn interpretations_do_not_mix_and_bad_outputs_fail_first() {
     );
     let w = std::fs::read_to_string(out.join("weights.tsv")).unwrap();
     assert_eq!(w.lines().count(), 4);
-    // The directory is replaced whole: a file no interpretation writes is gone too, and no
-    // hidden sibling is left beside it.
+    // A file explainn did not write is never deleted: the replacement is refused (issue
+    // 36), and no hidden sibling is left beside it.
     std::fs::write(out.join("extra.txt"), "x").unwrap();
+    common::assert_fails(
+        &run(&[
+            "interpret",
+            run3.to_str().unwrap(),
+            "--all",
+            "-o",
+            o,
+            "--threads",
+            "1",
+        ]),
+        "holds files explainn did not write (extra.txt)",
+    );
+    assert!(out.join("extra.txt").exists());
+    std::fs::remove_file(out.join("extra.txt")).unwrap();
     ok(&run(&[
         "interpret",
         run3.to_str().unwrap(),
@@ -514,7 +528,6 @@ fn interpretations_do_not_mix_and_bad_outputs_fail_first() {
         "--threads",
         "1",
     ]));
-    assert!(!out.join("extra.txt").exists());
     let hidden: Vec<_> = std::fs::read_dir(tmp.path())
         .unwrap()
         .filter_map(|e| e.ok())
@@ -613,7 +626,7 @@ fn interpretations_do_not_mix_and_bad_outputs_fail_first() {
             "-o",
             bad.to_str().unwrap(),
         ]),
-        "cannot create",
+        "plain.txt: is a file, so no directory can be written inside it",
     );
     let meme = out.join("filters.meme");
     let dir = tmp.path().join("adir");

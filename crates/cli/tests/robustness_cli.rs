@@ -447,9 +447,13 @@ fn labels_suit_the_loss_and_classes_match_by_name() {
     // a directory of other files is refused before any work.
     let summary = std::fs::read_to_string(dir.path().join("m1/summary.json")).unwrap();
     assert!(summary.contains("model_sha256"), "{summary}");
+    // A file explainn did not write is never deleted: refused, kept (issue 36).
     std::fs::write(dir.path().join("m1/extra.txt"), "x").unwrap();
-    ok(&run(&["test", &run_dir, &p("x.tsv"), "-o", &p("m1")]));
-    assert!(!dir.path().join("m1/extra.txt").exists());
+    assert_fails(
+        &run(&["test", &run_dir, &p("x.tsv"), "-o", &p("m1")]),
+        "holds files explainn did not write (extra.txt)",
+    );
+    assert!(dir.path().join("m1/extra.txt").exists());
     std::fs::create_dir(dir.path().join("mine")).unwrap();
     std::fs::write(dir.path().join("mine/notes.txt"), "keep").unwrap();
     assert_fails(

@@ -104,6 +104,12 @@ impl std::str::FromStr for Method {
     }
 }
 
+/// The most integrated-gradient points per path (`max_steps`).
+pub const MAX_IG_STEPS: usize = 10_000;
+
+/// The most shuffled references per sequence (`shuffle:N`).
+pub const MAX_SHUFFLES: usize = 10_000;
+
 /// DeepLIFT references.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum References {
@@ -123,9 +129,12 @@ impl std::str::FromStr for References {
             "gc" => Ok(References::Gc),
             "shuffle" => Ok(References::Shuffle(20)),
             _ => match s.strip_prefix("shuffle:").map(str::parse::<usize>) {
-                Some(Ok(n)) if n > 0 => Ok(References::Shuffle(n)),
+                Some(Ok(n)) if (1..=MAX_SHUFFLES).contains(&n) => Ok(References::Shuffle(n)),
+                Some(Ok(n)) if n > MAX_SHUFFLES => Err(format!(
+                    "--references {s}: {n} shuffles per sequence; at most {MAX_SHUFFLES} (each is one more forward and backward pass per sequence; tangermeme's default is 20)"
+                )),
                 _ => Err(format!(
-                    "unknown --references {s}: expected shuffle:N (N ≥ 1), zeros or gc"
+                    "unknown --references {s}: expected shuffle:N (1 ≤ N ≤ {MAX_SHUFFLES}), zeros or gc"
                 )),
             },
         }
@@ -445,6 +454,19 @@ pub fn attribute_run(
             req.method.name()
         )));
     }
+    if let (Method::DeepLift, Some(References::Shuffle(n))) = (req.method, req.references)
+        && n > 1
+    {
+        return Err(RunError::Data(format!(
+            "--method deeplift takes one reference per sequence (got --references shuffle:{n}); use --method deepliftshap to average over {n} shuffles"
+        )));
+    }
+    if req.method == Method::IntegratedGradients && req.max_steps > MAX_IG_STEPS {
+        return Err(RunError::Data(format!(
+            "integrated gradients with up to {} points per sequence and reference: at most {MAX_IG_STEPS} (refinement to --tolerance 0.01 needs ≤ 400 on the models measured)",
+            req.max_steps
+        )));
+    }
     if req.method == Method::IntegratedGradients
         && (req.steps == 0 || req.max_steps < req.steps || !(req.tolerance >= 0.0))
     {
@@ -455,7 +477,6 @@ pub fn attribute_run(
     }
     let t = target_index(&classes, req.target.as_deref())?;
     let refs_how = match (req.method, req.references) {
-        (Method::DeepLift, Some(References::Shuffle(_))) => Some(References::Shuffle(1)),
         (m, r) => r.or(m.default_references()),
     };
     // Streamed: CHUNK sequences at a time in, their rows appended to the outputs.
@@ -781,6 +802,10 @@ mod tests {
             Ok(References::Shuffle(5))
         );
         assert!("shuffle:0".parse::<References>().is_err());
+        let e = "shuffle:18446744073709551615"
+            .parse::<References>()
+            .unwrap_err();
+        assert!(e.contains("at most 10000"), "{e}");
         assert_eq!(
             "integrated-gradients".parse::<Method>(),
             Ok(Method::IntegratedGradients)

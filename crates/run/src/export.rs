@@ -82,6 +82,12 @@ pub fn export_run(req: &ExportRequest, device: &Device) -> Result<ExportReport> 
         table.push_str(&format!("{}\t({})\t{dtype}\n", e.name, shape.join(", ")));
     }
 
+    if req.output.exists() && !req.output.is_dir() {
+        return Err(file_error(
+            &req.output,
+            "is a file; the output is a directory: give a directory path",
+        ));
+    }
     std::fs::create_dir_all(&req.output)
         .map_err(|e| file_error(&req.output, format!("cannot create the directory: {e}")))?;
     let mut outputs = OutputSet::default();

@@ -52,12 +52,28 @@ impl Pattern {
             _ => (spec, None),
         };
         if !Path::new(path).exists() {
-            return Err(RunError::Data(format!(
-                "pattern `{spec}` is neither an A/C/G/T consensus nor a motif file (FILE or FILE:ID)"
-            )));
+            let looks_like_file = path.contains('/') || path.contains('.');
+            return Err(RunError::Data(if looks_like_file {
+                format!("pattern `{spec}`: the motif file {path} does not exist")
+            } else {
+                format!(
+                    "pattern `{spec}` is neither an A/C/G/T consensus nor a motif file (FILE or FILE:ID)"
+                )
+            }));
         }
         let set = explainn_motif::io::read_motifs_file(path)
             .map_err(|e| RunError::Data(format!("pattern `{spec}`: {e}")))?;
+        if id.is_none() && set.motifs.len() > 1 {
+            let some: Vec<&str> = set.motifs.iter().take(3).map(|m| m.id.as_str()).collect();
+            return Err(file_error(
+                Path::new(path),
+                format!(
+                    "holds {} motifs; name one as {path}:ID (e.g. {path}:{})",
+                    set.motifs.len(),
+                    some.join(&format!(", {path}:"))
+                ),
+            ));
+        }
         let m = match id {
             None => set.motifs.first(),
             Some(id) => set
@@ -165,6 +181,9 @@ pub enum Experiment {
 }
 
 /// Parse `FROM:TO:STEP` (inclusive) or a comma list into distances.
+/// The most gaps one `--distances` may list.
+pub const MAX_DISTANCES: usize = 10_000;
+
 pub fn parse_distances(s: &str) -> std::result::Result<Vec<usize>, String> {
     let bad = || format!("--distances {s}: expected FROM:TO:STEP (e.g. 0:100:5) or a list 0,5,10");
     let v: Vec<usize> = if s.contains(':') {
@@ -173,7 +192,15 @@ pub fn parse_distances(s: &str) -> std::result::Result<Vec<usize>, String> {
             .map(|x| x.trim().parse().map_err(|_| bad()))
             .collect::<std::result::Result<_, _>>()?;
         match p[..] {
-            [from, to, step] if step > 0 && from <= to => (from..=to).step_by(step).collect(),
+            [from, to, step] if step > 0 && from <= to => {
+                if (to - from) / step >= MAX_DISTANCES {
+                    return Err(format!(
+                        "--distances {s}: {} gaps; at most {MAX_DISTANCES} (a gap cannot exceed the model's input length anyway)",
+                        ((to - from) / step).saturating_add(1)
+                    ));
+                }
+                (from..=to).step_by(step).collect()
+            }
             _ => return Err(bad()),
         }
     } else {
@@ -441,6 +468,19 @@ pub fn gia_run(model: ModelFile, req: &GiaRequest) -> Result<GiaOutcome> {
         }
     }
     let ablating = matches!(req.experiment, Experiment::Ablate { .. });
+    if !ablating {
+        // Backgrounds, the patterned copies and their per-class, per-unit scores (both
+        // strands) of up to four conditions are held at once.
+        let u = model
+            .model
+            .final_layer()
+            .map_or(0, |(w, _)| w.len() / cn.max(1));
+        let per_seq = l as u64 + 8 * (cn as u64) * (1 + u as u64);
+        crate::budget::check_memory(
+            &format!("--n {} background sequences of {l} bp", req.n),
+            crate::budget::product(&[req.n, 4]).saturating_mul(per_seq),
+        )?;
+    }
     let bg = if ablating {
         Vec::new()
     } else {

@@ -27,6 +27,7 @@
 //! ```
 
 pub mod attribute;
+pub mod budget;
 pub mod config;
 pub mod export;
 pub mod gia;

@@ -140,8 +140,15 @@ pub fn merge_run(req: &MergeRequest, device: &Device) -> Result<MergeReport> {
         }
         false => None,
     };
+    if req.output.exists() && !req.output.is_dir() {
+        return Err(file_error(
+            &req.output,
+            "is a file; the output is a directory: give a directory path",
+        ));
+    }
     std::fs::create_dir_all(&req.output)
         .map_err(|e| file_error(&req.output, format!("cannot create the run directory: {e}")))?;
+    let _lock = crate::train::lock_run(&req.output)?;
     let mut outputs = OutputSet::default();
     let mut f = AtomicFile::create(run.model())?;
     checkpoint::write(&Model::ExplaiNN(merged), &meta, &mut f)?;

@@ -3,7 +3,7 @@
 
 use crate::config::absolute;
 use crate::init::MotifInit;
-use crate::output::{AtomicFile, OutputSet};
+use crate::output::{AtomicFile, OutputSet, Pending};
 use crate::{Result, RunConfig, RunDir, RunError, file_error};
 use explainn_nn::checkpoint::{self, FileDigest, Provenance};
 use explainn_nn::stack::{Head, StackConfig};
@@ -406,9 +406,24 @@ pub fn train_run(
     };
     let td = TrainData::new(&train.codes, &train.labels, train.length, train.n_classes())?;
     let vd = TrainData::new(&valid.codes, &valid.labels, valid.length, valid.n_classes())?;
+    if let ModelConfig::ExplaiNN(c) = &config {
+        // Per unit and sequence in a batch: the convolution, BatchNorm, exp and pooled
+        // activations and their gradients (about 12 floats per position).
+        crate::budget::check_memory(
+            &format!(
+                "training {} units on {} bp with batches of {}",
+                c.units, c.input_length, req.options.batch_size
+            ),
+            crate::budget::product(&[req.options.batch_size, c.units, c.input_length, 48]),
+        )?;
+    }
     let made = !req.output.exists();
     std::fs::create_dir_all(req.output)
         .map_err(|e| file_error(req.output, format!("cannot create the run directory: {e}")))?;
+    let _lock = lock_run(req.output)?;
+    // A directory made here holds nothing usable until the first model is kept: an
+    // interruption before that removes it.
+    let mut until_kept = made.then(|| Pending::register(req.output));
 
     // The model kept so far is saved after every improvement, and losses.tsv and
     // config.json (`complete: false`) after every epoch, so an interrupted training
@@ -464,6 +479,7 @@ pub fn train_run(
         } = p
             && save_error.is_none()
         {
+            until_kept.take();
             run_config.best_epoch = epoch;
             meta.steps = steps as u64;
             let saved = AtomicFile::create(&model_path)
@@ -541,17 +557,22 @@ fn write_config(c: &RunConfig, path: &Path) -> Result<()> {
     f.commit()
 }
 
-/// Remove what an earlier run derived from its model: `test/`, `interpret/`, `report.html`.
+/// Lock the run directory `dir` for this process (held while the file is open): a second
+/// process training into it is refused.
+pub(crate) fn lock_run(dir: &Path) -> Result<std::fs::File> {
+    crate::output::lock_dir(dir)?.ok_or_else(|| {
+        file_error(
+            dir,
+            "another explainn process is writing this run directory now; wait for it to finish or give another output directory",
+        )
+    })
+}
+
+/// Remove what an earlier run derived from its model: what explainn wrote in `test/` and
+/// `interpret/` (files of the user's there stay), and `report.html`.
 pub(crate) fn remove_derived(run: &RunDir) -> Result<()> {
     for dir in [run.test_dir(), run.interpret_dir()] {
-        if dir.is_dir() {
-            std::fs::remove_dir_all(&dir).map_err(|e| {
-                file_error(
-                    &dir,
-                    format!("cannot remove the earlier run's results: {e}"),
-                )
-            })?;
-        }
+        crate::output::remove_written(&dir)?;
     }
     let report = run.root().join("report.html");
     if report.exists() {

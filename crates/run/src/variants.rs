@@ -16,7 +16,7 @@
 //! longer than `max_indel` are skipped and counted. Windows that run past a chromosome end
 //! are padded with N and counted.
 
-use crate::output::AtomicFile;
+use crate::output::TextOutput;
 use crate::{Result, RunError, file_error};
 use explainn_nn::{ModelFile, Predictor};
 use noodles::vcf;
@@ -270,7 +270,7 @@ pub fn variants_run(model: ModelFile, req: &VariantsRequest) -> Result<VariantsO
     };
     let loss = crate::policy::output_loss(&meta, &[0.0, 1.0]);
     let p = Predictor::new(model.model, explainn_nn::default_device(), req.batch_size);
-    let mut f = AtomicFile::create(&req.output)?;
+    let mut f = TextOutput::create(&req.output)?;
     let header = "chrom\tpos\tid\tref\talt\tclass\tref_logit\talt_logit\tdelta\tlog2fc";
     let mut text = String::from(header);
     if units.is_some() {

@@ -69,7 +69,7 @@ pub struct Args {
     #[arg(long, default_value_t = 1714)]
     pub seed: u64,
     /// Sequences per batch (ISM of non-ExplaiNN models, gradients).
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 256, value_parser = super::positive)]
     pub batch_size: usize,
     /// Compute threads (default: all cores).
     #[arg(long)]

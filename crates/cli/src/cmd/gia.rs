@@ -24,8 +24,9 @@ pub struct Args {
     /// strands, uniform background) in the sequences of --sequences, and report the drop.
     #[arg(long, conflicts_with = "pair", requires = "sequences")]
     pub ablate: Option<String>,
-    /// Sequences for --ablate (FASTA/FASTQ/TSV), used as they are.
-    #[arg(long)]
+    /// Sequences for --ablate (FASTA/FASTQ/TSV), used as they are; `-` reads standard
+    /// input.
+    #[arg(long, value_parser = crate::stdin::input_path)]
     pub sequences: Option<PathBuf>,
     /// FIMO p-value threshold of the matches --ablate removes.
     #[arg(long, default_value_t = 1e-4)]
@@ -40,14 +41,14 @@ pub struct Args {
     #[arg(long, default_value = "0:50:5")]
     pub distances: String,
     /// Backgrounds: dinucleotide shuffles of these sequences (FASTA/FASTQ/TSV; cycled to
-    /// --n). Default: random sequences at --gc.
-    #[arg(long)]
+    /// --n; `-` reads standard input). Default: random sequences at --gc.
+    #[arg(long, value_parser = crate::stdin::input_path)]
     pub background: Option<PathBuf>,
     /// G+C fraction of random backgrounds.
     #[arg(long, default_value_t = 0.41, conflicts_with = "background")]
     pub gc: f64,
     /// Number of background sequences.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = super::positive)]
     pub n: usize,
     /// Seed of the backgrounds and of the motif instances.
     #[arg(long, default_value_t = 1714)]
@@ -62,7 +63,7 @@ pub struct Args {
     #[arg(long)]
     pub forward_only: bool,
     /// Sequences per batch.
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 256, value_parser = super::positive)]
     pub batch_size: usize,
     /// Compute threads (default: all cores).
     #[arg(long)]
@@ -70,6 +71,21 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> Result<()> {
+    use super::refuse_given;
+    if a.pair.is_some() || a.ablate.is_some() {
+        refuse_given(&["position"], "to --pair or --ablate (it places --insert)")?;
+    }
+    if a.pair.is_none() {
+        refuse_given(&["distances"], "without --pair")?;
+    }
+    if a.ablate.is_some() {
+        refuse_given(
+            &["n", "background", "gc"],
+            "to --ablate (it shuffles matches out of the --sequences given)",
+        )?;
+    } else {
+        refuse_given(&["sequences", "thresh"], "without --ablate")?;
+    }
     init_threads(a.threads);
     let experiment = match (&a.insert, &a.pair) {
         (None, None) if a.ablate.is_some() => Experiment::Ablate {

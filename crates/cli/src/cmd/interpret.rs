@@ -67,7 +67,7 @@ pub struct Args {
     #[arg(long)]
     pub metrics: Option<PathBuf>,
     /// Sequences per batch.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = super::positive)]
     pub batch_size: usize,
     /// Compute threads (default: all cores).
     #[arg(long)]

@@ -7,6 +7,46 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 static QUIET: AtomicBool = AtomicBool::new(false);
 
+/// The parsed arguments of the subcommand, to tell options given on the command line from
+/// their defaults ([`given`]).
+static MATCHES: std::sync::OnceLock<clap::ArgMatches> = std::sync::OnceLock::new();
+
+/// Keep the subcommand's parsed arguments for [`given`].
+pub fn set_matches(m: clap::ArgMatches) {
+    let _ = MATCHES.set(m);
+}
+
+/// Whether the option with field name `id` (e.g. `"pool_size"`) was given on the command
+/// line rather than left at its default: an option that does not apply to what was asked
+/// is an error, never silently ignored.
+pub fn given(id: &str) -> bool {
+    MATCHES
+        .get()
+        .is_some_and(|m| m.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
+}
+
+/// Clap value parser for counts that must be at least 1 (batch sizes, sequence counts).
+pub fn positive(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".into()),
+        Ok(n) => Ok(n),
+        Err(_) => Err(format!("`{s}` is not a whole number ≥ 1")),
+    }
+}
+
+/// `--flag-name` of the field name `id`.
+pub fn flag(id: &str) -> String {
+    format!("--{}", id.replace('_', "-"))
+}
+
+/// Refuse the first of `ids` given on the command line: it does not apply `why`.
+pub fn refuse_given(ids: &[&str], why: &str) -> anyhow::Result<()> {
+    match ids.iter().find(|id| given(id)) {
+        Some(id) => anyhow::bail!("{} does not apply {why}", flag(id)),
+        None => Ok(()),
+    }
+}
+
 /// Silence progress bars and informational messages (`-q/--quiet`).
 pub fn set_quiet(quiet: bool) {
     QUIET.store(quiet, Ordering::Relaxed);

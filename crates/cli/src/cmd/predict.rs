@@ -37,7 +37,7 @@ pub struct Args {
     #[arg(long)]
     pub fit_length: bool,
     /// Sequences per batch.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = super::positive)]
     pub batch_size: usize,
     /// Compute threads (default: all cores).
     #[arg(long)]

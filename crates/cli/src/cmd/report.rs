@@ -1,10 +1,10 @@
 //! `explainn report RUN_DIR`: one self-contained HTML page (inline SVG, no network) from
 //! the outputs of `train`, `test` (RUN_DIR/test or `--metrics`) and `interpret`.
 
-use crate::output::AtomicFile;
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
 use explainn_run::RunDir;
+use explainn_run::output::TextOutput;
 use explainn_run::report::{ReportRequest, report_run};
 use std::io::Write;
 use std::path::PathBuf;
@@ -13,7 +13,7 @@ use std::path::PathBuf;
 pub struct Args {
     /// Run directory of `explainn train`, already interpreted with `explainn interpret`.
     pub run: PathBuf,
-    /// Output HTML file [default: RUN_DIR/report.html].
+    /// Output HTML file (`-` is standard output) [default: RUN_DIR/report.html].
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// Directory written by `explainn interpret` [default: RUN_DIR/interpret].
@@ -54,11 +54,11 @@ pub fn run(a: Args) -> Result<()> {
         .output
         .clone()
         .unwrap_or_else(|| a.run.join("report.html"));
-    let mut f = AtomicFile::create(&out)?;
+    let mut f = TextOutput::create(&out)?;
     let html = report_run(&req).context("cannot build the report")?;
     f.write_all(html.as_bytes())?;
     f.commit()?;
-    if !crate::cmd::quiet() {
+    if !crate::cmd::quiet() && out.as_os_str() != "-" {
         println!("report written to {}", out.display());
     }
     Ok(())

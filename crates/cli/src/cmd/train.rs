@@ -16,8 +16,10 @@ use std::path::PathBuf;
 #[derive(ClapArgs, Debug)]
 pub struct Args {
     /// Training set (ExplaiNN TSV: id, sequence, one column per class; .gz allowed).
+    #[arg(value_parser = crate::stdin::kept_path)]
     pub train: PathBuf,
     /// Validation set, same format; used for early stopping.
+    #[arg(value_parser = crate::stdin::kept_path)]
     pub valid: PathBuf,
     /// Output run directory (created if missing).
     #[arg(short, long)]
@@ -136,7 +138,7 @@ pub struct Args {
     #[arg(long, default_value = "best", value_parser = ["best", "last"])]
     pub keep: String,
     /// Sequences per batch.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 100, value_parser = super::positive)]
     pub batch_size: usize,
     /// Maximum number of epochs.
     #[arg(long, default_value_t = 100)]
@@ -202,7 +204,60 @@ pub fn run(a: Args) -> Result<()> {
 
 /// Train as `train`, or fine-tune `pretrained` (the `finetune` command): its architecture
 /// and unit count, learning rate 5e-5 unless `--lr`, `--freeze filters` = every unit's.
+/// The most members `--ensemble` trains.
+const MAX_ENSEMBLE: usize = 100;
+
+/// Options that only some architectures or modes read: given where they do not apply,
+/// they are refused by name instead of being ignored.
+fn refuse_options_that_do_not_apply(a: &Args, finetune: bool) -> Result<()> {
+    use super::refuse_given;
+    const EXPLAINN: [&str; 6] = [
+        "units",
+        "filter_size",
+        "pool_size",
+        "pool_stride",
+        "num_fc",
+        "hidden",
+    ];
+    const BASELINES: [&str; 3] = ["conv_filters", "conv_widths", "dense_widths"];
+    if finetune {
+        let mut arch: Vec<&str> = vec!["arch", "lstm_hidden", "init_motifs", "ensemble"];
+        arch.extend(EXPLAINN);
+        arch.extend(BASELINES);
+        refuse_given(&arch, "to finetune: the architecture is the model's")?;
+    }
+    if a.arch != Arch::ExplaiNN {
+        refuse_given(
+            &EXPLAINN,
+            &format!("to --arch {} (it is an ExplaiNN option)", a.arch),
+        )?;
+    }
+    if a.arch != Arch::DanQ {
+        refuse_given(
+            &["lstm_hidden"],
+            &format!("to --arch {} (it is a DanQ option)", a.arch),
+        )?;
+    }
+    if a.units_from.is_empty() {
+        refuse_given(
+            &["head"],
+            "without --units-from (it is the head over pretrained units)",
+        )?;
+    }
+    if !(1..=MAX_ENSEMBLE).contains(&a.ensemble) {
+        bail!(
+            "--ensemble {}: give 2 to {MAX_ENSEMBLE} members (or leave it out for one model)",
+            a.ensemble
+        );
+    }
+    if a.ensemble == 1 {
+        refuse_given(&["ensemble_jobs"], "without --ensemble K (K ≥ 2)")?;
+    }
+    Ok(())
+}
+
 pub fn run_with(a: Args, pretrained: Option<PathBuf>) -> Result<()> {
+    refuse_options_that_do_not_apply(&a, pretrained.is_some())?;
     let threads = init_threads(a.threads);
     let device = device_named(&a.device)?;
     let pretrained_units = match &pretrained {
@@ -367,9 +422,15 @@ pub fn run_with(a: Args, pretrained: Option<PathBuf>) -> Result<()> {
     let jobs = a.ensemble_jobs.min(a.ensemble.max(1));
     if jobs > 1 {
         if jobs > threads {
+            let at_once = if jobs < a.ensemble_jobs {
+                format!(" ({jobs} members at once: --ensemble {})", a.ensemble)
+            } else {
+                String::new()
+            };
             bail!(
-                "--ensemble-jobs {jobs} needs at least {jobs} threads (--threads {threads}): \
-                 each member trains on threads / jobs"
+                "--ensemble-jobs {}{at_once} needs at least {jobs} threads (--threads {threads}): \
+                 each member trains on threads / jobs",
+                a.ensemble_jobs
             );
         }
         let members = train_members_parallel(&a, &req, units, jobs, threads / jobs, &device)?;

@@ -12,12 +12,13 @@ use std::path::PathBuf;
 pub struct Args {
     /// Model: a run directory or a model.safetensors file.
     pub model: PathBuf,
-    /// VCF (plain or gzip/bgzip).
+    /// VCF (plain or gzip/bgzip); `-` reads standard input.
+    #[arg(value_parser = crate::stdin::input_path)]
     pub vcf: PathBuf,
     /// Genome FASTA (plain, gzip or bgzip with .fai/.gzi) whose contigs the VCF names.
     #[arg(long)]
     pub genome: PathBuf,
-    /// Output TSV (its directory must exist).
+    /// Output TSV (its directory must exist; `.gz` is compressed, `-` is standard output).
     #[arg(short, long)]
     pub output: PathBuf,
     /// Count and skip records whose reference allele disagrees with the genome (default:
@@ -34,7 +35,7 @@ pub struct Args {
     #[arg(long)]
     pub forward_only: bool,
     /// Variants per batch.
-    #[arg(long, default_value_t = 256)]
+    #[arg(long, default_value_t = 256, value_parser = super::positive)]
     pub batch_size: usize,
     /// Compute threads (default: all cores).
     #[arg(long)]
