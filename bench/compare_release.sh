@@ -5,7 +5,9 @@
 #   - every tensor of model.safetensors, byte for byte (the metadata may differ: format,
 #     version, provenance),
 #   - test/metrics.tsv and test/predictions.tsv.gz,
-#   - interpret/{filters.meme,tomtom.tsv,annotation.tsv,weights.tsv,importance.tsv}.
+#   - interpret/{filters.meme,tomtom.tsv,annotation.tsv,weights.tsv,importance.tsv},
+#   - the attributions of every method (`attribute`: attributions.npz arrays, deltas.tsv)
+#     and `gia --insert` / `--pair` tables on the first 100 test sequences.
 #
 #   bash bench/compare_release.sh OLD_BINARY NEW_BINARY [demo|sp1]
 #
@@ -48,6 +50,14 @@ for side in old new; do
     "${train_flags[@]}" --threads "$threads" 2>/dev/null
   "$bin" test "$out/run" "$data.test.tsv.gz" -o "$out/run/test" --threads "$threads" >/dev/null 2>&1
   "$bin" interpret "$out/run" "$data.train.tsv.gz" --threads "$threads" >/dev/null 2>&1
+  zcat "$data.test.tsv.gz" | awk '!/^#/ && n++ < 100' > "$out/few.tsv"
+  for m in deepliftshap deeplift ism saliency input-x-gradient integrated-gradients; do
+    "$bin" attribute "$out/run" "$out/few.tsv" --method "$m" --target 0 --threads "$threads" \
+      -o "$out/attr-$m" -q 2>/dev/null
+  done
+  "$bin" gia "$out/run" --insert AGATAAGG --n 200 --threads "$threads" -o "$out/gia-insert" -q >/dev/null
+  "$bin" gia "$out/run" --pair AGATAA CAGCTG --distances 0:20:5 --n 100 --threads "$threads" \
+    -o "$out/gia-pair" -q >/dev/null
 done
 
 python3 - "$work/old/run/model.safetensors" "$work/new/run/model.safetensors" <<'EOF'
@@ -74,4 +84,23 @@ done
 cmp <(zcat "$work/old/run/test/predictions.tsv.gz") <(zcat "$work/new/run/test/predictions.tsv.gz") \
   || { echo "DIFFERENT: test/predictions.tsv.gz" >&2; exit 1; }
 echo "test/predictions.tsv.gz: identical"
+for m in deepliftshap deeplift ism saliency input-x-gradient integrated-gradients; do
+  python3 - "$work/old/attr-$m/attributions.npz" "$work/new/attr-$m/attributions.npz" <<'EOF'
+import sys, zipfile
+a, b = (zipfile.ZipFile(p) for p in sys.argv[1:3])
+if sorted(a.namelist()) != sorted(b.namelist()):
+    sys.exit(f"npz members differ: {a.namelist()} {b.namelist()}")
+for n in a.namelist():
+    if a.read(n) != b.read(n):
+        sys.exit(f"DIFFERENT: {sys.argv[1]} {n}")
+EOF
+  if [ -e "$work/old/attr-$m/deltas.tsv" ]; then
+    cmp "$work/old/attr-$m/deltas.tsv" "$work/new/attr-$m/deltas.tsv" || { echo "DIFFERENT: attribute $m deltas.tsv" >&2; exit 1; }
+  fi
+  echo "attribute --method $m: identical"
+done
+for f in gia-insert/insert.tsv gia-insert/insert_units.tsv gia-pair/pair.tsv; do
+  cmp "$work/old/$f" "$work/new/$f" || { echo "DIFFERENT: $f" >&2; exit 1; }
+  echo "$f: identical"
+done
 echo "PASS: $set_name gives the same numbers with both binaries"

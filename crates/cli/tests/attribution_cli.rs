@@ -571,7 +571,14 @@ fn deeplift_on_baselines() {
     let v = valid.to_str().unwrap();
     let out = tmp.path().join("dls");
     let o = out.to_str().unwrap();
-    let args = ["--target", "ebox", "--references", "shuffle:3"];
+    let args = [
+        "--target",
+        "ebox",
+        "--method",
+        "deepliftshap",
+        "--references",
+        "shuffle:3",
+    ];
     ok(&run(&[
         &["attribute", runs[0].to_str().unwrap(), v, "-o", o][..],
         &args,
@@ -602,4 +609,47 @@ fn deeplift_on_baselines() {
         "no rule here for DanQ's LSTM",
     );
     assert!(!bad.exists());
+    // Without --method, attribute and the report use the same engine for each model:
+    // exact DeepLIFT-SHAP where it exists (cnn1; the report used integrated gradients for
+    // it before issue 35), integrated gradients for DanQ.
+    for (dir, method, caption) in [
+        (&runs[0], "deepliftshap", "DeepLIFT-SHAP, 20 shuffles"),
+        (
+            &runs[1],
+            "integrated-gradients",
+            "integrated gradients, zero reference",
+        ),
+    ] {
+        let d = dir.to_str().unwrap();
+        let out = tmp.path().join(format!("default-{method}"));
+        ok(&run(&[
+            "attribute",
+            d,
+            v,
+            "--target",
+            "ebox",
+            "-o",
+            out.to_str().unwrap(),
+        ]));
+        let summary = std::fs::read_to_string(out.join("summary.json")).unwrap();
+        assert!(
+            summary.contains(&format!("\"method\": \"{method}\"")),
+            "{summary}"
+        );
+        ok(&run(&[
+            "test",
+            d,
+            v,
+            "-o",
+            dir.join("test").to_str().unwrap(),
+        ]));
+        ok(&run(&["interpret", d, "--threads", "1"]));
+        let html = tmp.path().join(format!("{method}.html"));
+        ok(&run(&["report", d, "-o", html.to_str().unwrap()]));
+        let text = std::fs::read_to_string(&html).unwrap();
+        assert!(
+            text.contains(caption),
+            "{method}: no `{caption}` in the report"
+        );
+    }
 }

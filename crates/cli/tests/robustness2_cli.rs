@@ -476,6 +476,11 @@ fn options_that_do_not_apply_are_refused_by_name() {
         "the motif file missing.meme does not exist",
     );
     assert!(!Path::new(&o).exists());
+    // report on a directory that is not a run says so.
+    assert_fails(
+        &run(&["report", s(tmp.path())]),
+        "is not a run directory (no model.safetensors)",
+    );
     // export and merge to a path that is a file say so.
     let file = tmp.path().join("a_file");
     std::fs::write(&file, "").unwrap();

@@ -33,6 +33,9 @@ pub struct ReportInputs {
     /// section when any; `skipped` names result directories left out (and why).
     pub experiments: Vec<ExperimentPanel>,
     pub skipped_experiments: Vec<String>,
+    /// The model's classes: the report of a model without a final layer over units (a
+    /// baseline, whose interpretation has no `weights.tsv`) takes them from here.
+    pub class_names: Vec<String>,
 }
 
 /// One `explainn gia` result in the report.
@@ -64,6 +67,7 @@ impl ReportInputs {
             attributions: Vec::new(),
             experiments: Vec::new(),
             skipped_experiments: Vec::new(),
+            class_names: Vec::new(),
         }
     }
 }
@@ -138,8 +142,19 @@ use explainn_report::escape as escape_attr;
 pub fn build_report(inp: &ReportInputs) -> Result<String> {
     let idir = &inp.interpret_dir;
     let ann = read_annotation(&idir.join("annotation.tsv"))?;
-    let weights = read_unit_matrix(&idir.join("weights.tsv"))?;
-    let imp = read_unit_matrix(&idir.join("importance.tsv"))?;
+    // A baseline's interpretation has filters but no final layer over units.
+    let has_units = idir.join("weights.tsv").exists();
+    let unit_matrix = |name: &str| -> Result<crate::tables::UnitMatrix> {
+        match has_units {
+            true => read_unit_matrix(&idir.join(name)),
+            false => Ok(crate::tables::UnitMatrix {
+                class_names: inp.class_names.clone(),
+                values: HashMap::new(),
+            }),
+        }
+    };
+    let weights = unit_matrix("weights.tsv")?;
+    let imp = unit_matrix("importance.tsv")?;
     let classes = weights.class_names.clone();
     // Units that are pretrained models have no filters (and no filters.meme).
     let motifs = match idir.join("filters.meme") {
@@ -331,25 +346,27 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
     rep.table(table);
 
     // Heatmap: annotated units, or the 30 most important when none is annotated.
-    rep.section("Final-layer weights");
-    let mut hm_units: Vec<usize> = order
-        .iter()
-        .copied()
-        .filter(|&i| ann[i].annotated())
-        .collect();
-    let caption = if hm_units.is_empty() {
-        hm_units = order.iter().copied().take(30).collect();
-        "No unit matched a database motif: the 30 most important units are shown. Rows clustered (UPGMA)."
-    } else {
-        hm_units.truncate(60);
-        "Annotated units (at most 60, by importance) × classes; red = positive weight. Rows clustered (UPGMA)."
-    };
-    let rows: Vec<String> = hm_units.iter().map(|&i| ann[i].display()).collect();
-    let vals: Vec<f64> = hm_units
-        .iter()
-        .flat_map(|&i| w_of(ann[i].unit).clone())
-        .collect();
-    rep.figure(&plots::weight_heatmap(&rows, &classes, &vals), caption);
+    if has_units {
+        rep.section("Final-layer weights");
+        let mut hm_units: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| ann[i].annotated())
+            .collect();
+        let caption = if hm_units.is_empty() {
+            hm_units = order.iter().copied().take(30).collect();
+            "No unit matched a database motif: the 30 most important units are shown. Rows clustered (UPGMA)."
+        } else {
+            hm_units.truncate(60);
+            "Annotated units (at most 60, by importance) × classes; red = positive weight. Rows clustered (UPGMA)."
+        };
+        let rows: Vec<String> = hm_units.iter().map(|&i| ann[i].display()).collect();
+        let vals: Vec<f64> = hm_units
+            .iter()
+            .flat_map(|&i| w_of(ann[i].unit).clone())
+            .collect();
+        rep.figure(&plots::weight_heatmap(&rows, &classes, &vals), caption);
+    }
 
     // Box plots.
     rep.section("Unit importance");

@@ -30,126 +30,14 @@
 
 use crate::npy::NpyWriter;
 use crate::output::{AtomicFile, OutputDir};
-use crate::{Result, RunError, file_error};
+use crate::{Result, file_error};
 use explainn_nn::ModelFile;
-use explainn_nn::Predictor;
-use explainn_nn::attribute::{Gradients, HostCnn, HostExplaiNN, ism};
-use rand::SeedableRng;
-use rayon::prelude::*;
+use explainn_ops::attribute::{AttributeOptions, Attributor, default_method};
+pub use explainn_ops::attribute::{
+    MAX_IG_STEPS, MAX_SHUFFLES, Method, References, references, target_index,
+};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-
-/// Attribution method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
-    /// In silico mutagenesis: f(mutant) − f(x) for every substitution (any architecture;
-    /// ExplaiNN through its receptive-field form).
-    Ism,
-    /// The gradient ∂f/∂x at every base (any architecture, burn's autodiff).
-    Saliency,
-    /// Gradient × input (any architecture).
-    InputXGradient,
-    /// Integrated gradients against each reference over `--steps` Gauss–Legendre points (any
-    /// architecture).
-    IntegratedGradients,
-    /// DeepLIFT against one reference (ExplaiNN, exact).
-    DeepLift,
-    /// DeepLIFT averaged over several references (ExplaiNN, exact per pair).
-    DeepLiftShap,
-}
-
-const METHODS: &str =
-    "ism, saliency, input-x-gradient, integrated-gradients, deeplift or deepliftshap";
-
-impl Method {
-    /// The name on the command line and in `summary.json`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Method::Ism => "ism",
-            Method::Saliency => "saliency",
-            Method::InputXGradient => "input-x-gradient",
-            Method::IntegratedGradients => "integrated-gradients",
-            Method::DeepLift => "deeplift",
-            Method::DeepLiftShap => "deepliftshap",
-        }
-    }
-
-    /// The references used when none are given: 20 shuffles for DeepLIFT-SHAP, one for
-    /// DeepLIFT, the all-zero input for integrated gradients (as Captum); `None` for the
-    /// methods without references.
-    pub fn default_references(self) -> Option<References> {
-        match self {
-            Method::DeepLiftShap => Some(References::Shuffle(20)),
-            Method::DeepLift => Some(References::Shuffle(1)),
-            Method::IntegratedGradients => Some(References::Zeros),
-            Method::Ism | Method::Saliency | Method::InputXGradient => None,
-        }
-    }
-}
-
-impl std::str::FromStr for Method {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        [
-            Method::Ism,
-            Method::Saliency,
-            Method::InputXGradient,
-            Method::IntegratedGradients,
-            Method::DeepLift,
-            Method::DeepLiftShap,
-        ]
-        .into_iter()
-        .find(|m| m.name() == s)
-        .ok_or_else(|| format!("unknown --method {s}: expected {METHODS}"))
-    }
-}
-
-/// The most integrated-gradient points per path (`max_steps`).
-pub const MAX_IG_STEPS: usize = 10_000;
-
-/// The most shuffled references per sequence (`shuffle:N`).
-pub const MAX_SHUFFLES: usize = 10_000;
-
-/// DeepLIFT references.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum References {
-    /// `n` seeded dinucleotide shuffles of each sequence (default 20, as tangermeme).
-    Shuffle(usize),
-    /// The all-zero input.
-    Zeros,
-    /// Every base at the sequence's own GC/AT frequencies.
-    Gc,
-}
-
-impl std::str::FromStr for References {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, String> {
-        match s {
-            "zeros" => Ok(References::Zeros),
-            "gc" => Ok(References::Gc),
-            "shuffle" => Ok(References::Shuffle(20)),
-            _ => match s.strip_prefix("shuffle:").map(str::parse::<usize>) {
-                Some(Ok(n)) if (1..=MAX_SHUFFLES).contains(&n) => Ok(References::Shuffle(n)),
-                Some(Ok(n)) if n > MAX_SHUFFLES => Err(format!(
-                    "--references {s}: {n} shuffles per sequence; at most {MAX_SHUFFLES} (each is one more forward and backward pass per sequence; tangermeme's default is 20)"
-                )),
-                _ => Err(format!(
-                    "unknown --references {s}: expected shuffle:N (1 ≤ N ≤ {MAX_SHUFFLES}), zeros or gc"
-                )),
-            },
-        }
-    }
-}
-
-impl std::fmt::Display for References {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            References::Shuffle(n) => write!(f, "shuffle:{n}"),
-            References::Zeros => write!(f, "zeros"),
-            References::Gc => write!(f, "gc"),
-        }
-    }
-}
 
 /// What to attribute and where to write it.
 #[derive(Debug, Clone)]
@@ -159,7 +47,8 @@ pub struct AttributeRequest {
     pub seqs: PathBuf,
     pub genome: Option<PathBuf>,
     pub fit_length: bool,
-    pub method: Method,
+    /// `None` = [`default_method`] of the model (as the report).
+    pub method: Option<Method>,
     /// `None` = the method's [`Method::default_references`].
     pub references: Option<References>,
     /// Integrated gradients: Gauss–Legendre points per reference to start from (default
@@ -180,6 +69,7 @@ pub struct AttributeRequest {
     pub output: PathBuf,
     pub seed: u64,
     pub batch_size: usize,
+    pub device: explainn_nn::Device,
 }
 
 /// What an attribution run produced.
@@ -194,205 +84,8 @@ pub struct AttributeOutcome {
     /// tolerance at `max_steps`.
     pub incomplete: usize,
     pub both_strands: bool,
-}
-
-fn target_index(classes: &[String], target: Option<&str>) -> Result<usize> {
-    match target {
-        None if classes.len() == 1 => Ok(0),
-        None => Err(RunError::Data(format!(
-            "the model has {} classes ({}); choose one with --target",
-            classes.len(),
-            classes.join(", ")
-        ))),
-        Some(t) => classes
-            .iter()
-            .position(|c| c == t)
-            .or_else(|| t.parse::<usize>().ok().filter(|&i| i < classes.len()))
-            .ok_or_else(|| {
-                RunError::Data(format!(
-                    "unknown --target {t}: the model's classes are {}",
-                    classes.join(", ")
-                ))
-            }),
-    }
-}
-
-/// The references `(4, L)` each of the sequence `codes` (`(L)`): shuffles drawn from
-/// `seed` (the pipeline seeds sequence k with `--seed` + k).
-pub(crate) fn references(codes: &[u8], l: usize, how: References, seed: u64) -> Vec<Vec<f32>> {
-    match how {
-        References::Zeros => vec![vec![0f32; 4 * l]],
-        References::Gc => {
-            let gc = codes.iter().filter(|&&c| c == 1 || c == 2).count() as f32;
-            let acgt = codes.iter().filter(|&&c| c < 4).count().max(1) as f32;
-            let g = gc / acgt / 2.0;
-            let a = 0.5 - g;
-            let mut v = vec![0f32; 4 * l];
-            for (ch, p) in [a, g, g, a].into_iter().enumerate() {
-                v[ch * l..(ch + 1) * l].fill(p);
-            }
-            vec![v]
-        }
-        References::Shuffle(n) => {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-            (0..n)
-                .map(|_| {
-                    let s = explainn_seq::shuffle::dinucleotide_shuffle(codes, &mut rng);
-                    explainn_seq::encode::one_hot_batch(&s, l, false)
-                })
-                .collect()
-        }
-    }
-}
-
-/// What computes the attributions, built once per run.
-enum Engine {
-    /// ExplaiNN on the host: exact DeepLIFT and the receptive-field ISM.
-    Host(HostExplaiNN),
-    /// A convolutional baseline on the host: exact DeepLIFT.
-    Layered(HostCnn),
-    /// Mutate and predict (ISM of the other architectures).
-    Predict(Predictor),
-    /// Input gradients through burn's autodiff (any architecture).
-    Grad(Gradients),
-}
-
-/// One sequence's attributions for the target: `(4, L)` attributions, hypothetical
-/// contributions when the method has them, and (logit, largest delta) when it has deltas.
-type Attributed = (Vec<f32>, Option<Vec<f32>>, Option<Delta>, Option<Vec<f32>>);
-
-/// (logit, largest convergence delta over the references, and for integrated gradients
-/// the most quadrature points used and the references left above the tolerance).
-type Delta = (f64, f64, Option<(usize, usize)>);
-
-/// Hypothetical contributions from multipliers (or path gradients) `m` `(4, L)` against
-/// reference `r`: h[b, j] = m[b, j] − Σ_ch m[ch, j]·r[ch, j], added into `out`.
-fn add_hypothetical(m: &[f32], r: &[f32], l: usize, out: &mut [f64]) {
-    for j in 0..l {
-        let base: f64 = (0..4)
-            .map(|ch| (m[ch * l + j] * r[ch * l + j]) as f64)
-            .sum();
-        for ch in 0..4 {
-            out[ch * l + j] += m[ch * l + j] as f64 - base;
-        }
-    }
-}
-
-/// Attribute one chunk of sequences (`codes` `(n, L)`, `ohe` `(n, 4, L)`, the first one
-/// being sequence number `first`).
-#[allow(clippy::too_many_arguments)]
-fn attribute_chunk(
-    engine: &Engine,
-    req: &AttributeRequest,
-    refs_how: Option<References>,
-    codes: &[u8],
-    ohe: &[f32],
-    first: usize,
-    (l, cn, t, both): (usize, usize, usize, bool),
-) -> Result<Vec<Attributed>> {
-    let n4 = 4 * l;
-    let n = codes.len() / l;
-    let pick = |v: &[f32], s: usize| v[(s * cn + t) * n4..(s * cn + t + 1) * n4].to_vec();
-    let refs_of = |s: usize| {
-        let how = refs_how.expect("methods with references have a default");
-        let seed = req.seed.wrapping_add((first + s) as u64);
-        references(&codes[s * l..(s + 1) * l], l, how, seed)
-    };
-    Ok(match (req.method, engine) {
-        (Method::Ism, Engine::Host(h)) => {
-            let d = h.ism(codes, both);
-            (0..n).map(|s| (pick(&d, s), None, None, None)).collect()
-        }
-        (Method::Ism, Engine::Predict(p)) => {
-            let d = ism(p, codes, l, both)?;
-            (0..n).map(|s| (pick(&d, s), None, None, None)).collect()
-        }
-        (Method::DeepLift | Method::DeepLiftShap, Engine::Host(h)) => (0..n)
-            .into_par_iter()
-            .map(|s| {
-                let x = &ohe[s * n4..(s + 1) * n4];
-                let (a, tracks) = h.attribute_units(x, &refs_of(s), both, req.units.then_some(t));
-                let at = |v: &[f32]| v[t * n4..(t + 1) * n4].to_vec();
-                (
-                    at(&a.attributions),
-                    Some(at(&a.hypothetical)),
-                    Some((a.logits[t], a.max_delta[t], None)),
-                    tracks,
-                )
-            })
-            .collect(),
-        (Method::DeepLift | Method::DeepLiftShap, Engine::Layered(h)) => {
-            // A few sequences per batch: their references share each dense layer's product.
-            let groups: Vec<Vec<usize>> = (0..n)
-                .collect::<Vec<_>>()
-                .chunks(4)
-                .map(<[usize]>::to_vec)
-                .collect();
-            let done: Vec<Vec<Attributed>> = groups
-                .into_par_iter()
-                .map(|g| {
-                    let xs: Vec<&[f32]> = g.iter().map(|&s| &ohe[s * n4..(s + 1) * n4]).collect();
-                    let refs: Vec<Vec<Vec<f32>>> = g.iter().map(|&s| refs_of(s)).collect();
-                    h.attribute_batch(&xs, &refs, both, t)
-                        .into_iter()
-                        .map(|a| {
-                            let d = (a.logits[0], a.max_delta[0], None);
-                            (a.attributions, Some(a.hypothetical), Some(d), None)
-                        })
-                        .collect()
-                })
-                .collect();
-            done.into_iter().flatten().collect()
-        }
-        (Method::Saliency | Method::InputXGradient, Engine::Grad(g)) => {
-            let (_, grad) = g.gradient(ohe, t, both);
-            (0..n)
-                .map(|s| {
-                    let gs = grad[s * n4..(s + 1) * n4].to_vec();
-                    if req.method == Method::Saliency {
-                        return (gs, None, None, None);
-                    }
-                    let xs = &ohe[s * n4..(s + 1) * n4];
-                    let a = gs.iter().zip(xs).map(|(g, x)| g * x).collect();
-                    (a, Some(gs), None, None)
-                })
-                .collect()
-        }
-        (Method::IntegratedGradients, Engine::Grad(g)) => (0..n)
-            .map(|s| {
-                let x = &ohe[s * n4..(s + 1) * n4];
-                let refs = refs_of(s);
-                let mut hyp = vec![0f64; n4];
-                let (mut fx, mut worst, mut most, mut incomplete) = (0f64, 0f64, 0usize, 0usize);
-                for r in &refs {
-                    let ig = g.integrated_gradients(
-                        x,
-                        r,
-                        req.steps,
-                        req.tolerance,
-                        req.max_steps,
-                        t,
-                        both,
-                    );
-                    add_hypothetical(&ig.mean_gradient, r, l, &mut hyp);
-                    worst = worst.max(ig.delta);
-                    fx = ig.fx as f64;
-                    most = most.max(ig.steps);
-                    incomplete += !ig.complete as usize;
-                }
-                let k = refs.len() as f64;
-                let hyp: Vec<f32> = hyp.iter().map(|&v| (v / k) as f32).collect();
-                let attr = hyp.iter().zip(x).map(|(h, x)| h * x).collect();
-                (
-                    attr,
-                    Some(hyp),
-                    Some((fx, worst, Some((most, incomplete)))),
-                    None,
-                )
-            })
-            .collect(),
-        _ => unreachable!("the engine is chosen from the method"),
-    })
+    /// The method used (the request's, or the model's default).
+    pub method: Method,
 }
 
 /// Sequences per progress step (and per parallel chunk).
@@ -410,75 +103,24 @@ pub fn attribute_run(
     let classes = meta.class_names.clone();
     let both = crate::policy::both_strands(meta, req.forward_only);
     let l = model.model.input_length();
-    let arch = model.model.arch();
-    let engine = match (req.method, model.model.explainn()) {
-        (Method::Ism | Method::DeepLift | Method::DeepLiftShap, Some(m)) => {
-            Engine::Host(HostExplaiNN::new(m))
-        }
-        (Method::DeepLift | Method::DeepLiftShap, None) => match &model.model {
-            explainn_nn::Model::Cnn(c) => Engine::Layered(HostCnn::new(c)),
-            explainn_nn::Model::DanQ(_) => {
-                return Err(RunError::Data(
-                    "exact DeepLIFT has no rule here for DanQ's LSTM (its gates multiply inputs over the whole sequence, which the rescale rule cannot split exactly): use --method ism or integrated-gradients".into(),
-                ));
-            }
-            _ => {
-                return Err(RunError::Data(format!(
-                    "exact DeepLIFT is implemented for ExplaiNN and the convolutional baselines; this is a {} model: use --method ism",
-                    model.model.arch(),
-                )));
-            }
-        },
-        (Method::Ism, None) => Engine::Predict(Predictor::new(
-            model.model,
-            explainn_nn::default_device(),
-            req.batch_size,
-        )),
-        (Method::Saliency | Method::InputXGradient | Method::IntegratedGradients, _) => {
-            Engine::Grad(Gradients::new(&model.model, req.batch_size)?)
-        }
-    };
-    if req.units
-        && !(matches!(req.method, Method::DeepLift | Method::DeepLiftShap)
-            && matches!(engine, Engine::Host(_)))
-    {
-        return Err(RunError::Data(format!(
-            "--units (unit-resolved attributions) needs --method deeplift or deepliftshap on an ExplaiNN model (this is --method {} on a {} model)",
-            req.method.name(),
-            arch
-        )));
-    }
-    if req.references.is_some() && req.method.default_references().is_none() {
-        return Err(RunError::Data(format!(
-            "--method {} takes no --references (they are for deeplift, deepliftshap and integrated-gradients)",
-            req.method.name()
-        )));
-    }
-    if let (Method::DeepLift, Some(References::Shuffle(n))) = (req.method, req.references)
-        && n > 1
-    {
-        return Err(RunError::Data(format!(
-            "--method deeplift takes one reference per sequence (got --references shuffle:{n}); use --method deepliftshap to average over {n} shuffles"
-        )));
-    }
-    if req.method == Method::IntegratedGradients && req.max_steps > MAX_IG_STEPS {
-        return Err(RunError::Data(format!(
-            "integrated gradients with up to {} points per sequence and reference: at most {MAX_IG_STEPS} (refinement to --tolerance 0.01 needs ≤ 400 on the models measured)",
-            req.max_steps
-        )));
-    }
-    if req.method == Method::IntegratedGradients
-        && (req.steps == 0 || req.max_steps < req.steps || !(req.tolerance >= 0.0))
-    {
-        return Err(RunError::Data(format!(
-            "integrated gradients need 1 ≤ --steps ≤ --max-steps and --tolerance ≥ 0 (got {}, {}, {})",
-            req.steps, req.max_steps, req.tolerance
-        )));
-    }
     let t = target_index(&classes, req.target.as_deref())?;
-    let refs_how = match (req.method, req.references) {
-        (m, r) => r.or(m.default_references()),
-    };
+    let method = req.method.unwrap_or_else(|| default_method(&model.model));
+    let attributor = Attributor::new(
+        model.model,
+        AttributeOptions {
+            method,
+            references: req.references,
+            steps: req.steps,
+            tolerance: req.tolerance,
+            max_steps: req.max_steps,
+            units: req.units,
+            both_strands: both,
+            seed: req.seed,
+            batch_size: req.batch_size,
+            device: req.device.clone(),
+        },
+    )?;
+    let refs_how = attributor.references();
     // Streamed: CHUNK sequences at a time in, their rows appended to the outputs.
     let out = dir.path();
     let mut records =
@@ -491,7 +133,7 @@ pub fn attribute_run(
         Some(_) => Some(NpyWriter::create(&out.join(".track.npy"), &[l])?),
         None => None,
     };
-    let ig = req.method == Method::IntegratedGradients;
+    let ig = method == Method::IntegratedGradients;
     let mut deltas_w: Option<AtomicFile> = None;
     let deltas_path = out.join("deltas.tsv");
     let (mut n, mut max_delta, mut incomplete) = (0usize, None::<f64>, 0usize);
@@ -509,10 +151,9 @@ pub fn attribute_run(
         }
         let ohe = explainn_seq::encode::one_hot_batch(&codes, l, false);
         ohe_w.write_rows(&ohe)?;
-        let shape = (l, classes.len(), t, both);
-        for (id, (a, h, d, u)) in ids.iter().zip(attribute_chunk(
-            &engine, req, refs_how, &codes, &ohe, n, shape,
-        )?) {
+        for (id, done) in ids.iter().zip(attributor.attribute(&codes, n, t)?) {
+            let (a, h, u) = (done.attributions, done.hypothetical, done.units);
+            let d = done.delta.map(|d| (d.logit, d.max_delta, d.steps));
             match (&h, req.hypothetical) {
                 (Some(h), true) => attr_w.write_rows(h)?,
                 _ => attr_w.write_rows(&a)?,
@@ -602,15 +243,15 @@ pub fn attribute_run(
         "sequences": std::path::absolute(&req.seqs).unwrap_or(req.seqs.clone()),
         "n": n,
         "length": l,
-        "method": req.method.name(),
+        "method": method.name(),
         "references": refs_how.map(|r| r.to_string()),
-        "steps": (req.method == Method::IntegratedGradients).then_some(req.steps),
+        "steps": (method == Method::IntegratedGradients).then_some(req.steps),
         "hypothetical": req.hypothetical && hyp_path.is_some(),
         "seed": req.seed,
         "target": classes[t],
         "both_strands": both,
         "max_delta": max_delta,
-        "incomplete_pairs": (req.method == Method::IntegratedGradients).then_some(incomplete),
+        "incomplete_pairs": (method == Method::IntegratedGradients).then_some(incomplete),
     });
     crate::output::json_file(&out.join("summary.json"), &summary)?.commit()?;
     dir.commit()?;
@@ -620,6 +261,7 @@ pub fn attribute_run(
         max_delta,
         incomplete,
         both_strands: both,
+        method,
     })
 }
 
@@ -793,43 +435,5 @@ mod tests {
             .map(|&(c, p, v)| (c.to_string(), p, v))
             .collect();
         assert_eq!(got, want);
-    }
-
-    #[test]
-    fn options_parse_with_clear_errors() {
-        assert_eq!(
-            "shuffle:5".parse::<References>(),
-            Ok(References::Shuffle(5))
-        );
-        assert!("shuffle:0".parse::<References>().is_err());
-        let e = "shuffle:18446744073709551615"
-            .parse::<References>()
-            .unwrap_err();
-        assert!(e.contains("at most 10000"), "{e}");
-        assert_eq!(
-            "integrated-gradients".parse::<Method>(),
-            Ok(Method::IntegratedGradients)
-        );
-        assert!(
-            "shap"
-                .parse::<Method>()
-                .unwrap_err()
-                .contains("deepliftshap")
-        );
-        let classes = vec!["GATA".to_string(), "TAL1".to_string()];
-        assert_eq!(target_index(&classes, Some("TAL1")).unwrap(), 1);
-        assert_eq!(target_index(&classes, Some("0")).unwrap(), 0);
-        assert!(
-            target_index(&classes, None)
-                .unwrap_err()
-                .to_string()
-                .contains("--target")
-        );
-        assert!(
-            target_index(&classes, Some("CTCF"))
-                .unwrap_err()
-                .to_string()
-                .contains("GATA, TAL1")
-        );
     }
 }

@@ -64,7 +64,7 @@ impl InterpretRequest {
             output: None,
             selection: None,
             max_sequences: None,
-            seed: 1714,
+            seed: explainn_ops::defaults::SEED,
             motifs: None,
             q_threshold: 0.05,
             forward_only: false,

@@ -66,6 +66,9 @@ pub enum RunError {
     /// A sequence file failed to read.
     #[error(transparent)]
     Seq(#[from] explainn_seq::SeqError),
+    /// An operation refused its options or input.
+    #[error(transparent)]
+    Ops(#[from] explainn_ops::OpsError),
     /// The interpretation's files failed to read.
     #[error(transparent)]
     Interpret(#[from] explainn_interpret::InterpretError),

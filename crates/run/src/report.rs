@@ -5,6 +5,7 @@
 use crate::{Result, RunConfig, RunDir, RunError};
 use explainn_interpret::report::{ExperimentPanel, ReportInputs, build_report};
 use explainn_nn::ModelConfig;
+use explainn_ops::attribute::{AttributeOptions, Attributor, Method, References, default_method};
 use std::path::{Path, PathBuf};
 
 /// Where the report's inputs are. Defaults: `RUN/interpret`, `RUN/test/metrics.tsv` when it
@@ -73,6 +74,15 @@ pub fn report_run(req: &ReportRequest) -> Result<String> {
         inp.metrics = req.metrics.clone();
     }
     inp.top_units = req.top_units;
+    if !run.model().exists() {
+        return Err(RunError::Data(format!(
+            "{} is not a run directory (no {}): give the directory that `explainn train` wrote",
+            run.root().display(),
+            run.model()
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into_owned())
+        )));
+    }
     if !inp.interpret_dir.join("annotation.tsv").exists() {
         return Err(RunError::Data(format!(
             "{} has no interpretation; run `explainn interpret {}` first",
@@ -100,7 +110,9 @@ pub fn report_run(req: &ReportRequest) -> Result<String> {
         }
     }
     if run.config().exists() {
-        inp.run_summary = summary(run, &run.read_config()?);
+        let config = run.read_config()?;
+        inp.class_names = config.class_names.clone();
+        inp.run_summary = summary(run, &config);
     }
     if run.losses().exists() {
         inp.losses = crate::losses::read(&run.losses())?
@@ -223,7 +235,11 @@ fn attribution_panels(req: &ReportRequest, interpret_dir: &Path) -> Result<Vec<(
         ids.push(id);
         codes.extend(explainn_seq::encode::to_codes(&seq));
     }
-    let p = explainn_nn::Predictor::new(mf.model.clone(), device.clone(), 256);
+    let p = explainn_nn::Predictor::new(
+        mf.model.clone(),
+        device.clone(),
+        explainn_ops::defaults::BATCH_SIZE,
+    );
     let logits = crate::policy::logits(&p, &codes, both)?;
     // (sequence index, class)
     let mut chosen: Vec<(usize, usize)> = Vec::new();
@@ -302,45 +318,42 @@ fn attribution_panels(req: &ReportRequest, interpret_dir: &Path) -> Result<Vec<(
             })
             .collect())
     };
-    let host = mf
-        .model
-        .explainn()
-        .map(explainn_nn::attribute::HostExplaiNN::new);
-    let grads = match host {
-        Some(_) => None,
+    // The engine and defaults of `explainn attribute` for this model: the logos equal
+    // `explainn attribute --seed 1714` of the same sequences (the references of sequence s
+    // are drawn from seed + s).
+    let method = default_method(&mf.model);
+    let opts = AttributeOptions {
+        method,
+        both_strands: both,
+        device: device.clone(),
+        ..Default::default()
+    };
+    let attributor = match Attributor::new(mf.model.clone(), opts) {
+        Ok(a) => a,
         // A model without input gradients (pretrained units) gets no attribution section.
-        None => match explainn_nn::attribute::Gradients::new(&mf.model, 64) {
-            Ok(g) => Some(g),
-            Err(_) => return Ok(Vec::new()),
-        },
+        Err(_) => return Ok(Vec::new()),
+    };
+    let method = match (method, attributor.references()) {
+        (Method::DeepLiftShap, Some(References::Shuffle(n))) => {
+            format!("DeepLIFT-SHAP, {n} shuffles")
+        }
+        (Method::IntegratedGradients, Some(References::Zeros)) => {
+            "integrated gradients, zero reference".to_string()
+        }
+        (m, r) => format!(
+            "{}{}",
+            m.name(),
+            r.map_or(String::new(), |r| format!(", {r}"))
+        ),
     };
     let mut panels = Vec::new();
     for &(s, c) in &chosen {
         let seq = &codes[s * l..(s + 1) * l];
-        let x = explainn_seq::encode::one_hot_batch(seq, l, false);
-        let (attr, method) = match (&host, &grads) {
-            (Some(h), _) => {
-                // The references `explainn attribute --seed 1714` draws for sequence s.
-                let how = crate::attribute::References::Shuffle(20);
-                let refs = crate::attribute::references(seq, l, how, 1714 + s as u64);
-                let a = h.attribute(&x, &refs, both);
-                (
-                    a.attributions[c * 4 * l..(c + 1) * 4 * l].to_vec(),
-                    "DeepLIFT-SHAP, 20 shuffles",
-                )
-            }
-            (None, Some(g)) => {
-                let ig = g.integrated_gradients(&x, &vec![0f32; 4 * l], 50, 0.01, 1600, c, both);
-                let a = ig
-                    .mean_gradient
-                    .iter()
-                    .zip(&x)
-                    .map(|(g, x)| g * x)
-                    .collect();
-                (a, "integrated gradients, zero reference")
-            }
-            _ => unreachable!("one engine"),
-        };
+        let attr = attributor
+            .attribute(seq, s, c)?
+            .pop()
+            .expect("one sequence")
+            .attributions;
         let values: Vec<[f64; 4]> = (0..l)
             .map(|j| std::array::from_fn(|ch| attr[ch * l + j] as f64))
             .collect();

@@ -15,6 +15,9 @@
 mod error;
 
 pub mod background;
+/// The seed of every seeded draw unless one is given (the original's 1714): the one
+/// definition that `explainn_ops::defaults::SEED` re-exports.
+pub const SEED: u64 = 1714;
 pub mod bed;
 pub mod dataset;
 pub mod encode;

@@ -91,7 +91,7 @@ pub struct Options {
     pub clip_right: usize,
     /// Class names overriding the defaults (file stems, BED column names).
     pub class_names: Option<Vec<String>>,
-    /// Seed of every random step (default 1714, as the original).
+    /// Seed of every random step (default [`crate::SEED`], as the original).
     pub seed: u64,
 }
 
@@ -107,7 +107,7 @@ impl Default for Options {
             clip_left: 0,
             clip_right: 0,
             class_names: None,
-            seed: 1714,
+            seed: crate::SEED,
         }
     }
 }

@@ -6,6 +6,7 @@
 use super::common_model::{init_threads, load_model, progress_bar};
 use anyhow::Result;
 use clap::Args as ClapArgs;
+use explainn_ops::defaults;
 use explainn_run::attribute::{AttributeRequest, Method, References, attribute_run};
 use std::path::PathBuf;
 
@@ -20,11 +21,13 @@ pub struct Args {
     /// Output directory (replaced whole; a directory of other files is refused).
     #[arg(short, long)]
     pub output: PathBuf,
-    /// deepliftshap (ExplaiNN: exact DeepLIFT averaged over --references), deeplift (one
-    /// reference), ism (every substitution; any architecture), saliency (the gradient at
-    /// every base), input-x-gradient or integrated-gradients (any architecture).
-    #[arg(long, default_value = "deepliftshap")]
-    pub method: Method,
+    /// deepliftshap (exact DeepLIFT averaged over --references; ExplaiNN and the
+    /// convolutional baselines), deeplift (one reference), ism (every substitution; any
+    /// architecture), saliency (the gradient at every base), input-x-gradient or
+    /// integrated-gradients (any architecture) [default: deepliftshap where exact DeepLIFT
+    /// exists for the model, else integrated-gradients; the report uses the same].
+    #[arg(long)]
+    pub method: Option<Method>,
     /// References: shuffle:N (N seeded dinucleotide shuffles per sequence, as
     /// tangermeme), zeros, or gc (the sequence's own base frequencies). Default:
     /// shuffle:20 for deepliftshap, shuffle:1 for deeplift, zeros for integrated-gradients.
@@ -33,14 +36,14 @@ pub struct Args {
     /// Integrated gradients: Gauss–Legendre points on the path from each reference to the
     /// sequence (Captum's rule) to start from; doubled for a pair whose convergence delta
     /// exceeds --tolerance (ReLU and max-pool kinks), up to --max-steps.
-    #[arg(long, default_value_t = 50)]
+    #[arg(long, default_value_t = defaults::IG_STEPS)]
     pub steps: usize,
     /// Integrated gradients: the largest convergence delta accepted, relative to
     /// max(1, |f(x) − f(r)|).
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = defaults::IG_TOLERANCE)]
     pub tolerance: f64,
     /// Integrated gradients: the most points per pair.
-    #[arg(long, default_value_t = 1600)]
+    #[arg(long, default_value_t = defaults::IG_MAX_STEPS)]
     pub max_steps: usize,
     /// Write the hypothetical contributions (what each base would contribute at each
     /// position; the form tfmodisco-lite wants) as `attributions` (deeplift, deepliftshap,
@@ -66,10 +69,10 @@ pub struct Args {
     #[arg(long)]
     pub forward_only: bool,
     /// Seed of the shuffled references.
-    #[arg(long, default_value_t = 1714)]
+    #[arg(long, default_value_t = defaults::SEED)]
     pub seed: u64,
     /// Sequences per batch (ISM of non-ExplaiNN models, gradients).
-    #[arg(long, default_value_t = 256, value_parser = super::positive)]
+    #[arg(long, default_value_t = defaults::BATCH_SIZE, value_parser = super::positive)]
     pub batch_size: usize,
     /// Compute threads (default: all cores).
     #[arg(long)]
@@ -96,6 +99,7 @@ pub fn run(a: Args) -> Result<()> {
         output: a.output.clone(),
         seed: a.seed,
         batch_size: a.batch_size,
+        device: super::common_model::device(),
     };
     let pb = progress_bar(0, "{pos} sequences attributed ({per_sec}, {elapsed})");
     let r = attribute_run(mf, &req, &|done| pb.set_position(done as u64))?;
@@ -112,7 +116,7 @@ pub fn run(a: Args) -> Result<()> {
         a.output.display()
     );
     match r.max_delta {
-        Some(d) if a.method == Method::IntegratedGradients => {
+        Some(d) if r.method == Method::IntegratedGradients => {
             if r.incomplete > 0 {
                 eprintln!(
                     "warning: {} sequence–reference pairs stayed above --tolerance {} at --max-steps {} (largest delta {d:.3e}); see deltas.tsv",

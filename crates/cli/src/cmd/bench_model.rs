@@ -32,7 +32,7 @@ pub struct Args {
     #[arg(long, default_value_t = 30)]
     pub steps: usize,
     /// Compute device: cpu, or cuda / wgpu in builds with that cargo feature.
-    #[arg(long, default_value = "cpu")]
+    #[arg(long, default_value = explainn_ops::defaults::DEVICE)]
     pub device: String,
 }
 

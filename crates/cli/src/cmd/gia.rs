@@ -51,7 +51,7 @@ pub struct Args {
     #[arg(long, default_value_t = 1000, value_parser = super::positive)]
     pub n: usize,
     /// Seed of the backgrounds and of the motif instances.
-    #[arg(long, default_value_t = 1714)]
+    #[arg(long, default_value_t = explainn_ops::defaults::SEED)]
     pub seed: u64,
     /// Unit labels from this annotation.tsv [default: RUN_DIR/interpret/annotation.tsv].
     #[arg(long)]
@@ -63,7 +63,7 @@ pub struct Args {
     #[arg(long)]
     pub forward_only: bool,
     /// Sequences per batch.
-    #[arg(long, default_value_t = 256, value_parser = super::positive)]
+    #[arg(long, default_value_t = explainn_ops::defaults::BATCH_SIZE, value_parser = super::positive)]
     pub batch_size: usize,
     /// Compute threads (default: all cores).
     #[arg(long)]

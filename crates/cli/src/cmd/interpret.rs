@@ -51,7 +51,7 @@ pub struct Args {
     #[arg(long)]
     pub max_sequences: Option<usize>,
     /// Seed of the subsample.
-    #[arg(long, default_value_t = 1714)]
+    #[arg(long, default_value_t = explainn_ops::defaults::SEED)]
     pub seed: u64,
     /// Target motifs for annotation (MEME/JASPAR/HOCOMOCO) [default: bundled JASPAR 2024
     /// CORE vertebrates non-redundant].
@@ -67,7 +67,7 @@ pub struct Args {
     #[arg(long)]
     pub metrics: Option<PathBuf>,
     /// Sequences per batch.
-    #[arg(long, default_value_t = 100, value_parser = super::positive)]
+    #[arg(long, default_value_t = explainn_ops::defaults::BATCH_SIZE, value_parser = super::positive)]
     pub batch_size: usize,
     /// Compute threads (default: all cores).
     #[arg(long)]

@@ -101,7 +101,7 @@ pub struct Args {
     #[arg(long, value_delimiter = ',')]
     class_names: Option<Vec<String>>,
     /// Seed for shuffles, background draws and splits.
-    #[arg(long, default_value_t = 1714)]
+    #[arg(long, default_value_t = explainn_ops::defaults::SEED)]
     seed: u64,
 }
 

@@ -27,13 +27,13 @@ pub struct Args {
     #[arg(long)]
     pub forward_only: bool,
     /// Sequences per batch.
-    #[arg(long, default_value_t = 100, value_parser = super::positive)]
+    #[arg(long, default_value_t = explainn_ops::defaults::BATCH_SIZE, value_parser = super::positive)]
     pub batch_size: usize,
     /// Compute threads (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
     /// Compute device: cpu, or cuda / wgpu in builds with that cargo feature.
-    #[arg(long, default_value = "cpu")]
+    #[arg(long, default_value = explainn_ops::defaults::DEVICE)]
     pub device: String,
 }
 

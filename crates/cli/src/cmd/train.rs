@@ -138,7 +138,7 @@ pub struct Args {
     #[arg(long, default_value = "best", value_parser = ["best", "last"])]
     pub keep: String,
     /// Sequences per batch.
-    #[arg(long, default_value_t = 100, value_parser = super::positive)]
+    #[arg(long, default_value_t = explainn_ops::defaults::TRAIN_BATCH_SIZE, value_parser = super::positive)]
     pub batch_size: usize,
     /// Maximum number of epochs.
     #[arg(long, default_value_t = 100)]
@@ -150,7 +150,7 @@ pub struct Args {
     #[arg(long)]
     pub no_rc: bool,
     /// Random seed (initialisation, shuffling, dropout).
-    #[arg(long, default_value_t = 1714)]
+    #[arg(long, default_value_t = explainn_ops::defaults::SEED)]
     pub seed: u64,
     /// Keep these tensors fixed, by their PyTorch `state_dict` names (comma-separated or
     /// repeated), e.g. `final.bias` or `c1.weight`. BatchNorm running statistics still update.
@@ -194,7 +194,7 @@ pub struct Args {
     #[arg(long)]
     pub threads: Option<usize>,
     /// Compute device: cpu, or cuda / wgpu in builds with that cargo feature.
-    #[arg(long, default_value = "cpu")]
+    #[arg(long, default_value = explainn_ops::defaults::DEVICE)]
     pub device: String,
 }
 

@@ -35,7 +35,7 @@ pub struct Args {
     #[arg(long)]
     pub forward_only: bool,
     /// Variants per batch.
-    #[arg(long, default_value_t = 256, value_parser = super::positive)]
+    #[arg(long, default_value_t = explainn_ops::defaults::BATCH_SIZE, value_parser = super::positive)]
     pub batch_size: usize,
     /// Compute threads (default: all cores).
     #[arg(long)]

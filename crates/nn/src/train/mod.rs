@@ -159,6 +159,9 @@ pub enum Keep {
     Last,
 }
 
+/// Sequences per training batch by default: a hyperparameter (the paper's 100).
+pub const TRAIN_BATCH_SIZE: usize = 100;
+
 /// Optimisation settings. Defaults: BCE, Adam, lr 0.003 constant, batch 100, at most 100
 /// epochs, patience 10, RC augmentation on, seed 1714, Adam ε 1e-8, best epoch kept.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -210,11 +213,11 @@ impl Default for TrainOptions {
             schedule: Schedule::Constant,
             keep: Keep::Best,
             adam_eps: 1e-8,
-            batch_size: 100,
+            batch_size: TRAIN_BATCH_SIZE,
             max_epochs: 100,
             patience: 10,
             rc: true,
-            seed: 1714,
+            seed: explainn_seq::SEED,
             freeze: Vec::new(),
             clip_norm: None,
             penalties: Vec::new(),

@@ -1,0 +1,24 @@
+//! explainn's operations on arrays: what the command line, the run pipelines, the report
+//! and the Python package compute, with no file I/O. Each operation takes a loaded model,
+//! sequences as codes `(N, L)` u8 (A, C, G, T = 0..3, anything else 4) and one options
+//! value whose [`Default`] is the documented default ([`defaults`]).
+//!
+//! - [`attribute`]: base-resolution attributions of one class by every method, with the
+//!   engine chosen once per model ([`attribute::Attributor`]).
+
+pub mod attribute;
+pub mod defaults;
+
+/// Errors of the operations: what is wrong with which input or option.
+#[derive(Debug, thiserror::Error)]
+pub enum OpsError {
+    /// An option or input the operation cannot use.
+    #[error("{0}")]
+    Invalid(String),
+    /// The model failed.
+    #[error(transparent)]
+    Model(#[from] explainn_nn::NnError),
+}
+
+/// Result alias for this crate.
+pub type Result<T, E = OpsError> = std::result::Result<T, E>;
