@@ -44,12 +44,28 @@ fn shared_defaults_are_defined_once() {
     // (what, literal, the one file allowed to hold it)
     let single: [(&str, &str, Option<&str>); 7] = [
         ("the default seed", "1714", Some("seq/src/lib.rs")),
-        ("the reference count", "SHUFFLES: usize = 20", Some("ops/src/defaults.rs")),
+        (
+            "the reference count",
+            "SHUFFLES: usize = 20",
+            Some("ops/src/defaults.rs"),
+        ),
         ("the reference count", "Shuffle(20)", None),
-        ("the integrated-gradient maximum", "1600", Some("ops/src/defaults.rs")),
-        ("the integrated-gradient start", "IG_STEPS: usize = 50", Some("ops/src/defaults.rs")),
+        (
+            "the integrated-gradient maximum",
+            "1600",
+            Some("ops/src/defaults.rs"),
+        ),
+        (
+            "the integrated-gradient start",
+            "IG_STEPS: usize = 50",
+            Some("ops/src/defaults.rs"),
+        ),
         ("the device", "default_value = \"cpu\"", None),
-        ("the training batch size", "TRAIN_BATCH_SIZE: usize = 100", Some("nn/src/train/mod.rs")),
+        (
+            "the training batch size",
+            "TRAIN_BATCH_SIZE: usize = 100",
+            Some("nn/src/train/mod.rs"),
+        ),
     ];
     let mut problems = Vec::new();
     for (what, literal, home) in single {
@@ -60,7 +76,9 @@ fn shared_defaults_are_defined_once() {
             .collect();
         let want: Vec<String> = home.map(str::to_string).into_iter().collect();
         if holders != want {
-            problems.push(format!("{what} (`{literal}`) is written in {holders:?}, expected {want:?}"));
+            problems.push(format!(
+                "{what} (`{literal}`) is written in {holders:?}, expected {want:?}"
+            ));
         }
     }
     // No command-line batch size is a number: each names a constant.

@@ -232,6 +232,7 @@ pub struct GiaRequest {
     pub fit_length: bool,
     pub output: PathBuf,
     pub batch_size: usize,
+    pub device: explainn_nn::Device,
 }
 
 /// Mean and standard deviation (n − 1) of one effect.
@@ -494,7 +495,7 @@ pub fn gia_run(model: ModelFile, req: &GiaRequest) -> Result<GiaOutcome> {
         }
         None => Vec::new(),
     };
-    let p = Predictor::new(model.model, explainn_nn::default_device(), req.batch_size);
+    let p = Predictor::new(model.model, req.device.clone(), req.batch_size);
     let base = score(&p, &bg, both, true)?;
     let unit_labels = units.map(|u| (u, labels.as_slice()));
     let out = dir.path().to_path_buf();

@@ -22,6 +22,8 @@ pub struct ReportRequest {
     pub attribution_top: usize,
     pub attribution_ids: Vec<String>,
     pub attribution_sequences: Option<PathBuf>,
+    pub batch_size: usize,
+    pub device: explainn_nn::Device,
 }
 
 /// The summary lines of a run configuration.
@@ -222,7 +224,7 @@ fn attribution_panels(req: &ReportRequest, interpret_dir: &Path) -> Result<Vec<(
             }
         }
     };
-    let device = explainn_nn::default_device();
+    let device = req.device.clone();
     let mf = explainn_nn::checkpoint::load(&run.model(), &device)?;
     let meta = mf.metadata.clone();
     let classes = meta.class_names.clone();
@@ -235,11 +237,7 @@ fn attribution_panels(req: &ReportRequest, interpret_dir: &Path) -> Result<Vec<(
         ids.push(id);
         codes.extend(explainn_seq::encode::to_codes(&seq));
     }
-    let p = explainn_nn::Predictor::new(
-        mf.model.clone(),
-        device.clone(),
-        explainn_ops::defaults::BATCH_SIZE,
-    );
+    let p = explainn_nn::Predictor::new(mf.model.clone(), device.clone(), req.batch_size);
     let logits = crate::policy::logits(&p, &codes, both)?;
     // (sequence index, class)
     let mut chosen: Vec<(usize, usize)> = Vec::new();
@@ -325,6 +323,7 @@ fn attribution_panels(req: &ReportRequest, interpret_dir: &Path) -> Result<Vec<(
     let opts = AttributeOptions {
         method,
         both_strands: both,
+        batch_size: req.batch_size,
         device: device.clone(),
         ..Default::default()
     };

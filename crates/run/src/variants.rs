@@ -39,6 +39,7 @@ pub struct VariantsRequest {
     pub annotation: Option<PathBuf>,
     pub forward_only: bool,
     pub batch_size: usize,
+    pub device: explainn_nn::Device,
 }
 
 /// What a run scored and skipped.
@@ -269,7 +270,7 @@ pub fn variants_run(model: ModelFile, req: &VariantsRequest) -> Result<VariantsO
         None => Vec::new(),
     };
     let loss = crate::policy::output_loss(&meta, &[0.0, 1.0]);
-    let p = Predictor::new(model.model, explainn_nn::default_device(), req.batch_size);
+    let p = Predictor::new(model.model, req.device.clone(), req.batch_size);
     let mut f = TextOutput::create(&req.output)?;
     let header = "chrom\tpos\tid\tref\talt\tclass\tref_logit\talt_logit\tdelta\tlog2fc";
     let mut text = String::from(header);

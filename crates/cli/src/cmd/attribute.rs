@@ -3,7 +3,7 @@
 //! (rescale rule for exp and ReLU, Shapley values for max-pooling), in silico mutagenesis
 //! (receptive-field for ExplaiNN), saliency, input × gradient and integrated gradients.
 
-use super::common_model::{init_threads, load_model, progress_bar};
+use super::common_model::{load_model_on, progress_bar};
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use explainn_ops::defaults;
@@ -71,17 +71,15 @@ pub struct Args {
     /// Seed of the shuffled references.
     #[arg(long, default_value_t = defaults::SEED)]
     pub seed: u64,
-    /// Sequences per batch (ISM of non-ExplaiNN models, gradients).
-    #[arg(long, default_value_t = defaults::BATCH_SIZE, value_parser = super::positive)]
-    pub batch_size: usize,
-    /// Compute threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub compute: super::common_model::Compute,
+    #[command(flatten)]
+    pub batch: super::common_model::Batch,
 }
 
 pub fn run(a: Args) -> Result<()> {
-    init_threads(a.threads);
-    let mf = load_model(&a.model)?;
+    let (_, device) = a.compute.init()?;
+    let mf = load_model_on(&a.model, &device)?;
     let req = AttributeRequest {
         model_path: a.model.clone(),
         seqs: a.seqs.clone(),
@@ -98,8 +96,8 @@ pub fn run(a: Args) -> Result<()> {
         forward_only: a.forward_only,
         output: a.output.clone(),
         seed: a.seed,
-        batch_size: a.batch_size,
-        device: super::common_model::device(),
+        batch_size: a.batch.batch_size,
+        device: device.clone(),
     };
     let pb = progress_bar(0, "{pos} sequences attributed ({per_sec}, {elapsed})");
     let r = attribute_run(mf, &req, &|done| pb.set_position(done as u64))?;

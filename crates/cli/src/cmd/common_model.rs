@@ -13,6 +13,33 @@ pub fn init_threads(threads: Option<usize>) -> usize {
     explainn_nn::set_threads(threads.unwrap_or(0))
 }
 
+/// Where to compute: one flag group, flattened into every command that runs a model.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Compute {
+    /// Compute threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Compute device: cpu, or cuda / wgpu in builds with that cargo feature.
+    #[arg(long, default_value = explainn_ops::defaults::DEVICE)]
+    pub device: String,
+}
+
+impl Compute {
+    /// Set up the thread pool and the device: (threads in use, device).
+    pub fn init(&self) -> Result<(usize, explainn_nn::Device)> {
+        let threads = init_threads(self.threads);
+        Ok((threads, device_named(&self.device)?))
+    }
+}
+
+/// Sequences per batch of inference: one flag group for every command that predicts.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Batch {
+    /// Sequences per batch (speed and memory only: results are the same for every size).
+    #[arg(long, default_value_t = explainn_ops::defaults::BATCH_SIZE, value_parser = super::positive)]
+    pub batch_size: usize,
+}
+
 /// The default compute device: burn's `flex` CPU backend.
 pub fn device() -> explainn_nn::Device {
     explainn_nn::default_device()
@@ -29,11 +56,6 @@ pub fn device_named(name: &str) -> Result<explainn_nn::Device> {
         ),
         Err(_) => bail!("--device {name}: unknown device (cpu, cuda or wgpu)"),
     }
-}
-
-/// Load a model from a run directory or a `model.safetensors` file onto the CPU.
-pub fn load_model(path: &Path) -> Result<ModelFile> {
-    load_model_on(path, &device())
 }
 
 /// Load a model from a run directory or a `model.safetensors` file onto `device`.

@@ -4,7 +4,7 @@
 //! contributions plus the bias equal the logit (strand-averaged for models trained with
 //! reverse complements), which is written as a `logit` row.
 
-use super::common_model::{device, init_threads, load_model};
+use super::common_model::load_model_on;
 use crate::output::AtomicFile;
 use anyhow::{Context, Result, bail};
 use clap::Args as ClapArgs;
@@ -39,12 +39,10 @@ pub struct Args {
     /// Use the forward strand only, even for a model trained with reverse complements.
     #[arg(long)]
     pub forward_only: bool,
-    /// Sequences per batch.
-    #[arg(long, default_value_t = explainn_ops::defaults::BATCH_SIZE, value_parser = super::positive)]
-    pub batch_size: usize,
-    /// Compute threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub compute: super::common_model::Compute,
+    #[command(flatten)]
+    pub batch: super::common_model::Batch,
 }
 
 fn write_rows(
@@ -93,8 +91,8 @@ fn write_rows(
 }
 
 pub fn run(a: Args) -> Result<()> {
-    init_threads(a.threads);
-    let mf = load_model(&a.model)?;
+    let (_, device) = a.compute.init()?;
+    let mf = load_model_on(&a.model, &device)?;
     let both = explainn_run::policy::both_strands(&mf.metadata, a.forward_only);
     let stack_names: Option<Vec<String>> = mf
         .model
@@ -121,17 +119,25 @@ pub fn run(a: Args) -> Result<()> {
         )?,
     };
     let classes = mf.metadata.class_names.clone();
-    let p = Predictor::new(mf.model, device(), a.batch_size);
+    let p = Predictor::new(mf.model, device, a.batch.batch_size);
     let n = match &a.output {
         Some(path) => {
             let mut f = AtomicFile::create(path)?;
-            let n = write_rows(&mut f, &p, &a, both, a.batch_size, &classes, &labels)?;
+            let n = write_rows(&mut f, &p, &a, both, a.batch.batch_size, &classes, &labels)?;
             f.commit()?;
             n
         }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let n = write_rows(&mut out, &p, &a, both, a.batch_size, &classes, &labels);
+            let n = write_rows(
+                &mut out,
+                &p,
+                &a,
+                both,
+                a.batch.batch_size,
+                &classes,
+                &labels,
+            );
             let n = match n {
                 Err(e)
                     if e.downcast_ref::<std::io::Error>()

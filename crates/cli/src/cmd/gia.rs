@@ -3,7 +3,7 @@
 //! Δ logit per class (and per unit for ExplaiNN), or vary the gap between two patterns and
 //! report what the pair adds beyond the sum of its parts.
 
-use super::common_model::{init_threads, load_model};
+use super::common_model::load_model_on;
 use anyhow::{Result, bail};
 use clap::Args as ClapArgs;
 use explainn_run::gia::{Background, Experiment, GiaRequest, Pattern, gia_run, parse_distances};
@@ -62,12 +62,10 @@ pub struct Args {
     /// Use the forward strand only, even for a model trained with reverse complements.
     #[arg(long)]
     pub forward_only: bool,
-    /// Sequences per batch.
-    #[arg(long, default_value_t = explainn_ops::defaults::BATCH_SIZE, value_parser = super::positive)]
-    pub batch_size: usize,
-    /// Compute threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub compute: super::common_model::Compute,
+    #[command(flatten)]
+    pub batch: super::common_model::Batch,
 }
 
 pub fn run(a: Args) -> Result<()> {
@@ -86,7 +84,7 @@ pub fn run(a: Args) -> Result<()> {
     } else {
         refuse_given(&["sequences", "thresh"], "without --ablate")?;
     }
-    init_threads(a.threads);
+    let (_, device) = a.compute.init()?;
     let experiment = match (&a.insert, &a.pair) {
         (None, None) if a.ablate.is_some() => Experiment::Ablate {
             pattern: Pattern::parse(a.ablate.as_deref().expect("checked"))?,
@@ -109,7 +107,7 @@ pub fn run(a: Args) -> Result<()> {
         },
         _ => bail!("give --insert PATTERN, --pair A B or --ablate PATTERN --sequences SEQS"),
     };
-    let mf = load_model(&a.model)?;
+    let mf = load_model_on(&a.model, &device)?;
     let req = GiaRequest {
         model_path: a.model.clone(),
         background: match &a.background {
@@ -123,7 +121,8 @@ pub fn run(a: Args) -> Result<()> {
         forward_only: a.forward_only,
         fit_length: a.fit_length,
         output: a.output.clone(),
-        batch_size: a.batch_size,
+        batch_size: a.batch.batch_size,
+        device: device.clone(),
     };
     let r = gia_run(mf, &req)?;
     let strands = if r.both_strands {

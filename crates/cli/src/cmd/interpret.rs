@@ -4,7 +4,7 @@
 //! (`logos/`), plots (`plots/`) and `summary.json`, written all together or not at all.
 //! The pipeline is `explainn_run::interpret`; this module only parses the arguments.
 
-use super::common_model::{device, init_threads, progress_bar};
+use super::common_model::progress_bar;
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use explainn_interpret::select::Selection;
@@ -66,16 +66,14 @@ pub struct Args {
     /// Test metrics to plot [default: RUN_DIR/test/metrics.tsv when present].
     #[arg(long)]
     pub metrics: Option<PathBuf>,
-    /// Sequences per batch.
-    #[arg(long, default_value_t = explainn_ops::defaults::BATCH_SIZE, value_parser = super::positive)]
-    pub batch_size: usize,
-    /// Compute threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub compute: super::common_model::Compute,
+    #[command(flatten)]
+    pub batch: super::common_model::Batch,
 }
 
 pub fn run(a: Args) -> Result<()> {
-    init_threads(a.threads);
+    let (_, device) = a.compute.init()?;
     let selection = if a.all {
         Some(Selection::All)
     } else if a.exact_match {
@@ -98,7 +96,7 @@ pub fn run(a: Args) -> Result<()> {
         q_threshold: a.q_threshold,
         forward_only: a.forward_only,
         metrics: a.metrics.clone(),
-        batch_size: a.batch_size,
+        batch_size: a.batch.batch_size,
     };
     let pb = progress_bar(
         0,
@@ -118,7 +116,7 @@ pub fn run(a: Args) -> Result<()> {
             pb.set_position(done as u64);
         }
     };
-    let done = interpret_run(&req, &device(), &mut show)?;
+    let done = interpret_run(&req, &device, &mut show)?;
     pb.finish_and_clear();
     if done.what == "pretrained units" {
         info!(

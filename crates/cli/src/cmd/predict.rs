@@ -4,7 +4,7 @@
 //! each strand, their mean and max; with `--sigmoid` these go through a sigmoid after
 //! mean/max, as the original's `--apply-sigmoid`).
 
-use super::common_model::{device_named, init_threads, load_model_on, progress_bar};
+use super::common_model::{load_model_on, progress_bar};
 use crate::output::AtomicGzFile;
 use anyhow::{Context, Result, bail};
 use clap::Args as ClapArgs;
@@ -36,27 +36,21 @@ pub struct Args {
     /// sequences of another length.
     #[arg(long)]
     pub fit_length: bool,
-    /// Sequences per batch.
-    #[arg(long, default_value_t = explainn_ops::defaults::BATCH_SIZE, value_parser = super::positive)]
-    pub batch_size: usize,
-    /// Compute threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Compute device: cpu, or cuda / wgpu in builds with that cargo feature.
-    #[arg(long, default_value = explainn_ops::defaults::DEVICE)]
-    pub device: String,
+    #[command(flatten)]
+    pub compute: super::common_model::Compute,
+    #[command(flatten)]
+    pub batch: super::common_model::Batch,
 }
 
 pub fn run(a: Args) -> Result<()> {
-    init_threads(a.threads);
-    let device = device_named(&a.device)?;
+    let (_, device) = a.compute.init()?;
     let mf = load_model_on(&a.model, &device)?;
     let l = mf.model.input_length();
     let names = mf.metadata.class_names.clone();
     let records =
         explainn_run::input::open_sequences(&a.input, a.genome.as_deref(), l, a.fit_length)
             .with_context(|| format!("cannot read sequences from {}", a.input.display()))?;
-    let predictor = Predictor::new(mf.model, device, a.batch_size);
+    let predictor = Predictor::new(mf.model, device, a.batch.batch_size);
     // A directory made here is removed again if the run fails: no half-made output.
     let made = !a.output.exists();
     std::fs::create_dir_all(&a.output)
@@ -88,8 +82,8 @@ fn write_predictions(
     writeln!(out, "id\tclass\tforward\treverse\tmean\tmax")?;
     let pb = progress_bar(0, "{pos} sequences ({per_sec}, {elapsed})");
     let act = |v: f32| if a.sigmoid { sigmoid(v) } else { v };
-    let mut ids: Vec<String> = Vec::with_capacity(a.batch_size);
-    let mut codes: Vec<u8> = Vec::with_capacity(a.batch_size * l);
+    let mut ids: Vec<String> = Vec::with_capacity(a.batch.batch_size);
+    let mut codes: Vec<u8> = Vec::with_capacity(a.batch.batch_size * l);
     let mut total = 0usize;
     let flush =
         |ids: &mut Vec<String>, codes: &mut Vec<u8>, out: &mut AtomicGzFile| -> Result<()> {
@@ -121,7 +115,7 @@ fn write_predictions(
         codes.extend(to_codes(&seq));
         ids.push(id);
         total += 1;
-        if ids.len() == a.batch_size.max(1) {
+        if ids.len() == a.batch.batch_size.max(1) {
             flush(&mut ids, &mut codes, &mut out)?;
         }
     }

@@ -38,6 +38,10 @@ pub struct Args {
     /// without one, no section].
     #[arg(long)]
     pub attribution_sequences: Option<PathBuf>,
+    #[command(flatten)]
+    pub compute: super::common_model::Compute,
+    #[command(flatten)]
+    pub batch: super::common_model::Batch,
 }
 
 pub fn run(a: Args) -> Result<()> {
@@ -49,6 +53,8 @@ pub fn run(a: Args) -> Result<()> {
         attribution_top: a.attribution_top,
         attribution_ids: a.attribution_ids.clone(),
         attribution_sequences: a.attribution_sequences.clone(),
+        batch_size: a.batch.batch_size,
+        device: a.compute.init()?.1,
     };
     let out = a
         .output

@@ -5,7 +5,7 @@
 //! Writes `metrics.tsv` (per class and macro: AUROC, AUPRC, Pearson, Spearman, MSE) and
 //! `predictions.tsv.gz` (id, class, target, prediction).
 
-use super::common_model::{device_named, init_threads, load_model_on};
+use super::common_model::load_model_on;
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use explainn_run::metrics::format_value;
@@ -26,24 +26,18 @@ pub struct Args {
     /// (whose predictions are otherwise averaged over both strands).
     #[arg(long)]
     pub forward_only: bool,
-    /// Sequences per batch.
-    #[arg(long, default_value_t = explainn_ops::defaults::BATCH_SIZE, value_parser = super::positive)]
-    pub batch_size: usize,
-    /// Compute threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Compute device: cpu, or cuda / wgpu in builds with that cargo feature.
-    #[arg(long, default_value = explainn_ops::defaults::DEVICE)]
-    pub device: String,
+    #[command(flatten)]
+    pub compute: super::common_model::Compute,
+    #[command(flatten)]
+    pub batch: super::common_model::Batch,
 }
 
 pub fn run(a: Args) -> Result<()> {
-    init_threads(a.threads);
-    let device = device_named(&a.device)?;
+    let (_, device) = a.compute.init()?;
     let mf = load_model_on(&a.model, &device)?;
     let opts = TestOptions {
         forward_only: a.forward_only,
-        batch_size: a.batch_size,
+        batch_size: a.batch.batch_size,
     };
     let r = test_run(mf, &a.model, device, &a.test, &a.output, &opts)?;
     let m = &r.metrics.macro_avg;

@@ -2,7 +2,7 @@
 //! baselines, `--arch`) on ExplaiNN TSV files. RUN_DIR receives `model.safetensors`,
 //! `config.json` and `losses.tsv`, all or nothing.
 
-use super::common_model::{device_named, init_threads, progress_bar};
+use super::common_model::progress_bar;
 use anyhow::{Result, bail};
 use clap::Args as ClapArgs;
 use explainn_nn::stack::Head;
@@ -190,12 +190,8 @@ pub struct Args {
     /// report.html are removed once the new model is written.
     #[arg(long)]
     pub force: bool,
-    /// Compute threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Compute device: cpu, or cuda / wgpu in builds with that cargo feature.
-    #[arg(long, default_value = explainn_ops::defaults::DEVICE)]
-    pub device: String,
+    #[command(flatten)]
+    pub compute: super::common_model::Compute,
 }
 
 pub fn run(a: Args) -> Result<()> {
@@ -258,8 +254,7 @@ fn refuse_options_that_do_not_apply(a: &Args, finetune: bool) -> Result<()> {
 
 pub fn run_with(a: Args, pretrained: Option<PathBuf>) -> Result<()> {
     refuse_options_that_do_not_apply(&a, pretrained.is_some())?;
-    let threads = init_threads(a.threads);
-    let device = device_named(&a.device)?;
+    let (threads, device) = a.compute.init()?;
     let pretrained_units = match &pretrained {
         Some(p) => {
             if a.units.is_some() || a.init_motifs.is_some() || a.ensemble > 1 {

@@ -2,7 +2,7 @@
 //! of every SNV and short indel, with `explainn_run::variants::variants_run`; for ExplaiNN
 //! the unit whose contribution the variant changes most.
 
-use super::common_model::{init_threads, load_model};
+use super::common_model::load_model_on;
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use explainn_run::variants::{VariantsRequest, variants_run};
@@ -34,17 +34,15 @@ pub struct Args {
     /// Use the forward strand only, even for a model trained with reverse complements.
     #[arg(long)]
     pub forward_only: bool,
-    /// Variants per batch.
-    #[arg(long, default_value_t = explainn_ops::defaults::BATCH_SIZE, value_parser = super::positive)]
-    pub batch_size: usize,
-    /// Compute threads (default: all cores).
-    #[arg(long)]
-    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub compute: super::common_model::Compute,
+    #[command(flatten)]
+    pub batch: super::common_model::Batch,
 }
 
 pub fn run(a: Args) -> Result<()> {
-    init_threads(a.threads);
-    let mf = load_model(&a.model)?;
+    let (_, device) = a.compute.init()?;
+    let mf = load_model_on(&a.model, &device)?;
     let req = VariantsRequest {
         model_path: a.model.clone(),
         vcf: a.vcf.clone(),
@@ -54,7 +52,8 @@ pub fn run(a: Args) -> Result<()> {
         max_indel: a.max_indel,
         annotation: a.annotation.clone(),
         forward_only: a.forward_only,
-        batch_size: a.batch_size,
+        batch_size: a.batch.batch_size,
+        device: device.clone(),
     };
     let r = variants_run(mf, &req)?;
     info!(
