@@ -372,7 +372,7 @@ fn absurd_sizes_are_refused_up_front() {
     let big = tmp.path().join("big");
     assert_fails(
         &run(&["train", &t, &v, "-o", s(&big), "--units", "100000000"]),
-        "training 100000000 units on 60 bp with batches of 100 needs about",
+        "training 100000000 units (filter 19, 2 layers of 100) on 60 bp with batches of 100 needs about",
     );
     assert!(!big.exists(), "an empty run directory was left");
     assert_fails(
@@ -486,4 +486,152 @@ fn options_that_do_not_apply_are_refused_by_name() {
     std::fs::write(&file, "").unwrap();
     assert_fails(&run(&["export", &r, "-o", s(&file)]), "is a file");
     assert_fails(&run(&["merge", &r, &r, "-o", s(&file)]), "is a file");
+}
+
+/// Run `args` in `dir` for at most `limit`; `None` when it had to be killed.
+fn run_bounded(dir: &Path, args: &[&str], limit: Duration) -> Option<std::process::Output> {
+    let mut child = explainn()
+        .args(args)
+        .current_dir(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let t = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return Some(child.wait_with_output().unwrap());
+        }
+        if t.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Every numeric option of every computing command given 0, −1, 1e9, 2^64 and a
+/// non-number: each answered within 10 s with a clear error or a bounded job, never a
+/// panic, an abort or a leftover (`--threads 1000000000` hung, `--hidden` and `--num-fc`
+/// 1e9 aborted, `prepare --length 1000000000` ran away).
+#[test]
+fn every_numeric_option_is_answered_or_bounded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (r, _) = setup(dir);
+    let r = r.as_str();
+    let jaspar = common::shared("jaspar/JASPAR2024_CORE_vertebrates_non-redundant_pfms_meme.txt");
+    let jaspar = s(&jaspar);
+    let train_opts = [
+        "units",
+        "filter-size",
+        "pool-size",
+        "pool-stride",
+        "num-fc",
+        "hidden",
+        "dropout",
+        "lr",
+        "weight-decay",
+        "momentum",
+        "lr-step",
+        "lr-gamma",
+        "batch-size",
+        "max-epochs",
+        "seed",
+        "clip-norm",
+        "ensemble",
+        "ensemble-jobs",
+        "threads",
+    ];
+    let commands: Vec<(Vec<&str>, Vec<&str>)> = vec![
+        (
+            vec![
+                "train",
+                "train.tsv",
+                "valid.tsv",
+                "-o",
+                "OUT",
+                "--max-epochs",
+                "2",
+            ],
+            train_opts.to_vec(),
+        ),
+        (
+            vec!["predict", r, "valid.tsv", "-o", "OUT"],
+            vec!["batch-size", "threads"],
+        ),
+        (
+            vec!["test", r, "valid.tsv", "-o", "OUT"],
+            vec!["batch-size", "threads"],
+        ),
+        (
+            vec!["explain", r, "valid.tsv"],
+            vec!["batch-size", "threads"],
+        ),
+        (
+            vec!["attribute", r, "valid.tsv", "--target", "0", "-o", "OUT"],
+            vec!["batch-size", "threads", "seed"],
+        ),
+        (
+            vec![
+                "attribute",
+                r,
+                "valid.tsv",
+                "--target",
+                "0",
+                "--method",
+                "integrated-gradients",
+                "-o",
+                "OUT",
+            ],
+            vec!["steps", "tolerance", "max-steps"],
+        ),
+        (
+            vec!["gia", r, "--insert", "AGATAA", "-o", "OUT"],
+            vec!["n", "gc", "seed", "batch-size", "threads", "position"],
+        ),
+        (
+            vec!["gia", r, "--pair", "AGATAA", "CAGCTG", "-o", "OUT"],
+            vec!["n"],
+        ),
+        (
+            vec!["scan", jaspar, "valid.tsv"],
+            vec!["thresh", "threads", "qv-thresh"],
+        ),
+        (
+            vec!["prepare", "train.tsv", "-o", "OUT"],
+            vec!["seed", "length"],
+        ),
+    ];
+    let values = ["0", "-1", "1000000000", "18446744073709551616", "abc"];
+    let mut problems = Vec::new();
+    for (base, opts) in &commands {
+        for opt in opts {
+            for v in values {
+                let flag = format!("--{opt}");
+                let mut args = base.clone();
+                args.extend([flag.as_str(), v, "-q"]);
+                let _ = std::fs::remove_dir_all(dir.join("OUT"));
+                match run_bounded(dir, &args, Duration::from_secs(10)) {
+                    None => problems.push(format!("{args:?}: still running after 10 s")),
+                    Some(o) => {
+                        let err = String::from_utf8_lossy(&o.stderr);
+                        let code = o.status.code();
+                        if !matches!(code, Some(0..=2)) || err.contains("panicked") {
+                            problems.push(format!("{args:?}: exit {code:?}: {err}"));
+                        }
+                        if code != Some(0) && !err.contains("error") {
+                            problems.push(format!("{args:?}: failed without an error message"));
+                        }
+                    }
+                }
+                let left = leftovers(dir);
+                if !left.is_empty() {
+                    problems.push(format!("{args:?}: left {left:?}"));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

@@ -407,14 +407,28 @@ pub fn train_run(
     let td = TrainData::new(&train.codes, &train.labels, train.length, train.n_classes())?;
     let vd = TrainData::new(&valid.codes, &valid.labels, valid.length, valid.n_classes())?;
     if let ModelConfig::ExplaiNN(c) = &config {
-        // Per unit and sequence in a batch: the convolution, BatchNorm, exp and pooled
-        // activations and their gradients (about 12 floats per position).
+        // Activations: per unit and sequence in a batch, the convolution, BatchNorm, exp
+        // and pooled values and their gradients (about 12 floats per position).
+        // Parameters: each unit's filter and per-unit layers, with their gradients and two
+        // Adam moments (16 bytes a parameter).
+        use crate::budget::product;
+        let pooled = c.input_length / c.pool_stride.max(1) + 1;
+        let first = match c.num_fc {
+            0 => pooled as u64,
+            _ => product(&[c.hidden, pooled]),
+        };
+        let more = product(&[c.hidden, c.hidden, c.num_fc.saturating_sub(1)]);
+        let per_unit = product(&[4, c.filter_size])
+            .saturating_add(first)
+            .saturating_add(more);
+        let activations = product(&[req.options.batch_size, c.units, c.input_length, 48]);
+        let parameters = product(&[c.units, 16]).saturating_mul(per_unit);
         crate::budget::check_memory(
             &format!(
-                "training {} units on {} bp with batches of {}",
-                c.units, c.input_length, req.options.batch_size
+                "training {} units (filter {}, {} layers of {}) on {} bp with batches of {}",
+                c.units, c.filter_size, c.num_fc, c.hidden, c.input_length, req.options.batch_size
             ),
-            crate::budget::product(&[req.options.batch_size, c.units, c.input_length, 48]),
+            activations.saturating_add(parameters),
         )?;
     }
     let made = !req.output.exists();

@@ -17,7 +17,7 @@ pub fn init_threads(threads: Option<usize>) -> usize {
 #[derive(clap::Args, Debug, Clone)]
 pub struct Compute {
     /// Compute threads (default: all cores).
-    #[arg(long)]
+    #[arg(long, value_parser = super::thread_count)]
     pub threads: Option<usize>,
     /// Compute device: cpu, or cuda / wgpu in builds with that cargo feature.
     #[arg(long, default_value = explainn_ops::defaults::DEVICE)]

@@ -34,6 +34,36 @@ pub fn positive(s: &str) -> Result<usize, String> {
     }
 }
 
+/// The most compute threads `--threads` takes (0 or none = all cores).
+pub const MAX_THREADS: usize = 1024;
+
+/// Clap value parser for `--threads`: 0 (all cores) to [`MAX_THREADS`].
+pub fn thread_count(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n <= MAX_THREADS => Ok(n),
+        Ok(n) => Err(format!(
+            "{n} threads: at most {MAX_THREADS} (this machine has {} cores; 0 or no --threads uses them all)",
+            std::thread::available_parallelism().map_or(1, |c| c.get())
+        )),
+        Err(_) => Err(format!("`{s}` is not a whole number of threads")),
+    }
+}
+
+/// The longest sequence length `prepare --length` takes.
+pub const MAX_LENGTH: usize = 1 << 20;
+
+/// Clap value parser for a sequence length: 1 to [`MAX_LENGTH`] bases.
+pub fn sequence_length(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(0) => Err("a length must be at least 1".into()),
+        Ok(n) if n <= MAX_LENGTH => Ok(n),
+        Ok(n) => Err(format!(
+            "{n} bases: at most {MAX_LENGTH} (1 Mb; sequence models read a few hundred to a few hundred thousand)"
+        )),
+        Err(_) => Err(format!("`{s}` is not a whole number of bases")),
+    }
+}
+
 /// `--flag-name` of the field name `id`.
 pub fn flag(id: &str) -> String {
     format!("--{}", id.replace('_', "-"))

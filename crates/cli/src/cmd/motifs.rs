@@ -41,7 +41,7 @@ pub enum MotifsCommand {
 #[derive(ClapArgs)]
 pub struct ClusterArgs {
     /// Compute threads (default: all cores).
-    #[arg(long)]
+    #[arg(long, value_parser = super::thread_count)]
     pub threads: Option<usize>,
     /// Motif files (MEME, JASPAR or HOCOMOCO; plain or .gz), clustered as one set.
     #[arg(required = true)]
@@ -69,7 +69,7 @@ pub struct ClusterArgs {
 #[derive(ClapArgs)]
 pub struct ScoreArgs {
     /// Compute threads (default: all cores).
-    #[arg(long)]
+    #[arg(long, value_parser = super::thread_count)]
     pub threads: Option<usize>,
     /// Motifs (MEME, JASPAR or HOCOMOCO format; plain or .gz); `-` reads standard input.
     #[arg(value_parser = crate::stdin::input_path)]

@@ -69,7 +69,7 @@ pub struct Args {
     /// Sequence length: longer sequences are centre-cropped, shorter ones padded with N
     /// (Python str.center rule), BED intervals re-centred. Default: all sequences must
     /// already share one length.
-    #[arg(short, long)]
+    #[arg(short, long, value_parser = super::sequence_length)]
     length: Option<usize>,
     /// What to do with unknown letters (N, IUPAC codes; U is always T). Default: keep them
     /// as all-zero columns, and stop at any character that is not a sequence letter (digit,

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 #[derive(ClapArgs)]
 pub struct Args {
     /// Compute threads (default: all cores).
-    #[arg(long)]
+    #[arg(long, value_parser = super::thread_count)]
     pub threads: Option<usize>,
     /// Motifs (MEME, JASPAR or HOCOMOCO format; plain or .gz); `-` reads standard input.
     #[arg(value_parser = crate::stdin::input_path)]
