@@ -596,6 +596,27 @@ fn pretrained_models_become_frozen_named_units_under_a_nam_head() {
     for label in assert_explain_sums(&text, 4) {
         assert!(names.contains(&label.as_str()), "label {label}");
     }
+    // gia names the pretrained units as explain does, before any interpretation (it
+    // said "unit 0", "unit 1"; issue 36).
+    let gia = d.join("gia");
+    ok(&run(&[
+        "gia",
+        s,
+        "--insert",
+        "GATAAG",
+        "--n",
+        "20",
+        "-o",
+        gia.to_str().unwrap(),
+        "-q",
+    ]));
+    let units_tsv = std::fs::read_to_string(gia.join("insert_units.tsv")).unwrap();
+    assert!(
+        units_tsv.contains("\tgata\t")
+            && units_tsv.contains("\tebox\t")
+            && !units_tsv.contains("unit 0"),
+        "{units_tsv}"
+    );
     // interpret: weights and importance of the named units.
     ok(&run(&["interpret", s, "-q", "--threads", "1"]));
     let imp = std::fs::read_to_string(stacked.join("interpret/importance.tsv")).unwrap();

@@ -635,3 +635,95 @@ fn every_numeric_option_is_answered_or_bounded() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// Messages that pointed the wrong way now say what the input is and what to do.
+#[test]
+fn messages_point_the_right_way() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (r, v) = setup(dir);
+    let o = s(&dir.join("o")).to_string();
+    let bed = dir.join("peaks.bed");
+    std::fs::write(
+        &bed,
+        "chr1\t100\t160\tpeak1\t0\t+\nchr1\t300\t360\tpeak2\t0\t-\n",
+    )
+    .unwrap();
+    let b = s(&bed);
+    assert_fails(
+        &run(&["attribute", &r, b, "--target", "0", "-o", &o]),
+        "looks like a BED file (chromosome, start, end), not sequences: a BED file needs --genome",
+    );
+    assert_fails(
+        &run(&["gia", &r, "--insert", "AGATAA", "--background", b, "-o", &o]),
+        "looks like a BED file",
+    );
+    // variants: a binary file, a BED file, an IUPAC ALT.
+    let genome = dir.join("g.fa");
+    let mut seq = String::new();
+    let mut st = 7u64;
+    for _ in 0..1000 {
+        st ^= st << 13;
+        st ^= st >> 7;
+        st ^= st << 17;
+        seq.push(b"ACGT"[(st % 4) as usize] as char);
+    }
+    std::fs::write(&genome, format!(">chr1\n{seq}\n")).unwrap();
+    let g = s(&genome);
+    let bin = dir.join("x.bin");
+    std::fs::write(&bin, [0u8, 1, 2, 3, 200, 17, 0, 0]).unwrap();
+    let out_tsv = s(&dir.join("v.tsv")).to_string();
+    assert_fails(
+        &run(&["variants", &r, s(&bin), "--genome", g, "-o", &out_tsv]),
+        "is not a VCF file (it is binary)",
+    );
+    assert_fails(
+        &run(&["variants", &r, b, "--genome", g, "-o", &out_tsv]),
+        "is not a VCF file (it looks like a BED file)",
+    );
+    let vcf = dir.join("r.vcf");
+    let base = &seq[499..500];
+    std::fs::write(
+        &vcf,
+        format!(
+            "##fileformat=VCFv4.2\n##contig=<ID=chr1,length=1000>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\nchr1\t500\tv1\t{base}\tR\t.\t.\t.\n"
+        ),
+    )
+    .unwrap();
+    assert_fails(
+        &run(&["variants", &r, s(&vcf), "--genome", g, "-o", &out_tsv]),
+        "ALT allele R at chr1:500 holds an IUPAC ambiguity code",
+    );
+    // report: a table that is not test metrics; sequences of another length.
+    ok(&run(&["interpret", &r, "--threads", "1"]));
+    let not_metrics = dir.join("variants.tsv");
+    std::fs::write(&not_metrics, "chrom\tpos\tid\tref\talt\nchr1\t5\t.\tA\tC\n").unwrap();
+    assert_fails(
+        &run(&["report", &r, "--metrics", s(&not_metrics), "-o", &o]),
+        "is not a metrics table of `explainn test`",
+    );
+    let short = dir.join("short.fa");
+    std::fs::write(&short, ">s1\nACGTACGTAC\n").unwrap();
+    let html = s(&dir.join("r.html")).to_string();
+    assert_fails(
+        &run(&[
+            "report",
+            &r,
+            "--attribution-sequences",
+            s(&short),
+            "-o",
+            &html,
+        ]),
+        "--fit-length",
+    );
+    ok(&run(&[
+        "report",
+        &r,
+        "--attribution-sequences",
+        s(&short),
+        "--fit-length",
+        "-o",
+        &html,
+    ]));
+    let _ = v;
+}

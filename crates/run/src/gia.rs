@@ -490,9 +490,13 @@ pub fn gia_run(model: ModelFile, req: &GiaRequest) -> Result<GiaOutcome> {
     let n = req.n;
     let units = model.model.final_layer().map(|(w, _)| w.len() / cn);
     let labels = match units {
-        Some(u) => {
-            crate::labels::unit_labels(&req.model_path, req.annotation.as_deref(), u, &meta.units)?
-        }
+        Some(u) => crate::labels::model_unit_labels(
+            &req.model_path,
+            req.annotation.as_deref(),
+            &model.model,
+            u,
+            &meta.units,
+        )?,
         None => Vec::new(),
     };
     let p = Predictor::new(model.model, req.device.clone(), req.batch_size);

@@ -7,6 +7,21 @@ use explainn_interpret::tables::{TsvTable, unit_index};
 use explainn_nn::UnitOrigin;
 use std::path::Path;
 
+/// Labels of the `units` units of `loaded` (read from `model`): a model of pretrained units
+/// names each after its member model (as `explain` does); others as [`unit_labels`].
+pub fn model_unit_labels(
+    model: &Path,
+    annotation: Option<&Path>,
+    loaded: &explainn_nn::Model,
+    units: usize,
+    origins: &[UnitOrigin],
+) -> Result<Vec<String>> {
+    match loaded.stack() {
+        Some(s) => Ok(s.config().members.iter().map(|m| m.name.clone()).collect()),
+        None => unit_labels(model, annotation, units, origins),
+    }
+}
+
 /// Labels of the `units` units of the model at `model` (a run directory or a model file):
 /// from `annotation` when given, else from `MODEL/interpret/annotation.tsv` when `model` is
 /// a run directory that has one. An annotation whose `summary.json` records another model's

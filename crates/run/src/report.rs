@@ -22,6 +22,9 @@ pub struct ReportRequest {
     pub attribution_top: usize,
     pub attribution_ids: Vec<String>,
     pub attribution_sequences: Option<PathBuf>,
+    /// Centre-crop or N-pad attribution sequences of another length (the shared input
+    /// rule of predict, explain and interpret).
+    pub fit_length: bool,
     pub batch_size: usize,
     pub device: explainn_nn::Device,
 }
@@ -102,6 +105,19 @@ pub fn report_run(req: &ReportRequest) -> Result<String> {
         &format!("run `explainn interpret {}` again", run.root().display()),
     )?;
     if let Some(m) = &inp.metrics {
+        let first = std::fs::read_to_string(m)
+            .map_err(|e| crate::file_error(m, format!("cannot read: {e}")))?;
+        let header = first.lines().next().unwrap_or("");
+        if header != crate::metrics::HEADER {
+            return Err(crate::file_error(
+                m,
+                format!(
+                    "is not a metrics table of `explainn test` (its header is `{}`; expected `{}`)",
+                    header.replace('\t', ", "),
+                    crate::metrics::HEADER.replace('\t', ", ")
+                ),
+            ));
+        }
         if let Some(d) = m.parent() {
             crate::check_made_for(
                 d,
@@ -232,7 +248,7 @@ fn attribution_panels(req: &ReportRequest, interpret_dir: &Path) -> Result<Vec<(
     let l = mf.model.input_length();
     let both = crate::policy::both_strands(&meta, false);
     let (mut ids, mut codes) = (Vec::new(), Vec::new());
-    for r in crate::input::open_sequences(&seqs, None, l, false)? {
+    for r in crate::input::open_sequences(&seqs, None, l, req.fit_length)? {
         let (id, seq) = r?;
         ids.push(id);
         codes.extend(explainn_seq::encode::to_codes(&seq));

@@ -104,6 +104,7 @@ fn read_alleles(
     out: &mut Skipped,
 ) -> Result<Vec<Variant>> {
     let io = |e: std::io::Error| file_error(path, e);
+    check_vcf_start(path)?;
     let mut reader =
         vcf::io::Reader::new(explainn_seq::records::open_decompressed(path).map_err(io)?);
     reader
@@ -166,6 +167,15 @@ fn read_alleles(
         };
         for alt in rec.alternate_bases().iter() {
             let alt = alt.map_err(|e| at(e.to_string()))?;
+            if !alt.is_empty()
+                && !alt.starts_with('<')
+                && alt.bytes().all(|b| b.is_ascii_alphabetic())
+                && alt.bytes().any(|b| b"RYSWKMBDHVrysbkmbdhv".contains(&b))
+            {
+                return Err(at(format!(
+                    "ALT allele {alt} at {chrom}:{pos} holds an IUPAC ambiguity code; VCF alleles are spelled with A, C, G, T and N (or symbolic <…>): give one allele per base"
+                )));
+            }
             if !is_plain(alt) || alt.len().max(reference.len()) > max_indel {
                 out.unsupported += 1;
                 continue;
@@ -180,6 +190,42 @@ fn read_alleles(
         }
     }
     Ok(alleles)
+}
+
+/// Refuse a file that does not start as a VCF does (`##fileformat=VCF…`), saying what it
+/// looks like instead.
+fn check_vcf_start(path: &Path) -> Result<()> {
+    use std::io::Read;
+    let mut r = explainn_seq::records::open_decompressed(path).map_err(|e| file_error(path, e))?;
+    let mut head = Vec::new();
+    r.by_ref()
+        .take(512)
+        .read_to_end(&mut head)
+        .map_err(|e| file_error(path, e))?;
+    if head.starts_with(b"##fileformat=VCF") {
+        return Ok(());
+    }
+    let first = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let cols: Vec<&[u8]> = first.split(|&b| b == b'\t').collect();
+    let number = |c: &[u8]| !c.is_empty() && c.iter().all(u8::is_ascii_digit);
+    let looks = if head.is_empty() {
+        "it is empty".to_string()
+    } else if head.iter().any(|&b| b == 0 || (b < 0x09)) {
+        "it is binary".to_string()
+    } else if cols.len() >= 3 && number(cols[1]) && number(cols[2]) {
+        "it looks like a BED file".to_string()
+    } else if first.starts_with(b">") {
+        "it looks like FASTA".to_string()
+    } else {
+        format!(
+            "it starts with `{}`",
+            String::from_utf8_lossy(&first[..first.len().min(40)])
+        )
+    };
+    Err(file_error(
+        path,
+        format!("is not a VCF file ({looks}); a VCF starts with a `##fileformat=VCFv4.x` line"),
+    ))
 }
 
 /// Number of header lines (`##…` and `#CHROM…`) at the top of the VCF.
@@ -264,9 +310,13 @@ pub fn variants_run(model: ModelFile, req: &VariantsRequest) -> Result<VariantsO
     }
     let units = model.model.final_layer().map(|(w, _)| w.len() / cn);
     let labels = match units {
-        Some(u) => {
-            crate::labels::unit_labels(&req.model_path, req.annotation.as_deref(), u, &meta.units)?
-        }
+        Some(u) => crate::labels::model_unit_labels(
+            &req.model_path,
+            req.annotation.as_deref(),
+            &model.model,
+            u,
+            &meta.units,
+        )?,
         None => Vec::new(),
     };
     let loss = crate::policy::output_loss(&meta, &[0.0, 1.0]);

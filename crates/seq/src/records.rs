@@ -490,6 +490,15 @@ impl TsvLines {
                 "expected at least two tab-separated columns: id, sequence (then labels)",
             ));
         }
+        let digits = |c: &str| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit());
+        let mut rest = cols.clone();
+        if digits(seq) && rest.next().is_some_and(|c| digits(c.trim())) {
+            return Err(SeqError::parse(
+                &self.path,
+                self.line_no,
+                "this looks like a BED file (chromosome, start, end), not sequences: a BED file needs --genome FASTA to extract them",
+            ));
+        }
         let mut labels = Vec::new();
         for (k, c) in cols.enumerate() {
             let v: f32 = c.trim().parse().map_err(|_| {

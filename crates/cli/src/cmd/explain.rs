@@ -109,15 +109,13 @@ pub fn run(a: Args) -> Result<()> {
         ),
     };
     // pretrained units are named after their models
-    let labels = match stack_names {
-        Some(names) => names,
-        None => explainn_run::labels::unit_labels(
-            &a.model,
-            a.annotation.as_deref(),
-            units,
-            &mf.metadata.units,
-        )?,
-    };
+    let labels = explainn_run::labels::model_unit_labels(
+        &a.model,
+        a.annotation.as_deref(),
+        &mf.model,
+        units,
+        &mf.metadata.units,
+    )?;
     let classes = mf.metadata.class_names.clone();
     let p = Predictor::new(mf.model, device, a.batch.batch_size);
     let n = match &a.output {

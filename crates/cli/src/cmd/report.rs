@@ -38,6 +38,10 @@ pub struct Args {
     /// without one, no section].
     #[arg(long)]
     pub attribution_sequences: Option<PathBuf>,
+    /// Centre-crop or N-pad --attribution-sequences of another length to the model's
+    /// input length instead of rejecting them.
+    #[arg(long)]
+    pub fit_length: bool,
     #[command(flatten)]
     pub compute: super::common_model::Compute,
     #[command(flatten)]
@@ -53,6 +57,7 @@ pub fn run(a: Args) -> Result<()> {
         attribution_top: a.attribution_top,
         attribution_ids: a.attribution_ids.clone(),
         attribution_sequences: a.attribution_sequences.clone(),
+        fit_length: a.fit_length,
         batch_size: a.batch.batch_size,
         device: a.compute.init()?.1,
     };
