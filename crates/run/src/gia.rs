@@ -416,6 +416,16 @@ fn write_effects(
 
 /// Run `req` on `model`.
 pub fn gia_run(model: ModelFile, req: &GiaRequest) -> Result<GiaOutcome> {
+    gia_run_with(model, req, &|_, _| {})
+}
+
+/// [`gia_run`] reporting progress: `progress(done, total)` in batches of sequences scored
+/// (each condition of the experiment scores every background once).
+pub fn gia_run_with(
+    model: ModelFile,
+    req: &GiaRequest,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<GiaOutcome> {
     let dir = OutputDir::create(
         &req.output,
         &["insert.tsv", "pair.tsv", "ablate.tsv"],
@@ -500,7 +510,23 @@ pub fn gia_run(model: ModelFile, req: &GiaRequest) -> Result<GiaOutcome> {
         None => Vec::new(),
     };
     let p = Predictor::new(model.model, req.device.clone(), req.batch_size);
+    let conditions = match &req.experiment {
+        Experiment::Insert { .. } => 2,
+        // Scored on the given sequences, not on the backgrounds: no count to show.
+        Experiment::Ablate { .. } => 0,
+        Experiment::Pair { distances, .. } => 1 + 3 * distances.len() as u64,
+    };
+    let total = conditions * req.n as u64;
+    let done = std::sync::atomic::AtomicU64::new(0);
+    let step = |k: u64| {
+        if total == 0 {
+            return;
+        }
+        let d = done.fetch_add(k * req.n as u64, std::sync::atomic::Ordering::Relaxed);
+        progress(d + k * req.n as u64, total);
+    };
     let base = score(&p, &bg, both, true)?;
+    step(1);
     let unit_labels = units.map(|u| (u, labels.as_slice()));
     let out = dir.path().to_path_buf();
     let mut outcome = GiaOutcome {
@@ -516,6 +542,7 @@ pub fn gia_run(model: ModelFile, req: &GiaRequest) -> Result<GiaOutcome> {
             let start = position.unwrap_or((l - pattern.width()) / 2);
             let inst: Vec<Vec<u8>> = (0..n).map(|_| pattern.draw(&mut rng)).collect();
             let ins = score(&p, &implant(&bg, l, start, &inst), both, true)?;
+            step(1);
             write_effects(
                 &out,
                 "insert",
@@ -626,6 +653,7 @@ pub fn gia_run(model: ModelFile, req: &GiaRequest) -> Result<GiaOutcome> {
                 let fa = score(&p, &with_a, both, false)?.logits;
                 let fb = score(&p, &implant(&bg, l, sb, &ib), both, false)?.logits;
                 let fab = score(&p, &implant(&with_a, l, sb, &ib), both, false)?.logits;
+                step(3);
                 let mut res = Vec::with_capacity(cn);
                 for (c, name) in classes.iter().enumerate() {
                     let at = |v: &[f32], s: usize| (v[s * cn + c] - base.logits[s * cn + c]) as f64;

@@ -138,6 +138,37 @@ pub fn read_bed(path: &Path) -> Result<Vec<Interval>, SeqError> {
 
 /// Random access to the sequences of a genome FASTA.
 ///
+/// Whether the `.fai` at `fai` does not describe the FASTA at `fasta`: it is older, a
+/// record ends past the end of the file, or the file goes on more than a line after the
+/// last record.
+fn fai_is_stale(fasta: &Path, fai: &Path, index: &fasta::fai::Index) -> bool {
+    let (Ok(fm), Ok(im)) = (std::fs::metadata(fasta), std::fs::metadata(fai)) else {
+        return true;
+    };
+    if let (Ok(f), Ok(i)) = (fm.modified(), im.modified())
+        && i < f
+    {
+        return true;
+    }
+    let mut last_end = 0u64;
+    let mut last_width = 0u64;
+    for r in index.as_ref() {
+        let (bases, width) = (r.line_base_count().get(), r.line_width().get());
+        if width < bases {
+            return true;
+        }
+        let full = r.length() / bases;
+        let end = r.position() + full * width + r.length() % bases;
+        if end > fm.len() {
+            return true;
+        }
+        if end >= last_end {
+            (last_end, last_width) = (end, width);
+        }
+    }
+    fm.len() > last_end + last_width
+}
+
 /// An uncompressed FASTA is read through its `.fai` index (noodles), which is built if
 /// missing (and written beside the FASTA when that directory is writable). A gzip or bgzip
 /// FASTA is decompressed into memory once.
@@ -172,8 +203,14 @@ impl Genome {
             s.push(".fai");
             PathBuf::from(s)
         };
-        let index = if fai.exists() {
-            fasta::fai::fs::read(&fai).map_err(|e| SeqError::io(&fai, e))?
+        let existing = match fai.exists() {
+            true => Some(fasta::fai::fs::read(&fai).map_err(|e| SeqError::io(&fai, e))?),
+            false => None,
+        };
+        // An index older than the FASTA, or one whose last record ends past the file, is
+        // stale (the FASTA was replaced): it is rebuilt, never trusted.
+        let index = if let Some(index) = existing.filter(|i| !fai_is_stale(&path, &fai, i)) {
+            index
         } else {
             let index = fasta::fs::index(&path).map_err(|e| SeqError::File {
                 path: path.clone(),
@@ -334,6 +371,25 @@ pub fn records(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A `.fai` left from an earlier FASTA of the same name is rebuilt, not trusted (it
+    /// gave "interval lies outside chrIV (length 1000)" on the new, longer chromosome).
+    #[test]
+    fn a_stale_index_is_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let fa = dir.path().join("g.fa");
+        let line = "ACGTACGTAC".repeat(6);
+        std::fs::write(&fa, format!(">chrIV\n{line}\n{line}\n")).unwrap();
+        assert_eq!(Genome::open(&fa).unwrap().chromosomes()[0].1, 120);
+        // Longer and shorter replacements, written within the index's second.
+        for copies in [5, 1] {
+            let body = vec![line.as_str(); copies].join("\n");
+            std::fs::write(&fa, format!(">chrIV\n{body}\n")).unwrap();
+            let mut g = Genome::open(&fa).unwrap();
+            assert_eq!(g.chromosomes()[0].1, 60 * copies as u64);
+            assert_eq!(g.fetch("chrIV", 0, 10).unwrap(), b"ACGTACGTAC");
+        }
+    }
 
     #[test]
     fn indexed_and_in_memory_genomes_agree() {

@@ -6,7 +6,9 @@
 use super::common_model::load_model_on;
 use anyhow::{Result, bail};
 use clap::Args as ClapArgs;
-use explainn_run::gia::{Background, Experiment, GiaRequest, Pattern, gia_run, parse_distances};
+use explainn_run::gia::{
+    Background, Experiment, GiaRequest, Pattern, gia_run_with, parse_distances,
+};
 use std::path::PathBuf;
 
 #[derive(ClapArgs, Debug)]
@@ -124,7 +126,15 @@ pub fn run(a: Args) -> Result<()> {
         batch_size: a.batch.batch_size,
         device: device.clone(),
     };
-    let r = gia_run(mf, &req)?;
+    let pb = super::common_model::progress_bar(
+        0,
+        "{pos}/{len} sequences scored ({per_sec}, {eta} left)",
+    );
+    let r = gia_run_with(mf, &req, &|done, total| {
+        pb.set_length(total);
+        pb.set_position(done);
+    })?;
+    pb.finish_and_clear();
     let strands = if r.both_strands {
         "strand-averaged"
     } else {
