@@ -498,17 +498,8 @@ pub fn gia_run_with(
         backgrounds(req, l, &mut rng)?
     };
     let n = req.n;
-    let units = model.model.final_layer().map(|(w, _)| w.len() / cn);
-    let labels = match units {
-        Some(u) => crate::labels::model_unit_labels(
-            &req.model_path,
-            req.annotation.as_deref(),
-            &model.model,
-            u,
-            &meta.units,
-        )?,
-        None => Vec::new(),
-    };
+    let (units, labels) =
+        crate::labels::final_layer_units(&req.model_path, req.annotation.as_deref(), &model)?;
     let p = Predictor::new(model.model, req.device.clone(), req.batch_size);
     let conditions = match &req.experiment {
         Experiment::Insert { .. } => 2,

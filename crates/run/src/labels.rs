@@ -7,6 +7,22 @@ use explainn_interpret::tables::{TsvTable, unit_index};
 use explainn_nn::UnitOrigin;
 use std::path::Path;
 
+/// The units summed by `loaded`'s final layer (`None` for a model without one) and their
+/// labels ([`model_unit_labels`]): what `gia` and `variants` name per-unit effects with.
+pub fn final_layer_units(
+    model: &Path,
+    annotation: Option<&Path>,
+    loaded: &explainn_nn::ModelFile,
+) -> Result<(Option<usize>, Vec<String>)> {
+    let classes = loaded.metadata.class_names.len().max(1);
+    let units = loaded.model.final_layer().map(|(w, _)| w.len() / classes);
+    let labels = match units {
+        Some(u) => model_unit_labels(model, annotation, &loaded.model, u, &loaded.metadata.units)?,
+        None => Vec::new(),
+    };
+    Ok((units, labels))
+}
+
 /// Labels of the `units` units of `loaded` (read from `model`): a model of pretrained units
 /// names each after its member model (as `explain` does); others as [`unit_labels`].
 pub fn model_unit_labels(

@@ -308,17 +308,8 @@ pub fn variants_run(model: ModelFile, req: &VariantsRequest) -> Result<VariantsO
     if alleles.is_empty() {
         return Err(file_error(&req.vcf, "holds no SNV or short indel to score"));
     }
-    let units = model.model.final_layer().map(|(w, _)| w.len() / cn);
-    let labels = match units {
-        Some(u) => crate::labels::model_unit_labels(
-            &req.model_path,
-            req.annotation.as_deref(),
-            &model.model,
-            u,
-            &meta.units,
-        )?,
-        None => Vec::new(),
-    };
+    let (units, labels) =
+        crate::labels::final_layer_units(&req.model_path, req.annotation.as_deref(), &model)?;
     let loss = crate::policy::output_loss(&meta, &[0.0, 1.0]);
     let p = Predictor::new(model.model, req.device.clone(), req.batch_size);
     let mut f = TextOutput::create(&req.output)?;
