@@ -245,6 +245,34 @@ fn an_interruption_leaves_nothing_behind() {
     );
     assert_eq!(std::fs::read(out.join("attributions.npz")).unwrap(), before);
 
+    // gia on many backgrounds: its hidden sibling goes too.
+    let child = explainn()
+        .args([
+            "gia",
+            &r,
+            "--insert",
+            "AGATAA",
+            "--n",
+            "400000",
+            "--threads",
+            "1",
+            "-q",
+            "-o",
+            s(&tmp.path().join("gia")),
+        ])
+        .spawn()
+        .unwrap();
+    wait_for(|| !leftovers(tmp.path()).is_empty(), "the gia sibling");
+    interrupt(&child);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130));
+    assert!(
+        leftovers(tmp.path()).is_empty(),
+        "{:?}",
+        leftovers(tmp.path())
+    );
+    assert!(!tmp.path().join("gia").exists());
+
     // train interrupted before its first epoch ends: no empty run directory.
     let fresh = tmp.path().join("fresh");
     let child = long_training(tmp.path(), &fresh).spawn().unwrap();
