@@ -518,17 +518,23 @@ fn options_that_do_not_apply_are_refused_by_name() {
 
 /// Run `args` in `dir` for at most `limit`; `None` when it had to be killed.
 fn run_bounded(dir: &Path, args: &[&str], limit: Duration) -> Option<std::process::Output> {
+    // Output goes to files: a pipe nobody reads would stop a command that writes much.
+    let err_path = dir.join(".stderr");
     let mut child = explainn()
         .args(args)
         .current_dir(dir)
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&err_path).unwrap())
         .spawn()
         .unwrap();
     let t = Instant::now();
     loop {
-        if child.try_wait().unwrap().is_some() {
-            return Some(child.wait_with_output().unwrap());
+        if let Some(status) = child.try_wait().unwrap() {
+            return Some(std::process::Output {
+                status,
+                stdout: Vec::new(),
+                stderr: std::fs::read(&err_path).unwrap(),
+            });
         }
         if t.elapsed() > limit {
             let _ = child.kill();
@@ -549,6 +555,11 @@ fn every_numeric_option_is_answered_or_bounded() {
     let dir = tmp.path();
     let (r, _) = setup(dir);
     let r = r.as_str();
+    // Small inputs, so that a bounded job (integrated gradients refined to --tolerance 0
+    // up to --max-steps) ends within the limit.
+    let valid = std::fs::read_to_string(dir.join("valid.tsv")).unwrap();
+    let few: String = valid.lines().take(9).map(|l| format!("{l}\n")).collect();
+    std::fs::write(dir.join("few.tsv"), few).unwrap();
     let jaspar = common::shared("jaspar/JASPAR2024_CORE_vertebrates_non-redundant_pfms_meme.txt");
     let jaspar = s(&jaspar);
     let train_opts = [
@@ -577,7 +588,7 @@ fn every_numeric_option_is_answered_or_bounded() {
             vec![
                 "train",
                 "train.tsv",
-                "valid.tsv",
+                "few.tsv",
                 "-o",
                 "OUT",
                 "--max-epochs",
@@ -586,26 +597,23 @@ fn every_numeric_option_is_answered_or_bounded() {
             train_opts.to_vec(),
         ),
         (
-            vec!["predict", r, "valid.tsv", "-o", "OUT"],
+            vec!["predict", r, "few.tsv", "-o", "OUT"],
             vec!["batch-size", "threads"],
         ),
         (
-            vec!["test", r, "valid.tsv", "-o", "OUT"],
+            vec!["test", r, "few.tsv", "-o", "OUT"],
             vec!["batch-size", "threads"],
         ),
+        (vec!["explain", r, "few.tsv"], vec!["batch-size", "threads"]),
         (
-            vec!["explain", r, "valid.tsv"],
-            vec!["batch-size", "threads"],
-        ),
-        (
-            vec!["attribute", r, "valid.tsv", "--target", "0", "-o", "OUT"],
+            vec!["attribute", r, "few.tsv", "--target", "0", "-o", "OUT"],
             vec!["batch-size", "threads", "seed"],
         ),
         (
             vec![
                 "attribute",
                 r,
-                "valid.tsv",
+                "few.tsv",
                 "--target",
                 "0",
                 "--method",
@@ -624,14 +632,44 @@ fn every_numeric_option_is_answered_or_bounded() {
             vec!["n"],
         ),
         (
-            vec!["scan", jaspar, "valid.tsv"],
+            vec!["scan", jaspar, "few.tsv"],
             vec!["thresh", "threads", "qv-thresh"],
         ),
         (
             vec!["prepare", "train.tsv", "-o", "OUT"],
             vec!["seed", "length"],
         ),
+        (
+            vec!["interpret", r, "-o", "OUT"],
+            vec![
+                "correlation",
+                "top-percent",
+                "max-sequences",
+                "seed",
+                "q-threshold",
+                "threads",
+                "batch-size",
+            ],
+        ),
+        (
+            vec!["report", r, "-o", "OUT.html"],
+            vec!["top-units", "attribution-top", "threads", "batch-size"],
+        ),
+        (
+            vec!["tomtom", "interp/filters.meme"],
+            vec!["threads", "min-overlap", "motif-pseudo", "thresh"],
+        ),
     ];
+    // report and tomtom read an interpretation.
+    ok(&run(&[
+        "interpret",
+        r,
+        "-o",
+        s(&dir.join("interp")),
+        "--threads",
+        "1",
+    ]));
+    ok(&run(&["interpret", r, "--threads", "1"]));
     let values = ["0", "-1", "1000000000", "18446744073709551616", "abc"];
     let mut problems = Vec::new();
     for (base, opts) in &commands {
@@ -754,4 +792,22 @@ fn messages_point_the_right_way() {
         &html,
     ]));
     let _ = v;
+}
+
+/// An output named relative to the working directory (`-o out`): the process's own hidden
+/// sibling was taken for another writer's ("another explainn process is writing").
+#[test]
+fn a_relative_output_in_the_working_directory_is_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (r, v) = setup(tmp.path());
+    for _ in 0..2 {
+        let o = explainn()
+            .args(["test", &r, &v, "-o", "rel-out", "-q"])
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        ok(&o);
+    }
+    assert!(tmp.path().join("rel-out/metrics.tsv").is_file());
+    assert!(leftovers(tmp.path()).is_empty());
 }

@@ -506,7 +506,8 @@ fn clear_siblings(parent: &Path, prefix: &str, ours: &Path, target: &Path) -> Re
     for e in rd.flatten() {
         let n = e.file_name().to_string_lossy().into_owned();
         let p = e.path();
-        if !n.starts_with(prefix) || n.ends_with(".old") || p == ours || !p.is_dir() {
+        let is_ours = ours.file_name() == Some(e.file_name().as_os_str());
+        if !n.starts_with(prefix) || n.ends_with(".old") || is_ours || !p.is_dir() {
             continue;
         }
         match lock_dir(&p)? {
