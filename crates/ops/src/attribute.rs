@@ -371,6 +371,14 @@ impl Attributor {
     /// Attributions of class `target` for the sequences `codes` `(n, L)`, the first of
     /// which is sequence number `first` of the caller's input (it seeds the references).
     pub fn attribute(&self, codes: &[u8], first: usize, target: usize) -> Result<Vec<Attribution>> {
+        self.check_input(codes, target)?;
+        let ohe = explainn_seq::encode::one_hot_batch(codes, self.length, false);
+        self.attribute_one_hot(codes, &ohe, first, target)
+    }
+
+    /// Refuse `codes` that are not whole sequences of the model's length, or a class the
+    /// model lacks.
+    fn check_input(&self, codes: &[u8], target: usize) -> Result<()> {
         let l = self.length;
         if codes.len() % l != 0 {
             return Err(OpsError::Invalid(format!(
@@ -384,13 +392,33 @@ impl Attributor {
                 self.classes
             )));
         }
-        let ohe = explainn_seq::encode::one_hot_batch(codes, l, false);
+        Ok(())
+    }
+
+    /// [`Attributor::attribute`] for a caller that has the one-hot form `ohe` `(n, 4, L)`
+    /// of `codes` already.
+    pub fn attribute_one_hot(
+        &self,
+        codes: &[u8],
+        ohe: &[f32],
+        first: usize,
+        target: usize,
+    ) -> Result<Vec<Attribution>> {
+        self.check_input(codes, target)?;
+        let l = self.length;
+        if ohe.len() != 4 * codes.len() {
+            return Err(OpsError::Invalid(format!(
+                "{} one-hot values for {} codes: expected 4 per code",
+                ohe.len(),
+                codes.len()
+            )));
+        }
         let raw = attribute_chunk(
             &self.engine,
             &self.opts,
             self.references,
             codes,
-            &ohe,
+            ohe,
             first,
             (l, self.classes, target, self.opts.both_strands),
         )?;

@@ -151,7 +151,10 @@ pub fn attribute_run(
         }
         let ohe = explainn_seq::encode::one_hot_batch(&codes, l, false);
         ohe_w.write_rows(&ohe)?;
-        for (id, done) in ids.iter().zip(attributor.attribute(&codes, n, t)?) {
+        for (id, done) in ids
+            .iter()
+            .zip(attributor.attribute_one_hot(&codes, &ohe, n, t)?)
+        {
             let (a, h, u) = (done.attributions, done.hypothetical, done.units);
             let d = done.delta.map(|d| (d.logit, d.max_delta, d.steps));
             match (&h, req.hypothetical) {

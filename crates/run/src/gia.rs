@@ -180,10 +180,10 @@ pub enum Experiment {
     },
 }
 
-/// Parse `FROM:TO:STEP` (inclusive) or a comma list into distances.
 /// The most gaps one `--distances` may list.
 pub const MAX_DISTANCES: usize = 10_000;
 
+/// Parse `FROM:TO:STEP` (inclusive) or a comma list into distances.
 pub fn parse_distances(s: &str) -> std::result::Result<Vec<usize>, String> {
     let bad = || format!("--distances {s}: expected FROM:TO:STEP (e.g. 0:100:5) or a list 0,5,10");
     let v: Vec<usize> = if s.contains(':') {
@@ -479,14 +479,12 @@ pub fn gia_run_with(
         }
     }
     let ablating = matches!(req.experiment, Experiment::Ablate { .. });
+    let (units, labels) =
+        crate::labels::final_layer_units(&req.model_path, req.annotation.as_deref(), &model)?;
     if !ablating {
         // Backgrounds, the patterned copies and their per-class, per-unit scores (both
         // strands) of up to four conditions are held at once.
-        let u = model
-            .model
-            .final_layer()
-            .map_or(0, |(w, _)| w.len() / cn.max(1));
-        let per_seq = l as u64 + 8 * (cn as u64) * (1 + u as u64);
+        let per_seq = l as u64 + 8 * (cn as u64) * (1 + units.unwrap_or(0) as u64);
         crate::budget::check_memory(
             &format!("--n {} background sequences of {l} bp", req.n),
             crate::budget::product(&[req.n, 4]).saturating_mul(per_seq),
@@ -498,8 +496,6 @@ pub fn gia_run_with(
         backgrounds(req, l, &mut rng)?
     };
     let n = req.n;
-    let (units, labels) =
-        crate::labels::final_layer_units(&req.model_path, req.annotation.as_deref(), &model)?;
     let p = Predictor::new(model.model, req.device.clone(), req.batch_size);
     let conditions = match &req.experiment {
         Experiment::Insert { .. } => 2,

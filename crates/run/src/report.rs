@@ -105,9 +105,16 @@ pub fn report_run(req: &ReportRequest) -> Result<String> {
         &format!("run `explainn interpret {}` again", run.root().display()),
     )?;
     if let Some(m) = &inp.metrics {
-        let first = std::fs::read_to_string(m)
-            .map_err(|e| crate::file_error(m, format!("cannot read: {e}")))?;
-        let header = first.lines().next().unwrap_or("");
+        let mut header = String::new();
+        std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(
+                std::fs::File::open(m)
+                    .map_err(|e| crate::file_error(m, format!("cannot read: {e}")))?,
+            ),
+            &mut header,
+        )
+        .map_err(|e| crate::file_error(m, format!("cannot read: {e}")))?;
+        let header = header.trim_end_matches(['\n', '\r']);
         if header != crate::metrics::HEADER {
             return Err(crate::file_error(
                 m,

@@ -136,6 +136,16 @@ pub fn tiny_run_named(dir: &Path, name: &str, units: &str) -> PathBuf {
     run_dir
 }
 
+/// The hidden working entries (`.NAME.explainn-tmp-…`) explainn left in `dir`: there
+/// should be none after any command, failed or interrupted.
+pub fn leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("explainn-tmp"))
+        .collect()
+}
+
 /// The float32 values of a little-endian `.npy` file (header skipped), in file order.
 pub fn read_npy_f32(path: &Path) -> Vec<f32> {
     let b = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

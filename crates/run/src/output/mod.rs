@@ -417,6 +417,12 @@ fn entries(dir: &Path) -> Result<Vec<String>> {
 
 /// The entries under `dir` that its [`MANIFEST`] does not list (all of them without one).
 pub fn foreign_entries(dir: &Path) -> Result<Vec<String>> {
+    Ok(split_entries(dir)?.1)
+}
+
+/// The entries under `dir` split into those its [`MANIFEST`] lists and the others (all of
+/// them without one), each sorted.
+fn split_entries(dir: &Path) -> Result<(Vec<String>, Vec<String>)> {
     let written: BTreeSet<String> = match std::fs::read_to_string(dir.join(MANIFEST)) {
         Ok(s) => s
             .lines()
@@ -426,10 +432,7 @@ pub fn foreign_entries(dir: &Path) -> Result<Vec<String>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeSet::new(),
         Err(e) => return Err(file_error(&dir.join(MANIFEST), format!("cannot read: {e}"))),
     };
-    Ok(entries(dir)?
-        .into_iter()
-        .filter(|e| !written.contains(e))
-        .collect())
+    Ok(entries(dir)?.into_iter().partition(|e| written.contains(e)))
 }
 
 /// Write `dir`'s [`MANIFEST`]: every entry now under it.
@@ -453,7 +456,7 @@ pub fn remove_written(dir: &Path) -> Result<Vec<String>> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
-    let foreign = foreign_entries(dir)?;
+    let (mut written, foreign) = split_entries(dir)?;
     if foreign.is_empty() {
         std::fs::remove_dir_all(dir)
             .map_err(|e| file_error(dir, format!("cannot remove the earlier results: {e}")))?;
@@ -463,10 +466,6 @@ pub fn remove_written(dir: &Path) -> Result<Vec<String>> {
         return Ok(foreign);
     }
     // Deepest first, so that directories are empty when their turn comes.
-    let mut written: Vec<String> = entries(dir)?
-        .into_iter()
-        .filter(|e| !foreign.contains(e))
-        .collect();
     written.sort_by_key(|e| std::cmp::Reverse(e.matches('/').count()));
     for e in written {
         let p = dir.join(&e);
