@@ -2,7 +2,7 @@
 //! a temporary name beside the target and renamed into place only when complete) whose
 //! errors are `anyhow` errors like every other error of the binary.
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use explainn_run::output as run;
 use std::io::Write;
 use std::path::Path;
@@ -54,3 +54,29 @@ impl Write for AtomicGzFile {
 
 /// Several outputs that appear together or not at all.
 pub type OutputSet = run::OutputSet<anyhow::Error>;
+
+/// Treat a closed pipe on standard output (`| head`) as success.
+pub(crate) fn stdout_result(r: std::io::Result<()>) -> Result<()> {
+    match r {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        r => r.context("cannot write to standard output"),
+    }
+}
+
+/// Write to `output` atomically, or to standard output.
+pub(crate) fn write_to(
+    output: Option<&Path>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<()> {
+    match output {
+        Some(p) => {
+            let mut f = AtomicFile::create(p)?;
+            write(&mut f).with_context(|| format!("cannot write {}", p.display()))?;
+            f.commit()
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            stdout_result(write(&mut out).and_then(|()| out.flush()))
+        }
+    }
+}

@@ -145,7 +145,7 @@ pub fn run(a: Args) -> Result<()> {
                 }
                 r => r?,
             };
-            super::tomtom::stdout_result(out.flush())?;
+            crate::output::stdout_result(out.flush())?;
             n
         }
     };

@@ -127,24 +127,6 @@ pub struct FilterArgs {
     pub output: Option<PathBuf>,
 }
 
-/// Write to `output` atomically, or to standard output.
-fn write_to(
-    output: Option<&Path>,
-    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
-) -> Result<()> {
-    match output {
-        Some(p) => {
-            let mut f = AtomicFile::create(p)?;
-            write(&mut f).with_context(|| format!("cannot write {}", p.display()))?;
-            f.commit()
-        }
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            super::tomtom::stdout_result(write(&mut out).and_then(|()| out.flush()))
-        }
-    }
-}
-
 /// The background named by `--bg`.
 pub(crate) fn background(
     name: &str,
@@ -230,7 +212,7 @@ fn run_score(a: ScoreArgs) -> Result<()> {
             write(&mut f).with_context(|| format!("cannot write {}", p.display()))?;
             f.commit()
         }
-        _ => write_to(None, write),
+        _ => crate::output::write_to(None, write),
     }
 }
 
@@ -267,7 +249,7 @@ fn run_trim(a: TrimArgs) -> Result<()> {
         a.min_ic,
         t.dropped.len()
     );
-    write_to(a.output.as_deref(), |w| {
+    crate::output::write_to(a.output.as_deref(), |w| {
         let mut w = w;
         write_meme(&mut w, &t.motifs, set.background.as_ref(), Some(6))
     })
@@ -297,7 +279,7 @@ fn run_filter(a: FilterArgs) -> Result<()> {
             a.motifs.display()
         );
     }
-    write_to(a.output.as_deref(), |w| {
+    crate::output::write_to(a.output.as_deref(), |w| {
         let mut w = w;
         write_meme(&mut w, &f.motifs, set.background.as_ref(), Some(6))
     })

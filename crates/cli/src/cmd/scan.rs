@@ -1,10 +1,8 @@
 //! `explainn scan`: FIMO motif scanning of FASTA sequences. By default as `fimo` writes its
 //! TSV (genomic coordinates parsed from sequence names, q-values, rows by p-value, the
 //! trailing `#` lines); `--text` gives `fimo --text`'s streaming form.
-use crate::output::AtomicFile;
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
-use explainn_motif::Background;
 use explainn_motif::fimo::{
     FIMO_HEADER, FimoOptions, fimo_qvalues, fimo_text_each, read_fasta_file, write_fimo_rows,
     write_fimo_text, write_fimo_trailer,
@@ -106,19 +104,7 @@ pub fn run(a: Args) -> Result<()> {
         "--max-stored-scores must be at least 1"
     );
     let set = super::tomtom::read_motifs(&a.motifs)?;
-    let bg = match a.bg.as_str() {
-        "nrdb" => Background::nrdb(),
-        "uniform" => Background::uniform(),
-        "motif" => set.background.unwrap_or_else(|| {
-            eprintln!(
-                "warning: {} states no background; using uniform",
-                a.motifs.display()
-            );
-            Background::uniform()
-        }),
-        file => Background::read_file(file)
-            .with_context(|| format!("cannot read background file {file}"))?,
-    };
+    let bg = super::motifs::background(&a.bg, set.background, &a.motifs)?;
     let seqs = read_fasta_file(&a.seqs)
         .with_context(|| format!("cannot read sequences from {}", a.seqs.display()))?;
     let opts = FimoOptions {
@@ -147,15 +133,5 @@ pub fn run(a: Args) -> Result<()> {
         write_fimo_text(&mut w, &res.hits)?;
         write_fimo_trailer(&mut w, &version_string(&a.version_string), &command_line())
     };
-    match &a.output {
-        Some(p) => {
-            let mut f = AtomicFile::create(p)?;
-            write(&mut f).with_context(|| format!("cannot write {}", p.display()))?;
-            f.commit()
-        }
-        None => {
-            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            super::tomtom::stdout_result(write(&mut out).and_then(|()| out.flush()))
-        }
-    }
+    crate::output::write_to(a.output.as_deref(), write)
 }

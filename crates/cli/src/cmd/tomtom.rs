@@ -69,14 +69,6 @@ pub(crate) fn read_motifs(path: &std::path::Path) -> Result<MotifSet> {
     Ok(set)
 }
 
-/// Treat a closed pipe on standard output (`| head`) as success.
-pub(crate) fn stdout_result(r: std::io::Result<()>) -> Result<()> {
-    match r {
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        r => r.context("cannot write to standard output"),
-    }
-}
-
 pub fn run(a: Args) -> Result<()> {
     super::common_model::init_threads(a.threads);
     let distance: Distance = a.dist.parse()?;
@@ -117,7 +109,7 @@ pub fn run(a: Args) -> Result<()> {
         }
         _ => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            stdout_result(write(&mut out).and_then(|()| out.flush()))
+            crate::output::stdout_result(write(&mut out).and_then(|()| out.flush()))
         }
     }
 }
