@@ -7,7 +7,9 @@
 #   - test/metrics.tsv and test/predictions.tsv.gz,
 #   - interpret/{filters.meme,tomtom.tsv,annotation.tsv,weights.tsv,importance.tsv},
 #   - the attributions of every method (`attribute`: attributions.npz arrays, deltas.tsv)
-#     and `gia --insert` / `--pair` tables on the first 100 test sequences.
+#     `gia --insert` (a consensus and a motif) / `--pair` / `--ablate` tables, `predict`
+#     (logits and --sigmoid), `explain` and `variants` (SNVs on a contig made of test
+#     sequences) on the first 100 test sequences.
 #
 #   bash bench/compare_release.sh OLD_BINARY NEW_BINARY [demo|sp1]
 #
@@ -58,6 +60,21 @@ for side in old new; do
   "$bin" gia "$out/run" --insert AGATAAGG --n 200 --threads "$threads" -o "$out/gia-insert" -q >/dev/null
   "$bin" gia "$out/run" --pair AGATAA CAGCTG --distances 0:20:5 --n 100 --threads "$threads" \
     -o "$out/gia-pair" -q >/dev/null
+  # a motif pattern (instances drawn from the PFM) and an ablation
+  printf 'MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\nMOTIF gata GATA\n\nletter-probability matrix: alength= 4 w= 6\n0.7 0.1 0.1 0.1\n0.05 0.05 0.85 0.05\n0.9 0.03 0.03 0.04\n0.05 0.05 0.05 0.85\n0.9 0.03 0.03 0.04\n0.6 0.1 0.2 0.1\n' > "$out/gata.meme"
+  "$bin" gia "$out/run" --insert "$out/gata.meme" --n 200 --threads "$threads" -o "$out/gia-motif" -q >/dev/null
+  "$bin" gia "$out/run" --ablate AGATAA --thresh 0.001 --sequences "$out/few.tsv" --threads "$threads" \
+    -o "$out/gia-ablate" -q >/dev/null
+  "$bin" predict "$out/run" "$out/few.tsv" --threads "$threads" -o "$out/predict" -q 2>/dev/null
+  "$bin" predict "$out/run" "$out/few.tsv" --sigmoid --threads "$threads" -o "$out/predict-sigmoid" -q 2>/dev/null
+  "$bin" explain "$out/run" "$out/few.tsv" --threads "$threads" -o "$out/explain.tsv" -q 2>/dev/null
+  # variants: the first ten test sequences as one 2 kb contig, an SNV at every 97th base
+  awk -F'\t' 'BEGIN { printf ">chrT\n" } NR <= 10 { printf "%s", $2 } END { printf "\n" }' "$out/few.tsv" > "$out/genome.fa"
+  awk 'BEGIN { print "##fileformat=VCFv4.2"; print "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO" }
+       NR == 2 { for (p = 50; p < length($0) - 50; p += 97) { r = substr($0, p, 1); a = (r == "A") ? "G" : "A";
+                 printf "chrT\t%d\tv%d\t%s\t%s\t.\t.\t.\n", p, p, r, a } }' "$out/genome.fa" > "$out/snv.vcf"
+  "$bin" variants "$out/run" "$out/snv.vcf" --genome "$out/genome.fa" --threads "$threads" \
+    -o "$out/variants.tsv" -q 2>/dev/null
 done
 
 python3 - "$work/old/run/model.safetensors" "$work/new/run/model.safetensors" <<'EOF'
@@ -99,8 +116,14 @@ EOF
   fi
   echo "attribute --method $m: identical"
 done
-for f in gia-insert/insert.tsv gia-insert/insert_units.tsv gia-pair/pair.tsv; do
+for f in gia-insert/insert.tsv gia-insert/insert_units.tsv gia-pair/pair.tsv gia-motif/insert.tsv \
+         gia-motif/insert_units.tsv gia-ablate/ablate.tsv gia-ablate/ablate_units.tsv explain.tsv \
+         variants.tsv; do
   cmp "$work/old/$f" "$work/new/$f" || { echo "DIFFERENT: $f" >&2; exit 1; }
+  echo "$f: identical"
+done
+for f in predict/predictions.tsv.gz predict-sigmoid/predictions.tsv.gz; do
+  cmp <(zcat "$work/old/$f") <(zcat "$work/new/$f") || { echo "DIFFERENT: $f" >&2; exit 1; }
   echo "$f: identical"
 done
 echo "PASS: $set_name gives the same numbers with both binaries"

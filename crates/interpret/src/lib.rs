@@ -12,7 +12,6 @@
 //! - [`pwm`]: site counting and unit PWMs, written as strict MEME;
 //! - [`annotate`]: Tomtom against JASPAR 2024 (or any motif file), TF names, labels;
 //! - [`importance`]: per-unit, per-class importance (output × final weight) and medians;
-//! - [`explain`]: exact per-sequence decomposition of logits into unit contributions;
 //! - [`plots`]: SVG figures; [`report`]: the self-contained HTML report;
 //! - [`tables`]: readers of the TSV outputs (used by the report).
 //!
@@ -20,7 +19,6 @@
 
 pub mod activations;
 pub mod annotate;
-pub mod explain;
 pub mod filters;
 pub mod importance;
 pub mod plots;

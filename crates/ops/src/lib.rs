@@ -3,11 +3,17 @@
 //! sequences as codes `(N, L)` u8 (A, C, G, T = 0..3, anything else 4) and one options
 //! value whose [`Default`] is the documented default ([`defaults`]).
 //!
+//! - [`predict`]: logits and predictions under the shared strand and output rules;
+//! - [`explain`]: the exact decomposition of logits into unit contributions;
 //! - [`attribute`]: base-resolution attributions of one class by every method, with the
-//!   engine chosen once per model ([`attribute::Attributor`]).
+//!   engine chosen once per model ([`attribute::Attributor`]);
+//! - [`gia`]: global importance analysis (insert, pair, ablate) with one seeded stream.
 
 pub mod attribute;
 pub mod defaults;
+pub mod explain;
+pub mod gia;
+pub mod predict;
 
 /// Errors of the operations: what is wrong with which input or option.
 #[derive(Debug, thiserror::Error)]

@@ -24,127 +24,63 @@
 
 use crate::output::{AtomicFile, OutputDir};
 use crate::{Result, RunError, file_error};
-use explainn_nn::{ModelFile, Predictor};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use explainn_nn::ModelFile;
+pub use explainn_ops::gia::{Effect, Pattern};
+use explainn_ops::gia::{Gia, GiaOptions, PairScores, Scores, effect};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// A pattern to place in backgrounds.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Pattern {
-    /// A fixed sequence of base codes (A=0 … T=3).
-    Consensus(String, Vec<u8>),
-    /// A motif's base probabilities `(W, 4)`: each instance is drawn column by column.
-    Motif(String, Vec<[f64; 4]>),
-}
-
-impl Pattern {
-    /// `spec` as a consensus (letters A, C, G, T in either case), or as a motif file
-    /// (`FILE` for its only or first motif, `FILE:ID` for the motif of that ID or name).
-    pub fn parse(spec: &str) -> Result<Self> {
-        if !spec.is_empty() && spec.bytes().all(|b| b"ACGTacgt".contains(&b)) {
-            let codes = explainn_seq::encode::to_codes(spec.as_bytes());
-            return Ok(Pattern::Consensus(spec.to_ascii_uppercase(), codes));
-        }
-        let (path, id) = match spec.rsplit_once(':') {
-            Some((p, id)) if !Path::new(spec).exists() => (p, Some(id)),
-            _ => (spec, None),
-        };
-        if !Path::new(path).exists() {
-            let looks_like_file = path.contains('/') || path.contains('.');
-            return Err(RunError::Data(if looks_like_file {
-                format!("pattern `{spec}`: the motif file {path} does not exist")
-            } else {
-                format!(
-                    "pattern `{spec}` is neither an A/C/G/T consensus nor a motif file (FILE or FILE:ID)"
-                )
-            }));
-        }
-        let set = explainn_motif::io::read_motifs_file(path)
-            .map_err(|e| RunError::Data(format!("pattern `{spec}`: {e}")))?;
-        if id.is_none() && set.motifs.len() > 1 {
-            let some: Vec<&str> = set.motifs.iter().take(3).map(|m| m.id.as_str()).collect();
-            return Err(file_error(
-                Path::new(path),
-                format!(
-                    "holds {} motifs; name one as {path}:ID (e.g. {path}:{})",
-                    set.motifs.len(),
-                    some.join(&format!(", {path}:"))
-                ),
-            ));
-        }
-        let m = match id {
-            None => set.motifs.first(),
-            Some(id) => set
-                .motifs
-                .iter()
-                .find(|m| m.id == id || m.alt_name.as_deref() == Some(id)),
-        }
-        .ok_or_else(|| {
-            file_error(
-                Path::new(path),
-                match id {
-                    Some(id) => format!("has no motif with ID or name `{id}`"),
-                    None => "holds no motifs".to_string(),
-                },
+/// `spec` as a consensus (letters A, C, G, T in either case), or as a motif file
+/// (`FILE` for its only or first motif, `FILE:ID` for the motif of that ID or name).
+pub fn parse_pattern(spec: &str) -> Result<Pattern> {
+    if !spec.is_empty() && spec.bytes().all(|b| b"ACGTacgt".contains(&b)) {
+        return Ok(Pattern::consensus(&spec.to_ascii_uppercase(), spec)?);
+    }
+    let (path, id) = match spec.rsplit_once(':') {
+        Some((p, id)) if !Path::new(spec).exists() => (p, Some(id)),
+        _ => (spec, None),
+    };
+    if !Path::new(path).exists() {
+        let looks_like_file = path.contains('/') || path.contains('.');
+        return Err(RunError::Data(if looks_like_file {
+            format!("pattern `{spec}`: the motif file {path} does not exist")
+        } else {
+            format!(
+                "pattern `{spec}` is neither an A/C/G/T consensus nor a motif file (FILE or FILE:ID)"
             )
-        })?;
-        let name = m.alt_name.clone().unwrap_or_else(|| m.id.clone());
-        Ok(Pattern::Motif(name, m.probabilities()))
+        }));
     }
-
-    /// The name used in tables.
-    pub fn name(&self) -> &str {
-        match self {
-            Pattern::Consensus(n, _) | Pattern::Motif(n, _) => n,
-        }
+    let set = explainn_motif::io::read_motifs_file(path)
+        .map_err(|e| RunError::Data(format!("pattern `{spec}`: {e}")))?;
+    if id.is_none() && set.motifs.len() > 1 {
+        let some: Vec<&str> = set.motifs.iter().take(3).map(|m| m.id.as_str()).collect();
+        return Err(file_error(
+            Path::new(path),
+            format!(
+                "holds {} motifs; name one as {path}:ID (e.g. {path}:{})",
+                set.motifs.len(),
+                some.join(&format!(", {path}:"))
+            ),
+        ));
     }
-
-    /// Width in bases.
-    pub fn width(&self) -> usize {
-        match self {
-            Pattern::Consensus(_, c) => c.len(),
-            Pattern::Motif(_, rows) => rows.len(),
-        }
+    let m = match id {
+        None => set.motifs.first(),
+        Some(id) => set
+            .motifs
+            .iter()
+            .find(|m| m.id == id || m.alt_name.as_deref() == Some(id)),
     }
-
-    /// The pattern as a motif (a consensus as a one-hot PFM) for scanning.
-    pub fn to_motif(&self) -> explainn_motif::Motif {
-        let rows = match self {
-            Pattern::Consensus(_, c) => c
-                .iter()
-                .map(|&b| {
-                    let mut r = [0.0; 4];
-                    r[b.min(3) as usize] = 1.0;
-                    r
-                })
-                .collect(),
-            Pattern::Motif(_, rows) => rows.clone(),
-        };
-        explainn_motif::Motif::new(self.name(), rows, explainn_motif::MatrixKind::Probabilities)
-    }
-
-    /// One instance: the consensus, or a draw from the motif's columns.
-    fn draw(&self, rng: &mut ChaCha8Rng) -> Vec<u8> {
-        match self {
-            Pattern::Consensus(_, c) => c.clone(),
-            Pattern::Motif(_, rows) => rows
-                .iter()
-                .map(|p| {
-                    let total: f64 = p.iter().sum();
-                    let mut u = rng.random::<f64>() * total;
-                    for (b, &v) in p.iter().enumerate() {
-                        if u < v {
-                            return b as u8;
-                        }
-                        u -= v;
-                    }
-                    3
-                })
-                .collect(),
-        }
-    }
+    .ok_or_else(|| {
+        file_error(
+            Path::new(path),
+            match id {
+                Some(id) => format!("has no motif with ID or name `{id}`"),
+                None => "holds no motifs".to_string(),
+            },
+        )
+    })?;
+    let name = m.alt_name.clone().unwrap_or_else(|| m.id.clone());
+    Ok(Pattern::Motif(name, m.probabilities()))
 }
 
 /// Where the backgrounds come from.
@@ -235,23 +171,6 @@ pub struct GiaRequest {
     pub device: explainn_nn::Device,
 }
 
-/// Mean and standard deviation (n − 1) of one effect.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Effect {
-    pub mean: f64,
-    pub sd: f64,
-}
-
-fn effect(v: impl Iterator<Item = f64> + Clone) -> Effect {
-    let n = v.clone().count().max(1) as f64;
-    let mean = v.clone().sum::<f64>() / n;
-    let var = v.map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0).max(1.0);
-    Effect {
-        mean,
-        sd: var.sqrt(),
-    }
-}
-
 /// What a GIA run found.
 #[derive(Debug, Clone)]
 pub struct GiaOutcome {
@@ -268,84 +187,25 @@ pub struct GiaOutcome {
     pub both_strands: bool,
 }
 
-/// Background sequences `(n, L)` as codes.
-fn backgrounds(req: &GiaRequest, l: usize, rng: &mut ChaCha8Rng) -> Result<Vec<u8>> {
+/// Background sequences `(n, L)` as codes, drawn from `gia`'s stream.
+fn backgrounds(req: &GiaRequest, gia: &mut Gia) -> Result<Vec<u8>> {
     match &req.background {
-        Background::Random { gc } => {
-            if !(0.0..=1.0).contains(gc) {
-                return Err(RunError::Data(format!(
-                    "--gc {gc}: expected a fraction between 0 and 1"
-                )));
-            }
-            Ok((0..req.n * l)
-                .map(|_| {
-                    let strong = rng.random::<f64>() < *gc;
-                    let coin = rng.random::<bool>() as u8;
-                    if strong { 1 + coin } else { 3 * coin }
-                })
-                .collect())
-        }
+        Background::Random { gc } => gia.random_backgrounds(req.n, *gc).map_err(|e| {
+            RunError::Data(format!(
+                "--gc {gc}: expected a fraction between 0 and 1 ({e})"
+            ))
+        }),
         Background::Shuffles(path) => {
             let mut seqs = Vec::new();
-            for r in crate::input::open_sequences(path, None, l, req.fit_length)? {
+            for r in crate::input::open_sequences(path, None, gia.length(), req.fit_length)? {
                 seqs.push(explainn_seq::encode::to_codes(&r?.1));
             }
             if seqs.is_empty() {
                 return Err(file_error(path, "holds no sequences"));
             }
-            let mut out = Vec::with_capacity(req.n * l);
-            for i in 0..req.n {
-                out.extend(explainn_seq::shuffle::dinucleotide_shuffle_keeping_padding(
-                    &seqs[i % seqs.len()],
-                    rng,
-                ));
-            }
-            Ok(out)
+            Ok(gia.shuffled_backgrounds(&seqs, req.n)?)
         }
     }
-}
-
-/// Strand-averaged (with `both`) logits `(N, C)` and, for models with per-unit terms,
-/// contributions W[c, u]·o_u `(N, C, U)`.
-pub(crate) struct Scores {
-    pub(crate) logits: Vec<f32>,
-    pub(crate) contributions: Option<Vec<f32>>,
-}
-
-pub(crate) fn score(p: &Predictor, codes: &[u8], both: bool, units: bool) -> Result<Scores> {
-    let logits = crate::policy::logits(p, codes, both)?;
-    let contributions = match p.model().final_layer().filter(|_| units) {
-        None => None,
-        Some((w, _)) => {
-            let mut o = p.units(codes, false, false)?.unit_outputs;
-            if both {
-                let r = p.units(codes, true, false)?.unit_outputs;
-                o.iter_mut().zip(&r).for_each(|(a, b)| *a = 0.5 * (*a + b));
-            }
-            let (c, u) = (p.model().classes(), w.len() / p.model().classes());
-            let mut out = Vec::with_capacity(o.len() / u * c * u);
-            for row in o.chunks(u) {
-                for k in 0..c {
-                    out.extend(row.iter().zip(&w[k * u..(k + 1) * u]).map(|(o, w)| o * w));
-                }
-            }
-            Some(out)
-        }
-    };
-    Ok(Scores {
-        logits,
-        contributions,
-    })
-}
-
-/// Place `pattern` instances into copies of `bg` `(n, L)` at `start`, one draw per
-/// background from `rng`.
-fn implant(bg: &[u8], l: usize, start: usize, instances: &[Vec<u8>]) -> Vec<u8> {
-    let mut out = bg.to_vec();
-    for (s, inst) in instances.iter().enumerate() {
-        out[s * l + start..s * l + start + inst.len()].copy_from_slice(inst);
-    }
-    out
 }
 
 /// Write `STEM.tsv` (per class: n, mean logit before and after, Δ mean and sd) and, for
@@ -414,6 +274,67 @@ fn write_effects(
     f.commit()
 }
 
+/// Write `pair.tsv` (per gap and class: mean Δ_A, Δ_B, Δ_AB and the residual
+/// Δ_AB − Δ_A − Δ_B) and `pair.svg` (the residual by gap) from the scores of the
+/// backgrounds (`base`) and of each gap; the residuals go into `outcome`.
+fn write_pairs(
+    out: &Path,
+    (a, b): (&Pattern, &Pattern),
+    classes: &[String],
+    base: &Scores,
+    pairs: &[(usize, PairScores)],
+    outcome: &mut GiaOutcome,
+) -> Result<()> {
+    let cn = classes.len();
+    let n = base.logits.len() / cn;
+    let path = out.join("pair.tsv");
+    let mut f = AtomicFile::create(&path)?;
+    let mut rows =
+        String::from("distance\tclass\tdelta_a\tdelta_b\tdelta_ab\tresidual_mean\tresidual_sd\n");
+    let mut series: Vec<(String, Vec<(f64, f64)>)> =
+        classes.iter().map(|c| (c.clone(), Vec::new())).collect();
+    for (d, s) in pairs {
+        let mut res = Vec::with_capacity(cn);
+        for (c, name) in classes.iter().enumerate() {
+            let at = |v: &[f32], s: usize| (v[s * cn + c] - base.logits[s * cn + c]) as f64;
+            let r = effect((0..n).map(|k| at(&s.ab, k) - at(&s.a, k) - at(&s.b, k)));
+            let m = |v: &[f32]| (0..n).map(|k| at(v, k)).sum::<f64>() / n as f64;
+            rows += &format!(
+                "{d}\t{name}\t{}\t{}\t{}\t{}\t{}\n",
+                m(&s.a),
+                m(&s.b),
+                m(&s.ab),
+                r.mean,
+                r.sd
+            );
+            series[c].1.push((*d as f64, r.mean));
+            res.push(r);
+        }
+        outcome.pair.push((*d, res));
+    }
+    f.write_all(rows.as_bytes())
+        .map_err(|e| file_error(&path, e))?;
+    f.commit()?;
+    let svg = explainn_report::plot::line_chart(
+        &series,
+        &explainn_report::plot::LineChartOptions {
+            title: Some(format!(
+                "{} – {}: Δ_AB − Δ_A − Δ_B by gap ({n} backgrounds)",
+                a.name(),
+                b.name()
+            )),
+            x_label: "gap between A and B (bp)".into(),
+            y_label: "residual Δ logit".into(),
+            ..Default::default()
+        },
+    );
+    let path = out.join("pair.svg");
+    let mut f = AtomicFile::create(&path)?;
+    f.write_all(svg.as_bytes())
+        .map_err(|e| file_error(&path, e))?;
+    f.commit()
+}
+
 /// Run `req` on `model`.
 pub fn gia_run(model: ModelFile, req: &GiaRequest) -> Result<GiaOutcome> {
     gia_run_with(model, req, &|_, _| {})
@@ -439,82 +360,34 @@ pub fn gia_run_with(
     let both = crate::policy::both_strands(&meta, req.forward_only);
     let l = model.model.input_length();
     let cn = classes.len();
-    let mut rng = ChaCha8Rng::seed_from_u64(req.seed);
-    // Patterns are checked before any work.
-    let fits = |w: usize, what: &str| -> Result<()> {
-        if w > l {
-            return Err(RunError::Data(format!(
-                "{what} is {w} bp, longer than the model's input of {l} bp"
-            )));
-        }
-        Ok(())
-    };
-    match &req.experiment {
-        Experiment::Insert { pattern, position } => {
-            fits(pattern.width(), &format!("pattern {}", pattern.name()))?;
-            if let Some(p) = position.filter(|&p| p + pattern.width() > l) {
-                return Err(RunError::Data(format!(
-                    "--position {p}: pattern {} ({} bp) would end past the model's input of {l} bp",
-                    pattern.name(),
-                    pattern.width()
-                )));
-            }
-        }
-        Experiment::Pair { a, b, distances } => {
-            let far = distances.iter().max().copied().unwrap_or(0);
-            fits(
-                a.width() + b.width() + far,
-                &format!("{} + {far} bp + {}", a.name(), b.name()),
-            )?;
-        }
-        Experiment::Ablate {
-            pattern, thresh, ..
-        } => {
-            fits(pattern.width(), &format!("pattern {}", pattern.name()))?;
-            if !(*thresh > 0.0 && *thresh <= 1.0) {
-                return Err(RunError::Data(format!(
-                    "--thresh {thresh}: expected a p-value in (0, 1]"
-                )));
-            }
-        }
-    }
-    let ablating = matches!(req.experiment, Experiment::Ablate { .. });
     let (units, labels) =
         crate::labels::final_layer_units(&req.model_path, req.annotation.as_deref(), &model)?;
-    if !ablating {
-        // Backgrounds, the patterned copies and their per-class, per-unit scores (both
-        // strands) of up to four conditions are held at once.
-        let per_seq = l as u64 + 8 * (cn as u64) * (1 + units.unwrap_or(0) as u64);
-        crate::budget::check_memory(
-            &format!("--n {} background sequences of {l} bp", req.n),
-            crate::budget::product(&[req.n, 4]).saturating_mul(per_seq),
-        )?;
-    }
-    let bg = if ablating {
-        Vec::new()
-    } else {
-        backgrounds(req, l, &mut rng)?
-    };
-    let n = req.n;
-    let p = Predictor::new(model.model, req.device.clone(), req.batch_size);
-    let conditions = match &req.experiment {
-        Experiment::Insert { .. } => 2,
-        // Scored on the given sequences, not on the backgrounds: no count to show.
-        Experiment::Ablate { .. } => 0,
-        Experiment::Pair { distances, .. } => 1 + 3 * distances.len() as u64,
-    };
-    let total = conditions * req.n as u64;
-    let done = std::sync::atomic::AtomicU64::new(0);
-    let step = |k: u64| {
-        if total == 0 {
-            return;
+    let mut gia = Gia::new(
+        model.model,
+        GiaOptions {
+            seed: req.seed,
+            both_strands: both,
+            batch_size: req.batch_size,
+            device: req.device.clone(),
+        },
+    );
+    // Patterns are checked before any work.
+    match &req.experiment {
+        Experiment::Insert { pattern, position } => {
+            gia.insert_start(pattern, *position)
+                .map_err(|e| match position {
+                    Some(_) => RunError::Data(format!("--{e}")),
+                    None => e.into(),
+                })?;
         }
-        let d = done.fetch_add(k * req.n as u64, std::sync::atomic::Ordering::Relaxed);
-        progress(d + k * req.n as u64, total);
-    };
-    let base = score(&p, &bg, both, true)?;
-    step(1);
-    let unit_labels = units.map(|u| (u, labels.as_slice()));
+        Experiment::Pair { a, b, distances } => gia.check_pair(a, b, distances)?,
+        Experiment::Ablate { thresh, .. } if !(*thresh > 0.0 && *thresh <= 1.0) => {
+            return Err(RunError::Data(format!(
+                "--thresh {thresh}: expected a p-value in (0, 1]"
+            )));
+        }
+        Experiment::Ablate { .. } => {}
+    }
     let out = dir.path().to_path_buf();
     let mut outcome = GiaOutcome {
         classes: classes.clone(),
@@ -524,162 +397,86 @@ pub fn gia_run_with(
         pair: Vec::new(),
         both_strands: both,
     };
-    match &req.experiment {
-        Experiment::Insert { pattern, position } => {
-            let start = position.unwrap_or((l - pattern.width()) / 2);
-            let inst: Vec<Vec<u8>> = (0..n).map(|_| pattern.draw(&mut rng)).collect();
-            let ins = score(&p, &implant(&bg, l, start, &inst), both, true)?;
-            step(1);
-            write_effects(
-                &out,
-                "insert",
-                &classes,
-                (&base, &ins),
-                unit_labels,
-                &mut outcome,
-            )?;
+    let unit_labels = units.map(|u| (u, labels.as_slice()));
+    if let Experiment::Ablate {
+        pattern,
+        sequences,
+        thresh,
+    } = &req.experiment
+    {
+        let mut codes = Vec::new();
+        let mut n = 0;
+        for r in crate::input::open_sequences(sequences, None, l, req.fit_length)? {
+            codes.extend(explainn_seq::encode::to_codes(&r?.1));
+            n += 1;
         }
-        Experiment::Ablate {
-            pattern,
-            sequences,
-            thresh,
-        } => {
-            let mut seqs = Vec::new();
-            for r in crate::input::open_sequences(sequences, None, l, req.fit_length)? {
-                seqs.push(r?.1);
-            }
-            if seqs.is_empty() {
-                return Err(file_error(sequences, "holds no sequences"));
-            }
-            let scan: Vec<explainn_motif::fimo::Sequence> = seqs
-                .iter()
-                .enumerate()
-                .map(|(i, s)| explainn_motif::fimo::Sequence {
-                    name: i.to_string(),
-                    seq: s.clone(),
-                })
-                .collect();
-            let opts = explainn_motif::fimo::FimoOptions {
-                thresh: *thresh,
-                pgc: false,
-                ..Default::default()
-            };
-            let hits = explainn_motif::fimo::fimo(
-                &[pattern.to_motif()],
-                &scan,
-                &explainn_motif::Background::uniform(),
-                &opts,
-            );
-            // Matched positions per sequence, then each maximal run shuffled in place.
-            let mut hit = vec![vec![false; l]; seqs.len()];
-            for h in &hits {
-                let i: usize = h.sequence_name.parse().expect("named by index");
-                hit[i][h.start - 1..h.stop]
-                    .iter_mut()
-                    .for_each(|v| *v = true);
-            }
-            let (mut before, mut after) = (Vec::new(), Vec::new());
-            for (s, mask) in seqs.iter().zip(&hit) {
-                if !mask.contains(&true) {
-                    continue;
-                }
-                let codes = explainn_seq::encode::to_codes(s);
-                let mut ablated = codes.clone();
-                let mut j = 0;
-                while j < l {
-                    if !mask[j] {
-                        j += 1;
-                        continue;
-                    }
-                    let e = (j..l).find(|&k| !mask[k]).unwrap_or(l);
-                    let shuffled =
-                        explainn_seq::shuffle::dinucleotide_shuffle(&codes[j..e], &mut rng);
-                    ablated[j..e].copy_from_slice(&shuffled);
-                    j = e;
-                }
-                before.extend(codes);
-                after.extend(ablated);
-            }
-            let with = before.len() / l;
-            outcome.ablated = Some((with, hits.len()));
-            if with == 0 {
-                return Err(RunError::Data(format!(
-                    "{}: no match of {} with p ≤ {thresh} in {} sequences: nothing to ablate (raise --thresh?)",
-                    sequences.display(),
-                    pattern.name(),
-                    seqs.len()
-                )));
-            }
-            let (b, a) = (
-                score(&p, &before, both, true)?,
-                score(&p, &after, both, true)?,
-            );
-            write_effects(
-                &out,
-                "ablate",
-                &classes,
-                (&b, &a),
-                unit_labels,
-                &mut outcome,
-            )?;
+        if n == 0 {
+            return Err(file_error(sequences, "holds no sequences"));
         }
-        Experiment::Pair { a, b, distances } => {
-            let path = out.join("pair.tsv");
-            let mut f = AtomicFile::create(&path)?;
-            let mut rows = String::from(
-                "distance\tclass\tdelta_a\tdelta_b\tdelta_ab\tresidual_mean\tresidual_sd\n",
-            );
-            let mut series: Vec<(String, Vec<(f64, f64)>)> =
-                classes.iter().map(|c| (c.clone(), Vec::new())).collect();
-            for &d in distances {
-                let start = (l - (a.width() + d + b.width())) / 2;
-                let sb = start + a.width() + d;
-                let ia: Vec<Vec<u8>> = (0..n).map(|_| a.draw(&mut rng)).collect();
-                let ib: Vec<Vec<u8>> = (0..n).map(|_| b.draw(&mut rng)).collect();
-                let with_a = implant(&bg, l, start, &ia);
-                let fa = score(&p, &with_a, both, false)?.logits;
-                let fb = score(&p, &implant(&bg, l, sb, &ib), both, false)?.logits;
-                let fab = score(&p, &implant(&with_a, l, sb, &ib), both, false)?.logits;
-                step(3);
-                let mut res = Vec::with_capacity(cn);
-                for (c, name) in classes.iter().enumerate() {
-                    let at = |v: &[f32], s: usize| (v[s * cn + c] - base.logits[s * cn + c]) as f64;
-                    let r = effect((0..n).map(|s| at(&fab, s) - at(&fa, s) - at(&fb, s)));
-                    let m = |v: &[f32]| (0..n).map(|s| at(v, s)).sum::<f64>() / n as f64;
-                    rows += &format!(
-                        "{d}\t{name}\t{}\t{}\t{}\t{}\t{}\n",
-                        m(&fa),
-                        m(&fb),
-                        m(&fab),
-                        r.mean,
-                        r.sd
-                    );
-                    series[c].1.push((d as f64, r.mean));
-                    res.push(r);
-                }
-                outcome.pair.push((d, res));
+        let ablation = gia.ablate(&codes, pattern, *thresh)?;
+        let with = ablation.indices.len();
+        outcome.ablated = Some((with, ablation.matches));
+        if with == 0 {
+            return Err(RunError::Data(format!(
+                "{}: no match of {} with p ≤ {thresh} in {n} sequences: nothing to ablate (raise --thresh?)",
+                sequences.display(),
+                pattern.name(),
+            )));
+        }
+        let scores = (
+            gia.score(&ablation.before, true)?,
+            gia.score(&ablation.after, true)?,
+        );
+        write_effects(
+            &out,
+            "ablate",
+            &classes,
+            (&scores.0, &scores.1),
+            unit_labels,
+            &mut outcome,
+        )?;
+    } else {
+        // Backgrounds, the patterned copies and their per-class, per-unit scores (both
+        // strands) of up to four conditions are held at once.
+        let per_seq = l as u64 + 8 * (cn as u64) * (1 + units.unwrap_or(0) as u64);
+        crate::budget::check_memory(
+            &format!("--n {} background sequences of {l} bp", req.n),
+            crate::budget::product(&[req.n, 4]).saturating_mul(per_seq),
+        )?;
+        let bg = backgrounds(req, &mut gia)?;
+        let total = match &req.experiment {
+            Experiment::Pair { distances, .. } => 1 + 3 * distances.len() as u64,
+            _ => 2,
+        } * req.n as u64;
+        let mut done = 0;
+        let mut step = |k: u64| {
+            done += k * req.n as u64;
+            progress(done, total);
+        };
+        let base = gia.score(&bg, true)?;
+        step(1);
+        match &req.experiment {
+            Experiment::Insert { pattern, position } => {
+                let ins = gia.insert(&bg, pattern, *position)?;
+                step(1);
+                write_effects(
+                    &out,
+                    "insert",
+                    &classes,
+                    (&base, &ins),
+                    unit_labels,
+                    &mut outcome,
+                )?;
             }
-            f.write_all(rows.as_bytes())
-                .map_err(|e| file_error(&path, e))?;
-            f.commit()?;
-            let svg = explainn_report::plot::line_chart(
-                &series,
-                &explainn_report::plot::LineChartOptions {
-                    title: Some(format!(
-                        "{} – {}: Δ_AB − Δ_A − Δ_B by gap ({n} backgrounds)",
-                        a.name(),
-                        b.name()
-                    )),
-                    x_label: "gap between A and B (bp)".into(),
-                    y_label: "residual Δ logit".into(),
-                    ..Default::default()
-                },
-            );
-            let path = out.join("pair.svg");
-            let mut f = AtomicFile::create(&path)?;
-            f.write_all(svg.as_bytes())
-                .map_err(|e| file_error(&path, e))?;
-            f.commit()?;
+            Experiment::Pair { a, b, distances } => {
+                let mut pairs = Vec::with_capacity(distances.len());
+                for &d in distances {
+                    pairs.push((d, gia.pair(&bg, a, b, d)?));
+                    step(3);
+                }
+                write_pairs(&out, (a, b), &classes, &base, &pairs, &mut outcome)?;
+            }
+            Experiment::Ablate { .. } => unreachable!("handled above"),
         }
     }
     let (kind, patterns, position) = match &req.experiment {
@@ -706,7 +503,7 @@ pub fn gia_run_with(
             (_, Background::Shuffles(p)) => format!("dinucleotide shuffles of {}", p.display()),
             (_, Background::Random { gc }) => format!("random, GC {gc}"),
         },
-        "n": if ablating { outcome.ablated.map_or(0, |a| a.0) } else { n },
+        "n": outcome.ablated.map_or(req.n, |a| a.0),
         "matches": outcome.ablated.map(|a| a.1),
         "seed": req.seed,
         "both_strands": both,
@@ -724,10 +521,10 @@ mod tests {
     #[test]
     fn patterns_and_distances_parse_with_clear_errors() {
         assert_eq!(
-            Pattern::parse("gataa").unwrap(),
+            parse_pattern("gataa").unwrap(),
             Pattern::Consensus("GATAA".into(), vec![2, 0, 3, 0, 0])
         );
-        let e = Pattern::parse("GATA-1").unwrap_err().to_string();
+        let e = parse_pattern("GATA-1").unwrap_err().to_string();
         assert!(
             e.contains("neither an A/C/G/T consensus nor a motif file"),
             "{e}"
@@ -736,15 +533,5 @@ mod tests {
         assert_eq!(parse_distances("3,7").unwrap(), vec![3, 7]);
         assert!(parse_distances("10:0:5").is_err());
         assert!(parse_distances("0:10:0").is_err());
-    }
-
-    #[test]
-    fn motif_instances_follow_the_pfm() {
-        let p = Pattern::Motif("m".into(), vec![[1.0, 0.0, 0.0, 0.0], [0.0, 0.5, 0.5, 0.0]]);
-        let mut rng = ChaCha8Rng::seed_from_u64(1);
-        let draws: Vec<Vec<u8>> = (0..400).map(|_| p.draw(&mut rng)).collect();
-        assert!(draws.iter().all(|d| d[0] == 0 && (d[1] == 1 || d[1] == 2)));
-        let c = draws.iter().filter(|d| d[1] == 1).count();
-        assert!((150..250).contains(&c), "{c} of 400 C");
     }
 }

@@ -42,6 +42,7 @@ pub mod motifs;
 pub mod npy;
 pub mod output;
 pub mod policy;
+pub mod predict;
 pub mod report;
 pub mod test;
 pub mod train;

@@ -1,54 +1,18 @@
 //! The rules every command shares, so that `test`, `predict`, `interpret` and `explain`
 //! never disagree:
-//! - **strands** ([`both_strands`]): a model trained with reverse complements is
-//!   predicted on both strands and the two are averaged; `--forward-only` (or a model
-//!   trained without them) uses the sequences as given;
-//! - **output function** ([`output_loss`]): the loss recorded in the model file decides
-//!   sigmoid (bce), softmax (ce), exp (poisson) or identity; a model file without one
-//!   (imported checkpoints) takes bce for 0/1 labels and mse otherwise;
+//! - **strands** ([`both_strands`]) and **output function** ([`output_loss`]), defined
+//!   with the operations in [`explainn_ops::predict`]: a model trained with reverse
+//!   complements is predicted on both strands and the two are averaged unless
+//!   `--forward-only`; the model's loss decides sigmoid, softmax, exp or identity;
 //! - **input length** ([`fit_sequence`]): sequences of the model's length are used as they
 //!   are; any other length is an error naming the record, unless `--fit-length` asks for
 //!   centre-cropping or N-padding (as Python's `str.center`, like the original).
 
 use crate::{Result, RunError};
-use explainn_nn::{Loss, ModelMetadata, Predictor};
 use explainn_seq::Dataset;
 use std::path::Path;
 
-/// Whether predictions average both strands: the model was trained with reverse
-/// complements and `forward_only` is not set.
-pub fn both_strands(meta: &ModelMetadata, forward_only: bool) -> bool {
-    meta.trained_with_rc && !forward_only
-}
-
-/// The loss whose output function turns logits into predictions.
-pub fn output_loss(meta: &ModelMetadata, labels: &[f32]) -> Loss {
-    meta.loss
-        .unwrap_or(if labels.iter().all(|&v| v == 0.0 || v == 1.0) {
-            Loss::Bce
-        } else {
-            Loss::Mse
-        })
-}
-
-/// Logits `(N, C)` of `codes` `(N, L)`, strand-averaged with `both`.
-pub fn logits(p: &Predictor, codes: &[u8], both: bool) -> Result<Vec<f32>> {
-    Ok(if both {
-        p.strands(codes)?.mean()
-    } else {
-        p.logits(codes, false)?
-    })
-}
-
-/// Predictions `(N, C)` of `codes` `(N, L)`: the logits (strand-averaged with `both`)
-/// through the output function of `loss`.
-pub fn predictions(p: &Predictor, codes: &[u8], both: bool, loss: Loss) -> Result<Vec<f32>> {
-    let mut pred = logits(p, codes, both)?;
-    for row in pred.chunks_exact_mut(p.model().classes()) {
-        loss.activate(row);
-    }
-    Ok(pred)
-}
+pub use explainn_ops::predict::{both_strands, logits, output_loss, predictions};
 
 /// The sequence `seq` of record `id` at the model's `length`: unchanged when it has that
 /// length; centre-cropped or N-padded with `fit`; otherwise an error that names the record
@@ -112,7 +76,7 @@ pub fn match_classes(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use explainn_nn::ExplaiNNConfig;
+    use explainn_nn::{ExplaiNNConfig, Loss, ModelMetadata};
 
     #[test]
     fn one_rule_for_strands_losses_and_lengths() {

@@ -327,8 +327,8 @@ pub fn variants_run(model: ModelFile, req: &VariantsRequest) -> Result<VariantsO
             ac.extend(x);
         }
         let (sr, sa) = (
-            crate::gia::score(&p, &rc, both, true)?,
-            crate::gia::score(&p, &ac, both, true)?,
+            explainn_ops::gia::score(&p, &rc, both, true)?,
+            explainn_ops::gia::score(&p, &ac, both, true)?,
         );
         for (i, a) in chunk.iter().enumerate() {
             let (pr, pa) = {

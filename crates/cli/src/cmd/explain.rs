@@ -8,8 +8,8 @@ use super::common_model::load_model_on;
 use crate::output::AtomicFile;
 use anyhow::{Context, Result, bail};
 use clap::Args as ClapArgs;
-use explainn_interpret::explain::explain;
 use explainn_nn::Predictor;
+use explainn_ops::explain::explain;
 use std::io::Write;
 use std::path::PathBuf;
 

@@ -7,7 +7,7 @@ use super::common_model::load_model_on;
 use anyhow::{Result, bail};
 use clap::Args as ClapArgs;
 use explainn_run::gia::{
-    Background, Experiment, GiaRequest, Pattern, gia_run_with, parse_distances,
+    Background, Experiment, GiaRequest, gia_run_with, parse_distances, parse_pattern,
 };
 use std::path::PathBuf;
 
@@ -89,12 +89,12 @@ pub fn run(a: Args) -> Result<()> {
     let (_, device) = a.compute.init()?;
     let experiment = match (&a.insert, &a.pair) {
         (None, None) if a.ablate.is_some() => Experiment::Ablate {
-            pattern: Pattern::parse(a.ablate.as_deref().expect("checked"))?,
+            pattern: parse_pattern(a.ablate.as_deref().expect("checked"))?,
             sequences: a.sequences.clone().expect("clap requires it"),
             thresh: a.thresh,
         },
         (Some(p), None) => Experiment::Insert {
-            pattern: Pattern::parse(p)?,
+            pattern: parse_pattern(p)?,
             position: match a.position.as_str() {
                 "centre" | "center" => None,
                 s => Some(s.parse().map_err(|_| {
@@ -103,8 +103,8 @@ pub fn run(a: Args) -> Result<()> {
             },
         },
         (None, Some(ab)) => Experiment::Pair {
-            a: Pattern::parse(&ab[0])?,
-            b: Pattern::parse(&ab[1])?,
+            a: parse_pattern(&ab[0])?,
+            b: parse_pattern(&ab[1])?,
             distances: parse_distances(&a.distances).map_err(anyhow::Error::msg)?,
         },
         _ => bail!("give --insert PATTERN, --pair A B or --ablate PATTERN --sequences SEQS"),

@@ -28,9 +28,10 @@ impl Explanation {
 }
 
 /// Decompose the logits of `codes` `(N, L)` of an ExplaiNN model, or of a model of
-/// pretrained units (its units are the members: [`explainn_nn::stack`]). With `both_strands`, unit outputs are averaged
-/// over the sequence and its reverse complement, so the contributions add up to the
-/// strand-averaged logits minus the bias.
+/// pretrained units (its units are the members: [`explainn_nn::stack`]). With
+/// `both_strands`, unit outputs are averaged over the sequence and its reverse complement,
+/// so the contributions add up to the strand-averaged logits minus the bias. Other
+/// architectures have no units: an error says so.
 ///
 /// ```
 /// use explainn_nn::{ExplaiNN, ExplaiNNConfig, Predictor};
@@ -39,7 +40,7 @@ impl Explanation {
 /// let dev = explainn_nn::default_device();
 /// let p = Predictor::new(ExplaiNN::new(c, 1, &dev).unwrap(), dev, 16);
 /// let codes = explainn_seq::encode::to_codes(&b"ACGTTGCA".repeat(8)[..60]); // 2 × 30 bp
-/// let e = explainn_interpret::explain::explain(&p, &codes, false).unwrap();
+/// let e = explainn_ops::explain::explain(&p, &codes, false).unwrap();
 /// let logits = p.logits(&codes, false).unwrap();
 /// for (i, k) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
 ///     let sum: f32 = e.row(i, k).iter().sum::<f32>() + e.bias[k];
@@ -66,16 +67,7 @@ pub fn explain(p: &Predictor, codes: &[u8], both_strands: bool) -> Result<Explan
         (fwd.unit_outputs, fwd.logits)
     };
     let n = outputs.len() / units;
-    let mut contributions = Vec::with_capacity(n * classes * units);
-    for o in outputs.chunks_exact(units) {
-        for c in 0..classes {
-            contributions.extend(
-                o.iter()
-                    .zip(&w[c * units..(c + 1) * units])
-                    .map(|(o, w)| o * w),
-            );
-        }
-    }
+    let contributions = weigh(&outputs, &w, classes);
     Ok(Explanation {
         n,
         classes,
@@ -84,6 +76,37 @@ pub fn explain(p: &Predictor, codes: &[u8], both_strands: bool) -> Result<Explan
         bias,
         logits,
     })
+}
+
+/// Unit contributions `(N, C, U)` of the final layer's weights `w` `(C, U)` to the unit
+/// outputs `(N, U)`: o_u(n)·W[c, u].
+fn weigh(outputs: &[f32], w: &[f32], classes: usize) -> Vec<f32> {
+    let units = w.len() / classes;
+    let mut out = Vec::with_capacity(outputs.len() / units * classes * units);
+    for o in outputs.chunks_exact(units) {
+        for c in 0..classes {
+            out.extend(
+                o.iter()
+                    .zip(&w[c * units..(c + 1) * units])
+                    .map(|(o, w)| o * w),
+            );
+        }
+    }
+    out
+}
+
+/// Unit contributions `(N, C, U)` of `codes` `(N, L)` (strand-averaged unit outputs with
+/// `both_strands`), or `None` for a model without a final layer over units.
+pub fn contributions(p: &Predictor, codes: &[u8], both_strands: bool) -> Result<Option<Vec<f32>>> {
+    let Some((w, _)) = p.model().final_layer() else {
+        return Ok(None);
+    };
+    let mut o = p.units(codes, false, false)?.unit_outputs;
+    if both_strands {
+        let r = p.units(codes, true, false)?.unit_outputs;
+        o.iter_mut().zip(&r).for_each(|(a, b)| *a = 0.5 * (*a + b));
+    }
+    Ok(Some(weigh(&o, &w, p.model().classes())))
 }
 
 #[cfg(test)]
