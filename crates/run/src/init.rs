@@ -43,7 +43,8 @@ impl MotifSource {
 }
 
 /// How a motif's probabilities become filter weights.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum InitScale {
     /// `P − 0.25`, in [−0.25, 0.75] (the original ExplaiNN's notebooks).
     #[default]

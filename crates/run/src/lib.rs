@@ -46,6 +46,7 @@ pub mod predict;
 pub mod report;
 pub mod test;
 pub mod train;
+pub mod train_spec;
 pub mod variants;
 
 pub use config::RunConfig;

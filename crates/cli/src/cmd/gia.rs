@@ -87,28 +87,7 @@ pub fn run(a: Args) -> Result<()> {
         refuse_given(&["sequences", "thresh"], "without --ablate")?;
     }
     let (_, device) = a.compute.init()?;
-    let experiment = match (&a.insert, &a.pair) {
-        (None, None) if a.ablate.is_some() => Experiment::Ablate {
-            pattern: parse_pattern(a.ablate.as_deref().expect("checked"))?,
-            sequences: a.sequences.clone().expect("clap requires it"),
-            thresh: a.thresh,
-        },
-        (Some(p), None) => Experiment::Insert {
-            pattern: parse_pattern(p)?,
-            position: match a.position.as_str() {
-                "centre" | "center" => None,
-                s => Some(s.parse().map_err(|_| {
-                    anyhow::anyhow!("--position {s}: expected a 0-based start or `centre`")
-                })?),
-            },
-        },
-        (None, Some(ab)) => Experiment::Pair {
-            a: parse_pattern(&ab[0])?,
-            b: parse_pattern(&ab[1])?,
-            distances: parse_distances(&a.distances).map_err(anyhow::Error::msg)?,
-        },
-        _ => bail!("give --insert PATTERN, --pair A B or --ablate PATTERN --sequences SEQS"),
-    };
+    let experiment = experiment(&a)?;
     let mf = load_model_on(&a.model, &device)?;
     let req = GiaRequest {
         model_path: a.model.clone(),
@@ -135,6 +114,38 @@ pub fn run(a: Args) -> Result<()> {
         pb.set_position(done);
     })?;
     pb.finish_and_clear();
+    print_outcome(&a, &r);
+    Ok(())
+}
+
+/// The experiment of `--insert`, `--pair` or `--ablate`.
+fn experiment(a: &Args) -> Result<Experiment> {
+    Ok(match (&a.insert, &a.pair) {
+        (None, None) if a.ablate.is_some() => Experiment::Ablate {
+            pattern: parse_pattern(a.ablate.as_deref().expect("checked"))?,
+            sequences: a.sequences.clone().expect("clap requires it"),
+            thresh: a.thresh,
+        },
+        (Some(p), None) => Experiment::Insert {
+            pattern: parse_pattern(p)?,
+            position: match a.position.as_str() {
+                "centre" | "center" => None,
+                s => Some(s.parse().map_err(|_| {
+                    anyhow::anyhow!("--position {s}: expected a 0-based start or `centre`")
+                })?),
+            },
+        },
+        (None, Some(ab)) => Experiment::Pair {
+            a: parse_pattern(&ab[0])?,
+            b: parse_pattern(&ab[1])?,
+            distances: parse_distances(&a.distances).map_err(anyhow::Error::msg)?,
+        },
+        _ => bail!("give --insert PATTERN, --pair A B or --ablate PATTERN --sequences SEQS"),
+    })
+}
+
+/// Each class's effect and top unit (or each gap's residuals) on standard output.
+fn print_outcome(a: &Args, r: &explainn_run::gia::GiaOutcome) {
     let strands = if r.both_strands {
         "strand-averaged"
     } else {
@@ -173,5 +184,4 @@ pub fn run(a: Args) -> Result<()> {
     } else {
         info!("{strands} logits; tables in {}", a.output.display());
     }
-    Ok(())
 }

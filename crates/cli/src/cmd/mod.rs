@@ -116,4 +116,5 @@ pub mod scan;
 pub mod test;
 pub mod tomtom;
 pub mod train;
+pub mod train_flags;
 pub mod variants;

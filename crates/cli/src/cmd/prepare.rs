@@ -148,43 +148,8 @@ pub fn run(a: Args) -> Result<()> {
         // Already labelled: no negatives unless asked for.
         Input::Labelled(_) => 0,
     };
-    let negatives = match a
-        .negatives
-        .unwrap_or(if n_classes == 1 && a.label_columns.is_empty() {
-            NegativesArg::Shuffle
-        } else {
-            NegativesArg::None
-        }) {
-        NegativesArg::None => Negatives::None,
-        NegativesArg::Shuffle => Negatives::Shuffle,
-        NegativesArg::GcMatched => match (&a.background, &a.genome) {
-            (Some(bg), _) => Negatives::GcMatchedFasta(bg.clone()),
-            (None, Some(g)) => Negatives::GcMatchedGenome(g.clone()),
-            (None, None) => {
-                bail!("--negatives gc-matched needs --background FASTA or --genome FASTA")
-            }
-        },
-    };
-    let split = if let Some(f) = &a.test_ids {
-        let text = std::io::read_to_string(explainn_seq::records::open_text(f)?)
-            .with_context(|| format!("cannot read {}", f.display()))?;
-        SplitRule::TestIds {
-            ids: text
-                .lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(str::to_string)
-                .collect(),
-            fractions: Fractions::new(a.splits[0], a.splits[1], a.splits[2])?,
-        }
-    } else if a.valid_chroms.is_empty() && a.test_chroms.is_empty() {
-        SplitRule::Random(Fractions::new(a.splits[0], a.splits[1], a.splits[2])?)
-    } else {
-        SplitRule::Chromosomes {
-            validation: a.valid_chroms.clone(),
-            test: a.test_chroms.clone(),
-        }
-    };
+    let negatives = negatives(&a, n_classes)?;
+    let split = split_rule(&a)?;
     let opts = Options {
         length: a.length,
         unknown: match a.unknown {
@@ -315,4 +280,52 @@ fn strip_known_extensions(output: &std::path::Path) -> PathBuf {
         }
     }
     PathBuf::from(s)
+}
+
+/// The negatives of `--negatives` (default: shuffles for one class without label columns,
+/// none otherwise).
+fn negatives(a: &Args, n_classes: usize) -> Result<Negatives> {
+    Ok(
+        match a
+            .negatives
+            .unwrap_or(if n_classes == 1 && a.label_columns.is_empty() {
+                NegativesArg::Shuffle
+            } else {
+                NegativesArg::None
+            }) {
+            NegativesArg::None => Negatives::None,
+            NegativesArg::Shuffle => Negatives::Shuffle,
+            NegativesArg::GcMatched => match (&a.background, &a.genome) {
+                (Some(bg), _) => Negatives::GcMatchedFasta(bg.clone()),
+                (None, Some(g)) => Negatives::GcMatchedGenome(g.clone()),
+                (None, None) => {
+                    bail!("--negatives gc-matched needs --background FASTA or --genome FASTA")
+                }
+            },
+        },
+    )
+}
+
+/// The split of `--test-ids`, `--valid-chroms`/`--test-chroms` or `--splits`.
+fn split_rule(a: &Args) -> Result<SplitRule> {
+    Ok(if let Some(f) = &a.test_ids {
+        let text = std::io::read_to_string(explainn_seq::records::open_text(f)?)
+            .with_context(|| format!("cannot read {}", f.display()))?;
+        SplitRule::TestIds {
+            ids: text
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_string)
+                .collect(),
+            fractions: Fractions::new(a.splits[0], a.splits[1], a.splits[2])?,
+        }
+    } else if a.valid_chroms.is_empty() && a.test_chroms.is_empty() {
+        SplitRule::Random(Fractions::new(a.splits[0], a.splits[1], a.splits[2])?)
+    } else {
+        SplitRule::Chromosomes {
+            validation: a.valid_chroms.clone(),
+            test: a.test_chroms.clone(),
+        }
+    })
 }
