@@ -16,7 +16,11 @@ pub fn weight_heatmap(rows: &[String], class_names: &[String], values: &[f64]) -
         values,
         &HeatmapOptions {
             title: Some("Final-layer weights".into()),
-            cluster_rows: rows.len() > 2,
+            row_order: Some(explainn_motif::cluster::row_order(
+                values,
+                rows.len(),
+                class_names.len(),
+            )),
             cell_width: 48.0,
             cell_height,
             legend_label: "weight".into(),

@@ -156,6 +156,54 @@ pub fn linkage(dist: &[f64], n: usize, method: Linkage) -> Vec<Merge> {
     merges
 }
 
+/// The items of the tree of [`linkage`] in dendrogram order: at each merge, the cluster
+/// holding the smaller item comes first.
+pub fn leaf_order(merges: &[Merge], n: usize) -> Vec<usize> {
+    let mut leaves: Vec<Vec<usize>> = (0..n).map(|i| vec![i]).collect();
+    for m in merges {
+        let b = std::mem::take(&mut leaves[m.b]);
+        leaves[m.a].extend(b);
+    }
+    leaves
+        .into_iter()
+        .find(|l| !l.is_empty())
+        .unwrap_or_default()
+}
+
+/// The rows of the `n_rows × n_cols` row-major matrix `values` in the leaf order of their
+/// average-linkage (UPGMA) clustering under Euclidean distance; non-finite entries count
+/// as 0, missing ones too. This orders the rows of the report's heatmaps.
+///
+/// ```
+/// // Rows (1-D) 0, 10, 1, 11, 5.2: {0, 2} and {1, 3} form first; 5.2 joins {0, 2}.
+/// let order = explainn_motif::cluster::row_order(&[0.0, 10.0, 1.0, 11.0, 5.2], 5, 1);
+/// assert_eq!(order, vec![0, 2, 4, 1, 3]);
+/// ```
+pub fn row_order(values: &[f64], n_rows: usize, n_cols: usize) -> Vec<usize> {
+    if n_rows <= 2 || n_cols == 0 {
+        return (0..n_rows).collect();
+    }
+    let at = |r: usize, c: usize| {
+        values
+            .get(r * n_cols + c)
+            .copied()
+            .filter(|v| v.is_finite())
+            .unwrap_or(0.0)
+    };
+    let mut dist = vec![0.0f64; n_rows * n_rows];
+    for i in 0..n_rows {
+        for j in (i + 1)..n_rows {
+            let d = (0..n_cols)
+                .map(|c| (at(i, c) - at(j, c)).powi(2))
+                .sum::<f64>()
+                .sqrt();
+            dist[i * n_rows + j] = d;
+            dist[j * n_rows + i] = d;
+        }
+    }
+    leaf_order(&linkage(&dist, n_rows, Linkage::Average), n_rows)
+}
+
 fn find(parent: &mut [usize], mut i: usize) -> usize {
     while parent[i] != i {
         parent[i] = parent[parent[i]];
@@ -469,6 +517,17 @@ mod tests {
 
     /// Complete and average linkage heights equal the definitions computed by brute force
     /// over the final clusters' members, on random distances.
+    #[test]
+    fn rows_are_ordered_by_average_linkage() {
+        // Two columns, NaN as 0: row 1 = (NaN, 0) equals row 0 = (0, 0).
+        let v = [0.0, 0.0, 5.0, 5.0, f64::NAN, 0.0, 5.0, 4.0];
+        assert_eq!(row_order(&v, 4, 2), vec![0, 2, 1, 3]);
+        assert_eq!(row_order(&[], 0, 3), Vec::<usize>::new());
+        assert_eq!(row_order(&[1.0, 2.0], 2, 1), vec![0, 1]);
+        // Too short: the missing entries count as 0.
+        assert_eq!(row_order(&[1.0], 3, 1).len(), 3);
+    }
+
     #[test]
     fn linkage_heights_follow_their_definitions() {
         let n = 30;

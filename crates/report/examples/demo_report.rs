@@ -142,7 +142,6 @@ fn main() -> std::io::Result<()> {
         &weights,
         &HeatmapOptions {
             title: Some("Final-layer weights (units × classes)".into()),
-            cluster_rows: true,
             legend_label: "weight".into(),
             ..Default::default()
         },

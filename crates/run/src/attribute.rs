@@ -357,37 +357,16 @@ impl Iterator for GenomeTrack {
 /// the intervals of `bed`) as `attributions.bedGraph` and `attributions.bw` in `out`, the
 /// bigWig over the chromosome sizes of `genome`.
 fn write_tracks(out: &Path, bed: &Path, genome: &Path, l: usize, track: &Path) -> Result<()> {
-    let path = out.join("attributions.bedGraph");
-    let mut f =
-        std::io::BufWriter::new(std::fs::File::create(&path).map_err(|e| file_error(&path, e))?);
-    for v in GenomeTrack::open(bed, l, track)? {
-        let (chrom, pos, value) = v.map_err(|e| file_error(track, e))?;
-        writeln!(f, "{chrom}\t{pos}\t{}\t{value}", pos + 1).map_err(|e| file_error(&path, e))?;
-    }
-    f.flush().map_err(|e| file_error(&path, e))?;
-    let path = out.join("attributions.bw");
-    let sizes = explainn_seq::bed::Genome::open(genome)?
-        .chromosomes()
-        .iter()
-        .map(|(c, n)| (c.clone(), (*n).min(u32::MAX as u64) as u32))
-        .collect();
-    let values = GenomeTrack::open(bed, l, track)?.map(|v| {
-        v.map(|(chrom, pos, value)| {
-            let start = pos as u32;
-            let end = start + 1;
-            (chrom, bigtools::Value { start, end, value })
-        })
-    });
-    let data = bigtools::beddata::BedParserStreamingIterator::wrap_iter(values, false);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(rayon::current_num_threads().max(1))
-        .build()
-        .map_err(|e| file_error(&path, e))?;
-    bigtools::BigWigWrite::create_file(&path, sizes)
-        .map_err(|e| file_error(&path, e))?
-        .write(data, runtime)
-        .map_err(|e| file_error(&path, format!("cannot write the bigWig: {e}")))?;
-    Ok(())
+    crate::tracks::write_bedgraph(
+        &out.join("attributions.bedGraph"),
+        GenomeTrack::open(bed, l, track)?,
+        track,
+    )?;
+    crate::tracks::write_bigwig(
+        &out.join("attributions.bw"),
+        genome,
+        GenomeTrack::open(bed, l, track)?,
+    )
 }
 
 #[cfg(test)]

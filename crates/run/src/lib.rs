@@ -45,6 +45,7 @@ pub mod policy;
 pub mod predict;
 pub mod report;
 pub mod test;
+pub mod tracks;
 pub mod train;
 pub mod train_spec;
 pub mod variants;

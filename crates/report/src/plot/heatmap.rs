@@ -1,7 +1,7 @@
-//! Diverging heatmap with optional row clustering.
+//! Diverging heatmap, rows in a given order (e.g. the leaf order of a clustering:
+//! `explainn_motif::cluster::row_order`).
 
 use super::axis::{Scale, Ticks};
-use super::stats::average_linkage_order;
 use super::svg::{Anchor, FONT_SIZE, INK, Svg, no_data, text_width};
 use super::{MISSING_COLOR, diverging_color};
 
@@ -10,9 +10,10 @@ use super::{MISSING_COLOR, diverging_color};
 pub struct HeatmapOptions {
     /// Title drawn above the plot. Default: none.
     pub title: Option<String>,
-    /// Reorder rows by average-linkage hierarchical clustering (Euclidean
-    /// distance; non-finite values count as 0). Default: `false`.
-    pub cluster_rows: bool,
+    /// The order to draw the rows in, top to bottom (a permutation of the row
+    /// indices, e.g. a clustering's leaf order); anything else draws them as
+    /// given. Default: as given.
+    pub row_order: Option<Vec<usize>>,
     /// Cell width in px. Default: 28.
     pub cell_width: f64,
     /// Cell height in px; row labels shrink to fit below 14 px. Default: 16.
@@ -32,7 +33,7 @@ impl Default for HeatmapOptions {
     fn default() -> Self {
         HeatmapOptions {
             title: None,
-            cluster_rows: false,
+            row_order: None,
             cell_width: 28.0,
             cell_height: 16.0,
             limit: None,
@@ -69,10 +70,9 @@ pub fn heatmap(rows: &[String], cols: &[String], values: &[f64], opts: &HeatmapO
     }
     let value = |r: usize, c: usize| values.get(r * nc + c).copied().unwrap_or(f64::NAN);
     let full: Vec<f64> = (0..nr * nc).map(|i| value(i / nc, i % nc)).collect();
-    let row_order = if opts.cluster_rows {
-        average_linkage_order(&full, nr, nc)
-    } else {
-        (0..nr).collect()
+    let row_order = match &opts.row_order {
+        Some(order) if is_permutation(order, nr) => order.clone(),
+        _ => (0..nr).collect(),
     };
     let limit = opts
         .limit
@@ -280,6 +280,15 @@ pub fn heatmap(rows: &[String], cols: &[String], values: &[f64], opts: &HeatmapO
     }
 }
 
+/// Whether `order` holds each of 0..n exactly once.
+fn is_permutation(order: &[usize], n: usize) -> bool {
+    let mut seen = vec![false; n];
+    order.len() == n
+        && order
+            .iter()
+            .all(|&i| i < n && !std::mem::replace(&mut seen[i], true))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -332,12 +341,20 @@ mod tests {
     }
 
     #[test]
-    fn clustering_reorders_rows() {
+    fn rows_are_drawn_in_the_given_order() {
         let rows = names("u", 4);
         let cols = names("c", 2);
         let values = [0.0, 0.0, 5.0, 5.0, 0.1, 0.0, 5.0, 4.9];
+        let bad = HeatmapOptions {
+            row_order: Some(vec![0, 2, 2, 3]),
+            ..Default::default()
+        };
+        assert_eq!(
+            heatmap(&rows, &cols, &values, &bad).row_order,
+            vec![0, 1, 2, 3]
+        );
         let opts = HeatmapOptions {
-            cluster_rows: true,
+            row_order: Some(vec![0, 2, 1, 3]),
             ..Default::default()
         };
         let h = heatmap(&rows, &cols, &values, &opts);
@@ -362,7 +379,7 @@ mod tests {
             &names("c", 3),
             &[1.0],
             &HeatmapOptions {
-                cluster_rows: true,
+                row_order: Some(vec![2, 1, 0]),
                 ..Default::default()
             },
         );

@@ -91,69 +91,6 @@ impl BoxStats {
     }
 }
 
-/// Leaf order of an average-linkage (UPGMA) hierarchical clustering of the rows
-/// of a `n_rows × n_cols` row-major matrix under Euclidean distance.
-///
-/// Non-finite entries count as 0 (the centre of the diverging scale). The result
-/// is deterministic: the closest pair is found by scanning clusters in creation
-/// order (ties go to the first pair found), and when two clusters merge, the one
-/// containing the smaller original row index is placed first.
-pub(crate) fn average_linkage_order(values: &[f64], n_rows: usize, n_cols: usize) -> Vec<usize> {
-    if n_rows <= 2 || n_cols == 0 || values.len() < n_rows * n_cols {
-        return (0..n_rows).collect();
-    }
-    let at = |r: usize, c: usize| {
-        let v = values[r * n_cols + c];
-        if v.is_finite() { v } else { 0.0 }
-    };
-    // Full distance matrix between active clusters (indexed by slot).
-    let mut dist = vec![0.0f64; n_rows * n_rows];
-    for i in 0..n_rows {
-        for j in (i + 1)..n_rows {
-            let d = (0..n_cols)
-                .map(|c| (at(i, c) - at(j, c)).powi(2))
-                .sum::<f64>()
-                .sqrt();
-            dist[i * n_rows + j] = d;
-            dist[j * n_rows + i] = d;
-        }
-    }
-    // Each slot holds a cluster: its leaves (in display order) and min leaf.
-    let mut members: Vec<Option<Vec<usize>>> = (0..n_rows).map(|i| Some(vec![i])).collect();
-    let mut active: Vec<usize> = (0..n_rows).collect();
-    while active.len() > 1 {
-        let (mut best, mut bi, mut bj) = (f64::INFINITY, 0, 1);
-        for (a, &i) in active.iter().enumerate() {
-            for &j in &active[a + 1..] {
-                let d = dist[i * n_rows + j];
-                if d < best {
-                    (best, bi, bj) = (d, i, j);
-                }
-            }
-        }
-        let mi = members[bi].take().unwrap_or_default();
-        let mj = members[bj].take().unwrap_or_default();
-        let (ni, nj) = (mi.len() as f64, mj.len() as f64);
-        // Lance–Williams update for average linkage, stored in slot bi.
-        for &k in &active {
-            if k != bi && k != bj {
-                let d = (ni * dist[bi * n_rows + k] + nj * dist[bj * n_rows + k]) / (ni + nj);
-                dist[bi * n_rows + k] = d;
-                dist[k * n_rows + bi] = d;
-            }
-        }
-        let first_i = mi.iter().min() < mj.iter().min();
-        let merged = if first_i {
-            [mi, mj].concat()
-        } else {
-            [mj, mi].concat()
-        };
-        members[bi] = Some(merged);
-        active.retain(|&k| k != bj);
-    }
-    members[active[0]].take().unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -216,21 +153,5 @@ mod tests {
         assert_eq!(shown.first(), Some(&0.0));
         assert_eq!(shown.last(), Some(&99.0));
         assert_eq!(s.shown_outliers(200).len(), 100);
-    }
-
-    #[test]
-    fn average_linkage_groups_close_rows() {
-        // Rows (1-D): r0=0, r1=10, r2=1, r3=11, r4=5.2.
-        // Merges: {0,2} at 1, {1,3} at 1, then r4 joins {0,2} (avg dist
-        // (5.2+4.2)/2=4.7) before {1,3} (avg 5.3); finally the two clusters.
-        // Order: [0, 2, 4] then [1, 3]. (scipy's leaves_list gives the mirror
-        // image [1, 3, 4, 0, 2]: same tree, other left/right convention.)
-        let v = [0.0, 10.0, 1.0, 11.0, 5.2];
-        assert_eq!(average_linkage_order(&v, 5, 1), vec![0, 2, 4, 1, 3]);
-        // Two columns, NaN treated as 0: r1=(NaN, 0) equals r0=(0, 0).
-        let v = [0.0, 0.0, 5.0, 5.0, f64::NAN, 0.0, 5.0, 4.0];
-        assert_eq!(average_linkage_order(&v, 4, 2), vec![0, 2, 1, 3]);
-        assert_eq!(average_linkage_order(&[], 0, 3), Vec::<usize>::new());
-        assert_eq!(average_linkage_order(&[1.0, 2.0], 2, 1), vec![0, 1]);
     }
 }
