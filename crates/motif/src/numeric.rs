@@ -2,15 +2,32 @@
 //! MEME suite: significant-digit rounding, C `%g` formatting, the lower median and the
 //! MT19937 generator with its 1998 seeding.
 
-/// Runtime CPU-feature test (`is_x86_feature_detected!` of every named feature) for the
-/// vectorised code paths; always false when built with `--cfg explainn_portable`, which
-/// runs the portable paths on any CPU (they must print the same numbers).
-macro_rules! cpu_has {
-    ($($f:tt),+) => {
-        !cfg!(explainn_portable) $(&& std::arch::is_x86_feature_detected!($f))+
-    };
+/// Proof that this CPU runs the vectorised code paths (AVX2 with FMA and POPCNT, as every
+/// x86-64-v3 CPU): made only by [`Avx2::detect`], and taken by every `_avx2` kernel, so
+/// none can be reached without run-time detection (the style of `nn`'s `Simd` and
+/// lightmotif's pipelines). The portable paths compute the same numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Avx2 {
+    _detected: (),
 }
-pub(crate) use cpu_has;
+
+impl Avx2 {
+    /// The proof, when the CPU has AVX2, FMA and POPCNT; never when built with `--cfg
+    /// explainn_portable`, which runs the portable paths on any CPU (they must print the
+    /// same numbers).
+    #[inline(always)]
+    pub(crate) fn detect() -> Option<Self> {
+        #[cfg(target_arch = "x86_64")]
+        if !cfg!(explainn_portable)
+            && std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("fma")
+            && std::arch::is_x86_feature_detected!("popcnt")
+        {
+            return Some(Avx2 { _detected: () });
+        }
+        None
+    }
+}
 
 /// Round `x` to `digits` significant decimal digits the way MEME does: the decimal exponent
 /// comes from `ln|x| / 2.30258509299405` and the mantissa is rounded half to even.
@@ -243,13 +260,13 @@ impl RowOrder {
         self.hi = hi;
         #[cfg(target_arch = "x86_64")]
         {
-            if cpu_has!("avx2", "popcnt") {
-                // SAFETY: the CPU supports AVX2 and POPCNT (checked just above).
+            if let Some(cpu) = Avx2::detect() {
+                // SAFETY: `cpu` proves the CPU has AVX2, FMA and POPCNT.
                 return unsafe {
                     if self.indices {
-                        self.gather_avx2::<true>(row)
+                        self.gather_avx2::<true>(cpu, row)
                     } else {
-                        self.gather_avx2::<false>(row)
+                        self.gather_avx2::<false>(cpu, row)
                     }
                 };
             }
@@ -275,7 +292,7 @@ impl RowOrder {
     /// selected lanes moved to the front with a permutation looked up from the lane mask.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2,popcnt")]
-    unsafe fn gather_avx2<const IDX: bool>(&mut self, row: &[f64]) -> (f64, f64) {
+    unsafe fn gather_avx2<const IDX: bool>(&mut self, _cpu: Avx2, row: &[f64]) -> (f64, f64) {
         use std::arch::x86_64::*;
         // For each 4-lane mask: the 32-bit lanes that move the selected f64 lanes (and the
         // selected u32 lanes) to the front, in order.
@@ -432,9 +449,9 @@ const SELECT_BINS: usize = 256;
 fn bin_values(vals: &[f64], lo: f64, scale: f64, bins: &mut [u8]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if cpu_has!("avx2") {
-            // SAFETY: the CPU supports AVX2 (checked just above).
-            return unsafe { bin_values_avx2(vals, lo, scale, bins) };
+        if let Some(cpu) = Avx2::detect() {
+            // SAFETY: `cpu` proves the CPU has AVX2, FMA and POPCNT.
+            return unsafe { bin_values_avx2(cpu, vals, lo, scale, bins) };
         }
     }
     for (b, &v) in bins.iter_mut().zip(vals) {
@@ -450,7 +467,7 @@ fn bin_value(v: f64, lo: f64, scale: f64) -> u8 {
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn bin_values_avx2(vals: &[f64], lo: f64, scale: f64, bins: &mut [u8]) {
+unsafe fn bin_values_avx2(_cpu: Avx2, vals: &[f64], lo: f64, scale: f64, bins: &mut [u8]) {
     use std::arch::x86_64::*;
     assert_eq!(vals.len(), bins.len());
     let (vlo, vsc) = (_mm256_set1_pd(lo), _mm256_set1_pd(scale));
@@ -538,7 +555,7 @@ fn twist_scalar(mt: &mut [u32; 624]) {
 /// (its successor and, below 227, the word 397 on) or updated at least 227 words earlier.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn twist_avx2(mt: &mut [u32; 624]) {
+unsafe fn twist_avx2(_cpu: Avx2, mt: &mut [u32; 624]) {
     use std::arch::x86_64::*;
     let p = mt.as_mut_ptr();
     let (upper, lower) = (_mm256_set1_epi32(i32::MIN), _mm256_set1_epi32(i32::MAX));
@@ -585,9 +602,9 @@ unsafe fn twist_avx2(mt: &mut [u32; 624]) {
 fn draws_from_words(w: &[u32], m: usize, out: &mut [u32]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if cpu_has!("avx2") {
-            // SAFETY: the CPU supports AVX2 (checked just above).
-            return unsafe { draws_from_words_avx2(w, m, out) };
+        if let Some(cpu) = Avx2::detect() {
+            // SAFETY: `cpu` proves the CPU has AVX2, FMA and POPCNT.
+            return unsafe { draws_from_words_avx2(cpu, w, m, out) };
         }
     }
     for (d, p) in out.iter_mut().zip(w.chunks_exact(2)) {
@@ -607,7 +624,7 @@ fn draw_index(hi: u32, lo: u32, m: usize) -> u32 {
 /// [`draws_from_words`], 4 draws at a time with the same arithmetic.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn draws_from_words_avx2(w: &[u32], m: usize, out: &mut [u32]) {
+unsafe fn draws_from_words_avx2(_cpu: Avx2, w: &[u32], m: usize, out: &mut [u32]) {
     use std::arch::x86_64::*;
     assert!(w.len() >= 2 * out.len());
     let temper8 = |y: __m256i| {
@@ -698,9 +715,9 @@ impl Mt19937 {
     fn twist(&mut self) {
         #[cfg(target_arch = "x86_64")]
         {
-            if cpu_has!("avx2") {
-                // SAFETY: the CPU supports AVX2 (checked just above).
-                unsafe { twist_avx2(&mut self.mt) };
+            if let Some(cpu) = Avx2::detect() {
+                // SAFETY: `cpu` proves the CPU has AVX2, FMA and POPCNT.
+                unsafe { twist_avx2(cpu, &mut self.mt) };
                 self.idx = 0;
                 return;
             }
@@ -923,9 +940,9 @@ mod tests {
             g.twist();
             twist_scalar(&mut a);
             #[cfg(target_arch = "x86_64")]
-            if cpu_has!("avx2") {
-                // SAFETY: the CPU supports AVX2 (checked just above).
-                unsafe { twist_avx2(&mut b) };
+            if let Some(cpu) = Avx2::detect() {
+                // SAFETY: `cpu` proves the CPU has AVX2, FMA and POPCNT.
+                unsafe { twist_avx2(cpu, &mut b) };
                 assert_eq!(a, b);
             }
         }

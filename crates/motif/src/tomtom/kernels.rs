@@ -57,9 +57,9 @@ pub(super) fn score_query(
 ) -> Vec<Entry> {
     #[cfg(target_arch = "x86_64")]
     {
-        if cpu_has!("avx2", "fma") {
-            // SAFETY: the CPU supports AVX2 and FMA (checked just above).
-            return unsafe { score_query_avx2(q, qc, db, opts, scr) };
+        if let Some(cpu) = Avx2::detect() {
+            // SAFETY: `cpu` proves the CPU has AVX2, FMA and POPCNT.
+            return unsafe { score_query_avx2(cpu, q, qc, db, opts, scr) };
         }
     }
     score_query_impl(q, qc, db, opts, scr)
@@ -68,6 +68,7 @@ pub(super) fn score_query(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn score_query_avx2(
+    _cpu: Avx2,
     q: &[[f64; 4]],
     qc: &[CountColumn],
     db: &TargetDb,
@@ -386,9 +387,9 @@ pub(super) fn best_key(acc: &[u16], pen: &[i32], nk: usize) -> (i64, usize) {
     assert!(nk > 0 && acc.len() == pen.len() && pen.len() == nk.next_multiple_of(8));
     #[cfg(target_arch = "x86_64")]
     {
-        if cpu_has!("avx2") {
-            // SAFETY: the CPU supports AVX2 (checked just above).
-            return unsafe { best_key_avx2(acc, pen) };
+        if let Some(cpu) = Avx2::detect() {
+            // SAFETY: `cpu` proves the CPU has AVX2, FMA and POPCNT.
+            return unsafe { best_key_avx2(cpu, acc, pen) };
         }
     }
     let (mut best, mut best_j) = (i64::MIN, 0);
@@ -404,7 +405,7 @@ pub(super) fn best_key(acc: &[u16], pen: &[i32], nk: usize) -> (i64, usize) {
 /// [`best_key`], 8 keys at a time (the padding never wins).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-pub(super) unsafe fn best_key_avx2(acc: &[u16], pen: &[i32]) -> (i64, usize) {
+pub(super) unsafe fn best_key_avx2(_cpu: Avx2, acc: &[u16], pen: &[i32]) -> (i64, usize) {
     use std::arch::x86_64::*;
     let n = pen.len();
     let key = |j: usize| {
@@ -446,9 +447,9 @@ pub(super) const SUM_LANES: usize = 16;
 pub(super) fn add_row_sums(x: &[u8], copies: &[Copy], shift: usize, gap: usize, sums: &mut [u16]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if cpu_has!("avx2") {
-            // SAFETY: the CPU supports AVX2 (checked just above).
-            return unsafe { add_row_sums_avx2(x, copies, shift, gap, sums) };
+        if let Some(cpu) = Avx2::detect() {
+            // SAFETY: `cpu` proves the CPU has AVX2, FMA and POPCNT.
+            return unsafe { add_row_sums_avx2(cpu, x, copies, shift, gap, sums) };
         }
     }
     for (ci, c) in copies.iter().enumerate() {
@@ -466,6 +467,7 @@ pub(super) fn add_row_sums(x: &[u8], copies: &[Copy], shift: usize, gap: usize, 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn add_row_sums_avx2(
+    _cpu: Avx2,
     x: &[u8],
     copies: &[Copy],
     shift: usize,
@@ -504,9 +506,9 @@ pub(super) unsafe fn add_row_sums_avx2(
 pub(super) fn quantise_row(row: &[f64], m: f64, off: f64, sc: f64, xr: &mut [u8]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if cpu_has!("avx2") {
-            // SAFETY: the CPU supports AVX2 (checked just above).
-            unsafe { quantise_row_avx2(row, m, off, sc, xr) };
+        if let Some(cpu) = Avx2::detect() {
+            // SAFETY: `cpu` proves the CPU has AVX2, FMA and POPCNT.
+            unsafe { quantise_row_avx2(cpu, row, m, off, sc, xr) };
             return;
         }
     }
@@ -517,7 +519,14 @@ pub(super) fn quantise_row(row: &[f64], m: f64, off: f64, sc: f64, xr: &mut [u8]
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-pub(super) unsafe fn quantise_row_avx2(row: &[f64], m: f64, off: f64, sc: f64, xr: &mut [u8]) {
+pub(super) unsafe fn quantise_row_avx2(
+    _cpu: Avx2,
+    row: &[f64],
+    m: f64,
+    off: f64,
+    sc: f64,
+    xr: &mut [u8],
+) {
     use std::arch::x86_64::*;
     assert_eq!(row.len(), xr.len());
     let (vm, voff, vsc, half) = (
@@ -569,9 +578,9 @@ pub(super) fn quantise_row_checked(
 ) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        if cpu_has!("avx2") {
-            // SAFETY: the CPU supports AVX2 (checked just above).
-            return unsafe { quantise_row_checked_avx2(row, m, off, sc, eta, xr) };
+        if let Some(cpu) = Avx2::detect() {
+            // SAFETY: `cpu` proves the CPU has AVX2, FMA and POPCNT.
+            return unsafe { quantise_row_checked_avx2(cpu, row, m, off, sc, eta, xr) };
         }
     }
     let mut bad = false;
@@ -594,6 +603,7 @@ pub(super) fn quantise_checked(v: f64, m: f64, off: f64, sc: f64, eta: f64, x: &
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 pub(super) unsafe fn quantise_row_checked_avx2(
+    _cpu: Avx2,
     row: &[f64],
     m: f64,
     off: f64,

@@ -8,7 +8,7 @@ use crate::background::Background;
 use crate::counts::{CountColumn, Prior};
 use crate::error::MotifError;
 use crate::motif::{Motif, consensus_meme};
-use crate::numeric::{Mt19937, RowOrder, RowSummary, cpu_has, floor, fmt_g, median_ranks, rnd};
+use crate::numeric::{Avx2, Mt19937, RowOrder, RowSummary, floor, fmt_g, median_ranks, rnd};
 use std::io::Write;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};

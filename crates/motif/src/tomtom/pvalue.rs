@@ -10,9 +10,9 @@ use super::*;
 pub(super) fn pvalue_step(p: &mut [f64], idx: &[i64], base: i64, tails: &[f64]) {
     #[cfg(target_arch = "x86_64")]
     {
-        if cpu_has!("avx2") {
-            // SAFETY: the CPU supports AVX2 (checked just above).
-            unsafe { pvalue_step_avx2(p, idx, base, tails) };
+        if let Some(cpu) = Avx2::detect() {
+            // SAFETY: `cpu` proves the CPU has AVX2, FMA and POPCNT.
+            unsafe { pvalue_step_avx2(cpu, p, idx, base, tails) };
             return;
         }
     }
@@ -33,7 +33,13 @@ pub(super) fn pvalue_update(p: f64, x: i64, tails: &[f64], tlen: usize) -> f64 {
 /// [`pvalue_step`], 4 copies at a time (the same arithmetic, lane by lane).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-pub(super) unsafe fn pvalue_step_avx2(p: &mut [f64], idx: &[i64], base: i64, tails: &[f64]) {
+pub(super) unsafe fn pvalue_step_avx2(
+    _cpu: Avx2,
+    p: &mut [f64],
+    idx: &[i64],
+    base: i64,
+    tails: &[f64],
+) {
     use std::arch::x86_64::*;
     assert_eq!(p.len(), idx.len());
     let tlen = tails.len() - 1;
