@@ -28,6 +28,7 @@ case "$set_name" in
   demo)
     prep=(prepare "$root/demo/data/tal_gata.tsv.gz" --test-ids "$root/demo/data/test_ids.txt.gz" --splits 90 10 0)
     train_flags=(--units 20 --max-epochs 15 --patience 4)
+    ablate=AGATAA
     ;;
   sp1)
     d="$root/../shared/data/chipseq/deepbind_tsv"
@@ -35,6 +36,7 @@ case "$set_name" in
     for s in train validation test; do cp "$d"/SP1_*."$s".tsv.gz "$work/data/x.$s.tsv.gz"; done
     prep=()
     train_flags=(--units 100 --max-epochs 20 --patience 3 --seed 1714)
+    ablate=GGGCGG
     ;;
   *) echo "unknown set $set_name (demo or sp1)" >&2; exit 2 ;;
 esac
@@ -63,7 +65,7 @@ for side in old new; do
   # a motif pattern (instances drawn from the PFM) and an ablation
   printf 'MEME version 4\n\nALPHABET= ACGT\n\nstrands: + -\n\nMOTIF gata GATA\n\nletter-probability matrix: alength= 4 w= 6\n0.7 0.1 0.1 0.1\n0.05 0.05 0.85 0.05\n0.9 0.03 0.03 0.04\n0.05 0.05 0.05 0.85\n0.9 0.03 0.03 0.04\n0.6 0.1 0.2 0.1\n' > "$out/gata.meme"
   "$bin" gia "$out/run" --insert "$out/gata.meme" --n 200 --threads "$threads" -o "$out/gia-motif" -q >/dev/null
-  "$bin" gia "$out/run" --ablate AGATAA --thresh 0.001 --sequences "$out/few.tsv" --threads "$threads" \
+  "$bin" gia "$out/run" --ablate "$ablate" --thresh 0.001 --sequences "$out/few.tsv" --threads "$threads" \
     -o "$out/gia-ablate" -q >/dev/null
   "$bin" predict "$out/run" "$out/few.tsv" --threads "$threads" -o "$out/predict" -q 2>/dev/null
   "$bin" predict "$out/run" "$out/few.tsv" --sigmoid --threads "$threads" -o "$out/predict-sigmoid" -q 2>/dev/null

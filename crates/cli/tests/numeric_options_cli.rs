@@ -40,10 +40,10 @@ fn run_bounded(dir: &Path, args: &[&str], limit: Duration) -> Option<std::proces
     }
 }
 
-/// Every numeric option of every computing command given 0, −1, 1e9, 2^64 and a
-/// non-number: each answered within 10 s with a clear error or a bounded job, never a
-/// panic, an abort or a leftover (`--threads 1000000000` hung, `--hidden` and `--num-fc`
-/// 1e9 aborted, `prepare --length 1000000000` ran away).
+/// Every numeric option of every computing command (variants and the motifs subcommands
+/// too) given 0, −1, 1e9, 2^64 and a non-number: each answered within 10 s with a clear
+/// error or a bounded job, never a panic, an abort or a leftover (`--threads 1000000000`
+/// hung, `--hidden` and `--num-fc` 1e9 aborted, `prepare --length 1000000000` ran away).
 #[test]
 fn every_numeric_option_is_answered_or_bounded() {
     let tmp = tempfile::tempdir().unwrap();
@@ -128,7 +128,7 @@ fn every_numeric_option_is_answered_or_bounded() {
         ),
         (
             vec!["scan", jaspar, "few.tsv"],
-            vec!["thresh", "threads", "qv-thresh"],
+            vec!["thresh", "threads", "qv-thresh", "motif-pseudo"],
         ),
         (
             vec!["prepare", "train.tsv", "-o", "OUT"],
@@ -154,7 +154,46 @@ fn every_numeric_option_is_answered_or_bounded() {
             vec!["tomtom", "interp/filters.meme"],
             vec!["threads", "min-overlap", "motif-pseudo", "thresh"],
         ),
+        (
+            vec![
+                "variants",
+                r,
+                "snv.vcf",
+                "--genome",
+                "genome.fa",
+                "-o",
+                "OUT.tsv",
+            ],
+            vec!["max-indel", "batch-size", "threads"],
+        ),
+        (
+            vec!["motifs", "score", "interp/filters.meme", "few.tsv"],
+            vec!["threads", "motif-pseudo"],
+        ),
+        (
+            vec!["motifs", "trim", "interp/filters.meme"],
+            vec!["min-ic"],
+        ),
+        (
+            vec!["motifs", "filter", "interp/filters.meme"],
+            vec!["min-width", "min-mean-ic"],
+        ),
+        (
+            vec!["motifs", "cluster", "interp/filters.meme", "-o", "OUT"],
+            vec!["threads", "threshold", "min-coverage"],
+        ),
     ];
+    // variants reads a genome (the few sequences as one contig) and a VCF of SNVs on it.
+    let contig: String = few_seqs(&dir.join("few.tsv")).concat();
+    std::fs::write(dir.join("genome.fa"), format!(">chrT\n{contig}\n")).unwrap();
+    let mut vcf =
+        String::from("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n");
+    for pos in [40usize, 100, 170] {
+        let r = &contig[pos - 1..pos];
+        let alt = if r == "A" { "G" } else { "A" };
+        vcf += &format!("chrT\t{pos}\tv{pos}\t{r}\t{alt}\t.\t.\t.\n");
+    }
+    std::fs::write(dir.join("snv.vcf"), vcf).unwrap();
     // report and tomtom read an interpretation.
     ok(&run(&[
         "interpret",
@@ -165,6 +204,26 @@ fn every_numeric_option_is_answered_or_bounded() {
         "1",
     ]));
     ok(&run(&["interpret", r, "--threads", "1"]));
+    // The bases of the new entries work as given, so each option is what is tested.
+    for base in [
+        vec![
+            "variants",
+            r,
+            "snv.vcf",
+            "--genome",
+            "genome.fa",
+            "-o",
+            "OUT.tsv",
+        ],
+        vec!["motifs", "score", "interp/filters.meme", "few.tsv"],
+    ] {
+        let o = run_bounded(dir, &base, Duration::from_secs(30)).expect("ends");
+        assert!(
+            o.status.success(),
+            "{base:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
     let values = ["0", "-1", "1000000000", "18446744073709551616", "abc"];
     let mut problems = Vec::new();
     for (base, opts) in &commands {
@@ -174,6 +233,7 @@ fn every_numeric_option_is_answered_or_bounded() {
                 let mut args = base.clone();
                 args.extend([flag.as_str(), v, "-q"]);
                 let _ = std::fs::remove_dir_all(dir.join("OUT"));
+                let _ = std::fs::remove_file(dir.join("OUT.tsv"));
                 match run_bounded(dir, &args, Duration::from_secs(10)) {
                     None => problems.push(format!("{args:?}: still running after 10 s")),
                     Some(o) => {
@@ -195,4 +255,14 @@ fn every_numeric_option_is_answered_or_bounded() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The sequences (second column) of an ExplaiNN TSV.
+fn few_seqs(path: &Path) -> Vec<String> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("id\t"))
+        .filter_map(|l| l.split('\t').nth(1).map(str::to_string))
+        .collect()
 }

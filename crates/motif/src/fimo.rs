@@ -165,6 +165,44 @@ pub struct FimoHit {
     pub matched_sequence: String,
 }
 
+/// Check that `pseudo` gives every motif of `motifs` finite log-odds scores: a number ≥ 0,
+/// and > 0 when a motif has a zero probability (its log-odds would be −∞, which FIMO's
+/// integer scores cannot hold: every window would be lost). The error names the motif,
+/// the position and the letter.
+///
+/// ```
+/// use explainn_motif::{MatrixKind, Motif, fimo::check_pseudocount};
+/// let m = Motif::new("m1", vec![[1.0, 0.0, 0.0, 0.0]], MatrixKind::Probabilities);
+/// assert!(check_pseudocount(&[m.clone()], 0.1).is_ok());
+/// let e = check_pseudocount(&[m], 0.0).unwrap_err().to_string();
+/// assert!(e.contains("m1") && e.contains("position 1"), "{e}");
+/// ```
+pub fn check_pseudocount(motifs: &[Motif], pseudo: f64) -> Result<(), crate::MotifError> {
+    if !(pseudo.is_finite() && pseudo >= 0.0) {
+        return Err(crate::MotifError::Invalid(format!(
+            "the motif pseudocount must be a number >= 0, not {pseudo}"
+        )));
+    }
+    if pseudo > 0.0 {
+        return Ok(());
+    }
+    for m in motifs {
+        for (i, row) in m.probabilities().iter().enumerate() {
+            if let Some(a) = row.iter().position(|&p| p <= 0.0) {
+                return Err(crate::MotifError::Invalid(format!(
+                    "motif {} has probability 0 for {} at position {}: without a pseudocount its \
+                     log-odds score is -infinity and no window containing it could be scored; \
+                     give a pseudocount > 0 (FIMO's default is 0.1)",
+                    m.id,
+                    ["A", "C", "G", "T"][a],
+                    i + 1
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// A motif prepared for scanning: integer scores and their p-value table.
 pub(crate) struct Scorer {
     pub(crate) w: usize,

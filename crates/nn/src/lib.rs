@@ -23,6 +23,7 @@ pub mod danq;
 pub mod ensemble;
 pub mod export;
 mod fused;
+mod gemm;
 pub mod import;
 mod layers;
 pub mod loss;

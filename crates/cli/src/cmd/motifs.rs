@@ -159,12 +159,9 @@ pub fn run(a: Args) -> Result<()> {
 
 fn run_score(a: ScoreArgs) -> Result<()> {
     let threads = super::common_model::init_threads(a.threads);
-    anyhow::ensure!(
-        a.motif_pseudo.is_finite() && a.motif_pseudo >= 0.0,
-        "--motif-pseudo must be a number >= 0, not {}",
-        a.motif_pseudo
-    );
     let set = super::tomtom::read_motifs(&a.motifs)?;
+    explainn_motif::fimo::check_pseudocount(&set.motifs, a.motif_pseudo)
+        .context("--motif-pseudo")?;
     let opts = ScoreMotifsOptions {
         score: ScoreOptions {
             motif_pseudo: a.motif_pseudo,

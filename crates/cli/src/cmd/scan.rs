@@ -104,6 +104,8 @@ pub fn run(a: Args) -> Result<()> {
         "--max-stored-scores must be at least 1"
     );
     let set = super::tomtom::read_motifs(&a.motifs)?;
+    explainn_motif::fimo::check_pseudocount(&set.motifs, a.motif_pseudo)
+        .context("--motif-pseudo")?;
     let bg = super::motifs::background(&a.bg, set.background, &a.motifs)?;
     let seqs = read_fasta_file(&a.seqs)
         .with_context(|| format!("cannot read sequences from {}", a.seqs.display()))?;

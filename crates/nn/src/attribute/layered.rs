@@ -98,33 +98,11 @@ fn gemm_acc(
     (rsb, csb): (usize, usize),
     c: &mut [f64],
 ) {
-    if m == 0 || n == 0 || k == 0 {
+    if !crate::gemm::check((m, k, n), (a, (rsa, csa)), (b, (rsb, csb)), c) {
         return;
     }
-    assert!((m - 1) * rsa + (k - 1) * csa < a.len(), "A out of bounds");
-    assert!((k - 1) * rsb + (n - 1) * csb < b.len(), "B out of bounds");
-    assert!(c.len() >= m * n, "C out of bounds");
     let mut c32 = vec![0f32; m * n];
-    // SAFETY: the asserts above keep every element sgemm reads of A and B, and writes of C (m rows of n contiguous values in `c32`), inside the slices;
-    // strides are non-negative and the buffers do not alias.
-    unsafe {
-        matrixmultiply::sgemm(
-            m,
-            k,
-            n,
-            1.0,
-            a.as_ptr(),
-            rsa as isize,
-            csa as isize,
-            b.as_ptr(),
-            rsb as isize,
-            csb as isize,
-            0.0,
-            c32.as_mut_ptr(),
-            n as isize,
-            1,
-        );
-    }
+    crate::gemm::sgemm((m, k, n), a, (rsa, csa), b, (rsb, csb), 0.0, &mut c32);
     c.iter_mut().zip(&c32).for_each(|(c, &v)| *c += v as f64);
 }
 

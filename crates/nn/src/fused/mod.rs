@@ -457,12 +457,9 @@ fn gemm_acc(
     (rsb, csb): (usize, usize),
     c: &mut [f32],
 ) {
-    if m == 0 || n == 0 || k == 0 {
+    if !crate::gemm::check((m, k, n), (a, (rsa, csa)), (b, (rsb, csb)), c) {
         return;
     }
-    assert!((m - 1) * rsa + (k - 1) * csa < a.len(), "A out of bounds");
-    assert!((k - 1) * rsb + (n - 1) * csb < b.len(), "B out of bounds");
-    assert!(c.len() >= m * n, "C out of bounds");
     // Vector shapes (a per-unit layer with one output, and its gradients): plain loops,
     // where sgemm's packing of A or B would cost more than the arithmetic.
     if n == 1 && csa == 1 {
@@ -483,28 +480,9 @@ fn gemm_acc(
         }
         return;
     }
-    // SAFETY: the asserts above keep every element sgemm reads of A and B, and writes of C
-    // (rows of n contiguous values), inside the slices; strides are non-negative and the
-    // slices do not alias (`c` is borrowed mutably). `matrixmultiply` picks AVX/FMA kernels
-    // at run time, which plain loops compiled for baseline x86-64 cannot.
-    unsafe {
-        matrixmultiply::sgemm(
-            m,
-            k,
-            n,
-            1.0,
-            a.as_ptr(),
-            rsa as isize,
-            csa as isize,
-            b.as_ptr(),
-            rsb as isize,
-            csb as isize,
-            1.0,
-            c.as_mut_ptr(),
-            n as isize,
-            1,
-        );
-    }
+    // `matrixmultiply` picks AVX/FMA kernels at run time, which plain loops compiled for
+    // baseline x86-64 cannot.
+    crate::gemm::sgemm((m, k, n), a, (rsa, csa), b, (rsb, csb), 1.0, c);
 }
 
 #[cfg(test)]
