@@ -598,3 +598,77 @@ fn a_relative_output_in_the_working_directory_is_written() {
     assert!(tmp.path().join("rel-out/metrics.tsv").is_file());
     assert!(leftovers(tmp.path()).is_empty());
 }
+
+/// `report` and `variants` interrupted while they compute: exit code 130, no hidden
+/// sibling left, and an earlier output of the same name as it was.
+#[test]
+fn report_and_variants_interrupted_leave_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (r, _) = setup(dir);
+    ok(&run(&["interpret", &r, "--threads", "1", "-q"]));
+    let many = dir.join("many.tsv");
+    common::write_tsv(&many, 20_000, 7);
+    let html = dir.join("report.html");
+    std::fs::write(&html, "an earlier report").unwrap();
+    let child = writing(
+        dir,
+        &[
+            "report",
+            &r,
+            "--attribution-sequences",
+            s(&many),
+            "--attribution-top",
+            "20000",
+            "-o",
+            s(&html),
+        ],
+    );
+    interrupt(&child);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(130));
+    assert!(leftovers(dir).is_empty(), "{:?}", leftovers(dir));
+    assert_eq!(std::fs::read_to_string(&html).unwrap(), "an earlier report");
+
+    // variants: the sequences as one 1.2 Mb contig and an SNV every 5 bases.
+    let seqs: Vec<String> = std::fs::read_to_string(&many)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split('\t').nth(1).map(str::to_string))
+        .collect();
+    let contig = seqs.concat();
+    std::fs::write(dir.join("genome.fa"), format!(">chrT\n{contig}\n")).unwrap();
+    let mut vcf =
+        String::from("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n");
+    for pos in (100..contig.len() - 100).step_by(5) {
+        let r = &contig[pos - 1..pos];
+        let alt = if r == "A" { "G" } else { "A" };
+        vcf += &format!("chrT\t{pos}\t.\t{r}\t{alt}\t.\t.\t.\n");
+    }
+    std::fs::write(dir.join("snv.vcf"), vcf).unwrap();
+    let scores = dir.join("variants.tsv");
+    std::fs::write(&scores, "earlier scores").unwrap();
+    let child = writing(
+        dir,
+        &[
+            "variants",
+            &r,
+            s(&dir.join("snv.vcf")),
+            "--genome",
+            s(&dir.join("genome.fa")),
+            "-o",
+            s(&scores),
+        ],
+    );
+    interrupt(&child);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(leftovers(dir).is_empty(), "{:?}", leftovers(dir));
+    assert_eq!(std::fs::read_to_string(&scores).unwrap(), "earlier scores");
+}
