@@ -123,9 +123,9 @@ fn main() {
         Command::Export(a) => cmd::export::run(a),
     };
     if let Err(e) = result {
-        eprintln!("error: {}", stdin::describe(&e.to_string()));
+        eprintln!("error: {}", stdin::describe(&cmd::message(e.as_ref())));
         for cause in e.chain().skip(1) {
-            eprintln!("  caused by: {}", stdin::describe(&cause.to_string()));
+            eprintln!("  caused by: {}", stdin::describe(&cmd::message(cause)));
         }
         stdin::clean_up();
         std::process::exit(1);

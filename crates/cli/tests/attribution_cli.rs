@@ -83,7 +83,7 @@ fn attribute_writes_complete_deeplift_and_ism() {
             "--method",
             "ism",
         ]),
-        "--units (unit-resolved attributions) needs --method deeplift or deepliftshap",
+        "--units: unit-resolved attributions need the method deeplift or deepliftshap",
     );
     // ISM into the same directory replaces it: no deltas.tsv of the DeepLIFT run is left.
     ok(&run(&[
@@ -108,11 +108,11 @@ fn attribute_writes_complete_deeplift_and_ism() {
     let b = bad.to_str().unwrap();
     common::assert_fails(
         &run(&["attribute", &rs, &v, "-o", b]),
-        "choose one with --target",
+        "--target: the model has 2 classes (gata, ebox); choose one",
     );
     common::assert_fails(
         &run(&["attribute", &rs, &v, "-o", b, "--target", "ctcf"]),
-        "the model's classes are gata, ebox",
+        "--target: unknown class ctcf: the model's classes are gata, ebox",
     );
     common::assert_fails(
         &run(&[
@@ -128,7 +128,7 @@ fn attribute_writes_complete_deeplift_and_ism() {
             "--references",
             "zeros",
         ]),
-        "takes no --references",
+        "--references: the method saliency takes no references",
     );
     assert!(!bad.exists());
 }
@@ -335,7 +335,7 @@ fn gia_insert_and_pair() {
             "--position",
             "58",
         ]),
-        "would end past the model's input",
+        "--position: 58: pattern AGATAA (6 bp) would end past the model's input",
     );
     assert!(!bad.exists());
 }

@@ -447,7 +447,7 @@ fn options_that_do_not_apply_are_refused_by_name() {
             "--references",
             "shuffle:5",
         ]),
-        "use --method deepliftshap to average over 5 shuffles",
+        "--references: deeplift takes one reference per sequence (got shuffle:5); the method deepliftshap averages over 5 shuffles",
     );
     let gia = |extra: &[&str]| {
         let mut a = vec!["gia", &r, "-o", &o];

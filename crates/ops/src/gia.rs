@@ -223,9 +223,10 @@ impl Gia {
     /// `n` random backgrounds `(n, L)`: independent bases with G+C fraction `gc`.
     pub fn random_backgrounds(&mut self, n: usize, gc: f64) -> Result<Vec<u8>> {
         if !(0.0..=1.0).contains(&gc) {
-            return Err(OpsError::Invalid(format!(
-                "GC fraction {gc}: expected a fraction between 0 and 1"
-            )));
+            return Err(OpsError::option(
+                "gc",
+                format!("{gc}: expected a fraction between 0 and 1"),
+            ));
         }
         let l = self.length();
         Ok((0..n * l)
@@ -278,10 +279,13 @@ impl Gia {
         let (l, w) = (self.length(), pattern.width());
         self.check_fits(w, &format!("pattern {}", pattern.name()))?;
         match position {
-            Some(p) if p + w > l => Err(OpsError::Invalid(format!(
-                "position {p}: pattern {} ({w} bp) would end past the model's input of {l} bp",
-                pattern.name()
-            ))),
+            Some(p) if p + w > l => Err(OpsError::option(
+                "position",
+                format!(
+                    "{p}: pattern {} ({w} bp) would end past the model's input of {l} bp",
+                    pattern.name()
+                ),
+            )),
             Some(p) => Ok(p),
             None => Ok((l - w) / 2),
         }
@@ -341,9 +345,10 @@ impl Gia {
         let l = self.length();
         self.check_fits(pattern.width(), &format!("pattern {}", pattern.name()))?;
         if !(thresh > 0.0 && thresh <= 1.0) {
-            return Err(OpsError::Invalid(format!(
-                "threshold {thresh}: expected a p-value in (0, 1]"
-            )));
+            return Err(OpsError::option(
+                "thresh",
+                format!("{thresh}: expected a p-value in (0, 1]"),
+            ));
         }
         if sequences.len() % l != 0 {
             return Err(OpsError::Invalid(format!(

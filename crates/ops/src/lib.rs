@@ -18,12 +18,29 @@ pub mod predict;
 /// Errors of the operations: what is wrong with which input or option.
 #[derive(Debug, thiserror::Error)]
 pub enum OpsError {
-    /// An option or input the operation cannot use.
+    /// An option the operation cannot use: `option` is its field name in the options value
+    /// (the command line's flag is the same name with `-` for `_`, which the CLI shows).
+    #[error("{option}: {message}")]
+    Option {
+        option: &'static str,
+        message: String,
+    },
+    /// An input the operation cannot use.
     #[error("{0}")]
     Invalid(String),
     /// The model failed.
     #[error(transparent)]
     Model(#[from] explainn_nn::NnError),
+}
+
+impl OpsError {
+    /// An error of the option `option`.
+    pub(crate) fn option(option: &'static str, message: impl Into<String>) -> Self {
+        OpsError::Option {
+            option,
+            message: message.into(),
+        }
+    }
 }
 
 /// Result alias for this crate.

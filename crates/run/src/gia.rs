@@ -190,11 +190,7 @@ pub struct GiaOutcome {
 /// Background sequences `(n, L)` as codes, drawn from `gia`'s stream.
 fn backgrounds(req: &GiaRequest, gia: &mut Gia) -> Result<Vec<u8>> {
     match &req.background {
-        Background::Random { gc } => gia.random_backgrounds(req.n, *gc).map_err(|e| {
-            RunError::Data(format!(
-                "--gc {gc}: expected a fraction between 0 and 1 ({e})"
-            ))
-        }),
+        Background::Random { gc } => Ok(gia.random_backgrounds(req.n, *gc)?),
         Background::Shuffles(path) => {
             let mut seqs = Vec::new();
             for r in crate::input::open_sequences(path, None, gia.length(), req.fit_length)? {
@@ -374,11 +370,7 @@ pub fn gia_run_with(
     // Patterns are checked before any work.
     match &req.experiment {
         Experiment::Insert { pattern, position } => {
-            gia.insert_start(pattern, *position)
-                .map_err(|e| match position {
-                    Some(_) => RunError::Data(format!("--{e}")),
-                    None => e.into(),
-                })?;
+            gia.insert_start(pattern, *position)?;
         }
         Experiment::Pair { a, b, distances } => gia.check_pair(a, b, distances)?,
         Experiment::Ablate { thresh, .. } if !(*thresh > 0.0 && *thresh <= 1.0) => {

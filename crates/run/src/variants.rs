@@ -284,6 +284,16 @@ fn windows(
 
 /// Run `req` on `model`.
 pub fn variants_run(model: ModelFile, req: &VariantsRequest) -> Result<VariantsOutcome> {
+    variants_run_with(model, req, &|_, _| {})
+}
+
+/// [`variants_run`] reporting progress: `progress(scored, total)` after each batch of
+/// alleles.
+pub fn variants_run_with(
+    model: ModelFile,
+    req: &VariantsRequest,
+    progress: &dyn Fn(u64, u64),
+) -> Result<VariantsOutcome> {
     let meta = model.metadata.clone();
     let classes = meta.class_names.clone();
     let cn = classes.len();
@@ -367,6 +377,7 @@ pub fn variants_run(model: ModelFile, req: &VariantsRequest) -> Result<VariantsO
             }
             outcome.scored += 1;
         }
+        progress(outcome.scored as u64, alleles.len() as u64);
     }
     f.write_all(text.as_bytes())
         .map_err(|e| file_error(&req.output, e))?;

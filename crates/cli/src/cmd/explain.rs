@@ -50,11 +50,11 @@ fn write_rows(
     p: &Predictor,
     a: &Args,
     both: bool,
-    batch: usize,
     classes: &[String],
     labels: &[String],
+    progress: &indicatif::ProgressBar,
 ) -> Result<usize> {
-    let length = p.model().input_length();
+    let (length, batch) = (p.model().input_length(), a.batch.batch_size);
     writeln!(w, "id\tclass\tunit\tlabel\tcontribution")?;
     let path = &a.seqs;
     let mut records =
@@ -87,6 +87,7 @@ fn write_rows(
             }
         }
         n += ids.len();
+        progress.set_position(n as u64);
     }
 }
 
@@ -118,24 +119,18 @@ pub fn run(a: Args) -> Result<()> {
     )?;
     let classes = mf.metadata.class_names.clone();
     let p = Predictor::new(mf.model, device, a.batch.batch_size);
+    let pb =
+        super::common_model::progress_bar(0, "{pos} sequences explained ({per_sec}, {elapsed})");
     let n = match &a.output {
         Some(path) => {
             let mut f = AtomicFile::create(path)?;
-            let n = write_rows(&mut f, &p, &a, both, a.batch.batch_size, &classes, &labels)?;
+            let n = write_rows(&mut f, &p, &a, both, &classes, &labels, &pb)?;
             f.commit()?;
             n
         }
         None => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            let n = write_rows(
-                &mut out,
-                &p,
-                &a,
-                both,
-                a.batch.batch_size,
-                &classes,
-                &labels,
-            );
+            let n = write_rows(&mut out, &p, &a, both, &classes, &labels, &pb);
             let n = match n {
                 Err(e)
                     if e.downcast_ref::<std::io::Error>()
@@ -149,6 +144,7 @@ pub fn run(a: Args) -> Result<()> {
             n
         }
     };
+    pb.finish_and_clear();
     info!(
         "explained {n} sequences ({})",
         if both {

@@ -25,6 +25,24 @@ pub fn given(id: &str) -> bool {
         .is_some_and(|m| m.value_source(id) == Some(clap::parser::ValueSource::CommandLine))
 }
 
+/// The text of one error of the chain, with an operation's option named as its flag: the
+/// library says `target: …`, the command line `--target: …` (the Python package its
+/// keyword).
+pub fn message(e: &(dyn std::error::Error + 'static)) -> String {
+    let ops = e.downcast_ref::<explainn_ops::OpsError>().or_else(|| {
+        match e.downcast_ref::<explainn_run::RunError>() {
+            Some(explainn_run::RunError::Ops(o)) => Some(o),
+            _ => None,
+        }
+    });
+    match ops {
+        Some(explainn_ops::OpsError::Option { option, message }) => {
+            format!("--{}: {message}", option.replace('_', "-"))
+        }
+        _ => e.to_string(),
+    }
+}
+
 /// Clap value parser for counts that must be at least 1 (batch sizes, sequence counts).
 pub fn positive(s: &str) -> Result<usize, String> {
     match s.parse::<usize>() {

@@ -1,11 +1,11 @@
 //! `explainn variants MODEL VCF --genome G -o FILE`: reference and alternative predictions
-//! of every SNV and short indel, with `explainn_run::variants::variants_run`; for ExplaiNN
+//! of every SNV and short indel, with `explainn_run::variants::variants_run_with`; for ExplaiNN
 //! the unit whose contribution the variant changes most.
 
 use super::common_model::load_model_on;
 use anyhow::Result;
 use clap::Args as ClapArgs;
-use explainn_run::variants::{VariantsRequest, variants_run};
+use explainn_run::variants::{VariantsRequest, variants_run_with};
 use std::path::PathBuf;
 
 #[derive(ClapArgs, Debug)]
@@ -55,7 +55,13 @@ pub fn run(a: Args) -> Result<()> {
         batch_size: a.batch.batch_size,
         device: device.clone(),
     };
-    let r = variants_run(mf, &req)?;
+    let pb =
+        super::common_model::progress_bar(0, "{pos}/{len} alleles scored ({per_sec}, {eta} left)");
+    let r = variants_run_with(mf, &req, &|done, total| {
+        pb.set_length(total);
+        pb.set_position(done);
+    })?;
+    pb.finish_and_clear();
     info!(
         "scored {} alleles ({}) into {}",
         r.scored,
