@@ -6,7 +6,8 @@
 #     version, provenance),
 #   - test/metrics.tsv and test/predictions.tsv.gz,
 #   - interpret/{filters.meme,tomtom.tsv,annotation.tsv,weights.tsv,importance.tsv},
-#   - the attributions of every method (`attribute`: attributions.npz arrays, deltas.tsv)
+#   - the attributions of every method (`attribute`: attributions.npz arrays, deltas.tsv),
+#     also of a CNN1 baseline trained for one epoch (layered DeepLIFT-SHAP and ISM),
 #     `gia --insert` (a consensus and a motif) / `--pair` / `--ablate` tables, `predict`
 #     (logits and --sigmoid), `explain` and `variants` (SNVs on a contig made of test
 #     sequences) on the first 100 test sequences.
@@ -70,6 +71,13 @@ for side in old new; do
   "$bin" predict "$out/run" "$out/few.tsv" --threads "$threads" -o "$out/predict" -q 2>/dev/null
   "$bin" predict "$out/run" "$out/few.tsv" --sigmoid --threads "$threads" -o "$out/predict-sigmoid" -q 2>/dev/null
   "$bin" explain "$out/run" "$out/few.tsv" --threads "$threads" -o "$out/explain.tsv" -q 2>/dev/null
+  # a convolutional baseline (exact DeepLIFT through its layers; ISM), trained briefly
+  "$bin" train "$data.train.tsv.gz" "$data.validation.tsv.gz" -o "$out/cnn" --arch cnn1 \
+    --max-epochs 1 --threads "$threads" -q 2>/dev/null
+  for m in deepliftshap ism; do
+    "$bin" attribute "$out/cnn" "$out/few.tsv" --method "$m" --target 0 --threads "$threads" \
+      -o "$out/attr-cnn-$m" -q 2>/dev/null
+  done
   # variants: the first ten test sequences as one 2 kb contig, an SNV at every 97th base
   awk -F'\t' 'BEGIN { printf ">chrT\n" } NR <= 10 { printf "%s", $2 } END { printf "\n" }' "$out/few.tsv" > "$out/genome.fa"
   awk 'BEGIN { print "##fileformat=VCFv4.2"; print "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO" }
@@ -103,7 +111,7 @@ done
 cmp <(zcat "$work/old/run/test/predictions.tsv.gz") <(zcat "$work/new/run/test/predictions.tsv.gz") \
   || { echo "DIFFERENT: test/predictions.tsv.gz" >&2; exit 1; }
 echo "test/predictions.tsv.gz: identical"
-for m in deepliftshap deeplift ism saliency input-x-gradient integrated-gradients; do
+for m in deepliftshap deeplift ism saliency input-x-gradient integrated-gradients cnn-deepliftshap cnn-ism; do
   python3 - "$work/old/attr-$m/attributions.npz" "$work/new/attr-$m/attributions.npz" <<'EOF'
 import sys, zipfile
 a, b = (zipfile.ZipFile(p) for p in sys.argv[1:3])

@@ -15,6 +15,23 @@ pub mod explain;
 pub mod gia;
 pub mod predict;
 
+/// Threads are chosen per call: `on_threads(n, || operation(…))` runs the operation (and
+/// everything it computes in parallel) on a pool of `n` threads of its own instead of the
+/// process-wide pool, so a notebook or a workflow can run several side by side. Results
+/// do not depend on the thread count.
+///
+/// ```
+/// use explainn_nn::{Arch, Model, ModelConfig, Predictor, default_device};
+/// let dev = default_device();
+/// let config = ModelConfig::published(Arch::ExplaiNN, 30, 1).unwrap();
+/// let p = Predictor::new(Model::new(&config, 3, &dev).unwrap(), dev, 8);
+/// let codes: Vec<u8> = (0..20 * 30).map(|i| (i * 3 % 4) as u8).collect();
+/// let one = explainn_ops::on_threads(1, || explainn_ops::predict::logits(&p, &codes, true)).unwrap();
+/// let two = explainn_ops::on_threads(2, || explainn_ops::predict::logits(&p, &codes, true)).unwrap();
+/// assert_eq!(one.unwrap(), two.unwrap());
+/// ```
+pub use explainn_nn::on_threads;
+
 /// Errors of the operations: what is wrong with which input or option.
 #[derive(Debug, thiserror::Error)]
 pub enum OpsError {
