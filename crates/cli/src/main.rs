@@ -52,6 +52,9 @@ enum Command {
     Motifs(cmd::motifs::Args),
     /// Draw information-content sequence logos (SVG or PNG), one file per motif.
     Logo(cmd::logo::Args),
+    /// Simulate sequences from a motif grammar (ARGMINN's simulator), with the planted
+    /// instances as ground truth.
+    Simulate(cmd::simulate::Args),
     /// Interpret a trained model: unit PWMs, JASPAR annotation, importance, logos, plots.
     Interpret(cmd::interpret::Args),
     /// Per-sequence unit contributions to every class logit (exact decomposition).
@@ -113,6 +116,7 @@ fn main() {
         Command::Scan(a) => cmd::scan::run(a),
         Command::Motifs(a) => cmd::motifs::run(a),
         Command::Logo(a) => cmd::logo::run(a),
+        Command::Simulate(a) => cmd::simulate::run(a),
         Command::Interpret(a) => cmd::interpret::run(a),
         Command::Explain(a) => cmd::explain::run(a),
         Command::Attribute(a) => cmd::attribute::run(a),

@@ -7,13 +7,15 @@
 //! - [`explain`]: the exact decomposition of logits into unit contributions;
 //! - [`attribute`]: base-resolution attributions of one class by every method, with the
 //!   engine chosen once per model ([`attribute::Attributor`]);
-//! - [`gia`]: global importance analysis (insert, pair, ablate) with one seeded stream.
+//! - [`gia`]: global importance analysis (insert, pair, ablate) with one seeded stream;
+//! - [`simulate`]: sequences from a motif grammar, with the planted instances.
 
 pub mod attribute;
 pub mod defaults;
 pub mod explain;
 pub mod gia;
 pub mod predict;
+pub mod simulate;
 
 /// Threads are chosen per call: `on_threads(n, || operation(…))` runs the operation (and
 /// everything it computes in parallel) on a pool of `n` threads of its own instead of the

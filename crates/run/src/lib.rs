@@ -44,6 +44,7 @@ pub mod output;
 pub mod policy;
 pub mod predict;
 pub mod report;
+pub mod simulate;
 pub mod test;
 pub mod tracks;
 pub mod train;

@@ -131,6 +131,7 @@ pub mod predict;
 pub mod prepare;
 pub mod report;
 pub mod scan;
+pub mod simulate;
 pub mod test;
 pub mod tomtom;
 pub mod train;
