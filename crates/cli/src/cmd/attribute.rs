@@ -64,10 +64,8 @@ pub struct Args {
     /// Centre-crop or N-pad sequences to the model's input length.
     #[arg(long)]
     pub fit_length: bool,
-    /// Attribute the forward-strand logit even for a model trained with reverse
-    /// complements (otherwise the strand average, as predictions are).
-    #[arg(long)]
-    pub forward_only: bool,
+    #[command(flatten)]
+    pub strands: super::common_model::Strands,
     /// Seed of the shuffled references.
     #[arg(long, default_value_t = defaults::SEED)]
     pub seed: u64,
@@ -93,7 +91,7 @@ pub fn run(a: Args) -> Result<()> {
         hypothetical: a.hypothetical,
         units: a.units,
         target: a.target.clone(),
-        forward_only: a.forward_only,
+        forward_only: a.strands.forward_only,
         output: a.output.clone(),
         seed: a.seed,
         batch_size: a.batch.batch_size,

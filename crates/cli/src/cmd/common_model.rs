@@ -40,6 +40,16 @@ pub struct Batch {
     pub batch_size: usize,
 }
 
+/// The strand rule ([`explainn_ops::predict::both_strands`]): one flag group for every
+/// command that predicts.
+#[derive(clap::Args, Debug, Clone)]
+pub struct Strands {
+    /// Use the forward strand only, even for a model trained with reverse complements
+    /// (whose predictions are otherwise averaged over both strands).
+    #[arg(long)]
+    pub forward_only: bool,
+}
+
 /// The default compute device: burn's `flex` CPU backend.
 pub fn device() -> explainn_nn::Device {
     explainn_nn::default_device()

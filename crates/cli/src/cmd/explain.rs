@@ -36,9 +36,8 @@ pub struct Args {
     /// present, else `unit N`].
     #[arg(long)]
     pub annotation: Option<PathBuf>,
-    /// Use the forward strand only, even for a model trained with reverse complements.
-    #[arg(long)]
-    pub forward_only: bool,
+    #[command(flatten)]
+    pub strands: super::common_model::Strands,
     #[command(flatten)]
     pub compute: super::common_model::Compute,
     #[command(flatten)]
@@ -94,7 +93,7 @@ fn write_rows(
 pub fn run(a: Args) -> Result<()> {
     let (_, device) = a.compute.init()?;
     let mf = load_model_on(&a.model, &device)?;
-    let both = explainn_run::policy::both_strands(&mf.metadata, a.forward_only);
+    let both = explainn_run::policy::both_strands(&mf.metadata, a.strands.forward_only);
     let stack_names: Option<Vec<String>> = mf
         .model
         .stack()

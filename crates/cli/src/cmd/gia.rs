@@ -61,9 +61,8 @@ pub struct Args {
     /// Centre-crop or N-pad background sequences to the model's input length.
     #[arg(long)]
     pub fit_length: bool,
-    /// Use the forward strand only, even for a model trained with reverse complements.
-    #[arg(long)]
-    pub forward_only: bool,
+    #[command(flatten)]
+    pub strands: super::common_model::Strands,
     #[command(flatten)]
     pub compute: super::common_model::Compute,
     #[command(flatten)]
@@ -99,7 +98,7 @@ pub fn run(a: Args) -> Result<()> {
         seed: a.seed,
         experiment,
         annotation: a.annotation.clone(),
-        forward_only: a.forward_only,
+        forward_only: a.strands.forward_only,
         fit_length: a.fit_length,
         output: a.output.clone(),
         batch_size: a.batch.batch_size,

@@ -60,9 +60,8 @@ pub struct Args {
     /// Annotation q-value threshold.
     #[arg(long, default_value_t = 0.05)]
     pub q_threshold: f64,
-    /// Use the forward strand only, even for a model trained with reverse complements.
-    #[arg(long)]
-    pub forward_only: bool,
+    #[command(flatten)]
+    pub strands: super::common_model::Strands,
     /// Test metrics to plot [default: RUN_DIR/test/metrics.tsv when present].
     #[arg(long)]
     pub metrics: Option<PathBuf>,
@@ -94,7 +93,7 @@ pub fn run(a: Args) -> Result<()> {
         seed: a.seed,
         motifs: a.motifs.clone(),
         q_threshold: a.q_threshold,
-        forward_only: a.forward_only,
+        forward_only: a.strands.forward_only,
         metrics: a.metrics.clone(),
         batch_size: a.batch.batch_size,
     };

@@ -22,10 +22,8 @@ pub struct Args {
     /// Output directory (created if missing).
     #[arg(short, long)]
     pub output: PathBuf,
-    /// Use the forward strand only, even for a model trained with reverse complements
-    /// (whose predictions are otherwise averaged over both strands).
-    #[arg(long)]
-    pub forward_only: bool,
+    #[command(flatten)]
+    pub strands: super::common_model::Strands,
     #[command(flatten)]
     pub compute: super::common_model::Compute,
     #[command(flatten)]
@@ -36,7 +34,7 @@ pub fn run(a: Args) -> Result<()> {
     let (_, device) = a.compute.init()?;
     let mf = load_model_on(&a.model, &device)?;
     let opts = TestOptions {
-        forward_only: a.forward_only,
+        forward_only: a.strands.forward_only,
         batch_size: a.batch.batch_size,
     };
     let r = test_run(mf, &a.model, device, &a.test, &a.output, &opts)?;

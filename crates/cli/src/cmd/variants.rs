@@ -31,9 +31,8 @@ pub struct Args {
     /// Unit labels from this annotation.tsv [default: RUN_DIR/interpret/annotation.tsv].
     #[arg(long)]
     pub annotation: Option<PathBuf>,
-    /// Use the forward strand only, even for a model trained with reverse complements.
-    #[arg(long)]
-    pub forward_only: bool,
+    #[command(flatten)]
+    pub strands: super::common_model::Strands,
     #[command(flatten)]
     pub compute: super::common_model::Compute,
     #[command(flatten)]
@@ -51,7 +50,7 @@ pub fn run(a: Args) -> Result<()> {
         skip_mismatch: a.skip_mismatch,
         max_indel: a.max_indel,
         annotation: a.annotation.clone(),
-        forward_only: a.forward_only,
+        forward_only: a.strands.forward_only,
         batch_size: a.batch.batch_size,
         device: device.clone(),
     };
