@@ -107,15 +107,17 @@ pub struct TrainSpec {
 
 impl Default for TrainSpec {
     fn default() -> Self {
+        // The architectures' and the trainer's own defaults, not copies of them.
         let base = TrainOptions::default();
+        let explainn = ExplaiNNConfig::new(1, 1, 1);
         Self {
             arch: Arch::ExplaiNN,
             units: None,
-            filter_size: 19,
-            pool_size: 7,
-            pool_stride: 7,
-            num_fc: 2,
-            hidden: 100,
+            filter_size: explainn.filter_size,
+            pool_size: explainn.pool_size,
+            pool_stride: explainn.pool_stride,
+            num_fc: explainn.num_fc,
+            hidden: explainn.hidden,
             dropout: None,
             conv_filters: None,
             conv_widths: None,

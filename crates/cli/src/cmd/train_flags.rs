@@ -9,6 +9,11 @@ use explainn_nn::{Arch, Loss};
 use explainn_run::train_spec::{FreezeWhole, TrainSpec};
 use std::path::PathBuf;
 
+/// The defaults of every flag that has a field in [`TrainSpec`]: written there once.
+fn spec() -> TrainSpec {
+    TrainSpec::default()
+}
+
 /// The architecture and its hyperparameters.
 #[derive(Args, Debug)]
 pub struct Architecture {
@@ -35,25 +40,25 @@ pub struct Architecture {
     #[arg(long, value_delimiter = ',')]
     pub dense_widths: Option<Vec<usize>>,
     /// DanQ: LSTM hidden size per direction.
-    #[arg(long, default_value_t = 320)]
+    #[arg(long, default_value_t = spec().lstm_hidden)]
     pub lstm_hidden: usize,
     /// ExplaiNN: number of units [default: 100; with --init-motifs, one per motif].
     #[arg(long)]
     pub units: Option<usize>,
     /// Convolutional filter width.
-    #[arg(long, default_value_t = 19)]
+    #[arg(long, default_value_t = spec().filter_size)]
     pub filter_size: usize,
     /// Max-pool window.
-    #[arg(long, default_value_t = 7)]
+    #[arg(long, default_value_t = spec().pool_size)]
     pub pool_size: usize,
     /// Max-pool stride.
-    #[arg(long, default_value_t = 7)]
+    #[arg(long, default_value_t = spec().pool_stride)]
     pub pool_stride: usize,
     /// Per-unit fully connected layers (0, 1, 2 or more).
-    #[arg(long, default_value_t = 2)]
+    #[arg(long, default_value_t = spec().num_fc)]
     pub num_fc: usize,
     /// Width of the per-unit hidden layers.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = spec().hidden)]
     pub hidden: usize,
     /// Dropout probability [default: 0.3 (explainn per-unit layers, cnn1, deepcnn), 0.4
     /// (deepstarr), 0.2 (danq, after pooling; 0.5 between its LSTM layers)].
@@ -156,10 +161,10 @@ pub struct Optimisation {
     #[arg(long, default_value_t = explainn_ops::defaults::TRAIN_BATCH_SIZE, value_parser = super::positive)]
     pub batch_size: usize,
     /// Maximum number of epochs.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = spec().max_epochs)]
     pub max_epochs: usize,
     /// Epochs without a lower validation loss before stopping (0 = never).
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = spec().patience)]
     pub patience: usize,
     /// Do not add reverse complements to the training and validation sets.
     #[arg(long)]
