@@ -150,3 +150,88 @@ fn bad_grammars_are_refused_and_nothing_is_written() {
         "bundled grammar",
     );
 }
+
+/// `train --simulate GRAMMAR`: a fresh simulated set each epoch (seeded), the training file
+/// setting the length and the class; it learns the planted motif; a training file of
+/// another grammar and `--simulate-n` without `--simulate` are refused.
+#[test]
+fn training_on_fresh_simulated_sets_each_epoch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = |n: &str| tmp.path().join(n);
+    ok(&run(&[
+        "simulate",
+        "verify-single",
+        "-o",
+        s(&d("vs")),
+        "--n",
+        "200",
+        "-q",
+    ]));
+    ok(&run(&[
+        "prepare",
+        s(&d("vs.tsv.gz")),
+        "-o",
+        s(&d("vs")),
+        "-q",
+    ]));
+    let (tr, va) = (d("vs.train.tsv.gz"), d("vs.validation.tsv.gz"));
+    let train = |out: &str, extra: &[&str]| {
+        let out = d(out);
+        let mut args = vec!["train", s(&tr), s(&va), "-o", s(&out)];
+        args.extend([
+            "--units",
+            "8",
+            "--hidden",
+            "16",
+            "--max-epochs",
+            "6",
+            "--patience",
+            "0",
+            "--threads",
+            "2",
+            "-q",
+        ]);
+        args.extend(extra);
+        run(&args)
+    };
+    let fresh = ["--simulate", "verify-single", "--simulate-n", "1000"];
+    ok(&train("r1", &fresh));
+    ok(&train("r2", &fresh));
+    let losses = |r: &str| -> Vec<String> {
+        std::fs::read_to_string(d(r).join("losses.tsv"))
+            .unwrap()
+            .lines()
+            .map(|l| l.rsplit_once('\t').unwrap().0.to_string()) // without the seconds
+            .collect()
+    };
+    assert_eq!(losses("r1").len(), 7);
+    assert_eq!(losses("r1"), losses("r2"), "seeded: the same sets each run");
+    ok(&run(&[
+        "test",
+        s(&d("r1")),
+        s(&d("vs.test.tsv.gz")),
+        "-o",
+        s(&d("t1")),
+        "-q",
+    ]));
+    let metrics = std::fs::read_to_string(d("t1").join("metrics.tsv")).unwrap();
+    let auroc: f64 = metrics
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split('\t')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(auroc >= 0.8, "AUROC {auroc} after 6 epochs of fresh sets");
+    assert_fails(
+        &train("r3", &["--simulate", "spi1"]),
+        "the grammar SPI1 simulates one class of 500 bp",
+    );
+    assert_fails(
+        &train("r4", &["--simulate-n", "5"]),
+        "--simulate-n does not apply",
+    );
+    assert!(!d("r3").exists() && !d("r4").exists());
+}

@@ -202,6 +202,16 @@ impl Simulator {
         })
     }
 
+    /// The grammar's sequence length.
+    pub fn length(&self) -> usize {
+        self.grammar.length
+    }
+
+    /// The grammar's name (the label column).
+    pub fn name(&self) -> &str {
+        &self.grammar.name
+    }
+
     /// `n` positives and `n` negatives, alternating, from `seed`.
     pub fn simulate(&self, n: usize, seed: u64) -> Simulation {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);

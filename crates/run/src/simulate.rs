@@ -93,6 +93,35 @@ pub fn read_grammar(spec: &str) -> Result<Grammar> {
     })
 }
 
+/// The motifs of `path`, or the bundled JASPAR 2024 set.
+fn motif_set(path: Option<&Path>) -> Result<explainn_motif::io::MotifSet> {
+    Ok(match path {
+        Some(p) => explainn_motif::io::read_motifs_file(p).map_err(|e| file_error(p, e))?,
+        None => explainn_motif::jaspar::bundled_motifs(),
+    })
+}
+
+/// `grammar` with its motifs looked up in `set` by ID, then by name.
+fn resolve(grammar: Grammar, set: &explainn_motif::io::MotifSet) -> Result<Simulator> {
+    Ok(Simulator::new(grammar, |id| {
+        set.motifs
+            .iter()
+            .find(|m| m.id == id)
+            .or_else(|| {
+                set.motifs
+                    .iter()
+                    .find(|m| m.alt_name.as_deref() == Some(id))
+            })
+            .map(|m| (m.id.clone(), m.probabilities()))
+    })?)
+}
+
+/// The simulator of the grammar `spec` (a file or a bundled name) over the motifs of
+/// `motifs` (default: the bundled JASPAR set), for training on fresh sets each epoch.
+pub fn simulator(spec: &str, motifs: Option<&Path>) -> Result<Simulator> {
+    resolve(read_grammar(spec)?, &motif_set(motifs)?)
+}
+
 /// The file names of the outputs of `prefix`.
 pub fn output_paths(prefix: &Path) -> (PathBuf, PathBuf) {
     let s = prefix.as_os_str().to_string_lossy();
@@ -108,26 +137,13 @@ pub fn simulate_run(req: &SimulateRequest) -> Result<SimulateOutcome> {
         return Err(RunError::Data("--n must be at least 1".into()));
     }
     let grammar = read_grammar(&req.grammar)?;
-    let set = match &req.motifs {
-        Some(p) => explainn_motif::io::read_motifs_file(p).map_err(|e| file_error(p, e))?,
-        None => explainn_motif::jaspar::bundled_motifs(),
-    };
+    let set = motif_set(req.motifs.as_deref())?;
     crate::budget::check_memory(
         &format!("--n {} sequences of {} bp", req.n, grammar.length),
         crate::budget::product(&[req.n, 2, grammar.length]),
     )?;
     let name = grammar.name.clone();
-    let simulator = Simulator::new(grammar, |id| {
-        set.motifs
-            .iter()
-            .find(|m| m.id == id)
-            .or_else(|| {
-                set.motifs
-                    .iter()
-                    .find(|m| m.alt_name.as_deref() == Some(id))
-            })
-            .map(|m| (m.id.clone(), m.probabilities()))
-    })?;
+    let simulator = resolve(grammar, &set)?;
     let sim = simulator.simulate(req.n, req.seed);
     let l = sim.codes.len() / sim.labels.len();
     let id = |k: usize| {

@@ -43,6 +43,16 @@ pub struct TrainRequest<'a> {
     /// ([`explainn_nn::stack`]); the architecture is then theirs (`architecture` is not
     /// asked).
     pub units_from: Option<UnitsFrom>,
+    /// Train on a fresh simulated set each epoch (epoch e from seed + e) instead of the
+    /// training file, which still sets the length and the class and is recorded.
+    pub regenerate: Option<Regenerate>,
+}
+
+/// A fresh simulated training set each epoch: `n` positives and `n` negatives.
+#[derive(Debug, Clone)]
+pub struct Regenerate {
+    pub simulator: explainn_ops::simulate::Simulator,
+    pub n: usize,
 }
 
 /// Pretrained models as units: `train --units-from M1 M2 … --head linear|nam`.
@@ -285,6 +295,20 @@ pub fn train_run(
         )));
     }
     crate::policy::match_classes(&mut valid, req.validation, &train.class_names, "validation")?;
+    if let Some(r) = &req.regenerate
+        && (r.simulator.length() != train.length || train.n_classes() != 1)
+    {
+        return Err(file_error(
+            req.train,
+            format!(
+                "holds {} class(es) of {} bp; the grammar {} simulates one class of {} bp: train on a set it simulated (`explainn simulate`)",
+                train.n_classes(),
+                train.length,
+                r.simulator.name(),
+                r.simulator.length()
+            ),
+        ));
+    }
     for (d, path) in [(&train, req.train), (&valid, req.validation)] {
         req.options
             .loss
@@ -509,10 +533,23 @@ pub fn train_run(
         progress(p)
     };
     let start = initial.as_ref().map_or(Start::Fresh, Start::From);
+    let seed = req.options.seed;
+    let mut fresh = |epoch: usize| {
+        let r = req
+            .regenerate
+            .as_ref()
+            .expect("only called when regenerating");
+        let s = r.simulator.simulate(r.n, seed.wrapping_add(epoch as u64));
+        Ok((s.codes, s.labels.iter().map(|&y| y as f32).collect()))
+    };
+    let source = match &req.regenerate {
+        Some(_) => Source::Generated(&mut fresh),
+        None => Source::Fixed(td),
+    };
     let trained = explainn_nn::train_with(
         config.clone(),
         start,
-        Source::Fixed(td),
+        source,
         &vd,
         &req.options,
         device,

@@ -29,6 +29,10 @@ use explainn_nn::{Arch, Device, ExplaiNNConfig, Loss, ModelConfig, TrainOptions}
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
+/// Positives (and as many negatives) simulated per epoch: the ARGMINN paper's 100 batches
+/// of 128.
+pub const SIMULATE_N: usize = 6400;
+
 /// The most members an ensemble trains.
 pub const MAX_ENSEMBLE: usize = 100;
 
@@ -103,6 +107,10 @@ pub struct TrainSpec {
     pub ensemble_jobs: usize,
     /// Fine-tuning: start from this ExplaiNN model.
     pub pretrained: Option<PathBuf>,
+    /// Train on a fresh set simulated from this grammar (a file or a bundled name) each
+    /// epoch, `simulate_n` positives and as many negatives (the paper's 100 batches of 128).
+    pub simulate: Option<String>,
+    pub simulate_n: usize,
 }
 
 impl Default for TrainSpec {
@@ -148,6 +156,8 @@ impl Default for TrainSpec {
             ensemble: 1,
             ensemble_jobs: 1,
             pretrained: None,
+            simulate: None,
+            simulate_n: SIMULATE_N,
         }
     }
 }
@@ -474,6 +484,13 @@ pub fn train_spec_run(
         init,
         pretrained: spec.pretrained.as_deref(),
         units_from,
+        regenerate: match &spec.simulate {
+            Some(g) => Some(crate::train::Regenerate {
+                simulator: crate::simulate::simulator(g, None)?,
+                n: spec.simulate_n,
+            }),
+            None => None,
+        },
     };
     let run = RunDir::new(&files.output);
     if spec.ensemble > 1 && run.model().exists() && !files.force {

@@ -3,7 +3,7 @@
 //! `config.json` and `losses.tsv`, all or nothing.
 
 use super::common_model::progress_bar;
-use super::train_flags::{Architecture, Freezing, Initialisation, Optimisation};
+use super::train_flags::{Architecture, Freezing, Initialisation, Optimisation, Simulation};
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use explainn_nn::Arch;
@@ -30,6 +30,8 @@ pub struct Args {
     pub freezing: Freezing,
     #[command(flatten)]
     pub optimisation: Optimisation,
+    #[command(flatten)]
+    pub simulation: Simulation,
     /// ExplaiNN: train K models with seeds SEED, SEED+1, … into RUN/members/1…K and write
     /// their merge (`explainn merge`: one ExplaiNN with K·units units whose logits are the
     /// members' mean) as RUN's model.
@@ -96,6 +98,9 @@ fn refuse_options_that_do_not_apply(a: &Args, finetune: bool) -> Result<()> {
     if a.ensemble == 1 {
         refuse_given(&["ensemble_jobs"], "without --ensemble K (K ≥ 2)")?;
     }
+    if a.simulation.simulate.is_none() {
+        refuse_given(&["simulate_n"], "without --simulate GRAMMAR")?;
+    }
     Ok(())
 }
 
@@ -115,6 +120,7 @@ pub fn run_with(a: Args, pretrained: Option<PathBuf>) -> Result<()> {
     a.initialisation.apply(&mut spec);
     a.freezing.apply(&mut spec);
     a.optimisation.apply(&mut spec)?;
+    a.simulation.apply(&mut spec);
     let files = TrainFiles {
         train: a.train.clone(),
         validation: a.valid.clone(),

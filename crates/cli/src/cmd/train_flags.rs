@@ -185,6 +185,29 @@ pub struct Optimisation {
     pub l2: Vec<String>,
 }
 
+/// Training on fresh simulated data each epoch.
+#[derive(Args, Debug)]
+pub struct Simulation {
+    /// Train on a fresh set simulated from this grammar each epoch (a file or a bundled
+    /// name, as `explainn simulate`; epoch e drawn from --seed + e) instead of TRAIN, which
+    /// must be a set of the same grammar (`explainn simulate`, then `prepare`): it sets the
+    /// length and the class.
+    #[arg(long, value_name = "GRAMMAR")]
+    pub simulate: Option<String>,
+    /// With --simulate: positives (and as many negatives) per epoch [default: 6400, the
+    /// ARGMINN paper's 100 batches of 128].
+    #[arg(long, default_value_t = spec().simulate_n, value_parser = super::positive)]
+    pub simulate_n: usize,
+}
+
+impl Simulation {
+    /// Set the simulation fields of `spec`.
+    pub fn apply(&self, spec: &mut TrainSpec) {
+        spec.simulate = self.simulate.clone();
+        spec.simulate_n = self.simulate_n;
+    }
+}
+
 impl Architecture {
     /// Set the architecture's fields of `spec`.
     pub fn apply(&self, spec: &mut TrainSpec) {
