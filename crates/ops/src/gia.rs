@@ -91,20 +91,7 @@ impl Pattern {
     fn draw(&self, rng: &mut ChaCha8Rng) -> Vec<u8> {
         match self {
             Pattern::Consensus(_, c) => c.clone(),
-            Pattern::Motif(_, rows) => rows
-                .iter()
-                .map(|p| {
-                    let total: f64 = p.iter().sum();
-                    let mut u = rng.random::<f64>() * total;
-                    for (b, &v) in p.iter().enumerate() {
-                        if u < v {
-                            return b as u8;
-                        }
-                        u -= v;
-                    }
-                    3
-                })
-                .collect(),
+            Pattern::Motif(_, rows) => rows.iter().map(|p| crate::simulate::draw(p, rng)).collect(),
         }
     }
 }

@@ -354,8 +354,9 @@ impl Part {
     }
 }
 
-/// One base drawn from the probabilities `p`.
-fn draw(p: &[f64; 4], rng: &mut ChaCha8Rng) -> u8 {
+/// One base drawn from the probabilities `p` (one uniform draw of `rng`; GIA's motif
+/// instances are drawn the same way).
+pub(crate) fn draw(p: &[f64; 4], rng: &mut ChaCha8Rng) -> u8 {
     let total: f64 = p.iter().sum();
     let mut u = rng.random::<f64>() * total;
     for (b, &v) in p.iter().enumerate() {
