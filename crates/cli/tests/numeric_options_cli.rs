@@ -184,16 +184,7 @@ fn every_numeric_option_is_answered_or_bounded() {
         ),
     ];
     // variants reads a genome (the few sequences as one contig) and a VCF of SNVs on it.
-    let contig: String = few_seqs(&dir.join("few.tsv")).concat();
-    std::fs::write(dir.join("genome.fa"), format!(">chrT\n{contig}\n")).unwrap();
-    let mut vcf =
-        String::from("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n");
-    for pos in [40usize, 100, 170] {
-        let r = &contig[pos - 1..pos];
-        let alt = if r == "A" { "G" } else { "A" };
-        vcf += &format!("chrT\t{pos}\tv{pos}\t{r}\t{alt}\t.\t.\t.\n");
-    }
-    std::fs::write(dir.join("snv.vcf"), vcf).unwrap();
+    common::write_snv_genome(dir, &dir.join("few.tsv"), |_| vec![40, 100, 170]);
     // report and tomtom read an interpretation.
     ok(&run(&[
         "interpret",
@@ -247,14 +238,4 @@ fn every_numeric_option_is_answered_or_bounded() {
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
-}
-
-/// The sequences (second column) of an ExplaiNN TSV.
-fn few_seqs(path: &Path) -> Vec<String> {
-    std::fs::read_to_string(path)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.starts_with("id\t"))
-        .filter_map(|l| l.split('\t').nth(1).map(str::to_string))
-        .collect()
 }

@@ -178,6 +178,20 @@ fn writing(dir: &Path, args: &[&str]) -> std::process::Child {
     child
 }
 
+/// Interrupt `child` (SIGINT) and check that it stops as interrupted (exit code 130) and
+/// leaves no hidden sibling in `dir`.
+fn interrupt_and_check(child: std::process::Child, dir: &Path) {
+    interrupt(&child);
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(leftovers(dir).is_empty(), "{:?}", leftovers(dir));
+}
+
 fn interrupt(child: &std::process::Child) {
     let st = std::process::Command::new("kill")
         .args(["-INT", &child.id().to_string()])
@@ -211,14 +225,7 @@ fn an_interruption_leaves_nothing_behind() {
         &["attribute", &r, s(&many), "--target", "gata", "-o", s(&out)],
     );
     std::thread::sleep(Duration::from_millis(100));
-    interrupt(&child);
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(130));
-    assert!(
-        leftovers(tmp.path()).is_empty(),
-        "{:?}",
-        leftovers(tmp.path())
-    );
+    interrupt_and_check(child, tmp.path());
     assert_eq!(std::fs::read(out.join("attributions.npz")).unwrap(), before);
 
     // gia on many backgrounds: its hidden sibling goes too.
@@ -236,14 +243,7 @@ fn an_interruption_leaves_nothing_behind() {
             s(&gia),
         ],
     );
-    interrupt(&child);
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(130));
-    assert!(
-        leftovers(tmp.path()).is_empty(),
-        "{:?}",
-        leftovers(tmp.path())
-    );
+    interrupt_and_check(child, tmp.path());
     assert!(!gia.exists());
 
     // train interrupted before its first epoch ends: no empty run directory.
@@ -624,29 +624,11 @@ fn report_and_variants_interrupted_leave_nothing() {
             s(&html),
         ],
     );
-    interrupt(&child);
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(o.status.code(), Some(130));
-    assert!(leftovers(dir).is_empty(), "{:?}", leftovers(dir));
+    interrupt_and_check(child, dir);
     assert_eq!(std::fs::read_to_string(&html).unwrap(), "an earlier report");
 
     // variants: the sequences as one 1.2 Mb contig and an SNV every 5 bases.
-    let seqs: Vec<String> = std::fs::read_to_string(&many)
-        .unwrap()
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(|l| l.split('\t').nth(1).map(str::to_string))
-        .collect();
-    let contig = seqs.concat();
-    std::fs::write(dir.join("genome.fa"), format!(">chrT\n{contig}\n")).unwrap();
-    let mut vcf =
-        String::from("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n");
-    for pos in (100..contig.len() - 100).step_by(5) {
-        let r = &contig[pos - 1..pos];
-        let alt = if r == "A" { "G" } else { "A" };
-        vcf += &format!("chrT\t{pos}\t.\t{r}\t{alt}\t.\t.\t.\n");
-    }
-    std::fs::write(dir.join("snv.vcf"), vcf).unwrap();
+    common::write_snv_genome(dir, &many, |n| (100..n - 100).step_by(5).collect());
     let scores = dir.join("variants.tsv");
     std::fs::write(&scores, "earlier scores").unwrap();
     let child = writing(
@@ -661,14 +643,6 @@ fn report_and_variants_interrupted_leave_nothing() {
             s(&scores),
         ],
     );
-    interrupt(&child);
-    let o = child.wait_with_output().unwrap();
-    assert_eq!(
-        o.status.code(),
-        Some(130),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    assert!(leftovers(dir).is_empty(), "{:?}", leftovers(dir));
+    interrupt_and_check(child, dir);
     assert_eq!(std::fs::read_to_string(&scores).unwrap(), "earlier scores");
 }

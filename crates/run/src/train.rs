@@ -534,16 +534,14 @@ pub fn train_run(
     };
     let start = initial.as_ref().map_or(Start::Fresh, Start::From);
     let seed = req.options.seed;
-    let mut fresh = |epoch: usize| {
-        let r = req
-            .regenerate
-            .as_ref()
-            .expect("only called when regenerating");
-        let s = r.simulator.simulate(r.n, seed.wrapping_add(epoch as u64));
-        Ok((s.codes, s.labels.iter().map(|&y| y as f32).collect()))
-    };
-    let source = match &req.regenerate {
-        Some(_) => Source::Generated(&mut fresh),
+    let mut fresh = req.regenerate.as_ref().map(|r| {
+        move |epoch: usize| {
+            let s = r.simulator.simulate(r.n, seed.wrapping_add(epoch as u64));
+            Ok((s.codes, s.labels.iter().map(|&y| y as f32).collect()))
+        }
+    });
+    let source = match fresh.as_mut() {
+        Some(make) => Source::Generated(make),
         None => Source::Fixed(td),
     };
     let trained = explainn_nn::train_with(

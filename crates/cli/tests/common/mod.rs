@@ -156,3 +156,24 @@ pub fn read_npy_f32(path: &Path) -> Vec<f32> {
         .map(|c| f32::from_le_bytes(c.try_into().unwrap()))
         .collect()
 }
+
+/// The sequences of the ExplaiNN TSV `tsv` as one contig `chrT` in `dir/genome.fa`, and in
+/// `dir/snv.vcf` an SNV at each 1-based position `positions(contig length)` gives (an A
+/// becomes G, any other base A), for `variants`.
+pub fn write_snv_genome(dir: &Path, tsv: &Path, positions: impl FnOnce(usize) -> Vec<usize>) {
+    let contig: String = std::fs::read_to_string(tsv)
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("id\t"))
+        .filter_map(|l| l.split('\t').nth(1))
+        .collect();
+    std::fs::write(dir.join("genome.fa"), format!(">chrT\n{contig}\n")).unwrap();
+    let mut vcf =
+        String::from("##fileformat=VCFv4.2\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n");
+    for pos in positions(contig.len()) {
+        let r = &contig[pos - 1..pos];
+        let alt = if r == "A" { "G" } else { "A" };
+        vcf += &format!("chrT\t{pos}\tv{pos}\t{r}\t{alt}\t.\t.\t.\n");
+    }
+    std::fs::write(dir.join("snv.vcf"), vcf).unwrap();
+}
