@@ -160,8 +160,6 @@ pub fn run(a: Args) -> Result<()> {
 fn run_score(a: ScoreArgs) -> Result<()> {
     let threads = super::common_model::init_threads(a.threads);
     let set = super::tomtom::read_motifs(&a.motifs)?;
-    explainn_motif::fimo::check_pseudocount(&set.motifs, a.motif_pseudo)
-        .context("--motif-pseudo")?;
     let opts = ScoreMotifsOptions {
         score: ScoreOptions {
             motif_pseudo: a.motif_pseudo,

@@ -107,6 +107,8 @@ pub fn score_motifs(
     if motifs.is_empty() {
         return Err(RunError::Data("no motifs to score".into()));
     }
+    explainn_motif::fimo::check_pseudocount(motifs, opts.score.motif_pseudo)
+        .map_err(|e| RunError::Data(e.to_string()))?;
     let scorer = SequenceScorer::new(motifs, &opts.background, &opts.score);
     let m = motifs.len();
     let mut reader = TsvReader::open(data)?;
