@@ -58,6 +58,12 @@ impl Init {
         self.put(format!("{name}.running_var"), vec![n], vec![1.0; n]);
     }
 
+    /// `LayerNorm(n)` in its initial state: weight 1, bias 0.
+    pub(crate) fn layer_norm(&mut self, name: &str, n: usize) {
+        self.put(format!("{name}.weight"), vec![n], vec![1.0; n]);
+        self.put(format!("{name}.bias"), vec![n], vec![0.0; n]);
+    }
+
     /// One direction of one LSTM layer as PyTorch names it (`suffix` is `l0`, `l0_reverse`…):
     /// `weight_ih_{suffix}` `(4H, input)`, `weight_hh_{suffix}` `(4H, H)` and two biases
     /// `(4H)`, all uniform ±1/√H.

@@ -15,6 +15,7 @@
 //! [`metrics`], [`predict`], [`checkpoint`] (safetensors + metadata), [`import`] (original `.pth`),
 //! [`export`] (to PyTorch `.pth`).
 
+pub mod argminn;
 pub mod attribute;
 pub mod bench;
 pub mod checkpoint;
@@ -34,6 +35,7 @@ pub mod predict;
 pub mod stack;
 pub mod train;
 
+pub use argminn::{Argminn, ArgminnConfig};
 pub use checkpoint::{ModelFile, ModelMetadata, UnitOrigin};
 pub use cnn::{Cnn, CnnConfig, CnnKind, ConvLayer};
 pub use danq::{DanQ, DanQConfig};

@@ -16,6 +16,7 @@
 //! assert_eq!(model.first_layer().shape, [100, 4, 19]);
 //! ```
 
+use crate::argminn::{Argminn, ArgminnConfig};
 use crate::cnn::{Cnn, CnnConfig, CnnKind};
 use crate::danq::{DanQ, DanQConfig};
 use crate::model::{ExplaiNN, ExplaiNNConfig, TensorMap, tensor_values};
@@ -48,6 +49,9 @@ pub enum Arch {
     /// `deepstarr`: DeepSTARR (Almeida et al. 2022).
     #[serde(rename = "deepstarr")]
     DeepStarr,
+    /// `argminn`: ARGMINN (Tseng et al. 2024), a motif scanner read by stream attention.
+    #[serde(rename = "argminn")]
+    Argminn,
     /// `stack`: pretrained single-output models as units under a linear or NAM head
     /// ([`crate::stack`]; built by `train --units-from`, not by `--arch`).
     #[serde(rename = "stack")]
@@ -56,13 +60,14 @@ pub enum Arch {
 
 impl Arch {
     /// Every architecture, in the order `--help` lists them.
-    pub const ALL: [Arch; 6] = [
+    pub const ALL: [Arch; 7] = [
         Arch::ExplaiNN,
         Arch::Cnn1,
         Arch::Cnn1Exp,
         Arch::DeepCnn,
         Arch::DanQ,
         Arch::DeepStarr,
+        Arch::Argminn,
     ];
 
     /// The command-line and model-file name.
@@ -74,6 +79,7 @@ impl Arch {
             Arch::DeepCnn => "deepcnn",
             Arch::DanQ => "danq",
             Arch::DeepStarr => "deepstarr",
+            Arch::Argminn => "argminn",
             Arch::Stack => "stack",
         }
     }
@@ -116,6 +122,7 @@ pub enum ModelConfig {
     ExplaiNN(ExplaiNNConfig),
     Cnn(CnnConfig),
     DanQ(DanQConfig),
+    Argminn(ArgminnConfig),
     Stack(StackConfig),
 }
 
@@ -133,6 +140,7 @@ impl ModelConfig {
             }
             Arch::ExplaiNN => Self::ExplaiNN(ExplaiNNConfig::new(100, input_length, classes)),
             Arch::DanQ => Self::DanQ(DanQConfig::new(input_length, classes)),
+            Arch::Argminn => Self::Argminn(ArgminnConfig::new(input_length, classes)),
             a => Self::Cnn(CnnConfig::new(
                 a.cnn_kind().expect("a CNN"),
                 input_length,
@@ -148,6 +156,7 @@ impl ModelConfig {
         match self {
             Self::ExplaiNN(_) => Arch::ExplaiNN,
             Self::DanQ(_) => Arch::DanQ,
+            Self::Argminn(_) => Arch::Argminn,
             Self::Stack(_) => Arch::Stack,
             Self::Cnn(c) => match c.kind {
                 CnnKind::Cnn1 => Arch::Cnn1,
@@ -164,6 +173,7 @@ impl ModelConfig {
             Self::ExplaiNN(c) => c.input_length,
             Self::Cnn(c) => c.input_length,
             Self::DanQ(c) => c.input_length,
+            Self::Argminn(c) => c.input_length,
             Self::Stack(c) => c.input_length,
         }
     }
@@ -174,7 +184,17 @@ impl ModelConfig {
             Self::ExplaiNN(c) => c.classes,
             Self::Cnn(c) => c.classes,
             Self::DanQ(c) => c.classes,
+            Self::Argminn(c) => c.classes,
             Self::Stack(c) => c.classes,
+        }
+    }
+
+    /// The loss terms this architecture computes from its own forward pass, by name, for
+    /// [`crate::train::Term::Model`] (none for ExplaiNN and the baselines).
+    pub fn loss_terms(&self) -> &'static [&'static str] {
+        match self {
+            Self::Argminn(_) => &crate::argminn::LOSS_TERMS,
+            Self::ExplaiNN(_) | Self::Cnn(_) | Self::DanQ(_) | Self::Stack(_) => &[],
         }
     }
 
@@ -184,6 +204,7 @@ impl ModelConfig {
             Self::ExplaiNN(c) => c.validate(),
             Self::Cnn(c) => c.validate(),
             Self::DanQ(c) => c.validate(),
+            Self::Argminn(c) => c.validate(),
             Self::Stack(c) => c.validate(),
         }
     }
@@ -236,6 +257,21 @@ impl ModelConfig {
                 c.lstm_dropout,
                 c.dense
             ),
+            Self::Argminn(c) => format!(
+                "argminn: scanner {}×{}, position encoding {}, tokens {}, {} stream-attention layer(s) of {} head(s){}, stream {}; {io}",
+                c.filters,
+                c.width,
+                c.positions,
+                c.token,
+                c.layers,
+                c.heads,
+                if c.separate_keys {
+                    " (separate keys)"
+                } else {
+                    ""
+                },
+                c.stream
+            ),
             Self::Stack(c) => {
                 let names: Vec<&str> = c.members.iter().map(|m| m.name.as_str()).collect();
                 let head = match c.head {
@@ -257,6 +293,7 @@ impl ModelConfig {
             Self::ExplaiNN(c) => serde_json::to_value(c),
             Self::Cnn(c) => serde_json::to_value(c),
             Self::DanQ(c) => serde_json::to_value(c),
+            Self::Argminn(c) => serde_json::to_value(c),
             Self::Stack(c) => serde_json::to_value(c),
         };
         v.expect("serialisable")
@@ -270,6 +307,7 @@ impl ModelConfig {
         let c = match arch {
             Arch::ExplaiNN => Self::ExplaiNN(serde_json::from_str(json).map_err(bad)?),
             Arch::DanQ => Self::DanQ(serde_json::from_str(json).map_err(bad)?),
+            Arch::Argminn => Self::Argminn(serde_json::from_str(json).map_err(bad)?),
             Arch::Stack => Self::Stack(serde_json::from_str(json).map_err(bad)?),
             a => {
                 let c: CnnConfig = serde_json::from_str(json).map_err(bad)?;
@@ -294,6 +332,7 @@ pub enum Model {
     ExplaiNN(ExplaiNN),
     Cnn(Cnn),
     DanQ(DanQ),
+    Argminn(Argminn),
     Stack(Stack),
 }
 
@@ -331,6 +370,7 @@ impl Model {
             ModelConfig::ExplaiNN(c) => Model::ExplaiNN(ExplaiNN::new(c.clone(), seed, device)?),
             ModelConfig::Cnn(c) => Model::Cnn(Cnn::new(c.clone(), seed, device)?),
             ModelConfig::DanQ(c) => Model::DanQ(DanQ::new(c.clone(), seed, device)?),
+            ModelConfig::Argminn(c) => Model::Argminn(Argminn::new(c.clone(), seed, device)?),
             ModelConfig::Stack(c) => Model::Stack(Stack::new(c.clone(), seed, device)?),
         })
     }
@@ -344,6 +384,9 @@ impl Model {
             }
             ModelConfig::Cnn(c) => Model::Cnn(Cnn::from_tensors(c.clone(), map, device)?),
             ModelConfig::DanQ(c) => Model::DanQ(DanQ::from_tensors(c.clone(), map, device)?),
+            ModelConfig::Argminn(c) => {
+                Model::Argminn(Argminn::from_tensors(c.clone(), map, device)?)
+            }
             ModelConfig::Stack(c) => Model::Stack(Stack::from_tensors(c.clone(), map, device)?),
         })
     }
@@ -354,6 +397,7 @@ impl Model {
             Model::ExplaiNN(m) => m.to_tensors(),
             Model::Cnn(m) => m.to_tensors(),
             Model::DanQ(m) => m.to_tensors(),
+            Model::Argminn(m) => m.to_tensors(),
             Model::Stack(m) => m.to_tensors(),
         }
     }
@@ -364,6 +408,7 @@ impl Model {
             Model::ExplaiNN(m) => ModelConfig::ExplaiNN(m.config().clone()),
             Model::Cnn(m) => ModelConfig::Cnn(m.config().clone()),
             Model::DanQ(m) => ModelConfig::DanQ(m.config().clone()),
+            Model::Argminn(m) => ModelConfig::Argminn(m.config().clone()),
             Model::Stack(m) => ModelConfig::Stack(m.config().clone()),
         }
     }
@@ -379,6 +424,7 @@ impl Model {
             Model::ExplaiNN(m) => m.config().input_length,
             Model::Cnn(m) => m.config().input_length,
             Model::DanQ(m) => m.config().input_length,
+            Model::Argminn(m) => m.config().input_length,
             Model::Stack(m) => m.config().input_length,
         }
     }
@@ -389,6 +435,7 @@ impl Model {
             Model::ExplaiNN(m) => m.config().classes,
             Model::Cnn(m) => m.config().classes,
             Model::DanQ(m) => m.config().classes,
+            Model::Argminn(m) => m.config().classes,
             Model::Stack(m) => m.config().classes,
         }
     }
@@ -425,8 +472,33 @@ impl Model {
             Model::ExplaiNN(m) => m.forward(x),
             Model::Cnn(m) => m.run(x, None),
             Model::DanQ(m) => m.run(x, None),
+            Model::Argminn(m) => m.forward(x),
             Model::Stack(m) => m.forward(x),
         }
+    }
+
+    /// Training-mode logits for B sequences of u8 codes (B·L row-major), with the values of
+    /// the model's own loss `terms` (names from [`ModelConfig::loss_terms`]) computed from
+    /// the same forward pass, in the order asked.
+    pub(crate) fn forward_train(
+        &self,
+        codes: &[u8],
+        rng: &mut ChaCha8Rng,
+        terms: &[&str],
+    ) -> (Tensor<2>, Vec<Tensor<1>>) {
+        if let Model::Argminn(m) = self {
+            return m.forward_train(self.one_hot(codes), terms);
+        }
+        debug_assert!(terms.is_empty(), "checked against loss_terms");
+        (self.forward_train_codes(codes, rng), Vec::new())
+    }
+
+    /// One-hot `(B, 4, L)` on the model's device for B sequences of u8 codes.
+    fn one_hot(&self, codes: &[u8]) -> Tensor<3> {
+        let l = self.input_length();
+        let b = codes.len() / l;
+        let x = explainn_seq::encode::one_hot_batch(codes, l, false);
+        Tensor::<3>::from_data(TensorData::new(x, [b, 4, l]), &self.device())
     }
 
     /// Training-mode logits for B sequences of u8 codes (B·L row-major): batch statistics
@@ -440,14 +512,11 @@ impl Model {
         if let Model::Stack(m) = self {
             return m.forward_train_codes(codes, rng);
         }
-        let l = self.input_length();
-        let b = codes.len() / l;
-        let x = explainn_seq::encode::one_hot_batch(codes, l, false);
-        let dev = self.device();
-        let x = Tensor::<3>::from_data(TensorData::new(x, [b, 4, l]), &dev);
+        let x = self.one_hot(codes);
         match self {
             Model::Cnn(m) => m.run(x, Some(rng)),
             Model::DanQ(m) => m.run(x, Some(rng)),
+            Model::Argminn(m) => m.run(x, true).logits,
             Model::ExplaiNN(_) | Model::Stack(_) => unreachable!("handled above"),
         }
     }
@@ -459,6 +528,7 @@ impl Model {
             Model::ExplaiNN(m) => m.final_bias_sum(),
             Model::Cnn(m) => m.output_bias_sum(),
             Model::DanQ(m) => m.output_bias_sum(),
+            Model::Argminn(m) => m.output_bias_sum(),
             Model::Stack(m) => m.output_bias_sum(),
         }
     }
@@ -481,6 +551,7 @@ impl Model {
             }
             Model::Cnn(m) => m.first_filters(),
             Model::DanQ(m) => m.first_filters(),
+            Model::Argminn(m) => m.first_filters(),
             Model::Stack(m) => m.first_filters(),
         };
         FirstLayer { weights, shape }
@@ -488,7 +559,7 @@ impl Model {
 
     /// First-layer activations `(B, F, L − width + 1)` (the windows inside the sequence) for
     /// one-hot input `(B, 4, L)`, in inference mode: exp(BN(conv)) for ExplaiNN and
-    /// CNN1Exp, ReLU(BN(conv)) for the other CNNs, ReLU(conv) for DanQ.
+    /// CNN1Exp, ReLU(BN(conv)) for the other CNNs, ReLU(conv) for DanQ and ARGMINN.
     pub fn first_layer_activations(&self, x: Tensor<3>) -> Tensor<3> {
         match self {
             Model::ExplaiNN(m) => m
@@ -497,6 +568,7 @@ impl Model {
                 .expect("activations were asked for"),
             Model::Cnn(m) => m.first_activations(x),
             Model::DanQ(m) => m.first_activations(x),
+            Model::Argminn(m) => m.first_activations(x),
             Model::Stack(m) => m.first_activations(x),
         }
     }

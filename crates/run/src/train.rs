@@ -497,7 +497,7 @@ pub fn train_run(
         if let Progress::EpochEnd(e) = &p
             && save_error.is_none()
         {
-            history_so_far.push(*e);
+            history_so_far.push((*e).clone());
             run_config.epochs_run = history_so_far.len();
             let saved = AtomicFile::create(&losses_path)
                 .and_then(|mut f| {

@@ -316,6 +316,9 @@ impl TrainSpec {
                 })
             }
             Arch::DanQ => ModelConfig::DanQ(self.danq_config(length, classes)?),
+            Arch::Argminn => {
+                ModelConfig::Argminn(explainn_nn::ArgminnConfig::new(length, classes))
+            }
             arch => ModelConfig::Cnn(self.cnn_config(arch, length, classes)?),
         };
         config.validate()?;

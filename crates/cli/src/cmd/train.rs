@@ -163,14 +163,7 @@ fn show_event(
         } => info!("ensemble member {} of {members} (seed {seed})", member + 1),
         TrainEvent::Trainer { member, progress } if parallel.load(Relaxed) => {
             if let Progress::EpochEnd(e) = progress {
-                info!(
-                    "member {}: epoch {}: train loss {:.5}, validation loss {:.5} ({:.1} s)",
-                    member + 1,
-                    e.epoch,
-                    e.train_loss,
-                    e.validation_loss,
-                    e.seconds
-                );
+                info!("member {}: {}", member + 1, epoch_line(e));
             }
         }
         TrainEvent::Trainer { progress, .. } => show_progress(progress, pb),
@@ -224,10 +217,7 @@ fn show_progress(p: Progress, pb: &indicatif::ProgressBar) {
         }
         Progress::Kept { .. } => {}
         Progress::EpochEnd(e) => {
-            let line = format!(
-                "epoch {}: train loss {:.5}, validation loss {:.5} ({:.1} s)",
-                e.epoch, e.train_loss, e.validation_loss, e.seconds
-            );
+            let line = epoch_line(e);
             if pb.is_hidden() {
                 info!("{line}")
             } else {
@@ -235,4 +225,19 @@ fn show_progress(p: Progress, pb: &indicatif::ProgressBar) {
             }
         }
     }
+}
+
+/// One epoch's line: its losses, extra terms and skipped batches.
+fn epoch_line(e: &explainn_nn::EpochLosses) -> String {
+    let mut line = format!(
+        "epoch {}: train loss {:.5}, validation loss {:.5}",
+        e.epoch, e.train_loss, e.validation_loss
+    );
+    for (name, v) in e.terms.iter().filter(|(_, v)| !v.is_nan()) {
+        line += &format!(", {name} {v:.4e}");
+    }
+    if e.skipped > 0 {
+        line += &format!(", {} batch(es) skipped (loss not finite)", e.skipped);
+    }
+    line + &format!(" ({:.1} s)", e.seconds)
 }

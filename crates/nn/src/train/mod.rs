@@ -28,7 +28,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use std::time::Instant;
 
-mod params;
+pub(crate) mod params;
 #[cfg(test)]
 mod parity_tests;
 pub use params::{Freeze, Penalty, Term, Weight};
@@ -198,8 +198,9 @@ pub struct TrainOptions {
     /// `clip_grad_norm_`); none by default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clip_norm: Option<f64>,
-    /// Terms added to the training loss (none by default). The reported training loss is
-    /// the data loss alone, comparable with the validation loss.
+    /// Terms added to the training loss (none by default), each reported in its own column
+    /// of the epoch's losses. The reported training loss is the data loss alone, comparable
+    /// with the validation loss.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub penalties: Vec<Penalty>,
 }
@@ -226,12 +227,34 @@ impl Default for TrainOptions {
 }
 
 /// Losses of one epoch (1-based), with the wall time it took.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct EpochLosses {
     pub epoch: usize,
+    /// The data loss alone, averaged over the sequences of the batches trained on.
     pub train_loss: f64,
     pub validation_loss: f64,
     pub seconds: f64,
+    /// Each term of [`TrainOptions::penalties`] by its [`Term::label`], unweighted and
+    /// averaged as the data loss; NaN in epochs where its weight is 0 (not computed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub terms: Vec<(String, f64)>,
+    /// Training batches skipped (no optimiser step) because their loss was not finite.
+    #[serde(default)]
+    pub skipped: usize,
+}
+
+impl EpochLosses {
+    /// An epoch without extra terms or skipped batches.
+    pub fn new(epoch: usize, train_loss: f64, validation_loss: f64, seconds: f64) -> Self {
+        Self {
+            epoch,
+            train_loss,
+            validation_loss,
+            seconds,
+            terms: Vec::new(),
+            skipped: 0,
+        }
+    }
 }
 
 /// Progress events, for a progress bar and for saving the best model so far.
@@ -242,7 +265,7 @@ pub enum Progress<'a> {
     /// A training batch finished; `running_loss` is the epoch's mean so far.
     Batch { running_loss: f64 },
     /// An epoch finished.
-    EpochEnd(EpochLosses),
+    EpochEnd(&'a EpochLosses),
     /// The weights training would return changed (a lower validation loss, or every epoch
     /// with [`Keep::Last`]): `model` (inference mode) after `steps` optimiser steps, so a
     /// caller can save it and an interrupted training still leaves a model.
@@ -489,6 +512,7 @@ pub fn train_with(
         Start::From(tensors) => Model::from_tensors(&config, tensors, &ad)?,
     };
     let params = params::Params::new(&model, &config, &opts.freeze, &opts.penalties, device)?;
+    let labels = params.labels();
     let mut optim = optimiser(opts);
     let mut plateau = (0i32, f64::INFINITY, 0usize); // cuts, best loss, stale epochs
     let mut shuffle_rng = ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(1));
@@ -534,34 +558,40 @@ pub fn train_with(
             batches: bs.len(),
         });
         let (mut sum, mut count) = (0.0f64, 0usize);
+        let mut term_sums = vec![0.0f64; labels.len()];
+        let mut skipped: Option<(usize, f32, bool)> = None; // count, first value, data loss's
+        let model_terms = params.model_terms(epoch);
         for b in bs {
             let (x, y) = train.batch(b, &ad);
-            let loss = opts
-                .loss
-                .compute(model.forward_train_codes(&x, &mut dropout_rng), y);
-            let (lv, mut grads) = match params.penalty(&model, epoch) {
-                None => {
-                    let grads = GradientsParams::from_grads(loss.backward(), &model);
-                    (loss.into_scalar(), grads)
-                }
-                Some(p) => {
-                    let lv: f32 = loss.clone().into_scalar();
-                    let total = loss + p;
-                    let tv: f32 = total.clone().into_scalar();
-                    if !tv.is_finite() {
-                        return Err(NnError::Data(format!(
-                            "the training loss with its penalty terms became {tv} at epoch {epoch}: lower the penalty weights or the learning rate"
-                        )));
-                    }
-                    (lv, GradientsParams::from_grads(total.backward(), &model))
-                }
+            let (logits, forward) = model.forward_train(&x, &mut dropout_rng, &model_terms);
+            let loss = opts.loss.compute(logits, y);
+            let lv: f32 = loss.clone().into_scalar();
+            let (total, parts) = match params.penalty(&model, epoch, forward) {
+                None => (loss, Vec::new()),
+                Some(extra) => (loss + extra.total, extra.parts),
             };
-            if !lv.is_finite() {
-                return Err(NnError::Data(format!(
-                    "the training loss became {lv} at epoch {epoch}: check the labels suit the `{}` loss, or lower the learning rate",
-                    opts.loss
-                )));
+            let tv: f32 = if parts.is_empty() {
+                lv
+            } else {
+                total.clone().into_scalar()
+            };
+            if !tv.is_finite() {
+                let s = skipped.get_or_insert((0, tv, !lv.is_finite()));
+                s.0 += 1;
+                progress(Progress::Batch {
+                    running_loss: if count > 0 {
+                        sum / count as f64
+                    } else {
+                        f64::NAN
+                    },
+                });
+                continue;
             }
+            for (k, t) in parts {
+                let v: f32 = t.into_scalar();
+                term_sums[k] += v as f64 * b.len() as f64;
+            }
+            let mut grads = GradientsParams::from_grads(total.backward(), &model);
             params.adjust(&model, &mut grads, opts.clip_norm);
             model = params.restore(optim.step(lr, model, grads));
             steps += 1;
@@ -570,6 +600,19 @@ pub fn train_with(
             progress(Progress::Batch {
                 running_loss: sum / count as f64,
             });
+        }
+        if count == 0 {
+            let (_, v, data) = skipped.expect("an epoch has batches");
+            return Err(NnError::Data(if data {
+                format!(
+                    "the training loss became {v} in every batch of epoch {epoch}: check the labels suit the `{}` loss, or lower the learning rate",
+                    opts.loss
+                )
+            } else {
+                format!(
+                    "the training loss with its penalty terms became {v} in every batch of epoch {epoch}: lower the penalty weights or the learning rate"
+                )
+            }));
         }
         let inference = Predictor::new(model.valid(), device.clone(), opts.batch_size);
         let vloss = evaluate(
@@ -580,14 +623,26 @@ pub fn train_with(
             opts.batch_size,
             device,
         );
+        let active = |k: usize| opts.penalties[k].weight.at(epoch) != 0.0;
         let e = EpochLosses {
             epoch,
             train_loss: sum / count as f64,
             validation_loss: vloss,
             seconds: t0.elapsed().as_secs_f64(),
+            terms: (labels.iter().enumerate())
+                .map(|(k, l)| {
+                    let v = if active(k) {
+                        term_sums[k] / count as f64
+                    } else {
+                        f64::NAN
+                    };
+                    (l.clone(), v)
+                })
+                .collect(),
+            skipped: skipped.map_or(0, |s| s.0),
         };
+        progress(Progress::EpochEnd(&e));
         history.push(e);
-        progress(Progress::EpochEnd(e));
         if let Schedule::Plateau { patience, .. } = opts.schedule {
             if vloss < plateau.1 {
                 (plateau.1, plateau.2) = (vloss, 0);

@@ -126,7 +126,9 @@ impl Weight {
     }
 }
 
-/// A penalty on one parameter, by its `state_dict` name.
+/// A term of the training objective besides the data loss: a norm of one parameter, by
+/// its `state_dict` name, or a term the model computes from its own forward pass
+/// (activations, attention; [`ModelConfig::loss_terms`] lists an architecture's).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase", tag = "norm")]
 pub enum Term {
@@ -134,12 +136,30 @@ pub enum Term {
     L1 { tensor: String },
     /// Σw² over the tensor.
     L2 { tensor: String },
+    /// A term of the model's forward pass, by name (ARGMINN: `overlap`, `entropy`).
+    Model { term: String },
 }
 
 impl Term {
-    fn tensor(&self) -> &str {
+    fn tensor(&self) -> Option<&str> {
         match self {
-            Term::L1 { tensor } | Term::L2 { tensor } => tensor,
+            Term::L1 { tensor } | Term::L2 { tensor } => Some(tensor),
+            Term::Model { .. } => None,
+        }
+    }
+
+    /// The column name in `losses.tsv`: `l1(NAME)`, `l2(NAME)` or the model term's name.
+    ///
+    /// ```
+    /// use explainn_nn::train::Term;
+    /// assert_eq!(Term::L1 { tensor: "scanner.weight".into() }.label(), "l1(scanner.weight)");
+    /// assert_eq!(Term::Model { term: "overlap".into() }.label(), "overlap");
+    /// ```
+    pub fn label(&self) -> String {
+        match self {
+            Term::L1 { tensor } => format!("l1({tensor})"),
+            Term::L2 { tensor } => format!("l2({tensor})"),
+            Term::Model { term } => term.clone(),
         }
     }
 }
@@ -152,8 +172,8 @@ pub struct Penalty {
 }
 
 /// One parameter: its `state_dict` name and shape.
-pub(super) struct Named {
-    pub(super) name: String,
+pub(crate) struct Named {
+    pub(crate) name: String,
     pub(super) shape: Vec<usize>,
 }
 
@@ -169,7 +189,15 @@ struct Partial {
 pub(super) struct Params {
     whole: Vec<ParamId>,
     partial: HashMap<ParamId, Partial>,
-    penalties: Vec<(ParamId, Penalty)>,
+    /// Each penalty with the parameter it reads (none for the model's own terms).
+    penalties: Vec<(Option<ParamId>, Penalty)>,
+}
+
+/// The extra terms of one batch: their weighted sum, to add to the data loss, and each
+/// term's unweighted value with its index among the penalties.
+pub(super) struct Extra {
+    pub(super) total: Tensor<1>,
+    pub(super) parts: Vec<(usize, Tensor<1>)>,
 }
 
 /// Visits every float parameter.
@@ -185,7 +213,7 @@ impl<F: FnMut(ParamId, Vec<usize>, Tensor<1>)> ModuleVisitor for Each<F> {
 }
 
 /// The state-dict name of every parameter of `model`, in visiting order with its id.
-pub(super) fn names(
+pub(crate) fn names(
     model: &Model,
     config: &ModelConfig,
     device: &Device,
@@ -256,6 +284,20 @@ impl Params {
         device: &Device,
     ) -> Result<Self> {
         let bad = |m: String| Err(NnError::Config(m));
+        for p in penalties {
+            if let Term::Model { term } = &p.term
+                && !config.loss_terms().contains(&term.as_str())
+            {
+                let known = match config.loss_terms() {
+                    [] => "none".to_string(),
+                    t => t.join(", "),
+                };
+                return bad(format!(
+                    "{} computes no loss term `{term}` (its terms: {known})",
+                    config.arch()
+                ));
+            }
+        }
         let mut out = Params {
             whole: Vec::new(),
             partial: HashMap::new(),
@@ -335,14 +377,19 @@ impl Params {
             }
         }));
         for p in penalties {
-            let name = p.term.tensor();
-            let Some(&id) = id_of.get(name) else {
-                return bad(format!(
-                    "no trainable tensor `{name}` to penalise; the trainable tensors are: {list}"
-                ));
+            let id = match p.term.tensor() {
+                Some(name) => match id_of.get(name) {
+                    Some(&id) => Some(id),
+                    None => {
+                        return bad(format!(
+                            "no trainable tensor `{name}` to penalise; the trainable tensors are: {list}"
+                        ));
+                    }
+                },
+                None => None,
             };
             if let Err(m) = p.weight.validate() {
-                return bad(format!("penalty on `{name}`: {m}"));
+                return bad(format!("penalty `{}`: {m}", p.term.label()));
             }
             out.penalties.push((id, p.clone()));
         }
@@ -356,36 +403,64 @@ impl Params {
             .any(|(_, p)| p.weight.at(epoch) != 0.0)
     }
 
-    /// Σ weight(epoch) · term over the penalties, on the autodiff graph of `model`; `None`
-    /// when no penalty is active this epoch.
-    pub(super) fn penalty(&self, model: &Model, epoch: usize) -> Option<Tensor<1>> {
+    /// The labels of the penalties, in order (the extra columns of `losses.tsv`).
+    pub(super) fn labels(&self) -> Vec<String> {
+        self.penalties.iter().map(|(_, p)| p.term.label()).collect()
+    }
+
+    /// The model terms active at `epoch`, in the order [`Params::penalty`] expects their
+    /// values.
+    pub(super) fn model_terms(&self, epoch: usize) -> Vec<&str> {
+        self.penalties
+            .iter()
+            .filter(|(_, p)| p.weight.at(epoch) != 0.0)
+            .filter_map(|(_, p)| match &p.term {
+                Term::Model { term } => Some(term.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Σ weight(epoch) · term over the penalties active at `epoch`, on the autodiff graph
+    /// of `model`, with each term's unweighted value; `forward` holds the values of the
+    /// model terms of [`Params::model_terms`] from this batch's forward pass. `None` when
+    /// no penalty is active this epoch.
+    pub(super) fn penalty(
+        &self,
+        model: &Model,
+        epoch: usize,
+        forward: Vec<Tensor<1>>,
+    ) -> Option<Extra> {
         if !self.penalised(epoch) {
             return None;
         }
         let mut values = HashMap::new();
         model.visit(&mut Each(|id, _, t| {
-            if self.penalties.iter().any(|(p, _)| *p == id) {
+            if self.penalties.iter().any(|(p, _)| *p == Some(id)) {
                 values.insert(id, t);
             }
         }));
+        let mut forward = forward.into_iter();
         let mut total: Option<Tensor<1>> = None;
-        for (id, p) in &self.penalties {
+        let mut parts = Vec::new();
+        for (k, (id, p)) in self.penalties.iter().enumerate() {
             let w = p.weight.at(epoch);
             if w == 0.0 {
                 continue;
             }
-            let t = values[id].clone();
-            let v = match p.term {
-                Term::L1 { .. } => t.abs().sum(),
-                Term::L2 { .. } => t.powi_scalar(2).sum(),
-            }
-            .mul_scalar(w);
+            let u = match (&p.term, id) {
+                (Term::L1 { .. }, Some(id)) => values[id].clone().abs().sum(),
+                (Term::L2 { .. }, Some(id)) => values[id].clone().powi_scalar(2).sum(),
+                _ => forward.next().expect("a value per active model term"),
+            };
+            let v = u.clone().mul_scalar(w);
+            parts.push((k, u));
             total = Some(match total {
                 Some(s) => s + v,
                 None => v,
             });
         }
-        total
+        total.map(|total| Extra { total, parts })
     }
 
     /// Drop the gradients of wholly frozen tensors, zero those of frozen elements, then

@@ -301,3 +301,135 @@ fn generated_sets_are_made_each_epoch() {
     .unwrap_err();
     assert!(e.to_string().contains("epoch 1"), "{e}");
 }
+
+/// Batches whose loss is not finite are skipped (no step) and counted; an epoch where every
+/// batch is skipped is an error that says what to check.
+#[test]
+fn non_finite_batches_are_skipped_and_counted() {
+    let (tc, mut tl) = toy(32, 5);
+    let (vc, vl) = toy(8, 6);
+    // Two labels so large that their squared error overflows f32: the batches holding
+    // them (or their reverse complements) have an infinite loss.
+    tl[3] = 1e30;
+    tl[17] = 1e30;
+    let train_set = TrainData::new(&tc, &tl, 24, 1).unwrap();
+    let valid_set = TrainData::new(&vc, &vl, 24, 1).unwrap();
+    let opts = TrainOptions {
+        loss: Loss::Mse,
+        max_epochs: 2,
+        batch_size: 4,
+        patience: 0,
+        keep: Keep::Last,
+        ..TrainOptions::default()
+    };
+    let dev = crate::default_device();
+    let out = train(
+        small_explainn(),
+        &train_set,
+        &valid_set,
+        &opts,
+        &dev,
+        &mut |_| {},
+    )
+    .unwrap();
+    let per_epoch = 64 / 4;
+    for e in &out.history {
+        assert!((1..=4).contains(&e.skipped), "{e:?}");
+        assert!(e.train_loss.is_finite(), "{e:?}");
+    }
+    let skipped: usize = out.history.iter().map(|e| e.skipped).sum();
+    assert_eq!(out.steps, 2 * per_epoch - skipped);
+    let weights = out.model.to_tensors();
+    assert!(
+        weights
+            .values()
+            .all(|(_, v)| v.iter().all(|x| x.is_finite()))
+    );
+    // Every batch non-finite: an error naming the epoch and the loss.
+    let all = vec![1e30f32; 32];
+    let bad = TrainData::new(&tc, &all, 24, 1).unwrap();
+    let e = train(small_explainn(), &bad, &valid_set, &opts, &dev, &mut |_| {}).unwrap_err();
+    let e = e.to_string();
+    assert!(
+        e.contains("every batch of epoch 1") && e.contains("mse"),
+        "{e}"
+    );
+}
+
+/// Each penalty gets its own column: the unweighted epoch mean, NaN while its weight is 0;
+/// a term the architecture does not compute is refused by name.
+#[test]
+fn penalty_terms_are_reported_per_epoch() {
+    let (tc, tl) = toy(32, 7);
+    let (vc, vl) = toy(8, 8);
+    let train_set = TrainData::new(&tc, &tl, 24, 1).unwrap();
+    let valid_set = TrainData::new(&vc, &vl, 24, 1).unwrap();
+    let opts = TrainOptions {
+        max_epochs: 3,
+        batch_size: 64,
+        patience: 0,
+        keep: Keep::Last,
+        optimiser: Optimiser::Sgd { momentum: 0.0 },
+        lr: 1e-9,
+        penalties: vec![Penalty {
+            term: Term::L1 {
+                tensor: "final.weight".into(),
+            },
+            weight: Weight::Ramp {
+                delay: 1,
+                from: 1.0,
+                to: 2.0,
+                epochs: 2,
+                log: false,
+            },
+        }],
+        ..TrainOptions::default()
+    };
+    let dev = crate::default_device();
+    let c = small_explainn();
+    let initial = Model::new(&c.clone().into(), 5, &dev).unwrap().to_tensors();
+    let out = train_with(
+        c.clone(),
+        Start::From(&initial),
+        Source::Fixed(train_set),
+        &valid_set,
+        &opts,
+        &dev,
+        &mut |_| {},
+    )
+    .unwrap();
+    let l1: f64 = initial["final.weight"]
+        .1
+        .iter()
+        .map(|v| v.abs() as f64)
+        .sum();
+    let terms: Vec<&(String, f64)> = out.history.iter().map(|e| &e.terms[0]).collect();
+    assert!(terms.iter().all(|(l, _)| l == "l1(final.weight)"));
+    assert!(terms[0].1.is_nan(), "weight 0 in epoch 1: not computed");
+    // A learning rate of 1e-9 barely moves the weights: the column is Σ|w| of the start.
+    for t in &terms[1..] {
+        assert!((t.1 - l1).abs() < 1e-4 * l1, "{} vs {l1}", t.1);
+    }
+    let e = train(
+        c,
+        &train_set,
+        &valid_set,
+        &TrainOptions {
+            penalties: vec![Penalty {
+                term: Term::Model {
+                    term: "overlap".into(),
+                },
+                weight: Weight::Constant { value: 1.0 },
+            }],
+            ..opts
+        },
+        &dev,
+        &mut |_| {},
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("explainn computes no loss term `overlap`"),
+        "{e}"
+    );
+}
