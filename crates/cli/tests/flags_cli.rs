@@ -32,7 +32,11 @@ fn every_computing_command_shares_device_threads_and_batch_size() {
         }
         assert!(help.contains(&device), "{cmd}: device default");
         let want = if matches!(cmd, "train" | "finetune") {
-            format!("[default: {}]", explainn_ops::defaults::TRAIN_BATCH_SIZE)
+            format!(
+                "[default: {}; {} for argminn]",
+                explainn_ops::defaults::TRAIN_BATCH_SIZE,
+                explainn_run::train_spec::ARGMINN_BATCH_SIZE
+            )
         } else {
             batch.clone()
         };

@@ -31,6 +31,8 @@ use crate::model::{BatchNorm1d, TensorMap, tensor_values};
 use crate::{NnError, Result};
 use burn::module::{Module, Param};
 use burn::tensor::activation::{relu, softmax};
+use burn::tensor::module::conv1d;
+use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
@@ -454,6 +456,9 @@ pub fn attention_entropy(attention: &[Tensor<3>]) -> Tensor<1> {
 /// sequence are 0. The gradient flows through both `a` and `w` (the argmax is a constant).
 /// A filter firing within W bp of the strongest one is penalised by its activation times
 /// the two filters' overlapping weight mass, so each motif ends up in one filter.
+///
+/// Computed as one convolution of `a` with the `(F, F, 2W − 1)` kernel
+/// G[a, b, d] = S_a(d)·S_b(−d) (zero for b = a), read at each position's strongest filter.
 pub fn overlap_loss(a: Tensor<3>, w: Tensor<3>) -> Tensor<1> {
     let [b, f, lp] = a.dims();
     let width = w.dims()[2];
@@ -479,9 +484,17 @@ pub fn overlap_loss(a: Tensor<3>, w: Tensor<3>) -> Tensor<1> {
     }
     let off = Tensor::<3>::from_data(TensorData::new(off, [f, f, 1]), &dev);
     let g = s.reshape([f, 1, nd]) * s_neg.reshape([1, f, nd]) * off; // (F_a, F_b, 2W − 1)
-    // The strongest filter at every position, one-hot `(B·L', F)`.
-    let values = tensor_values(a.clone().detach());
-    let mut top = vec![0f32; b * lp * f];
+    // C[n, a, i] = Σ_b Σ_d A[n, b, i + d]·G[a, b, d]: a cross-correlation of A with G as
+    // kernel, zero-padded by W − 1 (what filter a at i would be charged if it topped).
+    let charged = conv1d(
+        a.clone(),
+        g,
+        None,
+        ConvOptions::new([1], [width - 1], [1], 1),
+    );
+    // Keep the charge of the strongest filter at every position (one-hot `(B, F, L')`).
+    let values = tensor_values(a.detach());
+    let mut top = vec![0f32; b * f * lp];
     for n in 0..b {
         for i in 0..lp {
             let mut best = 0;
@@ -490,18 +503,12 @@ pub fn overlap_loss(a: Tensor<3>, w: Tensor<3>) -> Tensor<1> {
                     best = k;
                 }
             }
-            top[(n * lp + i) * f + best] = 1.0;
+            top[(n * f + best) * lp + i] = 1.0;
         }
     }
-    let top = Tensor::<2>::from_data(TensorData::new(top, [b * lp, f]), &dev);
-    let h = top.matmul(g.reshape([f, f * nd])).reshape([b, lp, f, nd]);
-    // A[n, b, i + d] for every offset, zero outside the sequence: `(B, L', F, 2W − 1)`.
-    let pad = Tensor::<3>::zeros([b, f, width - 1], &dev);
-    let padded = Tensor::cat(vec![pad.clone(), a, pad], 2);
-    let shifted: Vec<Tensor<3>> = (0..nd).map(|j| padded.clone().narrow(2, j, lp)).collect();
-    let shifted = Tensor::stack::<4>(shifted, 3).swap_dims(1, 2);
+    let top = Tensor::<3>::from_data(TensorData::new(top, [b, f, lp]), &dev);
     let count = (b * lp * f * nd) as f64;
-    (shifted * h).sum().div_scalar(count) / total_mass
+    (charged * top).sum().div_scalar(count) / total_mass
 }
 
 /// The filter-overlap loss by its definition, one term at a time, in f64: the reference

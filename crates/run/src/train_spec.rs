@@ -20,6 +20,9 @@
 //! assert_eq!(config.arch(), explainn_nn::Arch::ExplaiNN);
 //! ```
 
+mod argminn;
+pub use argminn::{ArgminnSpec, Objective};
+
 use crate::init::{InitScale, MotifInit, MotifSource};
 use crate::train::{TrainReport, TrainRequest, UnitsFrom, train_run};
 use crate::{Result, RunDir, RunError};
@@ -32,6 +35,12 @@ use std::path::{Path, PathBuf};
 /// Positives (and as many negatives) simulated per epoch: the ARGMINN paper's 100 batches
 /// of 128.
 pub const SIMULATE_N: usize = 6400;
+
+/// ARGMINN's sequences per batch (its paper's 128, reverse complements included).
+pub const ARGMINN_BATCH_SIZE: usize = 128;
+
+/// ARGMINN's epochs (its paper's 40, no early stopping).
+pub const ARGMINN_EPOCHS: usize = 40;
 
 /// The most members an ensemble trains.
 pub const MAX_ENSEMBLE: usize = 100;
@@ -92,15 +101,20 @@ pub struct TrainSpec {
     pub lr: Option<f64>,
     pub optimiser: Optimiser,
     pub schedule: Schedule,
-    pub keep: Keep,
-    pub batch_size: usize,
-    pub max_epochs: usize,
-    pub patience: usize,
+    /// Weights kept, sequences per batch, epochs, early-stopping patience and gradient
+    /// clipping (0 = none) [default: the architecture's, see [`TrainSpec::keep`] and the
+    /// next methods].
+    pub keep: Option<Keep>,
+    pub batch_size: Option<usize>,
+    pub max_epochs: Option<usize>,
+    pub patience: Option<usize>,
+    pub clip_norm: Option<f64>,
     /// Add reverse complements to the training and validation sets.
     pub rc: bool,
     pub seed: u64,
-    pub clip_norm: Option<f64>,
     pub penalties: Vec<Penalty>,
+    /// ARGMINN: the network and its objective.
+    pub argminn: ArgminnSpec,
     /// Members of an ExplaiNN ensemble (seeds `seed`, `seed` + 1, …), trained `jobs` at
     /// once; 1 = one model.
     pub ensemble: usize,
@@ -145,14 +159,15 @@ impl Default for TrainSpec {
             lr: None,
             optimiser: base.optimiser,
             schedule: base.schedule,
-            keep: base.keep,
-            batch_size: base.batch_size,
-            max_epochs: base.max_epochs,
-            patience: base.patience,
+            keep: None,
+            batch_size: None,
+            max_epochs: None,
+            patience: None,
+            clip_norm: None,
             rc: base.rc,
             seed: base.seed,
-            clip_norm: None,
             penalties: Vec::new(),
+            argminn: ArgminnSpec::default(),
             ensemble: 1,
             ensemble_jobs: 1,
             pretrained: None,
@@ -168,15 +183,63 @@ fn invalid(msg: impl Into<String>) -> RunError {
 
 impl TrainSpec {
     /// The learning rate: the given one, else 5e-5 to fine-tune, 0.0005 for DanQ (the DanQ
-    /// scripts' default, with which it learns where 0.003 does not), 0.003 (the paper's).
+    /// scripts' default, with which it learns where 0.003 does not), 0.001 for ARGMINN (its
+    /// paper's), 0.003 (ExplaiNN's paper's).
     pub fn lr(&self) -> f64 {
         self.lr.unwrap_or(if self.pretrained.is_some() {
             5e-5
         } else if self.arch == Arch::DanQ {
             0.0005
+        } else if self.arch == Arch::Argminn {
+            0.001
         } else {
             0.003
         })
+    }
+
+    /// The weights kept: the given ones, else the last epoch's for ARGMINN (its paper's,
+    /// without early stopping), else the lowest validation loss's.
+    pub fn keep(&self) -> Keep {
+        self.keep.unwrap_or(match self.arch {
+            Arch::Argminn => Keep::Last,
+            _ => TrainOptions::default().keep,
+        })
+    }
+
+    /// Sequences per batch: the given number, else 128 for ARGMINN (its paper's, reverse
+    /// complements included), else 100 (ExplaiNN's paper's).
+    pub fn batch_size(&self) -> usize {
+        self.batch_size.unwrap_or(match self.arch {
+            Arch::Argminn => ARGMINN_BATCH_SIZE,
+            _ => TrainOptions::default().batch_size,
+        })
+    }
+
+    /// The most epochs: the given number, else 40 for ARGMINN, else 100.
+    pub fn max_epochs(&self) -> usize {
+        self.max_epochs.unwrap_or(match self.arch {
+            Arch::Argminn => ARGMINN_EPOCHS,
+            _ => TrainOptions::default().max_epochs,
+        })
+    }
+
+    /// Early-stopping patience: the given one, else none (0) for ARGMINN, else 10.
+    pub fn patience(&self) -> usize {
+        self.patience.unwrap_or(match self.arch {
+            Arch::Argminn => 0,
+            _ => TrainOptions::default().patience,
+        })
+    }
+
+    /// The gradient-clipping norm: the given one (0 = none), else 1 for ARGMINN (its
+    /// paper's), else none.
+    pub fn clip_norm(&self) -> Option<f64> {
+        match (self.clip_norm, self.arch) {
+            (Some(c), _) if c == 0.0 => None,
+            (Some(c), _) => Some(c),
+            (None, Arch::Argminn) => Some(1.0),
+            (None, _) => None,
+        }
     }
 
     /// Refuse combinations that cannot work, before any file is read.
@@ -219,10 +282,64 @@ impl TrainSpec {
                 "--init-ids and --init-both-strands need --init-motifs FILE|jaspar",
             ));
         }
+        self.check_argminn()?;
         if self.ensemble > 1 && self.arch != Arch::ExplaiNN {
             return Err(invalid(format!(
                 "--ensemble merges ExplaiNN models; --arch {} cannot be merged",
                 self.arch
+            )));
+        }
+        Ok(())
+    }
+
+    /// The penalty terms: the given ones, then ARGMINN's objective.
+    fn penalties(&self) -> Result<Vec<Penalty>> {
+        let mut p = self.penalties.clone();
+        if self.arch == Arch::Argminn {
+            p.extend(self.argminn.penalties(self.max_epochs())?);
+        }
+        Ok(p)
+    }
+
+    /// Options that belong to another architecture than the one trained are refused by
+    /// name (those with a default are refused when changed from it).
+    fn check_argminn(&self) -> Result<()> {
+        let d = TrainSpec::default();
+        if self.arch != Arch::Argminn {
+            if self.argminn != d.argminn {
+                return Err(invalid(format!(
+                    "the ARGMINN options (--scanner-filters, --scanner-width, --attention-layers, --heads, --objective, …) apply to --arch argminn, not {}",
+                    self.arch
+                )));
+            }
+            return Ok(());
+        }
+        let mut other = Vec::new();
+        for (flag, given) in [
+            ("--units", self.units.is_some()),
+            ("--filter-size", self.filter_size != d.filter_size),
+            ("--pool-size", self.pool_size != d.pool_size),
+            ("--pool-stride", self.pool_stride != d.pool_stride),
+            ("--num-fc", self.num_fc != d.num_fc),
+            ("--hidden", self.hidden != d.hidden),
+            ("--dropout", self.dropout.is_some()),
+            ("--conv-filters", self.conv_filters.is_some()),
+            ("--conv-widths", self.conv_widths.is_some()),
+            ("--dense-widths", self.dense_widths.is_some()),
+            ("--lstm-hidden", self.lstm_hidden != d.lstm_hidden),
+            ("--init-motifs", self.init_motifs.is_some()),
+            ("--freeze", self.freeze.is_some()),
+            ("--freeze-filters", !self.freeze_filters.is_empty()),
+            ("--freeze-units", !self.freeze_units.is_empty()),
+        ] {
+            if given {
+                other.push(flag);
+            }
+        }
+        if !other.is_empty() {
+            return Err(invalid(format!(
+                "{} do(es) not apply to --arch argminn: its scanner is set by --scanner-filters and --scanner-width, its attention by --attention-layers, --heads, --token-size and --stream-size (motif-initialised, frozen scanners are not built yet; --freeze-tensor scanner.weight keeps a scanner fixed)",
+                other.join(", ")
             )));
         }
         Ok(())
@@ -274,16 +391,16 @@ impl TrainSpec {
             optimiser: self.optimiser,
             lr: self.lr(),
             schedule: self.schedule,
-            keep: self.keep,
-            batch_size: self.batch_size,
-            max_epochs: self.max_epochs,
-            patience: self.patience,
+            keep: self.keep(),
+            batch_size: self.batch_size(),
+            max_epochs: self.max_epochs(),
+            patience: self.patience(),
             // pretrained units see both strands already (their outputs are strand-averaged)
             rc: self.rc && self.units_from.is_empty(),
             seed: self.seed,
             freeze: self.freeze_rules(initialised, units)?,
-            clip_norm: self.clip_norm,
-            penalties: self.penalties.clone(),
+            clip_norm: self.clip_norm(),
+            penalties: self.penalties()?,
             ..TrainOptions::default()
         };
         opts.validate()?;
@@ -316,9 +433,7 @@ impl TrainSpec {
                 })
             }
             Arch::DanQ => ModelConfig::DanQ(self.danq_config(length, classes)?),
-            Arch::Argminn => {
-                ModelConfig::Argminn(explainn_nn::ArgminnConfig::new(length, classes))
-            }
+            Arch::Argminn => ModelConfig::Argminn(self.argminn.config(length, classes)),
             arch => ModelConfig::Cnn(self.cnn_config(arch, length, classes)?),
         };
         config.validate()?;

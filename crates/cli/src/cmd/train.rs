@@ -3,7 +3,9 @@
 //! `config.json` and `losses.tsv`, all or nothing.
 
 use super::common_model::progress_bar;
-use super::train_flags::{Architecture, Freezing, Initialisation, Optimisation, Simulation};
+use super::train_flags::{
+    Architecture, ArgminnFlags, Freezing, Initialisation, Optimisation, Simulation,
+};
 use anyhow::Result;
 use clap::Args as ClapArgs;
 use explainn_nn::Arch;
@@ -24,6 +26,8 @@ pub struct Args {
     pub output: PathBuf,
     #[command(flatten)]
     pub architecture: Architecture,
+    #[command(flatten)]
+    pub argminn: ArgminnFlags,
     #[command(flatten)]
     pub initialisation: Initialisation,
     #[command(flatten)]
@@ -68,26 +72,22 @@ fn refuse_options_that_do_not_apply(a: &Args, finetune: bool) -> Result<()> {
         "hidden",
     ];
     const BASELINES: [&str; 3] = ["conv_filters", "conv_widths", "dense_widths"];
+    let arch = a.architecture.arch;
     if finetune {
         let mut arch: Vec<&str> = vec!["arch", "lstm_hidden", "init_motifs", "ensemble"];
         arch.extend(EXPLAINN);
         arch.extend(BASELINES);
+        arch.extend(ArgminnFlags::NAMES);
         refuse_given(&arch, "to finetune: the architecture is the model's")?;
     }
-    if a.architecture.arch != Arch::ExplaiNN {
-        refuse_given(
-            &EXPLAINN,
-            &format!(
-                "to --arch {} (it is an ExplaiNN option)",
-                a.architecture.arch
-            ),
-        )?;
-    }
-    if a.architecture.arch != Arch::DanQ {
-        refuse_given(
-            &["lstm_hidden"],
-            &format!("to --arch {} (it is a DanQ option)", a.architecture.arch),
-        )?;
+    for (owner, names, what) in [
+        (Arch::ExplaiNN, &EXPLAINN[..], "an ExplaiNN"),
+        (Arch::DanQ, &["lstm_hidden"], "a DanQ"),
+        (Arch::Argminn, &ArgminnFlags::NAMES, "an ARGMINN"),
+    ] {
+        if arch != owner {
+            refuse_given(names, &format!("to --arch {arch} (it is {what} option)"))?;
+        }
     }
     if a.initialisation.units_from.is_empty() {
         refuse_given(
@@ -117,6 +117,7 @@ pub fn run_with(a: Args, pretrained: Option<PathBuf>) -> Result<()> {
         ..TrainSpec::default()
     };
     a.architecture.apply(&mut spec);
+    a.argminn.apply(&mut spec);
     a.initialisation.apply(&mut spec);
     a.freezing.apply(&mut spec);
     a.optimisation.apply(&mut spec)?;

@@ -6,7 +6,7 @@ use clap::Args;
 use explainn_nn::stack::Head;
 use explainn_nn::train::{Keep, Optimiser, Penalty, Schedule, Term, Weight};
 use explainn_nn::{Arch, Loss};
-use explainn_run::train_spec::{FreezeWhole, TrainSpec};
+use explainn_run::train_spec::{FreezeWhole, Objective, TrainSpec};
 use std::path::PathBuf;
 
 /// The defaults of every flag that has a field in [`TrainSpec`]: written there once.
@@ -131,7 +131,7 @@ pub struct Optimisation {
     #[arg(long, default_value = "bce")]
     pub loss: Loss,
     /// Learning rate [default: 0.003 as the paper; 0.0005 for danq, the DanQ scripts'
-    /// default, with which it learns where 0.003 does not].
+    /// default, with which it learns where 0.003 does not; 0.001 for argminn, its paper's].
     #[arg(long)]
     pub lr: Option<f64>,
     /// Optimiser: adam (default, as the original), adamw, sgd.
@@ -154,18 +154,20 @@ pub struct Optimisation {
     /// Factor of the step and plateau schedules.
     #[arg(long, default_value_t = 0.1)]
     pub lr_gamma: f64,
-    /// Weights to keep: best (lowest validation loss, default) or last (the last epoch's).
-    #[arg(long, default_value = "best", value_parser = ["best", "last"])]
-    pub keep: String,
-    /// Sequences per batch.
-    #[arg(long, default_value_t = explainn_ops::defaults::TRAIN_BATCH_SIZE, value_parser = super::positive)]
-    pub batch_size: usize,
-    /// Maximum number of epochs.
-    #[arg(long, default_value_t = spec().max_epochs)]
-    pub max_epochs: usize,
-    /// Epochs without a lower validation loss before stopping (0 = never).
-    #[arg(long, default_value_t = spec().patience)]
-    pub patience: usize,
+    /// Weights to keep: best (lowest validation loss) or last (the last epoch's) [default:
+    /// best; last for argminn].
+    #[arg(long, value_parser = ["best", "last"])]
+    pub keep: Option<String>,
+    /// Sequences per batch [default: 100; 128 for argminn].
+    #[arg(long, value_parser = super::positive)]
+    pub batch_size: Option<usize>,
+    /// Maximum number of epochs [default: 100; 40 for argminn].
+    #[arg(long)]
+    pub max_epochs: Option<usize>,
+    /// Epochs without a lower validation loss before stopping (0 = never) [default: 10;
+    /// 0 for argminn].
+    #[arg(long)]
+    pub patience: Option<usize>,
     /// Do not add reverse complements to the training and validation sets.
     #[arg(long)]
     pub no_rc: bool,
@@ -173,7 +175,7 @@ pub struct Optimisation {
     #[arg(long, default_value_t = explainn_ops::defaults::SEED)]
     pub seed: u64,
     /// Scale the gradients so that their global L2 norm is at most this (PyTorch's
-    /// clip_grad_norm_) [default: no clipping].
+    /// clip_grad_norm_; 0 = no clipping) [default: no clipping; 1 for argminn].
     #[arg(long, value_name = "NORM")]
     pub clip_norm: Option<f64>,
     /// Add weight·Σ|w| of a tensor to the training loss, as NAME=WEIGHT (repeatable),
@@ -183,6 +185,91 @@ pub struct Optimisation {
     /// Add weight·Σw² of a tensor to the training loss, as NAME=WEIGHT (repeatable).
     #[arg(long, value_name = "NAME=WEIGHT")]
     pub l2: Vec<String>,
+}
+
+/// ARGMINN's network and objective (`--arch argminn`).
+#[derive(Args, Debug)]
+pub struct ArgminnFlags {
+    /// ARGMINN: motif-scanner filters (one motif each).
+    #[arg(long, default_value_t = spec().argminn.filters, value_parser = super::positive)]
+    pub scanner_filters: usize,
+    /// ARGMINN: scanner filter width (the paper: 10 on simulated data, 15 on ChIP-seq).
+    #[arg(long, default_value_t = spec().argminn.width, value_parser = super::positive)]
+    pub scanner_width: usize,
+    /// ARGMINN: stream-attention layers.
+    #[arg(long, default_value_t = spec().argminn.layers, value_parser = super::positive)]
+    pub attention_layers: usize,
+    /// ARGMINN: attention heads (a divisor of --token-size).
+    #[arg(long, default_value_t = spec().argminn.heads, value_parser = super::positive)]
+    pub heads: usize,
+    /// ARGMINN: token size.
+    #[arg(long, default_value_t = spec().argminn.token, value_parser = super::positive)]
+    pub token_size: usize,
+    /// ARGMINN: stream size.
+    #[arg(long, default_value_t = spec().argminn.stream, value_parser = super::positive)]
+    pub stream_size: usize,
+    /// ARGMINN: size of the sinusoidal position encoding (even).
+    #[arg(long, default_value_t = spec().argminn.positions)]
+    pub position_size: usize,
+    /// ARGMINN: score positions with their own key projection instead of the paper's
+    /// keys = values.
+    #[arg(long)]
+    pub separate_keys: bool,
+    /// ARGMINN: schedules of the filter-overlap and scanner-L1 terms: simulated (the
+    /// paper's: 0 for 10 epochs, then over 20 epochs overlap 10^0.5→10^5 and L1
+    /// 1e-3→1e-2, geometric, then constant), tutorial (overlap to 10^4, L1 1e-4→1e-3) or
+    /// off (cross-entropy alone).
+    #[arg(long, default_value = "simulated", value_parser = ["simulated", "tutorial", "off"])]
+    pub objective: String,
+    /// ARGMINN: the overlap term's weight per epoch, comma-separated, one per epoch
+    /// (replaces the preset's; 0 everywhere is the paper's ablation).
+    #[arg(long, value_delimiter = ',', value_name = "W1,W2,…")]
+    pub overlap_weights: Option<Vec<f64>>,
+    /// ARGMINN: the scanner-L1 term's weight per epoch, one per epoch.
+    #[arg(long, value_delimiter = ',', value_name = "W1,W2,…")]
+    pub l1_weights: Option<Vec<f64>>,
+    /// ARGMINN: weight of the mean attention entropy in bits (0 = off).
+    #[arg(long, default_value_t = spec().argminn.entropy)]
+    pub entropy: f64,
+}
+
+impl ArgminnFlags {
+    /// The flags' argument names.
+    pub const NAMES: [&str; 12] = [
+        "scanner_filters",
+        "scanner_width",
+        "attention_layers",
+        "heads",
+        "token_size",
+        "stream_size",
+        "position_size",
+        "separate_keys",
+        "objective",
+        "overlap_weights",
+        "l1_weights",
+        "entropy",
+    ];
+
+    /// Set the ARGMINN fields of `spec`.
+    pub fn apply(&self, spec: &mut TrainSpec) {
+        let a = &mut spec.argminn;
+        a.filters = self.scanner_filters;
+        a.width = self.scanner_width;
+        a.layers = self.attention_layers;
+        a.heads = self.heads;
+        a.token = self.token_size;
+        a.stream = self.stream_size;
+        a.positions = self.position_size;
+        a.separate_keys = self.separate_keys;
+        a.objective = match self.objective.as_str() {
+            "tutorial" => Objective::Tutorial,
+            "off" => Objective::Off,
+            _ => Objective::Simulated,
+        };
+        a.overlap_weights = self.overlap_weights.clone();
+        a.l1_weights = self.l1_weights.clone();
+        a.entropy = self.entropy;
+    }
 }
 
 /// Training on fresh simulated data each epoch.
@@ -277,11 +364,10 @@ impl Optimisation {
             },
             _ => Schedule::Constant,
         };
-        spec.keep = if self.keep == "last" {
-            Keep::Last
-        } else {
-            Keep::Best
-        };
+        spec.keep = self.keep.as_deref().map(|k| match k {
+            "last" => Keep::Last,
+            _ => Keep::Best,
+        });
         spec.batch_size = self.batch_size;
         spec.max_epochs = self.max_epochs;
         spec.patience = self.patience;

@@ -1,0 +1,201 @@
+//! `train --arch argminn` (issue 37, step 2): an ARGMINN trains with its paper's defaults
+//! (lr 1e-3, clipping at 1, batch 128, the last epoch kept, no early stopping) and its
+//! objective's terms in losses.tsv; `test`, `predict` and gradient attributions work on
+//! it, exact DeepLIFT is refused with the reason; options of other architectures, a
+//! schedule shorter than the epochs and impossible sizes are refused with nothing written.
+
+mod common;
+use common::{assert_fails, ok, run, write_tsv};
+
+/// A small ARGMINN's flags (the data are 60 bp).
+const SMALL: [&str; 14] = [
+    "--arch",
+    "argminn",
+    "--scanner-filters",
+    "4",
+    "--scanner-width",
+    "6",
+    "--attention-layers",
+    "2",
+    "--token-size",
+    "8",
+    "--heads",
+    "2",
+    "--stream-size",
+    "16",
+];
+
+#[test]
+fn argminn_trains_with_its_objective_and_serves_the_model_commands() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n).to_str().unwrap().to_string();
+    write_tsv(&tmp.path().join("train.tsv"), 300, 21);
+    write_tsv(&tmp.path().join("valid.tsv"), 60, 22);
+    let mut args = vec![
+        "train".to_string(),
+        p("train.tsv"),
+        p("valid.tsv"),
+        "-o".into(),
+        p("run"),
+    ];
+    args.extend(SMALL.iter().map(|s| s.to_string()));
+    for a in [
+        "--max-epochs",
+        "3",
+        "--overlap-weights",
+        "0,1,10",
+        "--l1-weights",
+        "0,0,0.001",
+        "--threads",
+        "1",
+        "-q",
+    ] {
+        args.push(a.into());
+    }
+    let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+    ok(&run(&args));
+    let losses = std::fs::read_to_string(tmp.path().join("run/losses.tsv")).unwrap();
+    let rows: Vec<Vec<&str>> = losses.lines().map(|l| l.split('\t').collect()).collect();
+    assert_eq!(
+        rows[0],
+        [
+            "epoch",
+            "train_loss",
+            "validation_loss",
+            "seconds",
+            "overlap",
+            "l1(scanner.weight)",
+            "skipped_batches"
+        ]
+    );
+    assert_eq!(
+        rows.len(),
+        4,
+        "no early stopping: every epoch runs\n{losses}"
+    );
+    assert_eq!(
+        (rows[1][4], rows[1][5]),
+        ("NA", "NA"),
+        "weights 0 in epoch 1"
+    );
+    assert!(rows[2][4].parse::<f64>().unwrap() >= 0.0 && rows[2][5] == "NA");
+    assert!(rows[3][5].parse::<f64>().unwrap() > 0.0);
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("run/config.json")).unwrap())
+            .unwrap();
+    assert_eq!(config["arch"], "argminn");
+    assert_eq!(config["best_epoch"], 3, "the last epoch is kept");
+    let t = &config["training"];
+    assert_eq!(
+        (t["lr"].as_f64(), t["clip_norm"].as_f64()),
+        (Some(0.001), Some(1.0))
+    );
+    assert_eq!(t["batch_size"], 128);
+    assert_eq!(config["architecture"]["filters"], 4);
+
+    ok(&run(&[
+        "test",
+        &p("run"),
+        &p("valid.tsv"),
+        "-o",
+        &p("test"),
+        "-q",
+    ]));
+    assert!(tmp.path().join("test/metrics.tsv").is_file());
+    ok(&run(&[
+        "predict",
+        &p("run"),
+        &p("valid.tsv"),
+        "-o",
+        &p("pred"),
+        "-q",
+    ]));
+    assert!(tmp.path().join("pred/predictions.tsv.gz").is_file());
+    for method in ["saliency", "ism"] {
+        let out = p(&format!("{method}.npz"));
+        ok(&run(&[
+            "attribute",
+            &p("run"),
+            &p("valid.tsv"),
+            "-o",
+            &out,
+            "--method",
+            method,
+            "--target",
+            "gata",
+            "-q",
+        ]));
+        assert!(std::path::Path::new(&out).join("attributions.npz").is_file());
+    }
+    assert_fails(
+        &run(&[
+            "attribute",
+            &p("run"),
+            &p("valid.tsv"),
+            "-o",
+            &p("d.npz"),
+            "--method",
+            "deepliftshap",
+            "--target",
+            "gata",
+        ]),
+        "this is a argminn model: use ism",
+    );
+    assert!(!tmp.path().join("d.npz").exists());
+}
+
+#[test]
+fn argminn_bad_options_are_refused_before_any_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n).to_str().unwrap().to_string();
+    write_tsv(&tmp.path().join("train.tsv"), 40, 23);
+    write_tsv(&tmp.path().join("valid.tsv"), 10, 24);
+    let train = |extra: &[&str]| {
+        let mut args = vec![
+            "train".to_string(),
+            p("train.tsv"),
+            p("valid.tsv"),
+            "-o".into(),
+            p("out"),
+        ];
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+        run(&args)
+    };
+    for (extra, want) in [
+        (
+            &["--arch", "argminn", "--units", "5"][..],
+            "--units does not apply to --arch argminn (it is an ExplaiNN option)",
+        ),
+        (
+            &["--heads", "2"][..],
+            "--heads does not apply to --arch explainn (it is an ARGMINN option)",
+        ),
+        (
+            &["--arch", "argminn", "--conv-widths", "5"][..],
+            "--conv-widths do(es) not apply to --arch argminn",
+        ),
+        (
+            &[
+                "--arch",
+                "argminn",
+                "--max-epochs",
+                "3",
+                "--overlap-weights",
+                "0,1",
+            ][..],
+            "--overlap-weights gives 2 weight(s) for 3 epochs",
+        ),
+        (
+            &["--arch", "argminn", "--heads", "3"][..],
+            "the token size 32 is not a multiple of the 3 attention heads",
+        ),
+        (
+            &["--arch", "argminn", "--scanner-width", "61"][..],
+            "shorter than ARGMINN's filter width 61",
+        ),
+    ] {
+        assert_fails(&train(extra), want);
+        assert!(!tmp.path().join("out").exists(), "{extra:?} wrote output");
+    }
+}
