@@ -125,7 +125,11 @@ fn argminn_trains_with_its_objective_and_serves_the_model_commands() {
             "gata",
             "-q",
         ]));
-        assert!(std::path::Path::new(&out).join("attributions.npz").is_file());
+        assert!(
+            std::path::Path::new(&out)
+                .join("attributions.npz")
+                .is_file()
+        );
     }
     assert_fails(
         &run(&[

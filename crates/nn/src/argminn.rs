@@ -180,35 +180,34 @@ struct StreamLayer {
     mlp_norm: LayerNorm,
 }
 
-/// (B, L', E) → (B, NH, L', dh) through `dense`.
-fn heads(dense: &Dense, t: Tensor<3>, nh: usize) -> Tensor<4> {
-    let [b, lp, e] = t.dims();
-    dense
-        .forward(t.reshape([b * lp, e]))
-        .reshape([b, lp, nh, e / nh])
-        .swap_dims(1, 2)
+/// (B·L', E) → (B, L', NH, dh) through `dense`.
+fn heads(dense: &Dense, t: Tensor<2>, b: usize, nh: usize) -> Tensor<4> {
+    let [n, e] = t.dims();
+    dense.forward(t).reshape([b, n / b, nh, e / nh])
 }
 
 impl StreamLayer {
-    /// The new stream `(B, Es)` and the attention `(B, NH, L')`.
-    fn forward(&self, s: Tensor<2>, tokens: Tensor<3>, nh: usize) -> (Tensor<2>, Tensor<3>) {
-        let [b, lp, e] = tokens.dims();
+    /// The new stream `(B, Es)` and the attention `(B, L', NH)` for tokens `(B·L', E)`.
+    /// One query per sequence and head: the scores and the weighted sum are broadcast
+    /// products and reductions over the positions (no batched products of one column).
+    fn forward(&self, s: Tensor<2>, tokens: Tensor<2>, nh: usize) -> (Tensor<2>, Tensor<3>) {
+        let b = s.dims()[0];
+        let e = tokens.dims()[1];
         let dh = e / nh;
-        let q = self.query.forward(s.clone()).reshape([b, nh, dh, 1]);
-        let v = heads(&self.value, tokens.clone(), nh);
+        let q = self.query.forward(s.clone()).reshape([b, 1, nh, dh]);
+        let v = heads(&self.value, tokens.clone(), b, nh);
         let k = match &self.key {
-            Some(key) => heads(key, tokens, nh),
+            Some(key) => heads(key, tokens, b, nh),
             None => v.clone(),
         };
-        let logits = k
-            .matmul(q)
-            .reshape([b, nh, lp])
+        let lp = v.dims()[1];
+        let logits = (k * q)
+            .sum_dim(3)
+            .reshape([b, lp, nh])
             .div_scalar((dh as f64).sqrt());
-        let alpha = softmax(logits, 2);
-        let o = alpha
-            .clone()
-            .reshape([b, nh, 1, lp])
-            .matmul(v)
+        let alpha = softmax(logits, 1);
+        let o = (alpha.clone().reshape([b, lp, nh, 1]) * v)
+            .sum_dim(1)
             .reshape([b, e]);
         let u = self.out_norm.forward(self.out.forward(o));
         let f = self
@@ -225,7 +224,7 @@ pub struct ArgminnOutputs {
     pub logits: Tensor<2>,
     /// Scanner activations ReLU(conv(x)) before BatchNorm, `(B, F, L')`.
     pub activations: Tensor<3>,
-    /// Attention of each layer, `(B, NH, L')` (softmax over the positions).
+    /// Attention of each layer, `(B, L', NH)` (softmax over the positions, dimension 1).
     pub attention: Vec<Tensor<3>>,
 }
 
@@ -382,8 +381,7 @@ impl Argminn {
         let tokens = Tensor::cat(vec![normed, pe], 1).swap_dims(1, 2); // (B, L', F + Dp)
         let tokens = self
             .token
-            .forward(tokens.reshape([b * lp, c.filters + c.positions]))
-            .reshape([b, lp, c.token]);
+            .forward(tokens.reshape([b * lp, c.filters + c.positions])); // (B·L', E)
         let mut s = Tensor::<2>::ones([b, c.stream], &dev);
         let mut attention = Vec::with_capacity(c.layers);
         for layer in &self.layers {
@@ -426,7 +424,8 @@ impl Argminn {
 /// The loss terms ARGMINN computes from its forward pass.
 pub const LOSS_TERMS: [&str; 2] = ["overlap", "entropy"];
 
-/// The mean over sequences, heads and layers of the attention's entropy in bits.
+/// The mean over sequences, heads and layers of the attention's entropy in bits; each
+/// layer's attention is `(B, L', NH)`.
 pub fn attention_entropy(attention: &[Tensor<3>]) -> Tensor<1> {
     let n = attention.len() as f64;
     let per_layer: Vec<Tensor<1>> = attention
@@ -437,7 +436,7 @@ pub fn attention_entropy(attention: &[Tensor<3>]) -> Tensor<1> {
                 .clamp_min(1e-30)
                 .log()
                 .div_scalar(std::f64::consts::LN_2);
-            (a.clone() * log2).sum_dim(2).neg().mean().reshape([1])
+            (a.clone() * log2).sum_dim(1).neg().mean().reshape([1])
         })
         .collect();
     Tensor::cat(per_layer, 0).sum().div_scalar(n)

@@ -97,12 +97,12 @@ fn overlap_is_zero_without_co_firing_or_overlapping_mass_and_positive_on_a_share
 #[test]
 fn entropy_of_uniform_attention_is_log2_of_the_positions() {
     let lp = 16;
-    let a = tensor3(vec![1.0 / lp as f32; 2 * 3 * lp], [2, 3, lp]);
+    let a = tensor3(vec![1.0 / lp as f32; 2 * 3 * lp], [2, lp, 3]);
     let e: f32 = attention_entropy(&[a.clone(), a]).into_scalar();
     assert!((e - 4.0).abs() < 1e-5, "{e}");
     let mut peaked = vec![0f32; lp];
     peaked[3] = 1.0;
-    let e: f32 = attention_entropy(&[tensor3(peaked, [1, 1, lp])]).into_scalar();
+    let e: f32 = attention_entropy(&[tensor3(peaked, [1, lp, 1])]).into_scalar();
     assert!(e.abs() < 1e-5, "{e}");
 }
 
@@ -130,7 +130,8 @@ fn shapes_names_round_trip_and_attention_sums_to_one() {
         assert_eq!(out.activations.dims(), [3, 3, 27]);
         assert_eq!(out.attention.len(), 2);
         for a in out.attention {
-            let sums = tensor_values(a.sum_dim(2));
+            assert_eq!(a.dims(), [3, 27, 2]);
+            let sums = tensor_values(a.sum_dim(1));
             assert!(sums.iter().all(|s| (s - 1.0).abs() < 1e-5), "{sums:?}");
         }
         let back = Argminn::from_tensors(c.clone(), &t, &dev).unwrap();
