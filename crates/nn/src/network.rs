@@ -448,6 +448,14 @@ impl Model {
         }
     }
 
+    /// The ARGMINN model, when this is one (scanner activations and attention).
+    pub fn argminn(&self) -> Option<&Argminn> {
+        match self {
+            Model::Argminn(m) => Some(m),
+            _ => None,
+        }
+    }
+
     /// The model of pretrained units, when this is one.
     pub fn stack(&self) -> Option<&Stack> {
         match self {

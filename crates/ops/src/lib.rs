@@ -10,6 +10,7 @@
 //! - [`gia`]: global importance analysis (insert, pair, ablate) with one seeded stream;
 //! - [`simulate`]: sequences from a motif grammar, with the planted instances.
 
+pub mod argminn;
 pub mod attribute;
 pub mod defaults;
 pub mod explain;
