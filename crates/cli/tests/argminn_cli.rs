@@ -146,6 +146,55 @@ fn argminn_trains_with_its_objective_and_serves_the_model_commands() {
         "this is a argminn model: use ism",
     );
     assert!(!tmp.path().join("d.npz").exists());
+
+    // The read-out: filter PFMs with their quality control, instances and syntax.
+    ok(&run(&[
+        "interpret",
+        &p("run"),
+        &p("valid.tsv"),
+        "--all",
+        "-q",
+    ]));
+    let dir = tmp.path().join("run/interpret");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    let qc = read("motifs_qc.tsv");
+    assert!(qc.starts_with("filter\tlabel\tnsites\ttrimmed_width\tmean_ic\tpasses\n"));
+    assert_eq!(qc.lines().count(), 1 + 4, "one row per filter");
+    assert!(read("instances.tsv").starts_with("sequence\tstart\tend\tfilter\tlabel\tattention"));
+    assert!(read("syntax.tsv").starts_with("filter_a\tlabel_a\tfilter_b\tlabel_b\tspacing"));
+    for line in read("instances.bed").lines() {
+        assert_eq!(line.split('\t').count(), 6, "{line}");
+    }
+    let summary: serde_json::Value = serde_json::from_str(&read("summary.json")).unwrap();
+    assert_eq!(summary["argminn"]["instance_attention"], 0.9);
+    assert_eq!(summary["argminn"]["syntax_attention"], 0.5);
+    // A lower threshold calls at least as many instances.
+    ok(&run(&[
+        "interpret",
+        &p("run"),
+        &p("valid.tsv"),
+        "--all",
+        "-o",
+        &p("loose"),
+        "--instance-attention",
+        "0",
+        "-q",
+    ]));
+    let loose = std::fs::read_to_string(tmp.path().join("loose/instances.tsv")).unwrap();
+    assert!(loose.lines().count() >= read("instances.tsv").lines().count());
+    assert_fails(
+        &run(&[
+            "interpret",
+            &p("run"),
+            &p("valid.tsv"),
+            "-o",
+            &p("bad"),
+            "--syntax-attention",
+            "1.5",
+        ]),
+        "--syntax-attention 1.5: give an attention in [0, 1)",
+    );
+    assert!(!tmp.path().join("bad").exists());
 }
 
 #[test]
@@ -202,4 +251,16 @@ fn argminn_bad_options_are_refused_before_any_work() {
         assert_fails(&train(extra), want);
         assert!(!tmp.path().join("out").exists(), "{extra:?} wrote output");
     }
+    // The attention thresholds of interpret are ARGMINN's.
+    let explainn_run = common::tiny_run(tmp.path());
+    assert_fails(
+        &run(&[
+            "interpret",
+            explainn_run.to_str().unwrap(),
+            "--instance-attention",
+            "0.5",
+        ]),
+        "--instance-attention applies to ARGMINN models",
+    );
+    assert!(!explainn_run.join("interpret").exists());
 }

@@ -212,6 +212,88 @@ pub fn spacings(
     out
 }
 
+/// The quality control of filter PFMs (spec §3): flanks below `min_flank_ic` bits are
+/// trimmed, and a motif passes when its trimmed width is at least `min_width` and its mean
+/// information content at least `min_mean_ic` bits; information content is computed on
+/// the probabilities with `pseudocount` added to each and renormalised.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct MotifQc {
+    /// 0.2 bits.
+    pub min_flank_ic: f64,
+    /// 5 positions.
+    pub min_width: usize,
+    /// 1 bit.
+    pub min_mean_ic: f64,
+    /// 0.001.
+    pub pseudocount: f64,
+}
+
+impl Default for MotifQc {
+    fn default() -> Self {
+        Self {
+            min_flank_ic: 0.2,
+            min_width: 5,
+            min_mean_ic: 1.0,
+            pseudocount: 0.001,
+        }
+    }
+}
+
+/// What [`qc`] found for one motif.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QcResult {
+    /// The motif without its weak flanks (probabilities); `None` when no position reaches
+    /// the flank threshold.
+    pub trimmed: Option<explainn_motif::Motif>,
+    /// Mean information content of the trimmed motif, bits (0 without one).
+    pub mean_ic: f64,
+    pub passes: bool,
+}
+
+/// Trim and check one filter PFM.
+///
+/// ```
+/// use explainn_motif::{MatrixKind, Motif};
+/// use explainn_ops::argminn::{MotifQc, qc};
+/// let flat = [0.25; 4];
+/// let gata = [[0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, 1.0], [1.0, 0.0, 0.0, 0.0]];
+/// let mut rows = vec![flat, flat];
+/// rows.extend(gata);
+/// rows.push([0.0, 0.0, 1.0, 0.0]);
+/// rows.push(flat);
+/// let r = qc(&Motif::new("f0", rows, MatrixKind::Probabilities), &MotifQc::default());
+/// assert_eq!(r.trimmed.unwrap().width(), 5); // GATAG, flanks gone
+/// assert!(r.passes && r.mean_ic > 1.9);
+/// ```
+pub fn qc(motif: &explainn_motif::Motif, opts: &MotifQc) -> QcResult {
+    let ic = |r: &[f64; 4]| -> f64 {
+        let total: f64 = r.iter().map(|p| p + opts.pseudocount).sum();
+        r.iter()
+            .map(|p| (p + opts.pseudocount) / total)
+            .map(|p| p * (4.0 * p).log2())
+            .sum()
+    };
+    let rows = motif.probabilities();
+    let ics: Vec<f64> = rows.iter().map(ic).collect();
+    let first = ics.iter().position(|&x| x >= opts.min_flank_ic);
+    let last = ics.iter().rposition(|&x| x >= opts.min_flank_ic);
+    let (Some(first), Some(last)) = (first, last) else {
+        return QcResult {
+            trimmed: None,
+            mean_ic: 0.0,
+            passes: false,
+        };
+    };
+    let mut t = motif.to_probabilities();
+    t.rows = rows[first..=last].to_vec();
+    let mean_ic = ics[first..=last].iter().sum::<f64>() / (last - first + 1) as f64;
+    QcResult {
+        passes: t.width() >= opts.min_width && mean_ic >= opts.min_mean_ic,
+        trimmed: Some(t),
+        mean_ic,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,7 @@ use explainn_seq::Dataset;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+mod argminn;
 mod pretrained;
 
 /// What to interpret and how. [`InterpretRequest::new`] gives the defaults: the training
@@ -51,6 +52,10 @@ pub struct InterpretRequest {
     /// Test metrics to plot (default `RUN/test/metrics.tsv` when present).
     pub metrics: Option<PathBuf>,
     pub batch_size: usize,
+    /// ARGMINN: the attention above which instances are called (0.9), and the one of the
+    /// syntax read-out (0.5).
+    pub instance_attention: f32,
+    pub syntax_attention: f32,
 }
 
 impl InterpretRequest {
@@ -70,6 +75,8 @@ impl InterpretRequest {
             forward_only: false,
             metrics: None,
             batch_size: 100,
+            instance_attention: explainn_ops::argminn::INSTANCE_ATTENTION,
+            syntax_attention: explainn_ops::argminn::SYNTAX_ATTENTION,
         }
     }
 }
@@ -217,6 +224,7 @@ fn interpret_into(
         policy::match_classes(&mut data, &data_file, &meta.class_names, "interpreted")?;
     }
     let both = policy::both_strands(&meta, req.forward_only);
+    check_attention_thresholds(req, mf.model.argminn().is_some())?;
     let p = Predictor::new(mf.model, device.clone(), req.batch_size);
 
     // Selection of well-predicted sequences.
@@ -473,6 +481,36 @@ struct Context<'a> {
     data_file: &'a Path,
 }
 
+/// The attention thresholds are ARGMINN's, in [0, 1): refused for other models when
+/// changed from their defaults.
+fn check_attention_thresholds(req: &InterpretRequest, argminn: bool) -> Result<()> {
+    let d = InterpretRequest::new("");
+    for (flag, v, default) in [
+        (
+            "--instance-attention",
+            req.instance_attention,
+            d.instance_attention,
+        ),
+        (
+            "--syntax-attention",
+            req.syntax_attention,
+            d.syntax_attention,
+        ),
+    ] {
+        if !(0.0..1.0).contains(&v) {
+            return Err(RunError::Data(format!(
+                "{flag} {v}: give an attention in [0, 1)"
+            )));
+        }
+        if !argminn && v != default {
+            return Err(RunError::Data(format!(
+                "{flag} applies to ARGMINN models (their attention); this model has none"
+            )));
+        }
+    }
+    Ok(())
+}
+
 fn q_text(a: &UnitAnnotation) -> String {
     a.best
         .as_ref()
@@ -528,8 +566,12 @@ fn filter_visualisation(
         &scan.max_activation,
         &order,
     )?;
+    let readout = match p.model().argminn() {
+        Some(_) => Some(argminn::readout(cx, p, sel, &motifs, &ann, &mut outputs)?),
+        None => None,
+    };
     let annotated = ann.iter().filter(|x| x.best.is_some()).count();
-    let summary = serde_json::json!({
+    let mut summary = serde_json::json!({
         "model": req.model,
         "model_sha256": crate::model_checksum(&req.model)?,
         "arch": arch.name(),
@@ -547,6 +589,9 @@ fn filter_visualisation(
         "filters_annotated": annotated,
         "filters_without_sites": ann.iter().filter(|x| x.nsites == 0).count(),
     });
+    if let Some(r) = readout {
+        summary["argminn"] = r;
+    }
     add_summary(&mut outputs, out, &summary)?;
     outputs.commit_all()?;
     let mut top = vec!["rank\tfilter\tlabel\tq_value\tnsites".to_string()];

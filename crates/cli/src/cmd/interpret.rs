@@ -65,6 +65,13 @@ pub struct Args {
     /// Test metrics to plot [default: RUN_DIR/test/metrics.tsv when present].
     #[arg(long)]
     pub metrics: Option<PathBuf>,
+    /// ARGMINN: call instances where the largest attention over layers and heads exceeds
+    /// this.
+    #[arg(long, default_value_t = explainn_ops::argminn::INSTANCE_ATTENTION)]
+    pub instance_attention: f32,
+    /// ARGMINN: the attention threshold of the spacing histograms (syntax.tsv).
+    #[arg(long, default_value_t = explainn_ops::argminn::SYNTAX_ATTENTION)]
+    pub syntax_attention: f32,
     #[command(flatten)]
     pub compute: super::common_model::Compute,
     #[command(flatten)]
@@ -96,6 +103,8 @@ pub fn run(a: Args) -> Result<()> {
         forward_only: a.strands.forward_only,
         metrics: a.metrics.clone(),
         batch_size: a.batch.batch_size,
+        instance_attention: a.instance_attention,
+        syntax_attention: a.syntax_attention,
     };
     let pb = progress_bar(
         0,
