@@ -264,3 +264,98 @@ fn argminn_bad_options_are_refused_before_any_work() {
     );
     assert!(!explainn_run.join("interpret").exists());
 }
+
+/// `--init-motifs` puts motifs (both strands) into the first scanner filters; with
+/// `--freeze filters` they stay bit-identical while the other filters train; too few
+/// filters for the motifs, or `--freeze units`, are refused.
+#[test]
+fn motif_initialised_scanner_filters_stay_frozen() {
+    use explainn_run::init::{InitScale, MotifInit, MotifSource};
+    let tmp = tempfile::tempdir().unwrap();
+    let p = |n: &str| tmp.path().join(n).to_str().unwrap().to_string();
+    write_tsv(&tmp.path().join("train.tsv"), 120, 31);
+    write_tsv(&tmp.path().join("valid.tsv"), 30, 32);
+    let init = MotifInit::read(
+        &MotifSource::Jaspar,
+        &["MA0035.5".to_string()],
+        true,
+        InitScale::Probability,
+    )
+    .unwrap();
+    let expected: Vec<f32> = (0..2).flat_map(|u| init.filter(u, 8).unwrap()).collect();
+    let train = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "train".to_string(),
+            p("train.tsv"),
+            p("valid.tsv"),
+            "-o".into(),
+            p(out),
+        ];
+        // SMALL with filters of 8 (GATA1's 7 positions fit)
+        let mut small: Vec<String> = SMALL.iter().map(|s| s.to_string()).collect();
+        let at = small.iter().position(|a| a == "--scanner-width").unwrap();
+        small[at + 1] = "8".into();
+        let mut extra = extra.to_vec();
+        if let Some(k) = extra.iter().position(|a| *a == "--scanner-filters") {
+            let at = small.iter().position(|a| a == "--scanner-filters").unwrap();
+            small[at + 1] = extra[k + 1].to_string();
+            extra.drain(k..k + 2);
+        }
+        args.extend(small);
+        args.extend(
+            [
+                "--init-motifs",
+                "jaspar",
+                "--init-ids",
+                "MA0035.5",
+                "--init-both-strands",
+                "--max-epochs",
+                "2",
+                "--objective",
+                "off",
+                "--threads",
+                "1",
+                "-q",
+            ]
+            .iter()
+            .map(|s| s.to_string()),
+        );
+        args.extend(extra.iter().map(|s| s.to_string()));
+        let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
+        run(&args)
+    };
+    let scanner = |out: &str| {
+        let mf = explainn_nn::checkpoint::load(
+            &tmp.path().join(out).join("model.safetensors"),
+            &Default::default(),
+        )
+        .unwrap();
+        mf.model.to_tensors()["scanner.weight"].1.clone()
+    };
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    ok(&train("frozen", &["--freeze", "filters"]));
+    let w = scanner("frozen");
+    assert_eq!(w.len(), 4 * 4 * 8);
+    assert_eq!(
+        bits(&w[..2 * 32]),
+        bits(&expected),
+        "frozen filters changed"
+    );
+    ok(&train("free", &[]));
+    let moved = scanner("free");
+    assert_ne!(bits(&moved[..2 * 32]), bits(&expected));
+    assert_ne!(
+        bits(&moved[2 * 32..]),
+        bits(&w[2 * 32..]),
+        "the free filters train"
+    );
+    assert_fails(
+        &train("few", &["--scanner-filters", "1"]),
+        "--scanner-filters 1 is below the 2 motifs",
+    );
+    assert_fails(
+        &train("units", &["--freeze", "units"]),
+        "--freeze units do(es) not apply to --arch argminn",
+    );
+    assert!(!tmp.path().join("few").exists() && !tmp.path().join("units").exists());
+}

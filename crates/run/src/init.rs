@@ -168,8 +168,8 @@ impl MotifInit {
         if lost > MAX_LOST_BITS {
             return Err(RunError::Data(format!(
                 "motif {} (width {}) does not fit a filter of width {width}: resizing drops \
-                 {lost:.1} bits of its information; use a wider --filter-size or leave the \
-                 motif out of --init-ids",
+                 {lost:.1} bits of its information; use wider filters (--filter-size, \
+                 --scanner-width) or leave the motif out of --init-ids",
                 origin.motif_label().unwrap_or_default(),
                 motif.width()
             )));
@@ -203,19 +203,45 @@ impl MotifInit {
                 self.units()
             )));
         }
+        self.write_filters(tensors, "linears.0.weight", u, f)?;
+        let mut origins: Vec<UnitOrigin> = self.origins().cloned().collect();
+        origins.resize(u, UnitOrigin::default());
+        Ok(origins)
+    }
+
+    /// Write the filters into the scanner of a fresh ARGMINN of `config`: its first filters
+    /// become the motifs. Errors when the scanner has fewer filters than motifs.
+    pub fn apply_argminn(
+        &self,
+        tensors: &mut TensorMap,
+        config: &explainn_nn::ArgminnConfig,
+    ) -> Result<()> {
+        if config.filters < self.units() {
+            return Err(RunError::Data(format!(
+                "--scanner-filters {} is below the {} motifs (reverse complements included) that \
+                 initialise the scanner; give --scanner-filters {} or more",
+                config.filters,
+                self.units(),
+                self.units()
+            )));
+        }
+        self.write_filters(tensors, "scanner.weight", config.filters, config.width)
+    }
+
+    /// Copy the filters, resized to `f` positions, into the first rows of the `(u, 4, f)`
+    /// tensor `name`.
+    fn write_filters(&self, tensors: &mut TensorMap, name: &str, u: usize, f: usize) -> Result<()> {
         let filters = (0..self.units())
             .map(|i| self.filter(i, f))
             .collect::<Result<Vec<_>>>()?;
         let (shape, weight) = tensors
-            .get_mut("linears.0.weight")
-            .expect("an ExplaiNN model has linears.0.weight");
+            .get_mut(name)
+            .expect("the model has the filter tensor");
         debug_assert_eq!(shape, &vec![u, 4, f]);
         for (i, w) in filters.iter().enumerate() {
             weight[i * 4 * f..(i + 1) * 4 * f].copy_from_slice(w);
         }
-        let mut origins: Vec<UnitOrigin> = self.origins().cloned().collect();
-        origins.resize(u, UnitOrigin::default());
-        Ok(origins)
+        Ok(())
     }
 }
 

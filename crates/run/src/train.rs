@@ -402,9 +402,14 @@ pub fn train_run(
             units = init.apply(&mut tensors, c)?;
             Some(tensors)
         }
+        (Some(init), ModelConfig::Argminn(c)) => {
+            let mut tensors = Model::new(&config, req.options.seed, device)?.to_tensors();
+            init.apply_argminn(&mut tensors, c)?;
+            Some(tensors)
+        }
         (Some(_), other) => {
             return Err(RunError::Data(format!(
-                "motif initialisation applies to ExplaiNN models, not {}",
+                "motif initialisation applies to ExplaiNN and ARGMINN models, not {}",
                 other.arch()
             )));
         }

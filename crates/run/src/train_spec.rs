@@ -271,9 +271,9 @@ impl TrainSpec {
                  --init-motifs, --freeze and --ensemble do not apply (the units never train)",
             ));
         }
-        if self.init_motifs.is_some() && self.arch != Arch::ExplaiNN {
+        if self.init_motifs.is_some() && !matches!(self.arch, Arch::ExplaiNN | Arch::Argminn) {
             return Err(invalid(format!(
-                "--init-motifs applies to --arch explainn, not {}",
+                "--init-motifs applies to --arch explainn and argminn, not {}",
                 self.arch
             )));
         }
@@ -327,9 +327,7 @@ impl TrainSpec {
             ("--conv-widths", self.conv_widths.is_some()),
             ("--dense-widths", self.dense_widths.is_some()),
             ("--lstm-hidden", self.lstm_hidden != d.lstm_hidden),
-            ("--init-motifs", self.init_motifs.is_some()),
-            ("--freeze", self.freeze.is_some()),
-            ("--freeze-filters", !self.freeze_filters.is_empty()),
+            ("--freeze units", self.freeze == Some(FreezeWhole::Units)),
             ("--freeze-units", !self.freeze_units.is_empty()),
         ] {
             if given {
@@ -338,7 +336,7 @@ impl TrainSpec {
         }
         if !other.is_empty() {
             return Err(invalid(format!(
-                "{} do(es) not apply to --arch argminn: its scanner is set by --scanner-filters and --scanner-width, its attention by --attention-layers, --heads, --token-size and --stream-size (motif-initialised, frozen scanners are not built yet; --freeze-tensor scanner.weight keeps a scanner fixed)",
+                "{} do(es) not apply to --arch argminn: its scanner is set by --scanner-filters and --scanner-width, its attention by --attention-layers, --heads, --token-size and --stream-size; --freeze filters keeps motif-initialised scanner filters fixed",
                 other.join(", ")
             )));
         }
@@ -350,9 +348,13 @@ impl TrainSpec {
     pub fn freeze_rules(&self, initialised: usize, units: usize) -> Result<Vec<Freeze>> {
         let whole: Vec<Freeze> = match self.freeze {
             None => Vec::new(),
-            Some(_) if self.arch != Arch::ExplaiNN => {
+            Some(FreezeWhole::Filters) if self.arch == Arch::Argminn && initialised > 0 => (0
+                ..initialised)
+                .map(|unit| Freeze::UnitFilter { unit })
+                .collect(),
+            Some(_) if !matches!(self.arch, Arch::ExplaiNN | Arch::Argminn) => {
                 return Err(invalid(
-                    "--freeze filters|units applies to --arch explainn; use --freeze-tensor NAME",
+                    "--freeze filters|units applies to --arch explainn (and filters to argminn); use --freeze-tensor NAME",
                 ));
             }
             Some(FreezeWhole::Filters) if initialised == 0 => {

@@ -74,7 +74,8 @@ pub struct Initialisation {
     /// JASPAR 2024 CORE vertebrates set). Each motif is resized to --filter-size as the
     /// original ExplaiNN does (uniform columns padded on both sides, then the weaker end
     /// column dropped until the width fits) and written as P − 0.25 (see --init-scale).
-    /// Units beyond the motifs start random. See docs/plug-and-play.md.
+    /// Units beyond the motifs start random. ARGMINN: the first scanner filters, resized
+    /// to --scanner-width. See docs/plug-and-play.md.
     #[arg(long, value_name = "FILE|jaspar")]
     pub init_motifs: Option<String>,
     /// Pretrained single-output models as units (the paper's plug-and-play with per-TF
@@ -107,7 +108,8 @@ pub struct Initialisation {
 pub struct Freezing {
     /// ExplaiNN: keep `filters` (the convolution filters of the motif-initialised units;
     /// their bias and BatchNorm still train, as the original's gradient mask) or `units`
-    /// (every parameter of every unit; only the final layer trains) fixed.
+    /// (every parameter of every unit; only the final layer trains) fixed. ARGMINN:
+    /// `filters` keeps the motif-initialised scanner filters fixed.
     #[arg(long, value_parser = ["filters", "units"])]
     pub freeze: Option<String>,
     /// Keep these tensors fixed, by their PyTorch `state_dict` names (comma-separated or
@@ -115,7 +117,8 @@ pub struct Freezing {
     #[arg(long, value_delimiter = ',', value_name = "NAME")]
     pub freeze_tensor: Vec<String>,
     /// ExplaiNN: keep the convolutional filters of these units fixed (0-based); their bias
-    /// and BatchNorm still train, as the original's gradient mask.
+    /// and BatchNorm still train, as the original's gradient mask. ARGMINN: these scanner
+    /// filters.
     #[arg(long, value_delimiter = ',', value_name = "UNIT")]
     pub freeze_filters: Vec<usize>,
     /// ExplaiNN: keep every parameter of these units fixed (0-based); the final layer

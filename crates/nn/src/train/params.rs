@@ -258,6 +258,7 @@ fn frozen_range(
     let n: usize = shape.iter().product();
     let units = match config {
         ModelConfig::ExplaiNN(c) => c.units,
+        ModelConfig::Argminn(c) => c.filters,
         _ => 0,
     };
     // Unit-major tensors: rows [u·k, (u+1)·k) of the first dimension belong to unit u.
@@ -268,7 +269,9 @@ fn frozen_range(
     };
     match rule {
         Freeze::Tensor { name: t } => (t == name).then_some(0..n),
-        Freeze::UnitFilter { unit } => (name == "linears.0.weight").then(|| block(*unit)),
+        Freeze::UnitFilter { unit } => {
+            (name == "linears.0.weight" || name == "scanner.weight").then(|| block(*unit))
+        }
         Freeze::Unit { unit } => (!name.starts_with("final.")).then(|| block(*unit)),
     }
 }
@@ -335,6 +338,14 @@ impl Params {
                         return bad(format!(
                             "cannot freeze unit {unit}: the model has units 0 to {}",
                             c.units - 1
+                        ));
+                    }
+                }
+                (Freeze::UnitFilter { unit }, ModelConfig::Argminn(c)) => {
+                    if *unit >= c.filters {
+                        return bad(format!(
+                            "cannot freeze filter {unit}: the scanner has filters 0 to {}",
+                            c.filters - 1
                         ));
                     }
                 }
