@@ -210,6 +210,11 @@ fn training_on_fresh_simulated_sets_each_epoch() {
     };
     assert_eq!(losses("r1").len(), 7);
     assert_eq!(losses("r1"), losses("r2"), "seeded: the same sets each run");
+    let config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(d("r1").join("config.json")).unwrap())
+            .unwrap();
+    assert_eq!(config["simulated"]["grammar"], "single");
+    assert_eq!(config["simulated"]["sequences_per_epoch"], 2000);
     ok(&run(&[
         "test",
         s(&d("r1")),

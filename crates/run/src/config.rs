@@ -28,8 +28,14 @@ pub struct RunConfig {
     pub threads: usize,
     /// One name per output.
     pub class_names: Vec<String>,
+    /// Sequences of the training file (under `simulated`, the file only set the length and
+    /// the class).
     pub train_sequences: usize,
     pub validation_sequences: usize,
+    /// Training on fresh sets simulated each epoch (`train --simulate`): the grammar's name
+    /// and the sequences of each epoch's set (positives and negatives).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub simulated: Option<Simulated>,
     pub epochs_run: usize,
     /// The epoch whose weights were kept (1-based).
     pub best_epoch: usize,
@@ -38,6 +44,13 @@ pub struct RunConfig {
     /// the best one so far. Runs before 0.3 wrote no such key (they are complete).
     #[serde(default = "yes")]
     pub complete: bool,
+}
+
+/// What `train --simulate` trained on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Simulated {
+    pub grammar: String,
+    pub sequences_per_epoch: usize,
 }
 
 fn explainn_arch() -> Arch {
@@ -86,6 +99,7 @@ mod tests {
             threads: 2,
             class_names: vec!["a".into()],
             train_sequences: 10,
+            simulated: None,
             validation_sequences: 2,
             epochs_run: 3,
             best_epoch: 2,

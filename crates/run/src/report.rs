@@ -53,12 +53,21 @@ fn summary(run: &RunDir, c: &RunConfig) -> Vec<(String, String)> {
             t.loss, t.lr, t.batch_size, t.rc, t.seed, c.epochs_run, t.max_epochs, c.best_epoch
         ),
     ));
+    let training = match &c.simulated {
+        Some(s) => format!(
+            "a fresh set simulated from the grammar {} each epoch ({} sequences)",
+            s.grammar, s.sequences_per_epoch
+        ),
+        None => format!(
+            "{} ({} sequences)",
+            run.resolve(&c.train).display(),
+            c.train_sequences
+        ),
+    };
     kv.push((
         "Training data".into(),
         format!(
-            "{} ({} sequences); validation {} ({} sequences)",
-            run.resolve(&c.train).display(),
-            c.train_sequences,
+            "{training}; validation {} ({} sequences)",
             run.resolve(&c.validation).display(),
             c.validation_sequences
         ),

@@ -483,6 +483,10 @@ pub fn train_run(
         threads: req.threads,
         class_names: train.class_names.clone(),
         train_sequences: td.len(),
+        simulated: req.regenerate.as_ref().map(|r| crate::config::Simulated {
+            grammar: r.simulator.name().to_string(),
+            sequences_per_epoch: 2 * r.n,
+        }),
         validation_sequences: vd.len(),
         epochs_run: 0,
         best_epoch: 0,
