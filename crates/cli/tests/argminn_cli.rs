@@ -162,6 +162,13 @@ fn argminn_trains_with_its_objective_and_serves_the_model_commands() {
     assert_eq!(qc.lines().count(), 1 + 4, "one row per filter");
     assert!(read("instances.tsv").starts_with("sequence\tstart\tend\tfilter\tlabel\tattention"));
     assert!(read("syntax.tsv").starts_with("filter_a\tlabel_a\tfilter_b\tlabel_b\tspacing"));
+    let heads = read("attention_heads.tsv");
+    assert!(heads.starts_with("layer\thead\tfilter\tlabel\tpasses\tpearson_r"));
+    assert_eq!(
+        heads.lines().count(),
+        1 + 2 * 2 * 4,
+        "layers × heads × filters"
+    );
     for line in read("instances.bed").lines() {
         assert_eq!(line.split('\t').count(), 6, "{line}");
     }

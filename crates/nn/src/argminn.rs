@@ -398,8 +398,9 @@ impl Argminn {
     }
 
     /// What the read-out needs, in inference mode, on the host, for B sequences of u8
-    /// codes `(B·L)`: scanner activations `(B, F, L')` before BatchNorm and, at every
-    /// position, the largest attention over layers and heads `(B, L')`.
+    /// codes `(B·L)`: scanner activations `(B, F, L')` before BatchNorm and the attention
+    /// of every layer and head `(B, AL, L', NH)` (the paper's `att_vals`, positions before
+    /// heads).
     pub fn scan(&self, codes: &[u8]) -> (Vec<f32>, Vec<f32>) {
         let l = self.config.input_length;
         let b = codes.len() / l;
@@ -411,17 +412,8 @@ impl Argminn {
             .unwrap_or_else(crate::default_device);
         let x = Tensor::<3>::from_data(TensorData::new(x, [b, 4, l]), &dev);
         let out = self.run(x, false);
-        let most = out
-            .attention
-            .into_iter()
-            .map(|a| a.max_dim(2)) // (B, L', 1) over heads
-            .reduce(|a, b| a.max_pair(b))
-            .expect("at least one attention layer");
-        let [b, lp, _] = most.dims();
-        (
-            tensor_values(out.activations),
-            tensor_values(most.reshape([b, lp])),
-        )
+        let attention = Tensor::stack::<4>(out.attention, 1);
+        (tensor_values(out.activations), tensor_values(attention))
     }
 
     /// Logits `(B, C)` in inference mode.

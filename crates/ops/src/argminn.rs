@@ -30,6 +30,72 @@ pub struct Scan {
     pub activations: Vec<f32>,
     /// The largest attention over layers and heads, `(N, L')`.
     pub attention: Vec<f32>,
+    /// How each head's attention goes with each filter's activation, over every position
+    /// of every sequence scanned.
+    pub heads: HeadStats,
+}
+
+/// Sums over positions, per layer, head and filter, of the attention α, the activation A
+/// and their products: enough for their correlation without keeping every attention
+/// value `(N, AL, NH, L')`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct HeadStats {
+    pub layers: usize,
+    pub heads: usize,
+    pub filters: usize,
+    /// Positions summed over.
+    pub count: f64,
+    /// `(AL, NH)`: Σα and Σα².
+    pub sum_att: Vec<f64>,
+    pub sum_att2: Vec<f64>,
+    /// `(F)`: ΣA and ΣA².
+    pub sum_act: Vec<f64>,
+    pub sum_act2: Vec<f64>,
+    /// `(AL, NH, F)`: ΣαA, Σα where A > 0, and the number of positions where A > 0.
+    pub sum_prod: Vec<f64>,
+    pub sum_att_active: Vec<f64>,
+    pub active: Vec<f64>,
+}
+
+impl HeadStats {
+    fn new(layers: usize, heads: usize, filters: usize) -> Self {
+        let lh = layers * heads;
+        Self {
+            layers,
+            heads,
+            filters,
+            count: 0.0,
+            sum_att: vec![0.0; lh],
+            sum_att2: vec![0.0; lh],
+            sum_act: vec![0.0; filters],
+            sum_act2: vec![0.0; filters],
+            sum_prod: vec![0.0; lh * filters],
+            sum_att_active: vec![0.0; lh * filters],
+            active: vec![0.0; lh * filters],
+        }
+    }
+
+    /// Pearson's r between head (layer, head)'s attention and filter f's activation over
+    /// the positions (NaN when either is constant), the mean attention at positions where
+    /// the filter fires (NaN where it never does) and the mean attention overall.
+    pub fn relation(&self, layer: usize, head: usize, f: usize) -> (f64, f64, f64) {
+        let h = layer * self.heads + head;
+        let k = h * self.filters + f;
+        let n = self.count;
+        let cov = self.sum_prod[k] / n - (self.sum_att[h] / n) * (self.sum_act[f] / n);
+        let va = self.sum_att2[h] / n - (self.sum_att[h] / n).powi(2);
+        let vf = self.sum_act2[f] / n - (self.sum_act[f] / n).powi(2);
+        let r = if va > 0.0 && vf > 0.0 {
+            cov / (va * vf).sqrt()
+        } else {
+            f64::NAN
+        };
+        (
+            r,
+            self.sum_att_active[k] / self.active[k],
+            self.sum_att[h] / n,
+        )
+    }
 }
 
 impl Scan {
@@ -55,18 +121,53 @@ pub fn scan(model: &Model, codes: &[u8], batch: usize) -> Result<Scan> {
         )));
     }
     let n = codes.len() / l;
+    let (f, lp, al, nh) = (c.filters, c.positions_out(), c.layers, c.heads);
     let mut out = Scan {
         n,
-        filters: c.filters,
-        positions: c.positions_out(),
+        filters: f,
+        positions: lp,
         width: c.width,
-        activations: Vec::with_capacity(n * c.filters * c.positions_out()),
-        attention: Vec::with_capacity(n * c.positions_out()),
+        activations: Vec::with_capacity(n * f * lp),
+        attention: Vec::with_capacity(n * lp),
+        heads: HeadStats::new(al, nh, f),
     };
     for chunk in codes.chunks(batch.max(1) * l) {
-        let (a, att) = m.scan(chunk);
+        let (a, att) = m.scan(chunk); // (B, F, L'), (B, AL, L', NH)
+        let hs = &mut out.heads;
+        for i in 0..chunk.len() / l {
+            let act = &a[i * f * lp..(i + 1) * f * lp];
+            for p in 0..lp {
+                let at = |layer: usize, head: usize| att[((i * al + layer) * lp + p) * nh + head];
+                let most = (0..al)
+                    .flat_map(|layer| (0..nh).map(move |head| (layer, head)))
+                    .map(|(layer, head)| at(layer, head))
+                    .fold(f32::NEG_INFINITY, f32::max);
+                out.attention.push(most);
+                hs.count += 1.0;
+                for k in 0..f {
+                    let v = act[k * lp + p] as f64;
+                    hs.sum_act[k] += v;
+                    hs.sum_act2[k] += v * v;
+                }
+                for layer in 0..al {
+                    for head in 0..nh {
+                        let h = layer * nh + head;
+                        let x = at(layer, head) as f64;
+                        hs.sum_att[h] += x;
+                        hs.sum_att2[h] += x * x;
+                        for k in 0..f {
+                            let v = act[k * lp + p] as f64;
+                            hs.sum_prod[h * f + k] += x * v;
+                            if v > 0.0 {
+                                hs.sum_att_active[h * f + k] += x;
+                                hs.active[h * f + k] += 1.0;
+                            }
+                        }
+                    }
+                }
+            }
+        }
         out.activations.extend(a);
-        out.attention.extend(att);
     }
     Ok(out)
 }
@@ -121,6 +222,7 @@ pub struct Instance {
 ///     n: 1, filters: 2, positions: 4, width: 3,
 ///     activations: vec![0.0, 3.0, 0.5, 0.0, /* filter 1: */ 0.0, 1.0, 0.0, 4.0],
 ///     attention: vec![0.1, 0.95, 0.2, 0.99],
+///     heads: Default::default(),
 /// };
 /// let calls = call_instances(&scan, &[0, 1], 0.9, &[1.0, 1.0], &[1.0, 1.0]);
 /// assert_eq!(calls.iter().map(|c| (c.position, c.filter)).collect::<Vec<_>>(), [(1, 0), (3, 1)]);
@@ -310,6 +412,42 @@ mod tests {
         assert_eq!((s.n, s.filters, s.positions, s.width), (3, 8, 31, 10));
         assert_eq!(s.activations.len(), 3 * 8 * 31);
         assert!(s.attention.iter().all(|&a| a > 0.0 && a <= 1.0));
+        // The head statistics saw every position; attention sums to 1 over the positions
+        // of each sequence, layer and head, so its overall mean is 1/L'.
+        assert_eq!(s.heads.count, (3 * 31) as f64);
+        for layer in 0..2 {
+            for head in 0..4 {
+                let (r, _, mean) = s.heads.relation(layer, head, 0);
+                assert!((mean - 1.0 / 31.0).abs() < 1e-6, "{mean}");
+                assert!(r.is_nan() || (-1.0..=1.0).contains(&r), "{r}");
+            }
+        }
+        // Pearson's r and the mean attention at active positions, recomputed directly from
+        // the model's attention `(N, AL, L', NH)` for layer 1, head 2 and every filter.
+        let (act, att) = model.argminn().unwrap().scan(&codes);
+        for f in 0..8 {
+            let (mut xs, mut ys) = (Vec::new(), Vec::new());
+            for i in 0..3 {
+                for p in 0..31 {
+                    xs.push(att[((i * 2 + 1) * 31 + p) * 4 + 2] as f64);
+                    ys.push(act[(i * 8 + f) * 31 + p] as f64);
+                }
+            }
+            let n = xs.len() as f64;
+            let (mx, my) = (xs.iter().sum::<f64>() / n, ys.iter().sum::<f64>() / n);
+            let cov: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum();
+            let vx: f64 = xs.iter().map(|x| (x - mx).powi(2)).sum();
+            let vy: f64 = ys.iter().map(|y| (y - my).powi(2)).sum();
+            let (r, active, _) = s.heads.relation(1, 2, f);
+            if vy > 0.0 {
+                assert!((r - cov / (vx * vy).sqrt()).abs() < 1e-6, "filter {f}: {r}");
+                let on: Vec<f64> = (0..xs.len())
+                    .filter(|&k| ys[k] > 0.0)
+                    .map(|k| xs[k])
+                    .collect();
+                assert!((active - on.iter().sum::<f64>() / on.len() as f64).abs() < 1e-9);
+            }
+        }
         // Batching does not change the result.
         assert_eq!(scan(&model, &codes, 3).unwrap(), s);
         let (mean, std) = activation_stats(&s);
@@ -337,6 +475,7 @@ mod tests {
             width: 2,
             activations: vec![0.0, 2.0, 4.0, 0.0, 0.0, 0.0],
             attention: vec![1.0; 3],
+            heads: HeadStats::default(),
         };
         let (mean, std) = activation_stats(&s);
         assert_eq!((mean, std), (vec![3.0, 0.0], vec![1.0, 0.0]));

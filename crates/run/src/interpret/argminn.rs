@@ -5,6 +5,9 @@
 //! - `instances.tsv` and `instances.bed`: positions whose largest attention over layers and
 //!   heads exceeds `--instance-attention` (0.9), each called with the passing filter of the
 //!   best z-score among those above their mean positive activation;
+//! - `attention_heads.tsv`: per layer, head and filter, Pearson's r between the head's
+//!   attention and the filter's activation over every position, and the mean attention
+//!   where the filter fires against the mean overall (which head reads which motif);
 //! - `syntax.tsv`: spacing histograms of ordered pairs of passing filters, from the
 //!   instances at `--syntax-attention` (0.5) in the positive sequences (every sequence when
 //!   the data have no labels): each sequence's first a-hit and the next b-hit give
@@ -74,6 +77,43 @@ pub(super) fn readout(
     let path = out.join("instances.tsv");
     let mut f = AtomicFile::create(&path)?;
     write_instances(&mut f, &instances, sel, s.width, ann).map_err(io_error(&path))?;
+    outputs.add(move || f.commit());
+    let path = out.join("attention_heads.tsv");
+    let mut f = AtomicFile::create(&path)?;
+    (|| -> std::io::Result<()> {
+        writeln!(
+            f,
+            "layer\thead\tfilter\tlabel\tpasses\tpearson_r\tmean_attention_active\tmean_attention"
+        )?;
+        let h = &s.heads;
+        for layer in 0..h.layers {
+            for head in 0..h.heads {
+                for u in 0..h.filters {
+                    let (r, on, all) = h.relation(layer, head, u);
+                    let num = |v: f64| {
+                        if v.is_nan() {
+                            "NA".to_string()
+                        } else {
+                            format!("{v:.4e}")
+                        }
+                    };
+                    writeln!(
+                        f,
+                        "{}\t{}\tunit{u}\t{}\t{}\t{}\t{}\t{}",
+                        layer + 1,
+                        head + 1,
+                        ann[u].label,
+                        checked[u].passes,
+                        num(r),
+                        num(on),
+                        num(all)
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    })()
+    .map_err(io_error(&path))?;
     outputs.add(move || f.commit());
     let path = out.join("instances.bed");
     let mut f = AtomicFile::create(&path)?;
