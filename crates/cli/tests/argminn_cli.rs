@@ -169,6 +169,9 @@ fn argminn_trains_with_its_objective_and_serves_the_model_commands() {
         1 + 2 * 2 * 4,
         "layers × heads × filters"
     );
+    ok(&run(&["report", &p("run"), "-q"]));
+    let html = std::fs::read_to_string(tmp.path().join("run/report.html")).unwrap();
+    assert!(html.contains("ARGMINN read-out") && html.contains("trimmed_width"));
     for line in read("instances.bed").lines() {
         assert_eq!(line.split('\t').count(), 6, "{line}");
     }

@@ -398,6 +398,9 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
             ),
         );
     }
+    if idir.join("motifs_qc.tsv").exists() {
+        argminn_section(&mut rep, idir, &summary["argminn"])?;
+    }
     if !inp.attributions.is_empty() {
         rep.section("Attributions");
         rep.paragraph(
@@ -487,4 +490,117 @@ fn numeric_table(t: &TsvTable, text: usize, rows: &[usize]) -> Table {
         );
     }
     table
+}
+
+/// A TSV file of the interpretation as a report table: the columns named in `numbers`
+/// are numeric with their decimals, the others text; at most `limit` rows (in file order,
+/// or those kept by `keep`).
+fn tsv_table(
+    path: &Path,
+    numbers: &[(&str, usize)],
+    keep: &dyn Fn(&[String]) -> bool,
+    limit: usize,
+) -> Result<(Table, usize)> {
+    let t = TsvTable::read(path)?;
+    let decimals = |name: &str| numbers.iter().find(|(n, _)| *n == name).map(|(_, d)| *d);
+    let columns = t
+        .header
+        .iter()
+        .map(|h| match decimals(h) {
+            Some(d) => Column::number(h.clone(), d),
+            None => Column::text(h.clone()),
+        })
+        .collect();
+    let mut table = Table::new(columns);
+    let rows: Vec<&Vec<String>> = t.rows.iter().filter(|r| keep(r)).collect();
+    for row in rows.iter().take(limit) {
+        let cells = row
+            .iter()
+            .zip(&t.header)
+            .map(|(v, h)| match decimals(h) {
+                Some(d) => Cell::Number(v.parse().unwrap_or(f64::NAN), d),
+                None => Cell::text(v.clone()),
+            })
+            .collect();
+        table.push_row(cells);
+    }
+    Ok((table, rows.len()))
+}
+
+/// ARGMINN's read-out: the filters' quality control, the instances, the heads that read
+/// each passing filter and the spacing histograms of filter pairs.
+fn argminn_section(rep: &mut Report, idir: &Path, summary: &serde_json::Value) -> Result<()> {
+    rep.section("ARGMINN read-out");
+    let num = |v: &serde_json::Value| v.as_f64().map_or("—".to_string(), |x| x.to_string());
+    rep.paragraph(format!(
+        "Filter PFMs trimmed of flanks under 0.2 bits and kept with a width of at least 5 and a \
+         mean information content of at least 1 bit (motifs.meme); {} instances where the largest \
+         attention over layers and heads exceeds {} (instances.tsv, instances.bed), each called \
+         with the passing filter of the best z-score.",
+        num(&summary["instances"]),
+        num(&summary["instance_attention"])
+    ));
+    let (qc, _) = tsv_table(
+        &idir.join("motifs_qc.tsv"),
+        &[("nsites", 0), ("trimmed_width", 0), ("mean_ic", 3)],
+        &|_| true,
+        usize::MAX,
+    )?;
+    rep.table(qc);
+    let heads = idir.join("attention_heads.tsv");
+    if heads.exists() {
+        rep.paragraph(
+            "Which head reads which motif: Pearson's r between each head's attention and each \
+             passing filter's activation over every position, and the mean attention where the \
+             filter fires against the mean overall.",
+        );
+        let (t, _) = tsv_table(
+            &heads,
+            &[
+                ("layer", 0),
+                ("head", 0),
+                ("pearson_r", 3),
+                ("mean_attention_active", 4),
+                ("mean_attention", 4),
+            ],
+            &|r| r.get(4).is_some_and(|p| p == "true"),
+            64,
+        )?;
+        rep.table(t);
+    }
+    let syntax = idir.join("syntax.tsv");
+    if syntax.exists() {
+        rep.paragraph(format!(
+            "Syntax: spacings pos_b − pos_a − W of ordered pairs of passing filters (each \
+             sequence's first a-hit and the next b-hit) in the positive sequences, at attention \
+             above {} (syntax.tsv, the 30 most frequent rows).",
+            num(&summary["syntax_attention"])
+        ));
+        let t = TsvTable::read(&syntax)?;
+        let mut rows: Vec<&Vec<String>> = t.rows.iter().collect();
+        let count = |r: &Vec<String>| r.get(5).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        rows.sort_by(|a, b| count(b).total_cmp(&count(a)));
+        let mut table = Table::new(
+            t.header
+                .iter()
+                .map(|h| match h.as_str() {
+                    "spacing" | "sequences" => Column::number(h.clone(), 0),
+                    _ => Column::text(h.clone()),
+                })
+                .collect(),
+        );
+        for r in rows.into_iter().take(30) {
+            let cells = r
+                .iter()
+                .enumerate()
+                .map(|(k, v)| match k {
+                    4 | 5 => Cell::Number(v.parse().unwrap_or(f64::NAN), 0),
+                    _ => Cell::text(v.clone()),
+                })
+                .collect();
+            table.push_row(cells);
+        }
+        rep.table(table);
+    }
+    Ok(())
 }
