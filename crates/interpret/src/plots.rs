@@ -46,14 +46,18 @@ pub fn importance_boxplots(groups: &[(String, Vec<Vec<f64>>)], class_names: &[St
     )
 }
 
-/// Training and validation loss by epoch from `(epoch, train, validation)` rows; the best
-/// (lowest validation) epoch is marked.
-pub fn loss_curve(rows: &[(f64, f64, f64)]) -> String {
-    let best = rows
-        .iter()
-        .filter(|r| r.2.is_finite())
-        .min_by(|a, b| a.2.total_cmp(&b.2))
-        .map(|r| (r.0, format!("best epoch {}", r.0)));
+/// Training and validation loss by epoch from `(epoch, train, validation)` rows; the epoch
+/// whose weights were kept is marked when known (`kept`: the last one for runs that keep
+/// the last epoch), else the best (lowest validation) epoch.
+pub fn loss_curve(rows: &[(f64, f64, f64)], kept: Option<usize>) -> String {
+    let best = match kept.filter(|&k| k > 0) {
+        Some(k) => Some((k as f64, format!("kept epoch {k}"))),
+        None => rows
+            .iter()
+            .filter(|r| r.2.is_finite())
+            .min_by(|a, b| a.2.total_cmp(&b.2))
+            .map(|r| (r.0, format!("best epoch {}", r.0))),
+    };
     line_chart(
         &[
             ("training".into(), rows.iter().map(|r| (r.0, r.1)).collect()),
@@ -91,4 +95,17 @@ pub fn metric_bars(name: &str, class_names: &[String], values: &[f64]) -> String
             ..Default::default()
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_loss_curve_marks_the_kept_epoch_or_else_the_best() {
+        let rows = [(1.0, 0.7, 0.6), (2.0, 0.5, 0.4), (3.0, 0.45, 0.5)];
+        assert!(loss_curve(&rows, None).contains("best epoch 2"));
+        let kept = loss_curve(&rows, Some(3));
+        assert!(kept.contains("kept epoch 3") && !kept.contains("best epoch"));
+    }
 }

@@ -21,6 +21,8 @@ pub struct ReportInputs {
     pub run_summary: Vec<(String, String)>,
     /// Losses per epoch `(epoch, train, validation)`; empty when unknown.
     pub losses: Vec<(f64, f64, f64)>,
+    /// The epoch whose weights the run kept (its `config.json`), marked on the loss curve.
+    pub kept_epoch: Option<usize>,
     /// Output directory of `explainn interpret` (default `RUN_DIR/interpret`).
     pub interpret_dir: PathBuf,
     /// Test metrics (default `RUN_DIR/test/metrics.tsv` when it exists).
@@ -62,6 +64,7 @@ impl ReportInputs {
             run_dir,
             run_summary: Vec::new(),
             losses: Vec::new(),
+            kept_epoch: None,
             metrics,
             top_units: 10,
             attributions: Vec::new(),
@@ -260,7 +263,7 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
     }
     if !inp.losses.is_empty() {
         rep.figure(
-            &plots::loss_curve(&inp.losses),
+            &plots::loss_curve(&inp.losses, inp.kept_epoch),
             "Training and validation loss per epoch; the dashed line marks the epoch whose weights were kept.",
         );
     }

@@ -395,7 +395,15 @@ fn interpret_into(
             .iter()
             .map(|e| (e.epoch as f64, e.train_loss, e.validation_loss))
             .collect();
-        svg("loss.svg", plots::loss_curve(&rows))?;
+        let kept = run
+            .config()
+            .exists()
+            .then(|| run.read_config())
+            .transpose()?;
+        svg(
+            "loss.svg",
+            plots::loss_curve(&rows, kept.map(|c| c.best_epoch)),
+        )?;
     }
     let metrics = req
         .metrics

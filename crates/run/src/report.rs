@@ -147,6 +147,7 @@ pub fn report_run(req: &ReportRequest) -> Result<String> {
         let config = run.read_config()?;
         inp.class_names = config.class_names.clone();
         inp.run_summary = summary(run, &config);
+        inp.kept_epoch = Some(config.best_epoch);
     }
     if run.losses().exists() {
         inp.losses = crate::losses::read(&run.losses())?
