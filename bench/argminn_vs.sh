@@ -21,7 +21,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 E=${EXPLAINN:-$here/target/release/explainn}
 OUT=${1:-$here/bench-out/argminn}
-GRAMMARS=${GRAMMARS:-"verify-single verify-and verify-spacing verify-repressor spi1 jund-tead"}
+GRAMMARS=${GRAMMARS:-"verify-single verify-and verify-spacing verify-spacing-wide verify-repressor spi1 jund-tead"}
 EPOCHS=${EPOCHS:-40}
 SIM_N=${SIM_N:-6400}
 TEST_N=${TEST_N:-1000}

@@ -28,6 +28,7 @@ fn grammars_plant_what_they_say() {
         "verify-single",
         "verify-and",
         "verify-spacing",
+        "verify-spacing-wide",
         "verify-repressor",
         "spi1",
         "tal1-gata1",

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// The bundled grammars, by name: the four verification tasks of the ARGMINN
 /// specification and the paper's six simulated sets.
-pub const GRAMMARS: [(&str, &str); 10] = [
+pub const GRAMMARS: [(&str, &str); 11] = [
     (
         "verify-single",
         include_str!("../../../grammars/verify-single.json"),
@@ -24,6 +24,10 @@ pub const GRAMMARS: [(&str, &str); 10] = [
     (
         "verify-spacing",
         include_str!("../../../grammars/verify-spacing.json"),
+    ),
+    (
+        "verify-spacing-wide",
+        include_str!("../../../grammars/verify-spacing-wide.json"),
     ),
     (
         "verify-repressor",

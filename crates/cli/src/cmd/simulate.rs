@@ -9,7 +9,8 @@ use std::path::PathBuf;
 #[derive(ClapArgs, Debug)]
 pub struct Args {
     /// A grammar file (JSON), or a bundled grammar: verify-single, verify-and,
-    /// verify-spacing, verify-repressor (the ARGMINN verification tasks), spi1, tal1-gata1,
+    /// verify-spacing, verify-repressor (the ARGMINN verification tasks; verify-spacing-wide:
+    /// the hard spacing at a 24-bp gap, wider than ExplaiNN's filters), spi1, tal1-gata1,
     /// e2f6-max, jund-tead, rest, spi1-ctcf (the ARGMINN paper's sets). `--list` prints
     /// them with their rules.
     #[arg(required_unless_present = "list")]
