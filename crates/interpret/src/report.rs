@@ -495,16 +495,13 @@ fn numeric_table(t: &TsvTable, text: usize, rows: &[usize]) -> Table {
     table
 }
 
-/// A TSV file of the interpretation as a report table: the columns named in `numbers`
-/// are numeric with their decimals, the others text; at most `limit` rows (in file order,
-/// or those kept by `keep`).
-fn tsv_table(
-    path: &Path,
+/// Rows of a table of the interpretation as a report table: the columns named in
+/// `numbers` are numeric with their decimals, the others text.
+fn tsv_table<'a>(
+    t: &TsvTable,
     numbers: &[(&str, usize)],
-    keep: &dyn Fn(&[String]) -> bool,
-    limit: usize,
-) -> Result<(Table, usize)> {
-    let t = TsvTable::read(path)?;
+    rows: impl IntoIterator<Item = &'a Vec<String>>,
+) -> Table {
     let decimals = |name: &str| numbers.iter().find(|(n, _)| *n == name).map(|(_, d)| *d);
     let columns = t
         .header
@@ -515,8 +512,7 @@ fn tsv_table(
         })
         .collect();
     let mut table = Table::new(columns);
-    let rows: Vec<&Vec<String>> = t.rows.iter().filter(|r| keep(r)).collect();
-    for row in rows.iter().take(limit) {
+    for row in rows {
         let cells = row
             .iter()
             .zip(&t.header)
@@ -527,7 +523,7 @@ fn tsv_table(
             .collect();
         table.push_row(cells);
     }
-    Ok((table, rows.len()))
+    table
 }
 
 /// ARGMINN's read-out: the filters' quality control, the instances, the heads that read
@@ -543,13 +539,9 @@ fn argminn_section(rep: &mut Report, idir: &Path, summary: &serde_json::Value) -
         num(&summary["instances"]),
         num(&summary["instance_attention"])
     ));
-    let (qc, _) = tsv_table(
-        &idir.join("motifs_qc.tsv"),
-        &[("nsites", 0), ("trimmed_width", 0), ("mean_ic", 3)],
-        &|_| true,
-        usize::MAX,
-    )?;
-    rep.table(qc);
+    let qc = TsvTable::read(&idir.join("motifs_qc.tsv"))?;
+    let numbers = [("nsites", 0), ("trimmed_width", 0), ("mean_ic", 3)];
+    rep.table(tsv_table(&qc, &numbers, &qc.rows));
     let heads = idir.join("attention_heads.tsv");
     if heads.exists() {
         rep.paragraph(
@@ -557,19 +549,19 @@ fn argminn_section(rep: &mut Report, idir: &Path, summary: &serde_json::Value) -
              passing filter's activation over every position, and the mean attention where the \
              filter fires against the mean overall.",
         );
-        let (t, _) = tsv_table(
-            &heads,
-            &[
-                ("layer", 0),
-                ("head", 0),
-                ("pearson_r", 3),
-                ("mean_attention_active", 4),
-                ("mean_attention", 4),
-            ],
-            &|r| r.get(4).is_some_and(|p| p == "true"),
-            64,
-        )?;
-        rep.table(t);
+        let t = TsvTable::read(&heads)?;
+        let numbers = [
+            ("layer", 0),
+            ("head", 0),
+            ("pearson_r", 3),
+            ("mean_attention_active", 4),
+            ("mean_attention", 4),
+        ];
+        let passing = t
+            .rows
+            .iter()
+            .filter(|r| r.get(4).is_some_and(|p| p == "true"));
+        rep.table(tsv_table(&t, &numbers, passing.take(64)));
     }
     let syntax = idir.join("syntax.tsv");
     if syntax.exists() {
@@ -583,27 +575,8 @@ fn argminn_section(rep: &mut Report, idir: &Path, summary: &serde_json::Value) -
         let mut rows: Vec<&Vec<String>> = t.rows.iter().collect();
         let count = |r: &Vec<String>| r.get(5).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
         rows.sort_by(|a, b| count(b).total_cmp(&count(a)));
-        let mut table = Table::new(
-            t.header
-                .iter()
-                .map(|h| match h.as_str() {
-                    "spacing" | "sequences" => Column::number(h.clone(), 0),
-                    _ => Column::text(h.clone()),
-                })
-                .collect(),
-        );
-        for r in rows.into_iter().take(30) {
-            let cells = r
-                .iter()
-                .enumerate()
-                .map(|(k, v)| match k {
-                    4 | 5 => Cell::Number(v.parse().unwrap_or(f64::NAN), 0),
-                    _ => Cell::text(v.clone()),
-                })
-                .collect();
-            table.push_row(cells);
-        }
-        rep.table(table);
+        let numbers = [("spacing", 0), ("sequences", 0)];
+        rep.table(tsv_table(&t, &numbers, rows.into_iter().take(30)));
     }
     Ok(())
 }

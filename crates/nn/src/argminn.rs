@@ -402,15 +402,8 @@ impl Argminn {
     /// of every layer and head `(B, AL, L', NH)` (the paper's `att_vals`, positions before
     /// heads).
     pub fn scan(&self, codes: &[u8]) -> (Vec<f32>, Vec<f32>) {
-        let l = self.config.input_length;
-        let b = codes.len() / l;
-        let x = explainn_seq::encode::one_hot_batch(codes, l, false);
-        let dev = self
-            .devices()
-            .into_iter()
-            .next()
-            .unwrap_or_else(crate::default_device);
-        let x = Tensor::<3>::from_data(TensorData::new(x, [b, 4, l]), &dev);
+        let dev = self.scanner.weight.device();
+        let x = crate::network::one_hot_tensor(codes, self.config.input_length, &dev);
         let out = self.run(x, false);
         let attention = Tensor::stack::<4>(out.attention, 1);
         (tensor_values(out.activations), tensor_values(attention))

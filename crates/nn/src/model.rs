@@ -504,8 +504,7 @@ impl ExplaiNN {
         let dev = self.conv_weight.device();
         let flex_autodiff = dev.is_autodiff() && dev == Device::flex();
         if !flex_autodiff || reference_ops() || l >= u16::MAX as usize {
-            let x = explainn_seq::encode::one_hot_batch(codes, l, false);
-            let x = Tensor::<3>::from_data(TensorData::new(x, [b, 4, l]), &dev);
+            let x = crate::network::one_hot_tensor(codes, l, &dev);
             return self.run(x, Some(rng), false).logits;
         }
         let (u, lc) = (cfg.units, cfg.conv_length());

@@ -503,10 +503,7 @@ impl Model {
 
     /// One-hot `(B, 4, L)` on the model's device for B sequences of u8 codes.
     fn one_hot(&self, codes: &[u8]) -> Tensor<3> {
-        let l = self.input_length();
-        let b = codes.len() / l;
-        let x = explainn_seq::encode::one_hot_batch(codes, l, false);
-        Tensor::<3>::from_data(TensorData::new(x, [b, 4, l]), &self.device())
+        one_hot_tensor(codes, self.input_length(), &self.device())
     }
 
     /// Training-mode logits for B sequences of u8 codes (B·L row-major): batch statistics
@@ -580,6 +577,13 @@ impl Model {
             Model::Stack(m) => m.first_activations(x),
         }
     }
+}
+
+/// One-hot `(B, 4, L)` on `device` for B sequences of u8 codes of length `l` (B·L
+/// row-major).
+pub(crate) fn one_hot_tensor(codes: &[u8], l: usize, device: &Device) -> Tensor<3> {
+    let x = explainn_seq::encode::one_hot_batch(codes, l, false);
+    Tensor::<3>::from_data(TensorData::new(x, [codes.len() / l, 4, l]), device)
 }
 
 /// Host copy of a float tensor.

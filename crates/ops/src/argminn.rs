@@ -75,6 +75,42 @@ impl HeadStats {
         }
     }
 
+    /// Add one position: `attention(layer, head)` and `activation(filter)` there.
+    /// Returns the largest attention over layers and heads.
+    fn add_position(
+        &mut self,
+        attention: impl Fn(usize, usize) -> f32,
+        activation: impl Fn(usize) -> f32,
+    ) -> f32 {
+        let f = self.filters;
+        self.count += 1.0;
+        for k in 0..f {
+            let v = activation(k) as f64;
+            self.sum_act[k] += v;
+            self.sum_act2[k] += v * v;
+        }
+        let mut most = f32::NEG_INFINITY;
+        for layer in 0..self.layers {
+            for head in 0..self.heads {
+                let h = layer * self.heads + head;
+                let a = attention(layer, head);
+                most = most.max(a);
+                let x = a as f64;
+                self.sum_att[h] += x;
+                self.sum_att2[h] += x * x;
+                for k in 0..f {
+                    let v = activation(k) as f64;
+                    self.sum_prod[h * f + k] += x * v;
+                    if v > 0.0 {
+                        self.sum_att_active[h * f + k] += x;
+                        self.active[h * f + k] += 1.0;
+                    }
+                }
+            }
+        }
+        most
+    }
+
     /// Pearson's r between head (layer, head)'s attention and filter f's activation over
     /// the positions (NaN when either is constant), the mean attention at positions where
     /// the filter fires (NaN where it never does) and the mean attention overall.
@@ -137,34 +173,11 @@ pub fn scan(model: &Model, codes: &[u8], batch: usize) -> Result<Scan> {
         for i in 0..chunk.len() / l {
             let act = &a[i * f * lp..(i + 1) * f * lp];
             for p in 0..lp {
-                let at = |layer: usize, head: usize| att[((i * al + layer) * lp + p) * nh + head];
-                let most = (0..al)
-                    .flat_map(|layer| (0..nh).map(move |head| (layer, head)))
-                    .map(|(layer, head)| at(layer, head))
-                    .fold(f32::NEG_INFINITY, f32::max);
+                let most = hs.add_position(
+                    |layer, head| att[((i * al + layer) * lp + p) * nh + head],
+                    |k| act[k * lp + p],
+                );
                 out.attention.push(most);
-                hs.count += 1.0;
-                for k in 0..f {
-                    let v = act[k * lp + p] as f64;
-                    hs.sum_act[k] += v;
-                    hs.sum_act2[k] += v * v;
-                }
-                for layer in 0..al {
-                    for head in 0..nh {
-                        let h = layer * nh + head;
-                        let x = at(layer, head) as f64;
-                        hs.sum_att[h] += x;
-                        hs.sum_att2[h] += x * x;
-                        for k in 0..f {
-                            let v = act[k * lp + p] as f64;
-                            hs.sum_prod[h * f + k] += x * v;
-                            if v > 0.0 {
-                                hs.sum_att_active[h * f + k] += x;
-                                hs.active[h * f + k] += 1.0;
-                            }
-                        }
-                    }
-                }
             }
         }
         out.activations.extend(a);

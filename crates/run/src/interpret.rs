@@ -630,13 +630,22 @@ fn add_unit_tables(
     classes: &[String],
     ann: &[UnitAnnotation],
 ) -> Result<()> {
-    let path = out.join("weights.tsv");
-    let mut f = AtomicFile::create(&path)?;
-    tables::write_weights(&mut f, weights, classes, ann).map_err(io_error(&path))?;
-    outputs.add(move || f.commit());
-    let path = out.join("importance.tsv");
-    let mut f = AtomicFile::create(&path)?;
-    tables::write_importance(&mut f, imp, classes, ann).map_err(io_error(&path))?;
+    add_file(outputs, &out.join("weights.tsv"), |f| {
+        tables::write_weights(f, weights, classes, ann)
+    })?;
+    add_file(outputs, &out.join("importance.tsv"), |f| {
+        tables::write_importance(f, imp, classes, ann)
+    })
+}
+
+/// Write `path` through `write` into an atomic file whose commit is queued in `outputs`.
+fn add_file(
+    outputs: &mut OutputSet,
+    path: &Path,
+    write: impl FnOnce(&mut AtomicFile) -> std::io::Result<()>,
+) -> Result<()> {
+    let mut f = AtomicFile::create(path)?;
+    write(&mut f).map_err(io_error(path))?;
     outputs.add(move || f.commit());
     Ok(())
 }
@@ -736,25 +745,20 @@ fn add_motif_outputs(
     max_activation: &[f32],
     order: &[usize],
 ) -> Result<()> {
-    let path = out.join("filters.meme");
-    let mut f = AtomicFile::create(&path)?;
-    pwm::write_meme(&mut f, motifs).map_err(io_error(&path))?;
-    outputs.add(move || f.commit());
-    let path = out.join("tomtom.tsv");
-    let mut f = AtomicFile::create(&path)?;
-    write_tomtom_text(&mut f, hits).map_err(io_error(&path))?;
-    outputs.add(move || f.commit());
-    let path = out.join("annotation.tsv");
-    let mut f = AtomicFile::create(&path)?;
-    tables::write_annotation(&mut f, ann, max_activation).map_err(io_error(&path))?;
-    outputs.add(move || f.commit());
+    add_file(outputs, &out.join("filters.meme"), |f| {
+        pwm::write_meme(f, motifs)
+    })?;
+    add_file(outputs, &out.join("tomtom.tsv"), |f| {
+        write_tomtom_text(f, hits)
+    })?;
+    add_file(outputs, &out.join("annotation.tsv"), |f| {
+        tables::write_annotation(f, ann, max_activation)
+    })?;
     for (rank, &u) in order.iter().enumerate() {
         let name = format!("{:03}_unit{u}.svg", rank + 1);
-        let path = out.join("logos").join(&name);
-        let mut f = AtomicFile::create(&path)?;
-        f.write_all(logo_svg(&motifs[u], &LogoOptions::default()).as_bytes())
-            .map_err(io_error(&path))?;
-        outputs.add(move || f.commit());
+        add_file(outputs, &out.join("logos").join(&name), |f| {
+            f.write_all(logo_svg(&motifs[u], &LogoOptions::default()).as_bytes())
+        })?;
     }
     Ok(())
 }

@@ -512,7 +512,7 @@ pub fn train_with(
         Start::From(tensors) => Model::from_tensors(&config, tensors, &ad)?,
     };
     let params = params::Params::new(&model, &config, &opts.freeze, &opts.penalties, device)?;
-    let labels = params.labels();
+    let labels: Vec<String> = opts.penalties.iter().map(|p| p.term.label()).collect();
     let mut optim = optimiser(opts);
     let mut plateau = (0i32, f64::INFINITY, 0usize); // cuts, best loss, stale epochs
     let mut shuffle_rng = ChaCha8Rng::seed_from_u64(opts.seed.wrapping_add(1));

@@ -414,11 +414,6 @@ impl Params {
             .any(|(_, p)| p.weight.at(epoch) != 0.0)
     }
 
-    /// The labels of the penalties, in order (the extra columns of `losses.tsv`).
-    pub(super) fn labels(&self) -> Vec<String> {
-        self.penalties.iter().map(|(_, p)| p.term.label()).collect()
-    }
-
     /// The model terms active at `epoch`, in the order [`Params::penalty`] expects their
     /// values.
     pub(super) fn model_terms(&self, epoch: usize) -> Vec<&str> {

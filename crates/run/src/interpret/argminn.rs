@@ -13,14 +13,14 @@
 //!   the data have no labels): each sequence's first a-hit and the next b-hit give
 //!   pos_b − pos_a − W.
 
-use super::{Context, io_error};
+use super::{Context, add_file};
 use crate::Result;
-use crate::output::{AtomicFile, OutputSet};
+use crate::output::OutputSet;
 use explainn_interpret::annotate::UnitAnnotation;
 use explainn_motif::Motif;
 use explainn_nn::Predictor;
 use explainn_ops::argminn::{
-    Instance, MotifQc, activation_stats, call_instances, qc, scan, spacings,
+    HeadStats, Instance, MotifQc, QcResult, activation_stats, call_instances, qc, scan, spacings,
 };
 use explainn_seq::Dataset;
 use std::io::Write;
@@ -39,9 +39,7 @@ pub(super) fn readout(
     let checked: Vec<_> = motifs.iter().map(|m| qc(m, &opts)).collect();
     let passing: Vec<usize> = (0..checked.len()).filter(|&f| checked[f].passes).collect();
 
-    let path = out.join("motifs_qc.tsv");
-    let mut f = AtomicFile::create(&path)?;
-    (|| -> std::io::Result<()> {
+    add_file(outputs, &out.join("motifs_qc.tsv"), |f| {
         writeln!(f, "filter\tlabel\tnsites\ttrimmed_width\tmean_ic\tpasses")?;
         for (u, r) in checked.iter().enumerate() {
             let width = r.trimmed.as_ref().map_or(0, |t| t.width());
@@ -52,9 +50,7 @@ pub(super) fn readout(
             )?;
         }
         Ok(())
-    })()
-    .map_err(io_error(&path))?;
-    outputs.add(move || f.commit());
+    })?;
     let kept: Vec<Motif> = passing
         .iter()
         .map(|&u| {
@@ -66,59 +62,22 @@ pub(super) fn readout(
             m
         })
         .collect();
-    let path = out.join("motifs.meme");
-    let mut f = AtomicFile::create(&path)?;
-    explainn_interpret::pwm::write_meme(&mut f, &kept).map_err(io_error(&path))?;
-    outputs.add(move || f.commit());
+    add_file(outputs, &out.join("motifs.meme"), |f| {
+        explainn_interpret::pwm::write_meme(f, &kept)
+    })?;
 
     let s = scan(p.model(), &sel.codes, cx.req.batch_size)?;
     let (mean, std) = activation_stats(&s);
     let instances = call_instances(&s, &passing, cx.req.instance_attention, &mean, &std);
-    let path = out.join("instances.tsv");
-    let mut f = AtomicFile::create(&path)?;
-    write_instances(&mut f, &instances, sel, s.width, ann).map_err(io_error(&path))?;
-    outputs.add(move || f.commit());
-    let path = out.join("attention_heads.tsv");
-    let mut f = AtomicFile::create(&path)?;
-    (|| -> std::io::Result<()> {
-        writeln!(
-            f,
-            "layer\thead\tfilter\tlabel\tpasses\tpearson_r\tmean_attention_active\tmean_attention"
-        )?;
-        let h = &s.heads;
-        for layer in 0..h.layers {
-            for head in 0..h.heads {
-                for u in 0..h.filters {
-                    let (r, on, all) = h.relation(layer, head, u);
-                    let num = |v: f64| {
-                        if v.is_nan() {
-                            "NA".to_string()
-                        } else {
-                            format!("{v:.4e}")
-                        }
-                    };
-                    writeln!(
-                        f,
-                        "{}\t{}\tunit{u}\t{}\t{}\t{}\t{}\t{}",
-                        layer + 1,
-                        head + 1,
-                        ann[u].label,
-                        checked[u].passes,
-                        num(r),
-                        num(on),
-                        num(all)
-                    )?;
-                }
-            }
-        }
-        Ok(())
-    })()
-    .map_err(io_error(&path))?;
-    outputs.add(move || f.commit());
-    let path = out.join("instances.bed");
-    let mut f = AtomicFile::create(&path)?;
-    write_bed(&mut f, &instances, sel, s.width, ann).map_err(io_error(&path))?;
-    outputs.add(move || f.commit());
+    add_file(outputs, &out.join("instances.tsv"), |f| {
+        write_instances(f, &instances, sel, s.width, ann)
+    })?;
+    add_file(outputs, &out.join("attention_heads.tsv"), |f| {
+        write_heads(f, &s.heads, &checked, ann)
+    })?;
+    add_file(outputs, &out.join("instances.bed"), |f| {
+        write_bed(f, &instances, sel, s.width, ann)
+    })?;
 
     // Syntax: the positives only (labelled data), at the lower attention threshold.
     let c = sel.class_names.len().max(1);
@@ -128,9 +87,7 @@ pub(super) fn readout(
     let loose = call_instances(&s, &passing, cx.req.syntax_attention, &mean, &std);
     let loose: Vec<Instance> = loose.into_iter().filter(|h| positive(h.sequence)).collect();
     let hist = spacings(&loose, s.width);
-    let path = out.join("syntax.tsv");
-    let mut f = AtomicFile::create(&path)?;
-    (|| -> std::io::Result<()> {
+    add_file(outputs, &out.join("syntax.tsv"), |f| {
         writeln!(
             f,
             "filter_a\tlabel_a\tfilter_b\tlabel_b\tspacing\tsequences"
@@ -145,9 +102,7 @@ pub(super) fn readout(
             }
         }
         Ok(())
-    })()
-    .map_err(io_error(&path))?;
-    outputs.add(move || f.commit());
+    })?;
     let modes: Vec<serde_json::Value> = hist
         .iter()
         .map(|((a, b), counts)| {
@@ -170,6 +125,43 @@ pub(super) fn readout(
         "syntax_instances": loose.len(),
         "spacing_modes": modes,
     }))
+}
+
+/// Per layer, head and filter: Pearson's r between attention and activation, the mean
+/// attention where the filter fires and overall (`NA` where undefined).
+fn write_heads(
+    w: &mut impl Write,
+    h: &HeadStats,
+    checked: &[QcResult],
+    ann: &[UnitAnnotation],
+) -> std::io::Result<()> {
+    writeln!(
+        w,
+        "layer\thead\tfilter\tlabel\tpasses\tpearson_r\tmean_attention_active\tmean_attention"
+    )?;
+    let num = |v: f64| match v.is_nan() {
+        true => "NA".to_string(),
+        false => format!("{v:.4e}"),
+    };
+    for layer in 0..h.layers {
+        for head in 0..h.heads {
+            for u in 0..h.filters {
+                let (r, on, all) = h.relation(layer, head, u);
+                writeln!(
+                    w,
+                    "{}\t{}\tunit{u}\t{}\t{}\t{}\t{}\t{}",
+                    layer + 1,
+                    head + 1,
+                    ann[u].label,
+                    checked[u].passes,
+                    num(r),
+                    num(on),
+                    num(all)
+                )?;
+            }
+        }
+    }
+    Ok(())
 }
 
 fn write_instances(
