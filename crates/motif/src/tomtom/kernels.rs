@@ -7,6 +7,9 @@ use super::*;
 /// One target copy's best alignment with the query.
 pub(super) struct Entry {
     pub(super) p: f32,
+    /// The best alignment's complete score: the median-shifted column scores summed over
+    /// the aligned columns, at the resolution of Tomtom's integer scaling.
+    pub(super) score: f64,
     pub(super) overlap: usize,
     pub(super) copy: usize,
     pub(super) offset: i64,
@@ -284,6 +287,7 @@ pub(super) fn score_query_impl(
     let mut entries: Vec<Entry> = (0..ncopies)
         .map(|ci| Entry {
             p: 0.0,
+            score: 0.0,
             overlap: 0,
             copy: ci,
             offset: 0,
@@ -326,6 +330,7 @@ pub(super) fn score_query_impl(
             let (complete, ov) = (best >> 8, (best & 255) as usize);
             idx.push(complete + (w * k) as i64);
             let e = &mut entries[ci];
+            e.score = complete as f64 / sc;
             e.overlap = ov;
             e.offset = (cmin + best_j) as i64 - w as i64;
         }

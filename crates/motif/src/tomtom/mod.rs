@@ -102,6 +102,10 @@ pub struct TomtomHit {
     pub orientation: Orientation,
     /// p-value of the best alignment over all offsets and strands (single precision).
     pub p_value: f32,
+    /// The best alignment's complete score: the median-shifted column similarities summed
+    /// over the aligned columns, at the resolution of Tomtom's integer scaling (what the
+    /// p-value is the upper tail of).
+    pub score: f64,
     /// E-value, p times the number of targets (single precision).
     pub e_value: f32,
     /// Storey q-value over all target copies of this query (single precision).
@@ -231,6 +235,7 @@ pub fn tomtom(
                     overlap: e.overlap,
                     orientation: copy.orientation,
                     p_value: e.p,
+                    score: e.score,
                     e_value: ev,
                     q_value: qv as f32,
                     query_consensus: qcons.clone(),

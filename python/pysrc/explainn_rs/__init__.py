@@ -1,0 +1,148 @@
+"""explainn from Python: the engine of the ``explainn`` command line on numpy arrays.
+
+Sequences are one-hot arrays ``X`` of shape ``(N, 4, L)``, float32, rows A, C, G, T (an
+all-zero column is N), as tangermeme; motifs are ``(4, w)`` probability matrices, as
+memelite. Every computation releases the GIL; ``threads`` (``n_jobs`` where memelite names
+it so) runs it on that many threads, ``None`` or ``-1`` on all cores. Results do not depend
+on the thread count.
+
+>>> import explainn_rs as ex
+>>> X = ex.one_hot_encode(["ACGTN", "TTTTA"])
+>>> X.shape, X.dtype.name
+((2, 4, 5), 'float32')
+>>> ex.decode(X)
+['ACGTN', 'TTTTA']
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy
+
+from . import _native
+from ._native import Model
+
+__version__ = _native.__version__
+
+__all__ = [
+    "Model",
+    "PWM",
+    "one_hot_encode",
+    "decode",
+    "read_meme",
+    "write_meme",
+    "tomtom",
+    "tomtom_tsv",
+]
+
+
+def one_hot_encode(sequence):
+    """One-hot encode a sequence as ``(4, L)`` or a list of sequences of one length as
+    ``(N, 4, L)``, float32, rows A, C, G, T. Lower case is read as upper case; N and the
+    other IUPAC letters give all-zero columns; any other character is a ``ValueError``."""
+    if isinstance(sequence, (str, bytes)):
+        s = sequence.decode() if isinstance(sequence, bytes) else sequence
+        return _native.one_hot_encode([s])[0]
+    return _native.one_hot_encode(list(sequence))
+
+
+def decode(X):
+    """The letters of one-hot sequences ``(N, 4, L)`` (all-zero columns as N)."""
+    return _native.decode(X)
+
+
+class PWM(numpy.ndarray):
+    """A ``(4, w)`` probability matrix (a numpy array) that remembers its site count
+    ``nsites`` from the file it was read from: MEME's Tomtom weighs its pseudocounts by it
+    (``None`` counts as 20, MEME's default), so motifs read here compare exactly as MEME
+    compares the file. Any ``(4, w)`` array can stand where a PWM is expected."""
+
+    nsites = None
+
+    def __array_finalize__(self, obj):
+        self.nsites = getattr(obj, "nsites", None)
+
+
+def read_meme(filename, n_motifs=None):
+    """The motifs of a MEME (or JASPAR, HOCOMOCO; plain or gzip) file as a dict from the
+    rest of each ``MOTIF`` line (``"MA0004.1 Arnt"``) to its ``(4, w)`` float64
+    probability matrix (a :class:`PWM`, carrying ``nsites``), in file order, as memelite's
+    ``read_meme``."""
+    motifs = {}
+    for motif_id, alt, pwm, nsites in _native.read_meme(os.fspath(filename)):
+        if n_motifs is not None and len(motifs) >= n_motifs:
+            break
+        pwm = pwm.view(PWM)
+        pwm.nsites = nsites
+        motifs[motif_id if alt is None else f"{motif_id} {alt}"] = pwm
+    return motifs
+
+
+def write_meme(filename, motifs):
+    """Write motifs (a dict name → ``(4, w)`` matrix, or a list named 0, 1, …) as a MEME
+    version 4 file, as memelite's ``write_meme`` (uniform background)."""
+    items = motifs.items() if isinstance(motifs, dict) else enumerate(motifs)
+    _native.write_meme(os.fspath(filename), [_motif(v, str(k)) for k, v in items])
+
+
+def _motif(m, name=""):
+    """``(name, (4, w) float64 array, nsites)`` of a matrix (numpy, torch or nested
+    lists)."""
+    nsites = getattr(m, "nsites", None)
+    if hasattr(m, "detach"):  # a torch tensor
+        m = m.detach().cpu().numpy()
+    return name, numpy.ascontiguousarray(m, dtype=numpy.float64), nsites
+
+
+def tomtom(Qs, Ts, n_nearest=None, n_score_bins=100, n_median_bins=1000,
+           n_target_bins=100, n_cache=100, reverse_complement=True, n_jobs=-1,
+           distance="ed", min_overlap=1, background=None):
+    """Compare every query motif with every target, as memelite's ``tomtom`` (same
+    arguments, same outputs) but with MEME Tomtom's exact numbers: returns ``p_values,
+    scores, offsets, overlaps, strands``, each ``(len(Qs), len(Ts))`` (with ``n_nearest``,
+    ``(len(Qs), n_nearest)`` sorted by p-value, and ``idxs``, the targets' indices).
+
+    ``Qs``, ``Ts``: lists (or dicts) of ``(4, w)`` probability matrices. ``strands`` is 0
+    where the best alignment uses the target as given and 1 where it uses its reverse
+    complement; ``offsets`` is MEME's ``Optimal_offset``; ``scores`` the complete score of
+    the best alignment. ``n_score_bins``, ``n_median_bins``, ``n_target_bins`` and
+    ``n_cache`` are memelite's approximation settings: explainn computes MEME's values
+    exactly, so they are accepted for compatibility and change nothing. ``distance``
+    (MEME's ``-dist``, default ``ed``), ``min_overlap`` and ``background`` (the queries'
+    A, C, G, T frequencies, for the pseudocounts; default uniform) are MEME's options.
+    """
+    del n_score_bins, n_median_bins, n_target_bins, n_cache  # exact: nothing to bin
+    qs = [_motif(q, str(i)) for i, q in enumerate(Qs.values() if isinstance(Qs, dict) else Qs)]
+    ts = [_motif(t, str(i)) for i, t in enumerate(Ts.values() if isinstance(Ts, dict) else Ts)]
+    p, scores, offsets, overlaps, strands = _native.tomtom(
+        qs, ts, bool(reverse_complement), distance, int(min_overlap),
+        _background(background), _threads(n_jobs))
+    if n_nearest is None:
+        return p, scores, offsets, overlaps, strands
+    k = min(int(n_nearest), p.shape[1])
+    idxs = numpy.argsort(p, axis=1, kind="stable")[:, :k]
+    take = lambda a: numpy.take_along_axis(a, idxs, axis=1)  # noqa: E731
+    return take(p), take(scores), take(offsets), take(overlaps), take(strands), idxs
+
+
+def tomtom_tsv(queries, targets, thresh=0.5, evalue=False, reverse_complement=True,
+               distance="ed", min_overlap=1, background=None, n_jobs=-1):
+    """MEME Tomtom's ``--text`` table (header and rows, as ``explainn tomtom`` prints them)
+    for ``queries`` and ``targets``, dicts from motif name (as ``read_meme`` gives: the
+    first word is the ID) to ``(4, w)`` matrices. Rows with q-value (E-value with
+    ``evalue``) above ``thresh`` are left out, as MEME does."""
+    name = lambda k: str(k).split()[0] if str(k).split() else str(k)  # noqa: E731
+    qs = [_motif(v, name(k)) for k, v in queries.items()]
+    ts = [_motif(v, name(k)) for k, v in targets.items()]
+    return _native.tomtom_tsv(qs, ts, float(thresh), bool(evalue), bool(reverse_complement),
+                              distance, int(min_overlap), _background(background),
+                              _threads(n_jobs))
+
+
+def _background(bg):
+    return None if bg is None else [float(x) for x in bg]
+
+
+def _threads(n):
+    return None if n is None or n == -1 else int(n)
