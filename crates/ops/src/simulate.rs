@@ -2,7 +2,8 @@
 //! (the ARGMINN paper's simulator, spec §2): uniform backgrounds in which no window
 //! resembles a grammar motif (mean PFM probability ≥ 0.9, either strand, redrawn), and a
 //! block of motif instances (drawn base by base from their PFMs) and gaps placed within
-//! `jitter` bases of the centre. Positives follow the `positive` grammar; negatives the
+//! `jitter` bases of the centre, or (`"placement": "start"`) starting anywhere the widest
+//! block of the grammar fits. Positives follow the `positive` grammar; negatives the
 //! `negative` one, or are background only.
 //!
 //! A grammar is JSON (see `grammars/` for the verification tasks and the paper's sets):
@@ -52,9 +53,13 @@ pub struct Grammar {
     pub description: String,
     /// Sequence length (bp).
     pub length: usize,
-    /// How far the block's centre may move from the sequence's centre (bp).
+    /// How far the block's centre may move from the sequence's centre (bp), with
+    /// [`Placement::Centre`].
     #[serde(default = "default_jitter")]
     pub jitter: usize,
+    /// Where blocks are placed; default [`Placement::Centre`] (the paper's).
+    #[serde(default)]
+    pub placement: Placement,
     /// The block of every positive.
     pub positive: Vec<Element>,
     /// The block of every negative; empty = background only.
@@ -64,6 +69,23 @@ pub struct Grammar {
 
 fn default_jitter() -> usize {
     JITTER
+}
+
+/// Where a block is placed in its sequence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Placement {
+    /// The block's centre within `jitter` bases of the sequence's centre (the ARGMINN
+    /// paper's simulator). Blocks of different widths then put their motifs at different
+    /// distances from the centre, which a model that adds per-motif position effects can
+    /// read: on a spacing task, positions tell the classes apart as well as spacings do.
+    #[default]
+    #[serde(alias = "center")]
+    Centre,
+    /// The block's first base drawn uniformly from `0..=L − Wmax`, `Wmax` the widest block
+    /// the grammar can produce (positive or negative): the block's start has the same
+    /// distribution in every class, so only what the block holds tells classes apart.
+    Start,
 }
 
 /// One element of a block.
@@ -143,6 +165,8 @@ pub struct Simulator {
     motifs: BTreeMap<String, Vec<[f64; 4]>>,
     /// Every grammar motif and its reverse complement, for background rejection.
     reject: Vec<Vec<[f64; 4]>>,
+    /// The widest block the grammar can produce (bp).
+    widest: usize,
 }
 
 fn invalid(msg: String) -> OpsError {
@@ -179,11 +203,13 @@ impl Simulator {
                 grammar.name, grammar.length
             )));
         }
+        let mut widest = 0;
         for (what, block) in [
             ("positive", &grammar.positive),
             ("negative", &grammar.negative),
         ] {
             let w = max_width(block, &motifs);
+            widest = widest.max(w);
             if w > grammar.length {
                 return Err(invalid(format!(
                     "grammar {}: the {what} block can be {w} bp long, longer than the sequences ({} bp)",
@@ -199,6 +225,7 @@ impl Simulator {
             grammar,
             motifs,
             reject,
+            widest,
         })
     }
 
@@ -233,10 +260,15 @@ impl Simulator {
             self.realise(block, &mut rng, &mut parts);
             let width: usize = parts.iter().map(|p| p.len()).sum();
             if width > 0 {
-                let centre = (l - width) / 2;
-                let j = self.grammar.jitter as i64;
-                let shift = rng.random_range(-j..=j);
-                let start = (centre as i64 + shift).clamp(0, (l - width) as i64) as usize;
+                let start = match self.grammar.placement {
+                    Placement::Centre => {
+                        let centre = (l - width) / 2;
+                        let j = self.grammar.jitter as i64;
+                        let shift = rng.random_range(-j..=j);
+                        (centre as i64 + shift).clamp(0, (l - width) as i64) as usize
+                    }
+                    Placement::Start => rng.random_range(0..=l - self.widest),
+                };
                 let mut at = start;
                 for p in parts {
                     if let Part::Motif { name, bases, minus } = &p {
@@ -504,6 +536,26 @@ mod tests {
             gata += (p.motif == "GATA") as usize;
         }
         assert!((120..180).contains(&gata), "{gata} of 200 GATA at p = 0.75");
+    }
+
+    #[test]
+    fn start_placement_spreads_every_class_over_the_same_starts() {
+        let g = grammar(
+            r#"{"name": "x", "length": 60, "placement": "start",
+                "positive": [{"motif": "GATA"}, {"gap": 2}, {"motif": "EBOX"}],
+                "negative": [{"motif": "GATA"}, {"gap": [10, 20]}, {"motif": "EBOX"}]}"#,
+        );
+        // the widest block: 8 + 20 + 6 = 34 bp, so blocks start at 0..=26 in both classes
+        let s = Simulator::new(g, lookup).unwrap().simulate(400, 3);
+        let mut starts = [vec![0usize; 27], vec![0usize; 27]];
+        for i in s.instances.iter().filter(|i| i.motif == "GATA") {
+            assert!(i.start <= 26, "{i:?}");
+            starts[i.sequence % 2][i.start] += 1;
+        }
+        for class in &starts {
+            assert!(class[0] > 0 && class[26] > 0, "{class:?}"); // both ends reached
+            assert!(class.iter().all(|&c| c < 40), "{class:?}"); // ~15 each
+        }
     }
 
     #[test]
