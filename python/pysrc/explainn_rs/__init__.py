@@ -34,6 +34,10 @@ __all__ = [
     "write_meme",
     "tomtom",
     "tomtom_tsv",
+    "write_tsv",
+    "train",
+    "interpret",
+    "read_table",
 ]
 
 
@@ -146,3 +150,83 @@ def _background(bg):
 
 def _threads(n):
     return None if n is None or n == -1 else int(n)
+
+
+def write_tsv(filename, X, y, classes, ids=None):
+    """Write one-hot sequences ``X`` ``(N, 4, L)`` and labels ``y`` ``(N, C)`` (or ``(N,)``)
+    as an ExplaiNN TSV (``id``, ``seq``, one column per class; gzip when the name ends in
+    ``.gz``), the input of :func:`train` and of the command line."""
+    import gzip
+
+    seqs = _native.decode(X)
+    y = numpy.asarray(y)
+    if y.ndim == 1:
+        y = y[:, None]
+    if y.shape != (len(seqs), len(classes)):
+        raise ValueError(f"y has shape {y.shape}; expected ({len(seqs)}, {len(classes)}): "
+                         "one row per sequence, one column per class")
+    ids = [f"seq{i}" for i in range(len(seqs))] if ids is None else list(ids)
+    if len(ids) != len(seqs):
+        raise ValueError(f"{len(ids)} ids for {len(seqs)} sequences")
+    opener = gzip.open if os.fspath(filename).endswith(".gz") else open
+    with opener(filename, "wt") as f:
+        f.write("\t".join(["#id", "seq", *classes]) + "\n")
+        for i, s in enumerate(seqs):
+            f.write("\t".join([str(ids[i]), s, *(f"{v:g}" for v in y[i])]) + "\n")
+
+
+def train(train, validation, output, *, force=False, threads=None, verbose=False, **options):
+    """Train on ExplaiNN TSV files (``explainn prepare``'s, or :func:`write_tsv`'s) into
+    the run directory ``output``, as ``explainn train`` does, and return the model file's
+    path. ``options`` are the command line's options with ``_`` for ``-`` (``arch="argminn"``,
+    ``units=8``, ``max_epochs=5``, ``seed=1``, ``lr=0.001`` …); each default is the command
+    line's. An unknown option is a ``ValueError`` that lists the known ones."""
+    import json
+
+    return _native.train(os.fspath(train), os.fspath(validation), os.fspath(output),
+                         json.dumps(options), bool(force), _threads(threads), bool(verbose))
+
+
+def interpret(run, data=None, output=None, *, motifs=None, q_threshold=0.05,
+              max_sequences=None, forward_only=False, threads=None, as_frames=False):
+    """Interpret a run as ``explainn interpret`` does (unit PWMs, their Tomtom annotation
+    against ``motifs``, default the bundled JASPAR 2024, importance) and return its results:
+    a dict with ``output`` (the directory), ``pwms`` (:func:`read_meme` of the PWMs) and
+    one entry per table (``annotation``, ``importance``, ``weights``, ``tomtom`` …), each a
+    dict of column name → numpy array, or with ``as_frames`` a pandas DataFrame."""
+    p = lambda x: None if x is None else os.fspath(x)  # noqa: E731
+    out = _native.interpret(os.fspath(run), p(data), p(output), p(motifs), float(q_threshold),
+                            max_sequences, bool(forward_only), _threads(threads))
+    result = {"output": out}
+    for name in sorted(os.listdir(out)):
+        path = os.path.join(out, name)
+        stem, ext = os.path.splitext(name)
+        if ext == ".tsv":
+            result[stem] = read_table(path, as_frame=as_frames)
+        elif ext == ".meme":
+            result["pwms" if stem in ("filters", "motifs") else stem] = read_meme(path)
+    return result
+
+
+def read_table(filename, as_frame=False):
+    """A tab-separated table with a header line (``#`` lines skipped) as a dict of column
+    name → numpy array (float where every value is a number or ``NA``, else str), or with
+    ``as_frame`` a pandas DataFrame."""
+    if as_frame:
+        import pandas
+
+        return pandas.read_csv(filename, sep="\t", comment=None, na_values=["NA"])
+    with open(filename) as f:
+        lines = [line.rstrip("\n") for line in f if line.strip() and not line.startswith("#")]
+    if not lines:
+        return {}
+    header = lines[0].split("\t")
+    rows = [line.split("\t") for line in lines[1:]]
+    columns = {}
+    for j, name in enumerate(header):
+        values = [r[j] if j < len(r) else "" for r in rows]
+        try:
+            columns[name] = numpy.array([numpy.nan if v == "NA" else float(v) for v in values])
+        except ValueError:
+            columns[name] = numpy.array(values, dtype=str)
+    return columns
