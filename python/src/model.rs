@@ -178,7 +178,7 @@ impl Model {
         &self,
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
-        target: Option<String>,
+        target: Option<Bound<'py, PyAny>>,
         method: Option<&str>,
         references: Option<&str>,
         forward_only: bool,
@@ -194,6 +194,18 @@ impl Model {
         let references = references
             .map(|r| r.parse::<References>().map_err(crate::value_error))
             .transpose()?;
+        // a class name, or its index as a number or a string
+        let target = match target {
+            None => None,
+            Some(t) => Some(match t.extract::<i64>() {
+                Ok(i) => i.to_string(),
+                Err(_) => t.extract::<String>().map_err(|_| {
+                    pyo3::exceptions::PyTypeError::new_err(
+                        "target must be a class name or a class index",
+                    )
+                })?,
+            }),
+        };
         let target =
             explainn_ops::attribute::target_index(&self.metadata.class_names, target.as_deref())
                 .map_err(crate::value_error)?;

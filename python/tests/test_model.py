@@ -76,8 +76,9 @@ def test_attributions_are_complete(model, X):
 
 
 def test_attribute_by_index_equals_by_name(model, X):
-    assert numpy.array_equal(model.attribute(X[:2], target="1", method="ism"),
-                             model.attribute(X[:2], target="GATA", method="ism"))
+    by_name = model.attribute(X[:2], target="GATA", method="ism")
+    assert numpy.array_equal(model.attribute(X[:2], target=1, method="ism"), by_name)
+    assert numpy.array_equal(model.attribute(X[:2], target="1", method="ism"), by_name)
 
 
 def test_strided_arrays_read_as_their_values(model, X):
