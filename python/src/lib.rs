@@ -67,6 +67,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(motifs::write_meme, m)?)?;
     m.add_function(wrap_pyfunction!(motifs::tomtom, m)?)?;
     m.add_function(wrap_pyfunction!(motifs::tomtom_tsv, m)?)?;
+    m.add_function(wrap_pyfunction!(motifs::fimo, m)?)?;
+    m.add_function(wrap_pyfunction!(motifs::read_fasta, m)?)?;
     m.add_function(wrap_pyfunction!(run::train, m)?)?;
     m.add_function(wrap_pyfunction!(run::interpret, m)?)?;
     m.add_class::<model::Model>()?;

@@ -222,3 +222,95 @@ fn to_motifs(given: &[Given<'_>], what: &str) -> PyResult<Vec<Motif>> {
         .map(|(i, g)| motif(g, what, i))
         .collect()
 }
+
+/// The records of a FASTA file (plain or gzip) as `(name, sequence)`.
+#[pyfunction]
+pub fn read_fasta(path: PathBuf) -> PyResult<Vec<(String, String)>> {
+    crate::require_path(&path, "FASTA file")?;
+    let seqs = explainn_motif::fimo::read_fasta_file(&path).map_err(crate::value_error)?;
+    Ok(seqs
+        .into_iter()
+        .map(|s| (s.name, String::from_utf8_lossy(&s.seq).into_owned()))
+        .collect())
+}
+
+/// Hit columns: motif index, sequence index, 0-based start, end (exclusive), strand
+/// (0 `+`, 1 `-`), score (bits), p-value.
+type Hits<'py> = (
+    Bound<'py, numpy::PyArray1<i64>>,
+    Bound<'py, numpy::PyArray1<i64>>,
+    Bound<'py, numpy::PyArray1<i64>>,
+    Bound<'py, numpy::PyArray1<i64>>,
+    Bound<'py, numpy::PyArray1<i64>>,
+    Bound<'py, numpy::PyArray1<f64>>,
+    Bound<'py, numpy::PyArray1<f64>>,
+);
+
+/// MEME FIMO's windows with p-value at most `threshold` (`fimo --text --no-pgc` numbers)
+/// of every motif in every sequence, in FIMO's order, as columns.
+#[pyfunction]
+#[pyo3(signature = (motifs, sequences, background, threshold, reverse_complement, motif_pseudo, threads))]
+#[allow(clippy::too_many_arguments)]
+pub fn fimo<'py>(
+    py: Python<'py>,
+    motifs: Vec<Given<'py>>,
+    sequences: Vec<String>,
+    background: [f64; 4],
+    threshold: f64,
+    reverse_complement: bool,
+    motif_pseudo: f64,
+    threads: Option<i64>,
+) -> PyResult<Hits<'py>> {
+    use explainn_motif::fimo::{FimoOptions, Sequence, check_pseudocount};
+    let ms = to_motifs(&motifs, "motifs")?;
+    if !(threshold > 0.0 && threshold <= 1.0) {
+        return Err(PyValueError::new_err(format!(
+            "threshold must be a p-value in (0, 1]; got {threshold}"
+        )));
+    }
+    check_pseudocount(&ms, motif_pseudo).map_err(crate::value_error)?;
+    let bg = self::background(Some(background))?.expect("given");
+    // names are the indices, so that hits map back whatever the caller's names are
+    let seqs: Vec<Sequence> = sequences
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| Sequence {
+            name: i.to_string(),
+            seq: s.into_bytes(),
+        })
+        .collect();
+    let opts = FimoOptions {
+        thresh: threshold,
+        motif_pseudo,
+        norc: !reverse_complement,
+        pgc: false,
+        ..FimoOptions::default()
+    };
+    let threads = crate::threads(threads)?;
+    let hits = crate::compute(py, threads, || {
+        explainn_motif::fimo::fimo(&ms, &seqs, &bg, &opts)
+    })?;
+    let index: std::collections::HashMap<&str, i64> = ms
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.as_str(), i as i64))
+        .collect();
+    let col = |f: &dyn Fn(&explainn_motif::fimo::FimoHit) -> i64| -> Vec<i64> {
+        hits.iter().map(f).collect()
+    };
+    Ok((
+        col(&|h| index[h.motif_id.as_str()]).into_pyarray(py),
+        col(&|h| h.sequence_name.parse().expect("an index")).into_pyarray(py),
+        col(&|h| h.start as i64 - 1).into_pyarray(py),
+        col(&|h| h.stop as i64).into_pyarray(py),
+        col(&|h| (h.strand == '-') as i64).into_pyarray(py),
+        hits.iter()
+            .map(|h| h.score)
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+        hits.iter()
+            .map(|h| h.p_value)
+            .collect::<Vec<_>>()
+            .into_pyarray(py),
+    ))
+}

@@ -115,3 +115,62 @@ def test_bad_motifs(targets, tmp_path):
     bad.write_text("MEME version 4\n\nMOTIF x\nletter-probability matrix: alength= 4 w= 2\n0.5 0.5\n")
     with pytest.raises(ValueError, match="bad.meme"):
         ex.read_meme(bad)
+
+
+FASTA = GOLDEN / "janggu_test_200.fa"
+TWELVE = GOLDEN / "jaspar2024_12motifs.meme"
+
+
+def _fimo_rows(tables):
+    rows = []
+    for t in tables:
+        t = t if isinstance(t, dict) else {c: t[c].to_numpy() for c in t.columns}
+        for k in range(len(t["start"])):
+            rows.append((t["motif_name"][k].split()[0], str(t["sequence_name"][k]),
+                         int(t["start"][k]) + 1, int(t["end"][k]), t["strand"][k],
+                         f"{t['score'][k]:.6g}", f"{t['p-value'][k]:.3g}"))
+    return rows
+
+
+@pytest.mark.parametrize("golden, kwargs", [
+    ("fimo.nrdb_bg.jaspar2024_12motifs.janggu_test_200.tsv", {}),
+    ("fimo.uniform_bg_thresh1e-3.jaspar2024_12motifs.janggu_test_200.tsv",
+     {"background": "uniform", "threshold": 1e-3}),
+])
+def test_fimo_equals_meme(golden, kwargs):
+    want = []
+    for line in (GOLDEN / golden).read_text().splitlines()[1:]:
+        f = line.split("\t")
+        want.append((f[0], f[2], int(f[3]), int(f[4]), f[5], f"{float(f[6]):.6g}",
+                     f"{float(f[7]):.3g}"))
+    got = _fimo_rows(ex.fimo(TWELVE, FASTA, **kwargs))
+    assert got == want
+
+
+def test_fimo_on_arrays_and_memelite_shapes():
+    memelite = pytest.importorskip("memelite")
+    theirs = inspect.signature(memelite.fimo).parameters
+    ours = inspect.signature(ex.fimo).parameters
+    assert list(theirs) == list(ours)[: len(theirs)]
+    records = ex._native.read_fasta(str(FASTA))
+    X = ex.one_hot_encode([s.upper() for _, s in records])
+    by_file = ex.fimo(TWELVE, FASTA, background="uniform")
+    by_array = ex.fimo(TWELVE, X, background="uniform")
+    assert [len(t) for t in by_file] == [len(t) for t in by_array]
+    a, b = memelite.fimo(str(TWELVE), X), by_array
+    assert len(a) == len(b) == 12
+    assert [list(t.columns) for t in a] == [list(t.columns) for t in b]
+    counts = ex.fimo(TWELVE, X, return_counts=True, background="uniform")
+    assert counts.tolist() == [len(t) for t in by_array]
+    per_sequence = ex.fimo(TWELVE, X, dim=1, background="uniform")
+    assert len(per_sequence) == len(X)
+    assert sum(len(t) for t in per_sequence) == sum(counts)
+
+
+def test_fimo_bad_input():
+    with pytest.raises(ValueError, match="alphabet"):
+        ex.fimo(TWELVE, FASTA, alphabet=["A", "C", "G", "U"])
+    with pytest.raises(ValueError, match="threshold"):
+        ex.fimo(TWELVE, FASTA, threshold=0)
+    with pytest.raises(ValueError, match="background"):
+        ex.fimo(TWELVE, FASTA, background="gc")

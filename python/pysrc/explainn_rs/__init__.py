@@ -34,6 +34,7 @@ __all__ = [
     "write_meme",
     "tomtom",
     "tomtom_tsv",
+    "fimo",
     "write_tsv",
     "train",
     "interpret",
@@ -142,6 +143,75 @@ def tomtom_tsv(queries, targets, thresh=0.5, evalue=False, reverse_complement=Tr
     return _native.tomtom_tsv(qs, ts, float(thresh), bool(evalue), bool(reverse_complement),
                               distance, int(min_overlap), _background(background),
                               _threads(n_jobs))
+
+
+_NRDB = [0.281774, 0.222020, 0.228876, 0.267330]
+
+
+def fimo(motifs, sequences, alphabet=["A", "C", "G", "T"], bin_size=0.1, eps=0.0001,
+         threshold=0.0001, reverse_complement=True, return_counts=False, dim=0,
+         verbose=False, background="nrdb", motif_pseudo=0.1, n_jobs=-1):
+    """Scan ``sequences`` with ``motifs``, as memelite's ``fimo`` (same arguments, same
+    outputs) with MEME FIMO's exact scores and p-values (``fimo --text --no-pgc``):
+    ``motifs`` is a MEME file or a dict name → ``(4, w)`` matrix; ``sequences`` a FASTA
+    file or one-hot ``(N, 4, L)`` float32 array. Returns, per motif (``dim=0``) or per
+    sequence (``dim=1``), the hits with ``threshold`` ≥ p-value: pandas DataFrames when pandas
+    is installed, else dicts of numpy arrays, with columns ``motif_name``, ``motif_idx``,
+    ``sequence_name``, ``start`` (0-based), ``end`` (exclusive), ``strand``, ``score``
+    (bits), ``p-value``; with ``return_counts``, the hits per motif (or sequence) as an
+    array.
+
+    ``background`` is FIMO's: ``"nrdb"`` (its default, as ``explainn scan``),
+    ``"uniform"`` or four A, C, G, T frequencies; ``motif_pseudo`` MEME's pseudocount.
+    ``bin_size`` and ``eps`` are memelite's approximation settings and change nothing;
+    ``alphabet`` must be A, C, G, T.
+    """
+    del bin_size, eps, verbose
+    if list(alphabet) != ["A", "C", "G", "T"]:
+        raise ValueError(f"alphabet must be ['A', 'C', 'G', 'T'] (DNA); got {alphabet}")
+    if dim not in (0, 1):
+        raise ValueError(f"dim must be 0 (one table per motif) or 1 (per sequence); got {dim}")
+    if isinstance(motifs, (str, os.PathLike)):
+        motifs = read_meme(motifs)
+    names = list(motifs)
+    given = [_motif(m, str(i)) for i, m in enumerate(motifs.values())]
+    if isinstance(sequences, (str, os.PathLike)):
+        records = _native.read_fasta(os.fspath(sequences))
+        seq_names = numpy.array([n for n, _ in records], dtype=object)
+        letters = [s for _, s in records]
+    else:
+        letters = _native.decode(sequences)
+        seq_names = numpy.arange(len(letters))
+    bg = {"nrdb": _NRDB, "uniform": [0.25] * 4}.get(background, background) \
+        if isinstance(background, str) else background
+    if isinstance(bg, str):
+        raise ValueError(f"background must be 'nrdb', 'uniform' or four frequencies; got {bg!r}")
+    m_idx, s_idx, start, end, strand, score, p = _native.fimo(
+        given, letters, [float(x) for x in bg], float(threshold), bool(reverse_complement),
+        float(motif_pseudo), _threads(n_jobs))
+    key, n = (m_idx, len(names)) if dim == 0 else (s_idx, len(letters))
+    if return_counts:
+        return numpy.bincount(key, minlength=n).astype(numpy.int32)
+    columns = {
+        "motif_name": numpy.array(names, dtype=object)[m_idx],
+        "motif_idx": m_idx,
+        "sequence_name": seq_names[s_idx],
+        "start": start,
+        "end": end,
+        "strand": numpy.where(strand == 1, "-", "+").astype(object),
+        "score": score,
+        "p-value": p,
+    }
+    try:
+        import pandas
+    except ImportError:
+        pandas = None
+    tables = []
+    for k in range(n):
+        rows = key == k
+        table = {c: v[rows] for c, v in columns.items()}
+        tables.append(pandas.DataFrame(table) if pandas is not None else table)
+    return tables
 
 
 def _background(bg):

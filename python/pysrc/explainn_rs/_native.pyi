@@ -42,6 +42,18 @@ def tomtom_tsv(
     background: Optional[Sequence[float]],
     threads: Optional[int],
 ) -> str: ...
+def read_fasta(path: str | PathLike[str]) -> list[Tuple[str, str]]: ...
+def fimo(
+    motifs: Sequence[Tuple[str, NDArray[numpy.float64], Optional[float]]],
+    sequences: Sequence[str],
+    background: Sequence[float],
+    threshold: float,
+    reverse_complement: bool,
+    motif_pseudo: float,
+    threads: Optional[int],
+) -> Tuple[NDArray[numpy.int64], NDArray[numpy.int64], NDArray[numpy.int64],
+           NDArray[numpy.int64], NDArray[numpy.int64], NDArray[numpy.float64],
+           NDArray[numpy.float64]]: ...
 def train(
     train: str,
     validation: str,
