@@ -15,10 +15,12 @@ SEQUENCES = ROOT / "crates" / "nn" / "tests" / "data" / "v1_sequences.tsv"
 
 def explainn_binary():
     """The command-line binary the tests compare with: $EXPLAINN_BIN, else the workspace's
-    release or debug build (`cargo build` makes one; `.ci/run` runs `cargo test` first)."""
+    release or debug build in $CARGO_TARGET_DIR or target/ (`cargo build` makes one;
+    `.ci/run` runs `cargo test` first)."""
     env = os.environ.get("EXPLAINN_BIN")
+    target = pathlib.Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
     candidates = [pathlib.Path(env)] if env else [
-        ROOT / "target" / "release" / "explainn", ROOT / "target" / "debug" / "explainn"]
+        target / "release" / "explainn", target / "debug" / "explainn"]
     for c in candidates:
         if c.is_file():
             return str(c)
