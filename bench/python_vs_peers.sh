@@ -29,8 +29,8 @@ W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 # A 100-unit ExplaiNN of 200 bp (one epoch on the bundled set: the weights only need to be
 # the same on both sides), exported for the original classes.
-zcat demo/data/tal_gata.tsv.gz | head -2001 | gzip > "$W/train.tsv.gz"
-zcat demo/data/tal_gata.tsv.gz | sed -n '1p;2002,2501p' | gzip > "$W/valid.tsv.gz"
+zcat demo/data/tal_gata.tsv.gz | awk 'NR <= 2001' | gzip > "$W/train.tsv.gz"
+zcat demo/data/tal_gata.tsv.gz | awk 'NR == 1 || (NR > 2001 && NR <= 2501)' | gzip > "$W/valid.tsv.gz"
 target/release/explainn train "$W/train.tsv.gz" "$W/valid.tsv.gz" -o "$W/run" --max-epochs 1 -q
 target/release/explainn export "$W/run" -o "$W/torch" -q
 W="$W" DATA="$DATA" THREADS="$THREADS" "$PEER_VENV/bin/python" - <<'PY'
