@@ -29,6 +29,8 @@ fn grammars_plant_what_they_say() {
         "verify-and",
         "verify-spacing",
         "verify-spacing-wide",
+        "verify-spacing-far",
+        "verify-spacing-far-start",
         "verify-repressor",
         "spi1",
         "tal1-gata1",

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 /// The bundled grammars, by name: the four verification tasks of the ARGMINN
 /// specification and the paper's six simulated sets.
-pub const GRAMMARS: [(&str, &str); 11] = [
+pub const GRAMMARS: [(&str, &str); 13] = [
     (
         "verify-single",
         include_str!("../../../grammars/verify-single.json"),
@@ -28,6 +28,14 @@ pub const GRAMMARS: [(&str, &str); 11] = [
     (
         "verify-spacing-wide",
         include_str!("../../../grammars/verify-spacing-wide.json"),
+    ),
+    (
+        "verify-spacing-far",
+        include_str!("../../../grammars/verify-spacing-far.json"),
+    ),
+    (
+        "verify-spacing-far-start",
+        include_str!("../../../grammars/verify-spacing-far-start.json"),
     ),
     (
         "verify-repressor",
