@@ -146,28 +146,21 @@ pub fn tomtom<'py>(
 ) -> PyResult<Matrices<'py>> {
     let qs = to_motifs(&queries, "Qs")?;
     let ts = to_motifs(&targets, "Ts")?;
-    let opts = TomtomOptions {
-        thresh: 1.0,
-        ..options(reverse_complement, distance, min_overlap)?
-    };
+    let opts = options(reverse_complement, distance, min_overlap)?;
     let bg = self::background(background)?;
     let threads = crate::threads(threads)?;
-    let hits = crate::compute(py, threads, || tt::tomtom(&qs, &ts, bg.as_ref(), &opts))?
-        .map_err(crate::value_error)?;
+    let m = crate::compute(py, threads, || {
+        tt::tomtom_pairs(&qs, &ts, bg.as_ref(), &opts)
+    })?
+    .map_err(crate::value_error)?;
     let (nq, nt) = (qs.len(), ts.len());
-    let mut p = Array2::<f64>::from_elem((nq, nt), f64::NAN);
-    let mut score = Array2::<f64>::from_elem((nq, nt), f64::NAN);
-    let mut offset = Array2::<i64>::zeros((nq, nt));
-    let mut overlap = Array2::<i64>::zeros((nq, nt));
-    let mut strand = Array2::<i64>::zeros((nq, nt));
-    for h in &hits {
-        let ij = [h.query_index, h.target_index];
-        p[ij] = h.p_value as f64;
-        score[ij] = h.score;
-        offset[ij] = h.offset;
-        overlap[ij] = h.overlap as i64;
-        strand[ij] = (h.orientation == Orientation::Reverse) as i64;
-    }
+    let cell = |f: &dyn Fn(usize, usize) -> f64| Array2::from_shape_fn((nq, nt), |(i, j)| f(i, j));
+    let icell = |f: &dyn Fn(usize, usize) -> i64| Array2::from_shape_fn((nq, nt), |(i, j)| f(i, j));
+    let p = cell(&|i, j| m.p_value(i, j));
+    let score = cell(&|i, j| m.score(i, j));
+    let offset = icell(&|i, j| m.offset(i, j));
+    let overlap = icell(&|i, j| m.overlap(i, j) as i64);
+    let strand = icell(&|i, j| (m.orientation(i, j) == Orientation::Reverse) as i64);
     Ok((
         p.into_pyarray(py),
         score.into_pyarray(py),

@@ -18,13 +18,16 @@
 use super::*;
 use rayon::prelude::*;
 
-/// The best alignment of every ordered pair of a motif set: row = query, column = target,
-/// both indexing the input slice.
+/// The best alignment of every (query, target) pair: row = query, column = target, each
+/// indexing its input slice (for [`tomtom_matrix`], the one motif set).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TomtomMatrix {
-    /// Number of motifs (the matrix is `n × n`, row-major).
+    /// Number of queries (rows).
+    pub queries: usize,
+    /// Number of targets (columns); the matrix is `queries × n`, row-major.
     pub n: usize,
     p: Vec<f32>,
+    score: Vec<f64>,
     offset: Vec<i32>,
     overlap: Vec<u16>,
     reverse: Vec<bool>,
@@ -34,6 +37,11 @@ impl TomtomMatrix {
     /// Tomtom's p-value of query `i` against target `j` (single precision, as MEME).
     pub fn p_value(&self, i: usize, j: usize) -> f64 {
         self.p[i * self.n + j] as f64
+    }
+
+    /// The best alignment's complete score ([`TomtomHit::score`]).
+    pub fn score(&self, i: usize, j: usize) -> f64 {
+        self.score[i * self.n + j]
     }
 
     /// MEME's `Optimal_offset` of the pair: query column `c` faces column `c + offset` of
@@ -73,16 +81,30 @@ pub fn tomtom_matrix(
     background: Option<&Background>,
     opts: &TomtomOptions,
 ) -> Result<TomtomMatrix, MotifError> {
-    if motifs.is_empty() {
+    tomtom_pairs(motifs, motifs, background, opts)
+}
+
+/// Every query against every target, as [`tomtom()`] with nothing filtered but without
+/// its q-values and consensus strings: the best alignment of each pair (p-value, complete
+/// score, offset, overlap, orientation), computed on all threads. Motifs wider than 100
+/// columns are refused.
+pub fn tomtom_pairs(
+    queries: &[Motif],
+    targets: &[Motif],
+    background: Option<&Background>,
+    opts: &TomtomOptions,
+) -> Result<TomtomMatrix, MotifError> {
+    if queries.is_empty() || targets.is_empty() {
         return Err(MotifError::Invalid("no motifs to compare".into()));
     }
-    if let Some(m) = motifs.iter().find(|m| m.rows.is_empty()) {
+    let all = || queries.iter().chain(targets);
+    if let Some(m) = all().find(|m| m.rows.is_empty()) {
         return Err(MotifError::Invalid(format!(
             "motif {} has no columns",
             m.id
         )));
     }
-    if let Some(m) = motifs.iter().find(|m| m.width() > 100) {
+    if let Some(m) = all().find(|m| m.width() > 100) {
         return Err(MotifError::Invalid(format!(
             "motif {} has {} columns; Tomtom compares motifs of at most 100",
             m.id,
@@ -94,9 +116,9 @@ pub fn tomtom_matrix(
         .unwrap_or_default()
         .symmetric()
         .normalized(5e-7);
-    let db = TargetDb::new(motifs, &bg, opts);
-    let n = motifs.len();
-    let rows: Vec<Vec<(f32, i32, u16, bool)>> = motifs
+    let db = TargetDb::new(targets, &bg, opts);
+    let n = targets.len();
+    let rows: Vec<Vec<(f32, f64, i32, u16, bool)>> = queries
         .par_iter()
         .map_init(Scratch::default, |scr, q| {
             let rows = pseudocounted(q, &bg, opts.motif_pseudo);
@@ -107,7 +129,7 @@ pub fn tomtom_matrix(
             };
             let entries = score_query(&rows, &qc, &db, opts, scr);
             // A target's row is its copy that MEME ranks first: the smallest (key, copy).
-            let mut row = vec![(1.0f32, 0i32, 0u16, false); n];
+            let mut row = vec![(1.0f32, 0.0, 0i32, 0u16, false); n];
             let mut best = vec![u64::MAX; n];
             for (e, copy) in entries.iter().zip(&db.copies) {
                 let key = entry_key(e, copy, &db);
@@ -115,6 +137,7 @@ pub fn tomtom_matrix(
                     best[copy.target] = key;
                     row[copy.target] = (
                         e.p,
+                        e.score,
                         e.offset as i32,
                         e.overlap as u16,
                         copy.orientation == Orientation::Reverse,
@@ -124,16 +147,20 @@ pub fn tomtom_matrix(
             row
         })
         .collect();
+    let cells = queries.len() * n;
     let mut m = TomtomMatrix {
+        queries: queries.len(),
         n,
-        p: Vec::with_capacity(n * n),
-        offset: Vec::with_capacity(n * n),
-        overlap: Vec::with_capacity(n * n),
-        reverse: Vec::with_capacity(n * n),
+        p: Vec::with_capacity(cells),
+        score: Vec::with_capacity(cells),
+        offset: Vec::with_capacity(cells),
+        overlap: Vec::with_capacity(cells),
+        reverse: Vec::with_capacity(cells),
     };
     for row in rows {
-        for (p, o, l, r) in row {
+        for (p, sc, o, l, r) in row {
             m.p.push(p);
+            m.score.push(sc);
             m.offset.push(o);
             m.overlap.push(l);
             m.reverse.push(r);
@@ -168,11 +195,23 @@ mod tests {
             for h in &hits {
                 let (i, j) = (h.query_index, h.target_index);
                 assert_eq!(m.p_value(i, j), h.p_value as f64, "{distance:?} {i} {j}");
+                assert_eq!(m.score(i, j), h.score);
                 assert_eq!(m.offset(i, j), h.offset);
                 assert_eq!(m.overlap(i, j), h.overlap);
                 assert_eq!(m.orientation(i, j), h.orientation);
             }
             assert!(m.symmetric_p_value(3, 5) >= m.p_value(3, 5).min(m.p_value(5, 3)));
+            // queries other than the targets: the rows of tomtom() with those queries
+            let qs = &motifs[7..12];
+            let pairs = tomtom_pairs(qs, &motifs, None, &opts).unwrap();
+            assert_eq!((pairs.queries, pairs.n), (5, motifs.len()));
+            for h in tomtom(qs, &motifs, None, &opts).unwrap() {
+                let (i, j) = (h.query_index, h.target_index);
+                assert_eq!(pairs.p_value(i, j), h.p_value as f64);
+                assert_eq!(pairs.score(i, j), h.score);
+                assert_eq!(pairs.offset(i, j), h.offset);
+                assert_eq!(pairs.orientation(i, j), h.orientation);
+            }
         }
     }
 }

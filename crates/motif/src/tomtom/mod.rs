@@ -25,7 +25,7 @@ use db::*;
 pub use distance::Distance;
 use distance::*;
 use kernels::*;
-pub use matrix::{TomtomMatrix, tomtom_matrix};
+pub use matrix::{TomtomMatrix, tomtom_matrix, tomtom_pairs};
 use pvalue::*;
 use qvalue::*;
 pub use text::{TOMTOM_HEADER, write_tomtom_text, write_tomtom_trailer};
