@@ -28,8 +28,7 @@ type Explained<'py> = (
 
 impl Model {
     fn codes(&self, x: &Bound<'_, PyAny>) -> PyResult<(Vec<u8>, usize)> {
-        let (c, l) = codes(x, Some(self.predictor.model().input_length()))?;
-        Ok((c, l))
+        codes(x, Some(self.predictor.model().input_length()))
     }
 
     fn both(&self, forward_only: bool) -> bool {
@@ -130,15 +129,8 @@ impl Model {
         let (codes, l) = self.codes(x)?;
         let (both, threads) = (self.both(forward_only), crate::threads(threads)?);
         let p = &self.predictor;
-        let o = crate::compute(py, threads, || -> explainn_nn::Result<Vec<f32>> {
-            let mut o = p.units(&codes, false, false)?.unit_outputs;
-            if both {
-                let r = p.units(&codes, true, false)?.unit_outputs;
-                o.iter_mut().zip(&r).for_each(|(a, b)| *a = 0.5 * (*a + b));
-            }
-            Ok(o)
-        })?
-        .map_err(crate::value_error)?;
+        let o = crate::compute(py, threads, || explain::unit_outputs(p, &codes, both))?
+            .map_err(crate::value_error)?;
         let n = codes.len() / l;
         let u = if n == 0 { 0 } else { o.len() / n };
         Ok(array2(o, n, u).into_pyarray(py))

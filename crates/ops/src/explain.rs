@@ -95,17 +95,25 @@ fn weigh(outputs: &[f32], w: &[f32], classes: usize) -> Vec<f32> {
     out
 }
 
+/// Unit outputs `(N, U)` of `codes` `(N, L)`, averaged over the sequence and its reverse
+/// complement with `both_strands`; an error names what is missing for a model without
+/// units.
+pub fn unit_outputs(p: &Predictor, codes: &[u8], both_strands: bool) -> Result<Vec<f32>> {
+    let mut o = p.units(codes, false, false)?.unit_outputs;
+    if both_strands {
+        let r = p.units(codes, true, false)?.unit_outputs;
+        o.iter_mut().zip(&r).for_each(|(a, b)| *a = 0.5 * (*a + b));
+    }
+    Ok(o)
+}
+
 /// Unit contributions `(N, C, U)` of `codes` `(N, L)` (strand-averaged unit outputs with
 /// `both_strands`), or `None` for a model without a final layer over units.
 pub fn contributions(p: &Predictor, codes: &[u8], both_strands: bool) -> Result<Option<Vec<f32>>> {
     let Some((w, _)) = p.model().final_layer() else {
         return Ok(None);
     };
-    let mut o = p.units(codes, false, false)?.unit_outputs;
-    if both_strands {
-        let r = p.units(codes, true, false)?.unit_outputs;
-        o.iter_mut().zip(&r).for_each(|(a, b)| *a = 0.5 * (*a + b));
-    }
+    let o = unit_outputs(p, codes, both_strands)?;
     Ok(Some(weigh(&o, &w, p.model().classes())))
 }
 
