@@ -28,7 +28,10 @@ pub fn train(
     crate::require_path(&validation, "validation file")?;
     let spec: TrainSpec = serde_json::from_str(spec)
         .map_err(|e| crate::value_error(format!("training options: {e}")))?;
-    let threads = crate::threads(threads)?.unwrap_or_else(rayon_threads);
+    // `threads` trains on a pool of its own (as every other call); without it, on the
+    // process-wide pool, sized as the command line sizes it. The count is recorded.
+    let threads = crate::threads(threads)?;
+    let in_use = threads.unwrap_or_else(|| explainn_nn::set_threads(0));
     let files = TrainFiles {
         train,
         validation,
@@ -52,14 +55,11 @@ pub fn train(
         }
     };
     let device = explainn_nn::default_device();
-    let model = py
-        .detach(|| train_spec_run(&spec, &files, threads, &device, &show))
-        .map_err(crate::value_error)?;
+    let model = crate::compute(py, threads, || {
+        train_spec_run(&spec, &files, in_use, &device, &show)
+    })?
+    .map_err(crate::value_error)?;
     Ok(model.display().to_string())
-}
-
-fn rayon_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Interpret a run (or model file) on `data` (default: the run's training file) into
