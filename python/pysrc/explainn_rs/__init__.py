@@ -190,8 +190,9 @@ def fimo(motifs, sequences, alphabet=["A", "C", "G", "T"], bin_size=0.1, eps=0.0
         given, letters, [float(x) for x in bg], float(threshold), bool(reverse_complement),
         float(motif_pseudo), _threads(n_jobs))
     key, n = (m_idx, len(names)) if dim == 0 else (s_idx, len(letters))
+    counts = numpy.bincount(key, minlength=n)
     if return_counts:
-        return numpy.bincount(key, minlength=n).astype(numpy.int32)
+        return counts.astype(numpy.int32)
     columns = {
         "motif_name": numpy.array(names, dtype=object)[m_idx],
         "motif_idx": m_idx,
@@ -206,9 +207,12 @@ def fimo(motifs, sequences, alphabet=["A", "C", "G", "T"], bin_size=0.1, eps=0.0
         import pandas
     except ImportError:
         pandas = None
+    # one stable sort groups the hits by table, in FIMO's order within each
+    order = numpy.argsort(key, kind="stable")
+    ends = numpy.cumsum(counts)
     tables = []
     for k in range(n):
-        rows = key == k
+        rows = order[ends[k] - counts[k]:ends[k]]
         table = {c: v[rows] for c, v in columns.items()}
         tables.append(pandas.DataFrame(table) if pandas is not None else table)
     return tables
