@@ -144,8 +144,8 @@ pub fn tomtom<'py>(
     background: Option<[f64; 4]>,
     threads: Option<i64>,
 ) -> PyResult<Matrices<'py>> {
-    let qs = to_motifs(&queries, "Qs")?;
-    let ts = to_motifs(&targets, "Ts")?;
+    let qs = compared(&queries, "Qs")?;
+    let ts = compared(&targets, "Ts")?;
     let opts = options(reverse_complement, distance, min_overlap)?;
     let bg = self::background(background)?;
     let threads = crate::threads(threads)?;
@@ -188,8 +188,8 @@ pub fn tomtom_tsv(
     threads: Option<i64>,
 ) -> PyResult<String> {
     let (qs, ts) = (
-        to_motifs(&queries, "queries")?,
-        to_motifs(&targets, "targets")?,
+        compared(&queries, "queries")?,
+        compared(&targets, "targets")?,
     );
     let opts = TomtomOptions {
         thresh,
@@ -205,10 +205,15 @@ pub fn tomtom_tsv(
     Ok(String::from_utf8(out).expect("Tomtom's text is UTF-8"))
 }
 
-fn to_motifs(given: &[Given<'_>], what: &str) -> PyResult<Vec<Motif>> {
-    if given.is_empty() && what != "motifs" {
+/// The motifs Tomtom compares: at least one.
+fn compared(given: &[Given<'_>], what: &str) -> PyResult<Vec<Motif>> {
+    if given.is_empty() {
         return Err(PyValueError::new_err(format!("{what} holds no motif")));
     }
+    to_motifs(given, what)
+}
+
+fn to_motifs(given: &[Given<'_>], what: &str) -> PyResult<Vec<Motif>> {
     given
         .iter()
         .enumerate()
