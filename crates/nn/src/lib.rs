@@ -42,7 +42,7 @@ pub use danq::{DanQ, DanQConfig};
 pub use loss::Loss;
 pub use model::{ExplaiNN, ExplaiNNConfig, TensorMap, UnitOutputs};
 pub use network::{Arch, FirstLayer, Model, ModelConfig};
-pub use predict::{Predictor, StrandPredictions, UnitArrays};
+pub use predict::{Predictor, StrandPredictions, Tiles, UnitArrays};
 pub use train::{EpochLosses, Progress, TrainData, TrainOptions, TrainOutcome, train, train_with};
 
 pub use burn::tensor::Device;

@@ -9,6 +9,10 @@ use burn::module::Module;
 use burn::tensor::{Device, Tensor, TensorData};
 use explainn_seq::encode::one_hot_strand_into as one_hot_into;
 
+/// Windows per call of the fused tiled kernel: its pooled stage takes TILE_BATCH · P · U
+/// floats (10 MB for 100 units, 26 pooled positions).
+const TILE_BATCH: usize = 1024;
+
 /// Runs a [`Model`] in inference mode over sequences given as codes
 /// (N·L row-major, A=0 C=1 G=2 T=3 other=4), `batch_size` sequences at a time (default 100).
 ///
@@ -61,6 +65,15 @@ pub struct UnitArrays {
     pub unit_outputs: Vec<f32>,
     /// Logits `(N, C)`.
     pub logits: Vec<f32>,
+}
+
+/// Outputs of windows tiled along one run of codes ([`Predictor::tiles`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tiles {
+    /// Logits `(W, C)`.
+    pub logits: Vec<f32>,
+    /// Unit outputs `(W, U)` of a model with units (ExplaiNN, pretrained units).
+    pub unit_outputs: Option<Vec<f32>>,
 }
 
 fn host(t: Tensor<2>) -> Vec<f32> {
@@ -193,6 +206,69 @@ impl Predictor {
             res.logits.extend(host(o.logits));
         }
         Ok(res)
+    }
+
+    /// Logits and, for a model with units, unit outputs of the windows of the model's
+    /// length L starting at `starts` (ascending) in one run of `codes` (a chromosome block,
+    /// codes as for [`Predictor::logits`]), each reverse-complemented with `rc`. Equal to
+    /// cutting the windows out and calling [`Predictor::units`] (or
+    /// [`Predictor::logits`]); an ExplaiNN on the CPU computes each convolution position
+    /// once for all the windows that overlap it instead of once per window.
+    ///
+    /// ```
+    /// use explainn_nn::{Arch, Model, ModelConfig, Predictor, default_device};
+    /// let dev = default_device();
+    /// let config = ModelConfig::published(Arch::ExplaiNN, 40, 2).unwrap();
+    /// let p = Predictor::new(Model::new(&config, 1, &dev).unwrap(), dev, 100);
+    /// let run: Vec<u8> = (0..100).map(|i| (i * 7 % 4) as u8).collect();
+    /// let t = p.tiles(&run, &[0, 30, 60], true).unwrap();
+    /// let cut = p.logits(&run[30..70], true).unwrap();
+    /// assert!((t.logits[2] - cut[0]).abs() < 1e-5 && (t.logits[3] - cut[1]).abs() < 1e-5);
+    /// ```
+    pub fn tiles(&self, codes: &[u8], starts: &[usize], rc: bool) -> Result<Tiles> {
+        let l = self.model.input_length();
+        if let Some(&s) = starts.iter().find(|&&s| s + l > codes.len()) {
+            return Err(NnError::Data(format!(
+                "a window of {l} bases at {s} does not fit in a run of {} bases",
+                codes.len()
+            )));
+        }
+        let with_units = self.model.explainn().is_some() || matches!(self.model, Model::Stack(_));
+        if let Some(f) = &self.fused {
+            let mut out = Tiles {
+                logits: Vec::with_capacity(starts.len() * self.model.classes()),
+                unit_outputs: Some(Vec::new()),
+            };
+            for chunk in starts.chunks(self.batch_size.max(TILE_BATCH)) {
+                let o = f.tiles(codes, chunk, rc);
+                out.logits.extend(o.logits);
+                out.unit_outputs
+                    .as_mut()
+                    .expect("set above")
+                    .extend(o.unit_outputs);
+            }
+            return Ok(out);
+        }
+        let mut out = Tiles {
+            logits: Vec::new(),
+            unit_outputs: with_units.then(Vec::new),
+        };
+        let mut cut = Vec::with_capacity(self.batch_size * l);
+        for chunk in starts.chunks(self.batch_size) {
+            cut.clear();
+            for &s in chunk {
+                cut.extend_from_slice(&codes[s..s + l]);
+            }
+            match out.unit_outputs.as_mut() {
+                Some(u) => {
+                    let o = self.units(&cut, rc, false)?;
+                    u.extend(o.unit_outputs);
+                    out.logits.extend(o.logits);
+                }
+                None => out.logits.extend(self.logits(&cut, rc)?),
+            }
+        }
+        Ok(out)
     }
 
     /// A model of pretrained units ([`crate::stack`]): its members' strand-averaged logits

@@ -214,15 +214,7 @@ impl FusedModel {
         } else {
             self.dense(&stage, b)
         };
-        // Final layer: logits (B, C) = o (B, U) · Wᵀ + b.
-        let c = self.c;
-        let mut logits = vec![0f32; b * c];
-        for (o, y) in unit_outputs.chunks_exact(u).zip(logits.chunks_exact_mut(c)) {
-            for (k, y) in y.iter_mut().enumerate() {
-                let w = &self.final_w[k * u..(k + 1) * u];
-                *y = self.final_b[k] + o.iter().zip(w).map(|(a, b)| a * b).sum::<f32>();
-            }
-        }
+        let logits = self.final_layer(&unit_outputs);
         FusedOutputs {
             activations: acts,
             unit_outputs,
@@ -269,22 +261,13 @@ impl FusedModel {
     fn unit_block_with<V: Lanes>(&self, seq: &[u8], out: &mut [f32], act: Option<&mut [f32]>) {
         let mut pc = vec![0u8; self.l];
         pair_codes_into(&seq[..self.l], &mut pc);
-        let f2 = self.f.div_ceil(2);
         let (u, upad, lc) = (self.u, self.upad, self.lc);
         // z of every position for one block of units, `(L', NV)` vectors.
         let mut zs = vec![f32x8::ZERO; lc * NV];
         let mut act = act;
         for (blk, ub) in (0..upad).step_by(BLK).enumerate() {
             let w = BLK.min(u - ub);
-            let v0 = blk * NV;
-            let tab = &self.table[blk * f2 * PAIRS * NV..][..f2 * PAIRS * NV];
-            let shift: [V; NV] = std::array::from_fn(|v| V::load(&self.shift[v0 + v]));
-            for (j, z) in zs.chunks_exact_mut(NV).enumerate() {
-                let acc = gather_sum(tab, &pc[j..], f2, shift);
-                for (a, z) in acc.iter().zip(z) {
-                    a.store(z);
-                }
-            }
+            self.conv_block::<V>(&pc, blk, &mut zs);
             if let Some(act) = act.as_deref_mut() {
                 for (j, z) in zs.chunks_exact(NV).enumerate() {
                     let vals = z.iter().flat_map(|v| v.to_array());
@@ -293,34 +276,161 @@ impl FusedModel {
                     }
                 }
             }
-            // Pool the BN outputs; only the maxima get exponentiated (exp is monotone), below.
-            for (t, &(start, end)) in self.windows.iter().enumerate() {
-                let o = t * u + ub;
-                for v in 0..NV.min(w.div_ceil(8)) {
-                    let mut best = V::splat(f32::NEG_INFINITY);
-                    for j in start..end {
-                        best = best.max(V::load(&zs[j * NV + v]));
-                    }
-                    let n = (w - v * 8).min(8);
-                    let dst = &mut out[o + v * 8..o + v * 8 + n];
-                    if n == 8 {
-                        best.store_slice(dst);
-                    } else {
-                        let mut b = f32x8::ZERO;
-                        best.store(&mut b);
-                        dst.copy_from_slice(&b.as_array()[..n]);
-                    }
+            self.pool_block::<V>(&zs, ub, out);
+        }
+        exp_in_place(out);
+    }
+
+    /// z (the convolution with BN₀) of one register block of units (`blk`) at positions
+    /// 0..n from the pair codes `pc` (length ≥ n + f − 1) into `zs`, `(n, NV)` vectors.
+    #[inline(always)]
+    fn conv_block<V: Lanes>(&self, pc: &[u8], blk: usize, zs: &mut [f32x8]) {
+        let f2 = self.f.div_ceil(2);
+        let v0 = blk * NV;
+        let tab = &self.table[blk * f2 * PAIRS * NV..][..f2 * PAIRS * NV];
+        let shift: [V; NV] = std::array::from_fn(|v| V::load(&self.shift[v0 + v]));
+        for (j, z) in zs.chunks_exact_mut(NV).enumerate() {
+            let acc = gather_sum(tab, &pc[j..], f2, shift);
+            for (a, z) in acc.iter().zip(z) {
+                a.store(z);
+            }
+        }
+    }
+
+    /// Max-pool the z of the register block of units starting at unit `ub` (`zs`, `(L', NV)`
+    /// vectors from the window's first position) into `out`, pooled `(P, U)` (or the
+    /// per-unit maxima `(U)` for `num_fc` = 0). Only the maxima get exponentiated later
+    /// (exp is monotone).
+    #[inline(always)]
+    fn pool_block<V: Lanes>(&self, zs: &[f32x8], ub: usize, out: &mut [f32]) {
+        let (u, w) = (self.u, BLK.min(self.u - ub));
+        for (t, &(start, end)) in self.windows.iter().enumerate() {
+            let o = t * u + ub;
+            for v in 0..NV.min(w.div_ceil(8)) {
+                let mut best = V::splat(f32::NEG_INFINITY);
+                for j in start..end {
+                    best = best.max(V::load(&zs[j * NV + v]));
+                }
+                let n = (w - v * 8).min(8);
+                let dst = &mut out[o + v * 8..o + v * 8 + n];
+                if n == 8 {
+                    best.store_slice(dst);
+                } else {
+                    let mut b = f32x8::ZERO;
+                    best.store(&mut b);
+                    dst.copy_from_slice(&b.as_array()[..n]);
                 }
             }
         }
-        let mut chunks = out.chunks_exact_mut(8);
-        for c in &mut chunks {
-            let e = exp8(f32x8::new(c.try_into().expect("8 lanes")));
-            c.copy_from_slice(e.as_array());
+    }
+
+    /// The eval forward pass of windows of length L starting at `starts` in one run of
+    /// `codes` (a chromosome block; with `rc`, each window reverse-complemented), sharing
+    /// the convolution between overlapping windows: it is computed once per position of a
+    /// group of overlapping windows instead of once per window. Pooling, dense layers and
+    /// the final layer run per window as in [`FusedModel::forward`], so the outputs equal
+    /// those of the windows cut out and run through it. `starts` should be ascending (a
+    /// group spans its windows' extent).
+    pub fn tiles(&self, codes: &[u8], starts: &[usize], rc: bool) -> FusedOutputs {
+        let (l, lb) = (self.l, codes.len());
+        assert!(
+            starts.iter().all(|&s| s + l <= lb),
+            "every window must lie inside the codes"
+        );
+        // The reverse complement of window [s, s + L) is the window [lb − L − s, lb − s) of
+        // the reverse-complemented run.
+        let (codes, starts): (std::borrow::Cow<[u8]>, Vec<usize>) = if rc {
+            let r: Vec<u8> = codes
+                .iter()
+                .rev()
+                .map(|&c| if c < 4 { 3 - c } else { 4 })
+                .collect();
+            (r.into(), starts.iter().map(|&s| lb - l - s).collect())
+        } else {
+            (codes.into(), starts.to_vec())
+        };
+        let width = if self.layers.is_empty() {
+            self.u
+        } else {
+            self.p * self.u
+        };
+        // Groups of at most TILE_GROUP windows, each overlapping the group's extent so far.
+        let mut groups: Vec<(usize, usize)> = Vec::new(); // (first window, count)
+        let (mut lo, mut hi) = (usize::MAX, 0usize);
+        for (i, &s) in starts.iter().enumerate() {
+            match groups.last_mut() {
+                Some((_, n)) if *n < TILE_GROUP && s < hi && s + l > lo => {
+                    *n += 1;
+                    (lo, hi) = (lo.min(s), hi.max(s + l));
+                }
+                _ => {
+                    groups.push((i, 1));
+                    (lo, hi) = (s, s + l);
+                }
+            }
         }
-        for v in chunks.into_remainder() {
-            *v = v.exp();
+        let stages: Vec<Vec<f32>> = groups
+            .par_iter()
+            .map(|&(first, n)| {
+                let ws = &starts[first..first + n];
+                let mut stage = vec![0f32; n * width];
+                self.simd.run(TileGroup {
+                    m: self,
+                    codes: &codes,
+                    starts: ws,
+                    out: &mut stage,
+                });
+                stage
+            })
+            .collect();
+        let mut stage = stages.concat();
+        for o in stage.chunks_exact_mut(width) {
+            exp_in_place(o);
         }
+        let b = starts.len();
+        let unit_outputs = if self.layers.is_empty() {
+            stage
+        } else {
+            self.dense(&stage, b)
+        };
+        let logits = self.final_layer(&unit_outputs);
+        FusedOutputs {
+            activations: None,
+            unit_outputs,
+            logits,
+        }
+    }
+
+    /// The pooled stage `(n, P, U)` (before exp) of the windows at `starts` of `codes`,
+    /// which overlap one another: z is computed once over their extent.
+    #[inline(always)]
+    fn tile_group_with<V: Lanes>(&self, codes: &[u8], starts: &[usize], out: &mut [f32]) {
+        let lo = *starts.iter().min().expect("a group has windows");
+        let hi = starts.iter().max().expect("a group has windows") + self.l;
+        let mut pc = vec![0u8; hi - lo];
+        pair_codes_into(&codes[lo..hi], &mut pc);
+        let npos = hi - lo - self.f + 1;
+        let mut zs = vec![f32x8::ZERO; npos * NV];
+        let width = out.len() / starts.len();
+        for (blk, ub) in (0..self.upad).step_by(BLK).enumerate() {
+            self.conv_block::<V>(&pc, blk, &mut zs);
+            for (&s, o) in starts.iter().zip(out.chunks_exact_mut(width)) {
+                self.pool_block::<V>(&zs[(s - lo) * NV..], ub, o);
+            }
+        }
+    }
+
+    /// Final layer: logits (B, C) = o (B, U) · Wᵀ + b.
+    fn final_layer(&self, unit_outputs: &[f32]) -> Vec<f32> {
+        let (u, c) = (self.u, self.c);
+        let mut logits = vec![0f32; unit_outputs.len() / u * c];
+        for (o, y) in unit_outputs.chunks_exact(u).zip(logits.chunks_exact_mut(c)) {
+            for (k, y) in y.iter_mut().enumerate() {
+                let w = &self.final_w[k * u..(k + 1) * u];
+                *y = self.final_b[k] + o.iter().zip(w).map(|(a, b)| a * b).sum::<f32>();
+            }
+        }
+        logits
     }
 
     /// Per-unit dense layers over the batch: pooled `(B, P, U)` → unit outputs `(B, U)`.
@@ -377,6 +487,38 @@ fn gather_sum<V: Lanes>(tab: &[f32x8], pairs: &[u8], f2: usize, shift: [V; NV]) 
         }
     }
     acc
+}
+
+/// Windows per group of [`FusedModel::tiles`] (a group's z takes (extent · U) floats).
+const TILE_GROUP: usize = 64;
+
+/// One group of overlapping windows of [`FusedModel::tiles`], run with the vector build.
+struct TileGroup<'a> {
+    m: &'a FusedModel,
+    codes: &'a [u8],
+    starts: &'a [usize],
+    out: &'a mut [f32],
+}
+
+impl LaneKernel for TileGroup<'_> {
+    type Output = ();
+    #[inline(always)]
+    fn run<V: Lanes>(self) {
+        self.m
+            .tile_group_with::<V>(self.codes, self.starts, self.out)
+    }
+}
+
+/// exp of every value, in place (eight lanes at a time, ~1 ulp).
+fn exp_in_place(out: &mut [f32]) {
+    let mut chunks = out.chunks_exact_mut(8);
+    for c in &mut chunks {
+        let e = exp8(f32x8::new(c.try_into().expect("8 lanes")));
+        c.copy_from_slice(e.as_array());
+    }
+    for v in chunks.into_remainder() {
+        *v = v.exp();
+    }
 }
 
 /// Vectors of 8 lanes from `v` (whose length is a multiple of 8).

@@ -319,3 +319,33 @@ fn simd_builds_agree_bit_for_bit() {
         }
     }
 }
+
+/// Windows tiled along one run share their convolution and give exactly what the windows
+/// cut out give: every stride (overlapping, touching, apart), both strands, every depth of
+/// the unit layers, overlapping pools, N runs.
+#[test]
+fn tiles_equal_the_windows_cut_out() {
+    let mut rng = ChaCha8Rng::seed_from_u64(21);
+    for num_fc in 0..3 {
+        for pool in [(7, 7), (5, 3)] {
+            let m = random_model(num_fc, pool, 50 + num_fc as u64 * 10 + pool.1 as u64);
+            let l = m.config().input_length;
+            let fused = FusedModel::new(&m);
+            let run = random_codes(&mut rng, 700, 0.03);
+            for stride in [1, 7, 13, l, l + 9] {
+                let starts: Vec<usize> = (0..=run.len() - l).step_by(stride).collect();
+                let cut: Vec<u8> = starts
+                    .iter()
+                    .flat_map(|&s| run[s..s + l].to_vec())
+                    .collect();
+                for rc in [false, true] {
+                    let got = fused.tiles(&run, &starts, rc);
+                    let want = fused.forward(&cut, rc, false);
+                    let what = format!("num_fc {num_fc} pool {pool:?} stride {stride} rc {rc}");
+                    assert_eq!(got.unit_outputs, want.unit_outputs, "{what}: unit outputs");
+                    assert_eq!(got.logits, want.logits, "{what}: logits");
+                }
+            }
+        }
+    }
+}
