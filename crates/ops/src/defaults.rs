@@ -30,3 +30,10 @@ pub const IG_MAX_STEPS: usize = 1600;
 
 /// The compute device's name.
 pub const DEVICE: &str = "cpu";
+
+/// Tiled prediction along a genome: bases between the starts of consecutive windows.
+pub const TILE_STRIDE: usize = 50;
+
+/// Tiled prediction: windows with more than this fraction of N (or other non-ACGT
+/// letters) are skipped and counted, not predicted.
+pub const TILE_MAX_N: f32 = 0.1;

@@ -8,7 +8,8 @@
 //! - [`attribute`]: base-resolution attributions of one class by every method, with the
 //!   engine chosen once per model ([`attribute::Attributor`]);
 //! - [`gia`]: global importance analysis (insert, pair, ablate) with one seeded stream;
-//! - [`simulate`]: sequences from a motif grammar, with the planted instances.
+//! - [`simulate`]: sequences from a motif grammar, with the planted instances;
+//! - [`tile`]: windows every `stride` bases along a chromosome, the convolution shared.
 
 pub mod argminn;
 pub mod attribute;
@@ -17,6 +18,7 @@ pub mod explain;
 pub mod gia;
 pub mod predict;
 pub mod simulate;
+pub mod tile;
 
 /// Threads are chosen per call: `on_threads(n, || operation(…))` runs the operation (and
 /// everything it computes in parallel) on a pool of `n` threads of its own instead of the
