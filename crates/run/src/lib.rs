@@ -46,6 +46,7 @@ pub mod predict;
 pub mod report;
 pub mod simulate;
 pub mod test;
+pub mod tile;
 pub mod tracks;
 pub mod train;
 pub mod train_spec;
