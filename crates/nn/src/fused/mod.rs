@@ -331,6 +331,9 @@ impl FusedModel {
     /// the final layer run per window as in [`FusedModel::forward`], so the outputs equal
     /// those of the windows cut out and run through it. `starts` should be ascending (a
     /// group spans its windows' extent).
+    ///
+    /// The pooled stage is kept unit-major, `(U, W, P)`, so that each unit's dense layer
+    /// reads its windows as one contiguous matrix.
     pub fn tiles(&self, codes: &[u8], starts: &[usize], rc: bool) -> FusedOutputs {
         let (l, lb) = (self.l, codes.len());
         assert!(
@@ -349,11 +352,6 @@ impl FusedModel {
         } else {
             (codes.into(), starts.to_vec())
         };
-        let width = if self.layers.is_empty() {
-            self.u
-        } else {
-            self.p * self.u
-        };
         // Groups of at most TILE_GROUP windows, each overlapping the group's extent so far.
         let mut groups: Vec<(usize, usize)> = Vec::new(); // (first window, count)
         let (mut lo, mut hi) = (usize::MAX, 0usize);
@@ -369,29 +367,34 @@ impl FusedModel {
                 }
             }
         }
-        let stages: Vec<Vec<f32>> = groups
-            .par_iter()
-            .map(|&(first, n)| {
-                let ws = &starts[first..first + n];
-                let mut stage = vec![0f32; n * width];
-                self.simd.run(TileGroup {
+        let (u, b) = (self.u, starts.len());
+        let p = self.p.max(1); // one "pooled position", the maximum, for num_fc = 0
+        let mut stage = vec![0f32; u * b * p];
+        // Blocks of BLK units in parallel, each writing its own unit planes.
+        stage
+            .par_chunks_mut(BLK * b * p)
+            .enumerate()
+            .for_each(|(blk, planes)| {
+                self.simd.run(TileBlock {
                     m: self,
                     codes: &codes,
-                    starts: ws,
-                    out: &mut stage,
-                });
-                stage
-            })
-            .collect();
-        let mut stage = stages.concat();
-        for o in stage.chunks_exact_mut(width) {
-            exp_in_place(o);
-        }
-        let b = starts.len();
+                    starts: &starts,
+                    groups: &groups,
+                    blk,
+                    planes,
+                })
+            });
         let unit_outputs = if self.layers.is_empty() {
-            stage
+            // (U, W) → (W, U)
+            let mut o = vec![0f32; b * u];
+            for (uu, plane) in stage.chunks_exact(b).enumerate() {
+                for (n, &v) in plane.iter().enumerate() {
+                    o[n * u + uu] = v;
+                }
+            }
+            o
         } else {
-            self.dense(&stage, b)
+            self.dense_planes(&stage, b)
         };
         let logits = self.final_layer(&unit_outputs);
         FusedOutputs {
@@ -401,23 +404,66 @@ impl FusedModel {
         }
     }
 
-    /// The pooled stage `(n, P, U)` (before exp) of the windows at `starts` of `codes`,
-    /// which overlap one another: z is computed once over their extent.
+    /// The unit planes `(w, B, P)` of the register block `blk` of units (w ≤ BLK real units)
+    /// for the windows at `starts` of `codes`, group by group: z over a group's extent
+    /// once, then every window of the group pooled from it and the maxima exponentiated.
     #[inline(always)]
-    fn tile_group_with<V: Lanes>(&self, codes: &[u8], starts: &[usize], out: &mut [f32]) {
-        let lo = *starts.iter().min().expect("a group has windows");
-        let hi = starts.iter().max().expect("a group has windows") + self.l;
-        let mut pc = vec![0u8; hi - lo];
-        pair_codes_into(&codes[lo..hi], &mut pc);
-        let npos = hi - lo - self.f + 1;
-        let mut zs = vec![f32x8::ZERO; npos * NV];
-        let width = out.len() / starts.len();
-        for (blk, ub) in (0..self.upad).step_by(BLK).enumerate() {
+    fn tile_block_with<V: Lanes>(
+        &self,
+        codes: &[u8],
+        starts: &[usize],
+        groups: &[(usize, usize)],
+        blk: usize,
+        planes: &mut [f32],
+    ) {
+        let (u, b, l) = (self.u, starts.len(), self.l);
+        let p = self.p.max(1);
+        let ub = blk * BLK;
+        let w = BLK.min(u - ub);
+        let mut pc: Vec<u8> = Vec::new();
+        let mut zs: Vec<f32x8> = Vec::new();
+        let nv = w.div_ceil(8);
+        // exp of the pooled maxima of one group, unit-major `(w, n, P)` (small enough to
+        // stay in cache while its rows are scattered), then copied into the unit planes.
+        let mut pooled: Vec<f32> = Vec::new();
+        for &(first, n) in groups {
+            let ws = &starts[first..first + n];
+            let lo = *ws.iter().min().expect("a group has windows");
+            let hi = ws.iter().max().expect("a group has windows") + l;
+            pc.resize(hi - lo, 0);
+            pair_codes_into(&codes[lo..hi], &mut pc);
+            zs.resize((hi - lo - self.f + 1) * NV, f32x8::ZERO);
             self.conv_block::<V>(&pc, blk, &mut zs);
-            for (&s, o) in starts.iter().zip(out.chunks_exact_mut(width)) {
-                self.pool_block::<V>(&zs[(s - lo) * NV..], ub, o);
+            let np = n * p;
+            pooled.resize(nv * 8 * np, 0.0);
+            for (i, &s) in ws.iter().enumerate() {
+                let z = &zs[(s - lo) * NV..];
+                for (t, &(start, end)) in self.windows.iter().enumerate() {
+                    for v in 0..nv {
+                        let mut best = V::splat(f32::NEG_INFINITY);
+                        for j in start..end {
+                            best = best.max(V::load(&z[j * NV + v]));
+                        }
+                        let mut m = f32x8::ZERO;
+                        best.store(&mut m);
+                        let at = v * 8 * np + i * p + t;
+                        for (lane, &x) in exp8(m).as_array().iter().enumerate() {
+                            pooled[at + lane * np] = x;
+                        }
+                    }
+                }
+            }
+            // Each unit's rows of this group are contiguous in its plane.
+            for k in 0..w {
+                planes[k * b * p + first * p..][..np].copy_from_slice(&pooled[k * np..][..np]);
             }
         }
+    }
+
+    /// Per-unit dense layers over unit planes `(U, B, P)` → unit outputs `(B, U)`.
+    fn dense_planes(&self, planes: &[f32], b: usize) -> Vec<f32> {
+        let p = self.p;
+        self.dense_with(b, |uu| (&planes[uu * b * p..(uu + 1) * b * p], (p, 1)))
     }
 
     /// Final layer: logits (B, C) = o (B, U) · Wᵀ + b.
@@ -436,10 +482,21 @@ impl FusedModel {
     /// Per-unit dense layers over the batch: pooled `(B, P, U)` → unit outputs `(B, U)`.
     fn dense(&self, pooled: &[f32], b: usize) -> Vec<f32> {
         let (u, p) = (self.u, self.p);
+        // Input of unit uu: rows b (stride P·U), columns i (stride U).
+        self.dense_with(b, |uu| (&pooled[uu..], (p * u, u)))
+    }
+
+    /// Per-unit dense layers over the batch, unit `uu`'s input `(B, P)` given by `input(uu)`
+    /// as a slice and its (row, column) strides → unit outputs `(B, U)`.
+    fn dense_with<'a>(
+        &self,
+        b: usize,
+        input: impl Fn(usize) -> (&'a [f32], (usize, usize)) + Sync,
+    ) -> Vec<f32> {
+        let u = self.u;
         let cols: Vec<Vec<f32>> = (0..u)
             .into_par_iter()
             .map(|uu| {
-                // Input of unit uu: rows b (stride P·U), columns i (stride U).
                 let mut x: Vec<f32> = Vec::new();
                 let mut y: Vec<f32> = Vec::new();
                 for (i, layer) in self.layers.iter().enumerate() {
@@ -452,7 +509,8 @@ impl FusedModel {
                     }
                     let w = &layer.weight[uu * fo * fi..(uu + 1) * fo * fi];
                     if i == 0 {
-                        gemm_acc(b, fi, fo, &pooled[uu..], (p * u, u), w, (1, fi), &mut y);
+                        let (a, strides) = input(uu);
+                        gemm_acc(b, fi, fo, a, strides, w, (1, fi), &mut y);
                     } else {
                         gemm_acc(b, fi, fo, &x, (fi, 1), w, (1, fi), &mut y);
                     }
@@ -492,20 +550,22 @@ fn gather_sum<V: Lanes>(tab: &[f32x8], pairs: &[u8], f2: usize, shift: [V; NV]) 
 /// Windows per group of [`FusedModel::tiles`] (a group's z takes (extent · U) floats).
 const TILE_GROUP: usize = 64;
 
-/// One group of overlapping windows of [`FusedModel::tiles`], run with the vector build.
-struct TileGroup<'a> {
+/// One register block of units of [`FusedModel::tiles`], run with the vector build.
+struct TileBlock<'a> {
     m: &'a FusedModel,
     codes: &'a [u8],
     starts: &'a [usize],
-    out: &'a mut [f32],
+    groups: &'a [(usize, usize)],
+    blk: usize,
+    planes: &'a mut [f32],
 }
 
-impl LaneKernel for TileGroup<'_> {
+impl LaneKernel for TileBlock<'_> {
     type Output = ();
     #[inline(always)]
     fn run<V: Lanes>(self) {
         self.m
-            .tile_group_with::<V>(self.codes, self.starts, self.out)
+            .tile_block_with::<V>(self.codes, self.starts, self.groups, self.blk, self.planes)
     }
 }
 
@@ -516,8 +576,14 @@ fn exp_in_place(out: &mut [f32]) {
         let e = exp8(f32x8::new(c.try_into().expect("8 lanes")));
         c.copy_from_slice(e.as_array());
     }
-    for v in chunks.into_remainder() {
-        *v = v.exp();
+    // The tail through the same polynomial, so that a value's exp does not depend on
+    // where it falls in the slice.
+    let rest = chunks.into_remainder();
+    if !rest.is_empty() {
+        let mut lanes = [0f32; 8];
+        lanes[..rest.len()].copy_from_slice(rest);
+        let e = exp8(f32x8::new(lanes));
+        rest.copy_from_slice(&e.as_array()[..rest.len()]);
     }
 }
 
