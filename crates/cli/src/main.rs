@@ -68,6 +68,9 @@ enum Command {
     /// Variant effects: reference vs alternative predictions of a VCF's SNVs and short
     /// indels, and for ExplaiNN the unit (motif) each changes most.
     Variants(cmd::variants::Args),
+    /// Instances of learned motifs along a genome: every position where an ExplaiNN
+    /// unit's filter activates (BED6+, with the unit's contribution).
+    Instances(cmd::instances::Args),
     /// Write a self-contained HTML report of a trained and interpreted run.
     Report(cmd::report::Args),
     /// Merge ExplaiNN models into one whose logits are the mean of theirs (an ensemble).
@@ -122,6 +125,7 @@ fn main() {
         Command::Attribute(a) => cmd::attribute::run(a),
         Command::Gia(a) => cmd::gia::run(a),
         Command::Variants(a) => cmd::variants::run(a),
+        Command::Instances(a) => cmd::instances::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Merge(a) => cmd::merge::run(a),
         Command::Export(a) => cmd::export::run(a),

@@ -271,6 +271,33 @@ impl Predictor {
         Ok(out)
     }
 
+    /// Every position of a run of `codes` where a unit's first-layer activation reaches
+    /// `thresholds[u]`, as (start of the filter's window on the forward strand, unit,
+    /// activation); with `rc` the units scan the reverse complement. The activations are
+    /// those of [`Predictor::first_layer_activations`]. An ExplaiNN on the CPU only.
+    pub fn scan(
+        &self,
+        codes: &[u8],
+        rc: bool,
+        thresholds: &[f32],
+    ) -> Result<Vec<(usize, usize, f32)>> {
+        let Some(f) = &self.fused else {
+            return Err(NnError::Config(format!(
+                "scanning a genome for unit instances needs an ExplaiNN model on the CPU; this model is {} on {:?}",
+                self.model.arch(),
+                self.device
+            )));
+        };
+        if thresholds.len() != f.units() {
+            return Err(NnError::Data(format!(
+                "{} thresholds for a model of {} units",
+                thresholds.len(),
+                f.units()
+            )));
+        }
+        Ok(f.scan(codes, rc, thresholds))
+    }
+
     /// A model of pretrained units ([`crate::stack`]): its members' strand-averaged logits
     /// z `(N, K)` and unit outputs g `(N, K)` (g = z for the linear head); an error for
     /// other models.

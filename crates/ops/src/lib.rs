@@ -9,13 +9,15 @@
 //!   engine chosen once per model ([`attribute::Attributor`]);
 //! - [`gia`]: global importance analysis (insert, pair, ablate) with one seeded stream;
 //! - [`simulate`]: sequences from a motif grammar, with the planted instances;
-//! - [`tile`]: windows every `stride` bases along a chromosome, the convolution shared.
+//! - [`tile`]: windows every `stride` bases along a chromosome, the convolution shared;
+//! - [`instances`]: where each ExplaiNN unit's activation reaches its threshold.
 
 pub mod argminn;
 pub mod attribute;
 pub mod defaults;
 pub mod explain;
 pub mod gia;
+pub mod instances;
 pub mod predict;
 pub mod simulate;
 pub mod tile;

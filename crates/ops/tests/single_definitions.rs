@@ -42,7 +42,7 @@ fn shared_defaults_are_defined_once() {
     }
     assert!(files.len() > 50, "found only {} source files", files.len());
     // (what, literal, the one file allowed to hold it)
-    let single: [(&str, &str, Option<&str>); 7] = [
+    let single: [(&str, &str, Option<&str>); 8] = [
         ("the default seed", "1714", Some("seq/src/lib.rs")),
         (
             "the reference count",
@@ -61,6 +61,11 @@ fn shared_defaults_are_defined_once() {
             Some("ops/src/defaults.rs"),
         ),
         ("the device", "default_value = \"cpu\"", None),
+        (
+            "the tile stride",
+            "TILE_STRIDE: usize = 50",
+            Some("ops/src/defaults.rs"),
+        ),
         (
             "the training batch size",
             "TRAIN_BATCH_SIZE: usize = 100",

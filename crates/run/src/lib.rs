@@ -33,6 +33,7 @@ pub mod export;
 pub mod gia;
 pub mod init;
 pub mod input;
+pub mod instances;
 pub mod interpret;
 pub mod labels;
 pub mod losses;

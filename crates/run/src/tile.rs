@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 
 /// Window starts per block read from the genome (a multiple of the stride is used): sets
 /// memory (the block's codes and its windows' outputs), not results.
-const BLOCK: usize = 1 << 20;
+pub(crate) const BLOCK: usize = 1 << 20;
 
 /// Which units get contribution tracks.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -116,19 +116,24 @@ pub struct TileOutcome {
 }
 
 /// One stretch to tile: chromosome, start, end (0-based, half-open).
-type Region = (String, u64, u64);
+pub(crate) type Region = (String, u64, u64);
 
 /// The regions of `req`: the genome's chromosomes (those shorter than `window` set
 /// apart), or the BED's intervals checked against the genome, sorted in genome order and
 /// merged where they overlap or touch.
-fn regions(req: &TileRequest, genome: &Genome, window: u64) -> Result<(Vec<Region>, Vec<String>)> {
-    let Some(bed) = &req.regions else {
+pub(crate) fn regions(
+    genome_path: &Path,
+    bed: Option<&Path>,
+    genome: &Genome,
+    window: u64,
+) -> Result<(Vec<Region>, Vec<String>)> {
+    let Some(bed) = bed else {
         let (ok, short): (Vec<_>, Vec<_>) =
             genome.chromosomes().iter().partition(|(_, n)| *n >= window);
         let short: Vec<String> = short.into_iter().map(|(c, _)| c.clone()).collect();
         if ok.is_empty() {
             return Err(file_error(
-                &req.genome,
+                genome_path,
                 format!(
                     "every chromosome is shorter than the model's window of {window} bases: nothing to tile"
                 ),
@@ -152,7 +157,7 @@ fn regions(req: &TileRequest, genome: &Genome, window: u64) -> Result<(Vec<Regio
         let Some(&k) = order.get(iv.chrom.as_str()) else {
             return Err(at(format!(
                 "the genome {} has no sequence named {:?} (it has {})",
-                req.genome.display(),
+                genome_path.display(),
                 iv.chrom,
                 names_preview(genome)
             )));
@@ -334,7 +339,7 @@ pub fn tile_run(
         _ => Vec::new(),
     };
     let mut genome = Genome::open(&req.genome)?;
-    let (regions, short) = regions(req, &genome, window as u64)?;
+    let (regions, short) = regions(&req.genome, req.regions.as_deref(), &genome, window as u64)?;
     let dir = OutputDir::create(&req.output, &["trackDb.txt"], "genome tracks")?;
     let out = dir.path().to_path_buf();
     let chroms = genome.chromosomes().to_vec();

@@ -123,6 +123,7 @@ pub mod export;
 pub mod finetune;
 pub mod gia;
 pub mod import;
+pub mod instances;
 pub mod interpret;
 pub mod logo;
 pub mod merge;

@@ -31,8 +31,8 @@ pub struct Args {
     pub sigmoid: bool,
     /// Tile the genome (or --regions): windows of the model's length every STRIDE bases,
     /// each value over the STRIDE bases around its window's centre, written as bigWig per
-    /// class (default stride when given without a value: 50).
-    #[arg(long, value_name = "STRIDE", num_args = 0..=1, default_missing_value = "50", requires = "genome", value_parser = super::positive)]
+    /// class (the library's default stride, `explainn_ops::defaults::TILE_STRIDE`, is 50).
+    #[arg(long, value_name = "STRIDE", requires = "genome", value_parser = super::positive)]
     pub tile: Option<usize>,
     /// With --tile: only these regions of the genome (BED; sorted and merged here).
     #[arg(long, requires = "tile")]

@@ -466,6 +466,92 @@ impl FusedModel {
         self.dense_with(b, |uu| (&planes[uu * b * p..(uu + 1) * b * p], (p, 1)))
     }
 
+    /// Every position of `codes` (a run of any length ≥ f) where a unit's first-layer
+    /// activation exp(z) (convolution, BN₀, exp: the activations of
+    /// [`FusedModel::forward`]) reaches `thresholds[u]`, as (start of the filter's window,
+    /// unit, activation). With `rc` the units scan the reverse complement; the start is then
+    /// still that of the window on the forward strand. Chunks of the run go in parallel;
+    /// hits come ordered by chunk, unit block, position.
+    pub fn scan(&self, codes: &[u8], rc: bool, thresholds: &[f32]) -> Vec<(usize, usize, f32)> {
+        assert_eq!(thresholds.len(), self.u, "one threshold per unit");
+        let (n, f) = (codes.len(), self.f);
+        if n < f {
+            return Vec::new();
+        }
+        let codes: std::borrow::Cow<[u8]> = if rc {
+            let r: Vec<u8> = codes
+                .iter()
+                .rev()
+                .map(|&c| if c < 4 { 3 - c } else { 4 })
+                .collect();
+            r.into()
+        } else {
+            codes.into()
+        };
+        // candidates z ≥ ln(threshold) (a hair below), then exp(z) ≥ threshold exactly
+        let limits: Vec<f32> = thresholds
+            .iter()
+            .map(|&t| {
+                if t > 0.0 {
+                    t.ln() - 1e-5
+                } else {
+                    f32::NEG_INFINITY
+                }
+            })
+            .collect();
+        let npos = n - f + 1;
+        let chunks: Vec<usize> = (0..npos).step_by(SCAN_CHUNK).collect();
+        let per_chunk: Vec<Vec<(usize, usize, f32)>> = chunks
+            .par_iter()
+            .map(|&c0| {
+                let c1 = (c0 + SCAN_CHUNK).min(npos);
+                self.simd
+                    .run(ScanChunk {
+                        m: self,
+                        codes: &codes[c0..c1 + f - 1],
+                        limits: &limits,
+                    })
+                    .into_iter()
+                    .filter_map(|(j, u, z)| {
+                        let j = c0 + j;
+                        let start = if rc { npos - 1 - j } else { j };
+                        let a = z.exp(); // as the activation maps of `forward`
+                        (a >= thresholds[u]).then_some((start, u, a))
+                    })
+                    .collect()
+            })
+            .collect();
+        per_chunk.concat()
+    }
+
+    /// (position, unit, z) of every z ≥ `limits[u]` in one chunk of codes.
+    #[inline(always)]
+    fn scan_chunk_with<V: Lanes>(&self, codes: &[u8], limits: &[f32]) -> Vec<(usize, usize, f32)> {
+        let npos = codes.len() - self.f + 1;
+        let mut pc = vec![0u8; codes.len()];
+        pair_codes_into(codes, &mut pc);
+        let mut zs = vec![f32x8::ZERO; npos * NV];
+        let mut hits = Vec::new();
+        for (blk, ub) in (0..self.upad).step_by(BLK).enumerate() {
+            let w = BLK.min(self.u - ub);
+            self.conv_block::<V>(&pc, blk, &mut zs);
+            for (j, z) in zs.chunks_exact(NV).enumerate() {
+                let vals = z.iter().flat_map(|v| v.to_array());
+                for (i, z) in vals.take(w).enumerate() {
+                    if z >= limits[ub + i] {
+                        hits.push((j, ub + i, z));
+                    }
+                }
+            }
+        }
+        hits
+    }
+
+    /// U.
+    pub fn units(&self) -> usize {
+        self.u
+    }
+
     /// Final layer: logits (B, C) = o (B, U) · Wᵀ + b.
     fn final_layer(&self, unit_outputs: &[f32]) -> Vec<f32> {
         let (u, c) = (self.u, self.c);
@@ -566,6 +652,24 @@ impl LaneKernel for TileBlock<'_> {
     fn run<V: Lanes>(self) {
         self.m
             .tile_block_with::<V>(self.codes, self.starts, self.groups, self.blk, self.planes)
+    }
+}
+
+/// Positions per parallel chunk of [`FusedModel::scan`].
+const SCAN_CHUNK: usize = 1 << 14;
+
+/// One chunk of [`FusedModel::scan`], run with the vector build.
+struct ScanChunk<'a> {
+    m: &'a FusedModel,
+    codes: &'a [u8],
+    limits: &'a [f32],
+}
+
+impl LaneKernel for ScanChunk<'_> {
+    type Output = Vec<(usize, usize, f32)>;
+    #[inline(always)]
+    fn run<V: Lanes>(self) -> Self::Output {
+        self.m.scan_chunk_with::<V>(self.codes, self.limits)
     }
 }
 

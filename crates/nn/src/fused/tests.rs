@@ -366,3 +366,51 @@ fn tiles_equal_the_windows_cut_out() {
         }
     }
 }
+
+/// A scan of a run of codes finds exactly the positions where the activation maps of the
+/// windows cut out reach each unit's threshold, on both strands, with their values.
+#[test]
+fn scan_finds_what_the_activation_maps_hold() {
+    let mut rng = ChaCha8Rng::seed_from_u64(33);
+    let m = random_model(2, (7, 7), 71);
+    let (l, f, u) = (
+        m.config().input_length,
+        m.config().filter_size,
+        m.config().units,
+    );
+    let lc = l - f + 1;
+    let fused = FusedModel::new(&m);
+    let run = random_codes(&mut rng, 40 * lc + f - 1, 0.02);
+    let npos = run.len() - f + 1;
+    for rc in [false, true] {
+        // activation of every (position, unit) from windows of the model's length
+        let mut all = vec![f32::NAN; npos * u];
+        for s in (0..=run.len() - l).step_by(lc) {
+            let a = fused.forward(&run[s..s + l], rc, true).activations.unwrap();
+            for uu in 0..u {
+                for j in 0..lc {
+                    let start = if rc { s + lc - 1 - j } else { s + j };
+                    all[start * u + uu] = a[uu * lc + j];
+                }
+            }
+        }
+        assert!(all.iter().all(|v| !v.is_nan()), "every position covered");
+        // thresholds at each unit's 90th percentile
+        let thresholds: Vec<f32> = (0..u)
+            .map(|uu| {
+                let mut v: Vec<f32> = (0..npos).map(|p| all[p * u + uu]).collect();
+                v.sort_by(f32::total_cmp);
+                v[v.len() * 9 / 10]
+            })
+            .collect();
+        let mut got = fused.scan(&run, rc, &thresholds);
+        got.sort_by_key(|&(p, uu, _)| (p, uu));
+        let want: Vec<(usize, usize, f32)> = (0..npos)
+            .flat_map(|p| (0..u).map(move |uu| (p, uu)))
+            .filter(|&(p, uu)| all[p * u + uu] >= thresholds[uu])
+            .map(|(p, uu)| (p, uu, all[p * u + uu]))
+            .collect();
+        assert!(want.len() > npos * u / 20, "{} hits", want.len());
+        assert_eq!(got, want, "rc {rc}");
+    }
+}
