@@ -369,3 +369,94 @@ fn bad_tiling_input_fails_before_anything_is_written() {
         "mine"
     );
 }
+
+/// A model without the fused kernel (a CNN baseline) runs its windows cut out: the same
+/// values as `predict`; unit tracks are refused for it.
+#[test]
+fn a_baseline_model_tiles_through_its_windows() {
+    let dir = tempfile::tempdir().unwrap();
+    let (train, valid) = (dir.path().join("train.tsv"), dir.path().join("valid.tsv"));
+    write_tsv(&train, 200, 11);
+    write_tsv(&valid, 60, 12);
+    let model = dir.path().join("cnn");
+    let m = model.to_str().unwrap();
+    ok(&run(&[
+        "train",
+        train.to_str().unwrap(),
+        valid.to_str().unwrap(),
+        "-o",
+        m,
+        "--arch",
+        "cnn1",
+        "--max-epochs",
+        "1",
+        "--threads",
+        "1",
+        "-q",
+    ]));
+    let genome = shared("genome/hg19_chr22_20000001-21000000.fa.gz");
+    let g = genome.to_str().unwrap();
+    let chrom = "22:20000001-21000000";
+    let regions = dir.path().join("regions.bed");
+    std::fs::write(&regions, format!("{chrom}\t300000\t303000\n")).unwrap();
+    let out = dir.path().join("tracks");
+    let r = regions.to_str().unwrap();
+    ok(&run(&[
+        "predict",
+        m,
+        "--genome",
+        g,
+        "--regions",
+        r,
+        "--tile",
+        "37",
+        "-o",
+        out.to_str().unwrap(),
+    ]));
+    let values = bigwig_values(&out.join("gata.bw"), chrom, 0, 1_000_000);
+    let starts: Vec<u32> = (300_000..=303_000 - 60).step_by(37).collect();
+    assert_eq!(values.len(), starts.len());
+    let bed: String = starts
+        .iter()
+        .map(|s| format!("{chrom}\t{s}\t{}\n", s + 60))
+        .collect();
+    let windows = dir.path().join("windows.bed");
+    std::fs::write(&windows, bed).unwrap();
+    let pred = dir.path().join("pred");
+    ok(&run(&[
+        "predict",
+        m,
+        windows.to_str().unwrap(),
+        "--genome",
+        g,
+        "-o",
+        pred.to_str().unwrap(),
+    ]));
+    let rows: Vec<f32> = predictions(&pred)
+        .into_iter()
+        .filter(|r| r.1 == "gata")
+        .map(|r| r.2)
+        .collect();
+    for (v, p) in values.iter().zip(&rows) {
+        assert!((v.value - p).abs() <= 1e-5, "{} vs {p}", v.value);
+    }
+    let o2 = dir.path().join("t2");
+    assert_fails(
+        &run(&[
+            "predict",
+            m,
+            "--genome",
+            g,
+            "--regions",
+            r,
+            "--tile",
+            "37",
+            "--unit-tracks",
+            "all",
+            "-o",
+            o2.to_str().unwrap(),
+        ]),
+        "needs a model whose final layer adds up units",
+    );
+    assert!(!o2.exists());
+}
