@@ -22,6 +22,8 @@ fn interpret_explain_and_report_on_a_tiny_model() {
         "weights.tsv",
         "importance.tsv",
         "importance.long.tsv.gz",
+        "ranking.tsv",
+        "families.tsv",
         "summary.json",
         "plots/weights_heatmap.svg",
         "plots/importance_boxplots.svg",
@@ -41,6 +43,62 @@ fn interpret_explain_and_report_on_a_tiny_model() {
     assert_eq!(ann.lines().count(), 5);
     let w = std::fs::read_to_string(out.join("weights.tsv")).unwrap();
     assert!(w.starts_with("unit\tlabel\tgata\tebox\n"));
+
+    // The explained-contribution ranking: per unit and class, the importances of its
+    // activating (sequence, strand) pairs summed over all scanned pairs; ranked by the
+    // largest magnitude; the original's medians beside it.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let pairs = 2.0 * summary["sequences_selected"].as_f64().unwrap();
+    let mut long = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(
+            std::fs::File::open(out.join("importance.long.tsv.gz")).unwrap(),
+        ),
+        &mut long,
+    )
+    .unwrap();
+    let mut sum: std::collections::HashMap<(String, String), f64> = Default::default();
+    for line in long.lines().skip(1) {
+        let f: Vec<&str> = line.split('\t').collect();
+        *sum.entry((f[0].into(), f[3].into())).or_default() += f[4].parse::<f64>().unwrap();
+    }
+    let ranking = std::fs::read_to_string(out.join("ranking.tsv")).unwrap();
+    let mut lines = ranking.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "rank\tunit\tlabel\tfamily\tn_sequences\tn_pairs\tsites\texplained_gata\texplained_ebox\tmedian_gata\tmedian_ebox"
+    );
+    let mut previous = f64::INFINITY;
+    for line in lines {
+        let f: Vec<&str> = line.split('\t').collect();
+        let mut largest = 0f64;
+        for (k, class) in ["gata", "ebox"].iter().enumerate() {
+            let got: f64 = f[7 + k].parse().unwrap();
+            let want = sum
+                .get(&(f[1].to_string(), class.to_string()))
+                .copied()
+                .unwrap_or(0.0)
+                / pairs;
+            assert!(
+                (got - want).abs() <= 1e-5 * want.abs().max(1.0),
+                "{} {class}: {got} vs {want}",
+                f[1]
+            );
+            largest = largest.max(got.abs());
+        }
+        assert!(
+            largest <= previous + 1e-6,
+            "ranked by the largest magnitude"
+        );
+        previous = largest;
+        let (n_seq, n_pairs): (usize, usize) = (f[4].parse().unwrap(), f[5].parse().unwrap());
+        assert!(n_seq <= n_pairs && n_pairs <= 2 * n_seq);
+    }
+    let families = std::fs::read_to_string(out.join("families.tsv")).unwrap();
+    assert!(families.starts_with(
+        "family\tlabel\tsize\trepresentative\tmembers\texplained_gata\texplained_ebox\n"
+    ));
 
     // Local explanation: contributions + bias = logit for each sequence and class.
     let seqs = tmp.path().join("valid.tsv");

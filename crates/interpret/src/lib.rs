@@ -12,6 +12,7 @@
 //! - [`pwm`]: site counting and unit PWMs, written as strict MEME;
 //! - [`annotate`]: Tomtom against JASPAR 2024 (or any motif file), TF names, labels;
 //! - [`importance`]: per-unit, per-class importance (output × final weight) and medians;
+//! - [`families`]: the explained-contribution ranking and families of matching units;
 //! - [`plots`]: SVG figures; [`report`]: the self-contained HTML report;
 //! - [`tables`]: readers of the TSV outputs (used by the report).
 //!
@@ -19,6 +20,7 @@
 
 pub mod activations;
 pub mod annotate;
+pub mod families;
 pub mod filters;
 pub mod importance;
 pub mod plots;

@@ -1,7 +1,9 @@
 //! The interpretation pipeline (`explainn interpret`): select well-predicted sequences,
 //! run the two streaming activation passes, build unit PWMs, name them with Tomtom, compute
 //! importance, and write `RUN/interpret/` all together or not at all: `filters.meme`,
-//! `tomtom.tsv`, `annotation.tsv`, `weights.tsv`, `importance.tsv`,
+//! `tomtom.tsv`, `annotation.tsv`, `weights.tsv`, `importance.tsv` (the original's median
+//! ranking), `ranking.tsv` and `families.tsv` ([`explainn_interpret::families`]: the
+//! explained-contribution ranking, units grouped by matching PWMs),
 //! `importance.long.tsv.gz`, `logos/`, `plots/` and `summary.json`. A model without units
 //! (the baselines) gets first-layer filter visualisation instead: `filters.meme`,
 //! `tomtom.tsv`, `annotation.tsv`, `logos/`, `summary.json`.
@@ -335,6 +337,16 @@ fn interpret_into(
         &order,
     )?;
     add_unit_tables(&mut outputs, &out, &weights, &imp, classes, &ann)?;
+    // The explained-contribution ranking and the families of units with matching PWMs.
+    let pairs = n * if both { 2 } else { 1 };
+    let ranking = explainn_interpret::families::rank(&sc, &weights, c, pairs);
+    let (fams, assignment) = explainn_interpret::families::families(&motifs, &ann, &ranking)?;
+    add_file(&mut outputs, &out.join("ranking.tsv"), |f| {
+        explainn_interpret::families::write_ranking(f, &ranking, &imp, &assignment, classes, &ann)
+    })?;
+    add_file(&mut outputs, &out.join("families.tsv"), |f| {
+        explainn_interpret::families::write_families(f, &fams, classes)
+    })?;
     let initial = out.join("initial_motifs.tsv");
     if meta.units.iter().any(|o| o.motif.is_some()) {
         let mut f = AtomicFile::create(&initial)?;
