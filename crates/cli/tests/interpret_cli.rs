@@ -140,6 +140,9 @@ fn interpret_explain_and_report_on_a_tiny_model() {
         assert!(html.contains(needle), "the report lacks {needle:?}");
     }
     assert!(html.contains("<svg") && !html.contains("http://cdn") && !html.contains("<script src"));
+    // Units come in the explained-contribution order of ranking.tsv, with both counts.
+    assert!(html.contains("Units sorted by explained contribution"));
+    assert!(html.contains(">seqs<") && html.contains(">sites<"));
 }
 
 #[test]

@@ -179,7 +179,16 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
             .filter(|v| v.is_finite())
             .fold(0.0f64, |a, v| a.max(v.abs()))
     };
-    let order = order_by(ann.len(), |i| overall(ann[i].unit));
+    // The explained-contribution ranking and families (`ranking.tsv`), when written:
+    // unit → (rank, family, distinct sequences, explained contribution per class).
+    let ranking = read_ranking(&idir.join("ranking.tsv"), classes.len())?;
+    let order = match &ranking {
+        Some(r) => order_by(ann.len(), |i| {
+            r.get(&ann[i].unit)
+                .map_or(f64::NEG_INFINITY, |x| -(x.0 as f64))
+        }),
+        None => order_by(ann.len(), |i| overall(ann[i].unit)),
+    };
     let n_annotated = ann.iter().filter(|a| a.annotated()).count();
 
     let mut rep = Report::new("ExplaiNN report");
@@ -270,9 +279,17 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
 
     // Units.
     rep.section("Units");
+    let ranked_by = match ranking {
+        Some(_) => {
+            "Units sorted by explained contribution: unit output × final-layer weight summed over the sequences (and strands) that activate the unit, divided by all interpreted ones, so that a unit counts by how many sequences it explains as well as by how much (largest magnitude over classes; ranking.tsv). \
+                    The original's ranking, the median over the activating sequences only, is in the imp. columns and importance.tsv."
+        }
+        None => {
+            "Units sorted by importance (largest absolute median of unit output × final-layer weight over the sequences that activate the unit)."
+        }
+    };
     rep.paragraph(format!(
-        "Units sorted by importance (largest absolute median of unit output × final-layer weight over the sequences that activate the unit). \
-         Logos are the PWMs of the windows activating each unit above half its maximum; annotations are the best Tomtom match (Pearson, q ≤ 0.05) in {}.",
+        "{ranked_by} Logos are the PWMs of the windows activating each unit above half its maximum (sites: windows; seqs: sequences); annotations are the best Tomtom match (Pearson, q ≤ 0.05) in {}.",
         js(&summary["motif_database"]).replace('—', "the motif database")
     ));
     let mut cols = vec![
@@ -280,6 +297,16 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
         Column::text("unit"),
         Column::plain("logo"),
     ];
+    if ranking.is_some() {
+        cols.push(Column::text("family").with_tooltip("units with matching PWMs (families.tsv)"));
+        cols.push(Column::number("seqs", 0).with_tooltip("sequences activating the unit"));
+        for c in &classes {
+            cols.push(
+                Column::number(format!("expl. {c}"), 4)
+                    .with_tooltip("explained contribution: the ranking statistic"),
+            );
+        }
+    }
     for c in &classes {
         cols.push(
             Column::number(format!("imp. {c}"), 2)
@@ -328,6 +355,16 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
             Cell::text(a.display()),
             logo,
         ];
+        if let Some(r) = &ranking {
+            match r.get(&a.unit) {
+                Some((_, fam, seqs, explained)) => {
+                    row.push(Cell::text(fam.clone()));
+                    row.push(Cell::Value(*seqs));
+                    row.extend(explained.iter().map(|&v| Cell::Value(v)));
+                }
+                None => row.extend((0..2 + classes.len()).map(|_| Cell::Empty)),
+            }
+        }
         row.extend(imp_of(a.unit).iter().map(|&v| Cell::Value(v)));
         row.extend([
             Cell::text(if a.annotated() {
@@ -347,6 +384,48 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
         table.push_row(row);
     }
     rep.table(table);
+
+    // Families: units whose PWMs match, their contributions summed.
+    if let Some(t) = idir
+        .join("families.tsv")
+        .exists()
+        .then(|| TsvTable::read(&idir.join("families.tsv")))
+        .transpose()?
+        .filter(|t| !t.rows.is_empty())
+    {
+        rep.section("Unit families");
+        rep.paragraph(
+            "Units whose PWMs match one another (all-vs-all Tomtom, complete linkage, symmetric p ≤ 1e-3) form a family; \
+             its explained contribution is the sum of its members' (families.tsv). Logo: the family's representative.",
+        );
+        let mut cols = vec![
+            Column::text("family"),
+            Column::text("label"),
+            Column::plain("logo"),
+            Column::number("size", 0),
+            Column::text("members"),
+        ];
+        for h in &t.header[5..] {
+            cols.push(Column::number(h.replace("explained_", "expl. "), 4));
+        }
+        let mut table = Table::new(cols);
+        for (r, row) in t.rows.iter().enumerate() {
+            let logo = motif_of
+                .get(row[3].as_str())
+                .map(|m| Cell::Svg(logo_svg(m, &logo_opts)))
+                .unwrap_or(Cell::Empty);
+            let mut cells = vec![
+                Cell::text(row[0].clone()),
+                Cell::text(row[1].clone()),
+                logo,
+                Cell::Value(t.number(r, 2)),
+                Cell::text(row[4].replace(',', ", ")),
+            ];
+            cells.extend((5..t.header.len()).map(|c| Cell::Value(t.number(r, c))));
+            table.push_row(cells);
+        }
+        rep.table(table);
+    }
 
     // Heatmap: annotated units, or the 30 most important when none is annotated.
     if has_units {
@@ -462,6 +541,33 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
         idir.display()
     )));
     Ok(rep.to_html())
+}
+
+/// `ranking.tsv` when present: unit → (rank, family, distinct sequences, explained
+/// contribution per class).
+#[allow(clippy::type_complexity)]
+fn read_ranking(
+    path: &Path,
+    classes: usize,
+) -> Result<Option<HashMap<usize, (usize, String, f64, Vec<f64>)>>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let t = TsvTable::read(path)?;
+    let bad = |msg: &str| crate::InterpretError::Table {
+        path: path.display().to_string(),
+        msg: msg.into(),
+    };
+    if t.column("n_sequences") != Some(4) || t.header.len() < 7 + classes {
+        return Err(bad("is not a ranking.tsv of this interpretation (columns)"));
+    }
+    let mut out = HashMap::new();
+    for (r, row) in t.rows.iter().enumerate() {
+        let u = unit_index(&row[1]).ok_or_else(|| bad("a row without a unit name"))?;
+        let explained = (7..7 + classes).map(|c| t.number(r, c)).collect();
+        out.insert(u, (r + 1, row[3].clone(), t.number(r, 4), explained));
+    }
+    Ok(Some(out))
 }
 
 /// A table of rows `rows` of `t`: the first `text` columns as text, the others as numbers
