@@ -71,6 +71,9 @@ enum Command {
     /// Instances of learned motifs along a genome: every position where an ExplaiNN
     /// unit's filter activates (BED6+, with the unit's contribution).
     Instances(cmd::instances::Args),
+    /// De novo motifs from one set of peaks: prepare, train, interpret, then the unit
+    /// PWMs trimmed, filtered, scored on the test split and clustered (MEME, TSV, HTML).
+    Discover(cmd::discover::Args),
     /// Write a self-contained HTML report of a trained and interpreted run.
     Report(cmd::report::Args),
     /// Merge ExplaiNN models into one whose logits are the mean of theirs (an ensemble).
@@ -126,6 +129,7 @@ fn main() {
         Command::Gia(a) => cmd::gia::run(a),
         Command::Variants(a) => cmd::variants::run(a),
         Command::Instances(a) => cmd::instances::run(a),
+        Command::Discover(a) => cmd::discover::run(a),
         Command::Report(a) => cmd::report::run(a),
         Command::Merge(a) => cmd::merge::run(a),
         Command::Export(a) => cmd::export::run(a),

@@ -29,6 +29,7 @@
 pub mod attribute;
 pub mod budget;
 pub mod config;
+pub mod discover;
 pub mod export;
 pub mod gia;
 pub mod init;

@@ -118,6 +118,7 @@ pub mod attribute;
 pub mod bench_encode;
 pub mod bench_model;
 pub mod common_model;
+pub mod discover;
 pub mod explain;
 pub mod export;
 pub mod finetune;
