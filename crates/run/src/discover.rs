@@ -10,7 +10,8 @@
 //!
 //! `DIR` holds `data/` (the splits), `run/` (the trained, interpreted run), `motifs.meme`,
 //! `motifs.tsv` ([`MOTIFS_HEADER`], best AUPRC first), `motifs.html` (logos and the
-//! table) and `summary.json`. A directory made here is removed again if a step fails.
+//! table). If a step fails, what it wrote is removed again (the directory too when it made
+//! it).
 
 use crate::interpret::{InterpretRequest, interpret_run};
 use crate::motifs::score::{ScoreMotifsOptions, score_motifs};
@@ -147,8 +148,20 @@ pub fn discover_run(
     let made = !out.exists();
     std::fs::create_dir_all(out).map_err(|e| file_error(out, e))?;
     let result = discover_into(req, events);
-    if result.is_err() && made {
-        let _ = std::fs::remove_dir_all(out);
+    if result.is_err() {
+        // Everything in the directory was made here (it was new or empty).
+        if made {
+            let _ = std::fs::remove_dir_all(out);
+        } else if let Ok(entries) = std::fs::read_dir(out) {
+            for e in entries.flatten() {
+                let p = e.path();
+                let _ = if p.is_dir() {
+                    std::fs::remove_dir_all(&p)
+                } else {
+                    std::fs::remove_file(&p)
+                };
+            }
+        }
     }
     let (motifs, with_sites, kept) = result?;
     Ok(DiscoverOutcome {
