@@ -214,6 +214,51 @@ fn unit_tracks_and_the_rest_add_up_to_the_class_track() {
             }
         }
     }
+    // On the chr22 slice too, the class track equals `predict` on the windows cut out
+    // (a sample of both regions, N runs included).
+    let starts: Vec<u32> = (100_000..=112_003 - 60)
+        .step_by(7)
+        .chain((500_000..=520_000 - 60).step_by(7))
+        .step_by(41)
+        .collect();
+    let bed: String = starts
+        .iter()
+        .map(|s| format!("{chrom}\t{s}\t{}\n", s + 60))
+        .collect();
+    let windows = dir.path().join("windows.bed");
+    std::fs::write(&windows, bed).unwrap();
+    let pred = dir.path().join("pred");
+    ok(&run(&[
+        "predict",
+        run_dir.to_str().unwrap(),
+        windows.to_str().unwrap(),
+        "--genome",
+        genome.to_str().unwrap(),
+        "-o",
+        pred.to_str().unwrap(),
+    ]));
+    let rows = predictions(&pred);
+    let track = bigwig_values(
+        &dir.path().join("t_all").join("ebox.bw"),
+        chrom,
+        0,
+        1_000_000,
+    );
+    let mut checked = 0;
+    for (s, (_, _, mean)) in starts.iter().zip(rows.iter().filter(|r| r.1 == "ebox")) {
+        let centre = s + 30;
+        let v = track
+            .iter()
+            .find(|v| v.start <= centre && centre < v.end)
+            .expect("every window has a bin");
+        assert!(
+            (v.value - mean).abs() <= 1e-5,
+            "window at {s}: {} vs {mean}",
+            v.value
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, starts.len());
 }
 
 #[test]
