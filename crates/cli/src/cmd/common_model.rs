@@ -73,6 +73,37 @@ pub fn load_model_on(path: &Path, device: &explainn_nn::Device) -> Result<ModelF
     checkpoint::load(path, device).with_context(|| format!("cannot load model {}", path.display()))
 }
 
+/// A progress bar over the chromosomes of a genome ([`progress_bar`]): `update(chromosome,
+/// bases done, bases of the chromosome)` restarts it for each chromosome.
+pub struct ChromosomeProgress(ProgressBar);
+
+impl Default for ChromosomeProgress {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ChromosomeProgress {
+    pub fn new() -> Self {
+        Self(progress_bar(
+            0,
+            "{msg} {wide_bar} {pos}/{len} bp ({elapsed}, {eta} left)",
+        ))
+    }
+
+    pub fn update(&self, chrom: &str, done: u64, len: u64) {
+        if self.0.length() != Some(len) || self.0.message() != chrom {
+            self.0.set_message(chrom.to_string());
+            self.0.set_length(len);
+        }
+        self.0.set_position(done);
+    }
+
+    pub fn finish(self) {
+        self.0.finish_and_clear();
+    }
+}
+
 /// A progress bar on stderr, hidden when stderr is not a terminal or under `-q/--quiet`.
 pub fn progress_bar(len: u64, template: &str) -> ProgressBar {
     let pb = ProgressBar::new(len);

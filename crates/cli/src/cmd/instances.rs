@@ -2,7 +2,7 @@
 //! unit's filter activates along a genome, as BED6+; the pipeline is
 //! [`explainn_run::instances`].
 
-use super::common_model::{load_model_on, progress_bar};
+use super::common_model::load_model_on;
 use anyhow::{Context, Result};
 use clap::Args as ClapArgs;
 use explainn_run::instances::{InstancesRequest, instances_run};
@@ -51,16 +51,10 @@ pub fn run(a: Args) -> Result<()> {
         batch_size: a.batch.batch_size,
         device,
     };
-    let pb = progress_bar(0, "{msg} {wide_bar} {pos}/{len} bp ({elapsed}, {eta} left)");
-    let out = instances_run(mf, &req, &|chrom, done, len| {
-        if pb.length() != Some(len) || pb.message() != chrom {
-            pb.set_message(chrom.to_string());
-            pb.set_length(len);
-        }
-        pb.set_position(done);
-    })
-    .with_context(|| format!("cannot scan {}", a.genome.display()))?;
-    pb.finish_and_clear();
+    let pb = super::common_model::ChromosomeProgress::new();
+    let out = instances_run(mf, &req, &|chrom, done, len| pb.update(chrom, done, len))
+        .with_context(|| format!("cannot scan {}", a.genome.display()))?;
+    pb.finish();
     let total: u64 = out.per_unit.iter().sum();
     let active = out.per_unit.iter().filter(|&&n| n > 0).count();
     info!(

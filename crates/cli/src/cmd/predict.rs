@@ -110,16 +110,10 @@ fn tile(a: Args, mf: explainn_nn::ModelFile, device: explainn_nn::Device) -> Res
         batch_size: a.batch.batch_size,
         device,
     };
-    let pb = progress_bar(0, "{msg} {wide_bar} {pos}/{len} bp ({elapsed}, {eta} left)");
-    let out = tile_run(mf, &req, &|chrom, done, len| {
-        if pb.length() != Some(len) || pb.message() != chrom {
-            pb.set_message(chrom.to_string());
-            pb.set_length(len);
-        }
-        pb.set_position(done);
-    })
-    .with_context(|| format!("cannot tile {}", genome.display()))?;
-    pb.finish_and_clear();
+    let pb = super::common_model::ChromosomeProgress::new();
+    let out = tile_run(mf, &req, &|chrom, done, len| pb.update(chrom, done, len))
+        .with_context(|| format!("cannot tile {}", genome.display()))?;
+    pb.finish();
     if !out.short.is_empty() {
         info!(
             "{} chromosome(s) shorter than the model's window skipped: {}",
