@@ -235,19 +235,17 @@ impl Predictor {
         }
         let with_units = self.model.explainn().is_some() || matches!(self.model, Model::Stack(_));
         if let Some(f) = &self.fused {
-            let mut out = Tiles {
-                logits: Vec::with_capacity(starts.len() * self.model.classes()),
-                unit_outputs: Some(Vec::new()),
-            };
+            let mut logits = Vec::with_capacity(starts.len() * self.model.classes());
+            let mut unit_outputs = Vec::new();
             for chunk in starts.chunks(self.batch_size.max(TILE_BATCH)) {
                 let o = f.tiles(codes, chunk, rc);
-                out.logits.extend(o.logits);
-                out.unit_outputs
-                    .as_mut()
-                    .expect("set above")
-                    .extend(o.unit_outputs);
+                logits.extend(o.logits);
+                unit_outputs.extend(o.unit_outputs);
             }
-            return Ok(out);
+            return Ok(Tiles {
+                logits,
+                unit_outputs: Some(unit_outputs),
+            });
         }
         let mut out = Tiles {
             logits: Vec::new(),

@@ -4,6 +4,7 @@
 
 use super::simd::{LaneKernel, Lanes};
 use super::{BLK, FusedModel, FusedOutputs, NV, exp8, pair_codes_into};
+use explainn_seq::encode::reverse_complement_codes;
 use rayon::prelude::*;
 use wide::f32x8;
 
@@ -26,15 +27,12 @@ impl FusedModel {
         );
         // The reverse complement of window [s, s + L) is the window [lb − L − s, lb − s) of
         // the reverse-complemented run.
-        let (codes, starts): (std::borrow::Cow<[u8]>, Vec<usize>) = if rc {
-            let r: Vec<u8> = codes
-                .iter()
-                .rev()
-                .map(|&c| if c < 4 { 3 - c } else { 4 })
-                .collect();
-            (r.into(), starts.iter().map(|&s| lb - l - s).collect())
+        let reversed;
+        let (codes, starts): (&[u8], Vec<usize>) = if rc {
+            reversed = reverse_complement_codes(codes);
+            (&reversed, starts.iter().map(|&s| lb - l - s).collect())
         } else {
-            (codes.into(), starts.to_vec())
+            (codes, starts.to_vec())
         };
         // Groups of at most TILE_GROUP windows, each overlapping the group's extent so far.
         let mut groups: Vec<(usize, usize)> = Vec::new(); // (first window, count)
@@ -61,7 +59,7 @@ impl FusedModel {
             .for_each(|(blk, planes)| {
                 self.simd.run(TileBlock {
                     m: self,
-                    codes: &codes,
+                    codes,
                     starts: &starts,
                     groups: &groups,
                     blk,
@@ -162,15 +160,12 @@ impl FusedModel {
         if n < f {
             return Vec::new();
         }
-        let codes: std::borrow::Cow<[u8]> = if rc {
-            let r: Vec<u8> = codes
-                .iter()
-                .rev()
-                .map(|&c| if c < 4 { 3 - c } else { 4 })
-                .collect();
-            r.into()
+        let reversed;
+        let codes = if rc {
+            reversed = reverse_complement_codes(codes);
+            &reversed[..]
         } else {
-            codes.into()
+            codes
         };
         // candidates z ≥ ln(threshold) (a hair below), then exp(z) ≥ threshold exactly
         let limits: Vec<f32> = thresholds
