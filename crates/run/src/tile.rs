@@ -353,7 +353,9 @@ pub fn tile_run(
         "120,120,0",
     ];
     let mut tracks: Vec<Track> = Vec::new();
-    let mut unit_slots: Vec<Vec<(usize, usize)>> = Vec::new(); // per class: (unit, track)
+    // Per class: its own track, (unit, track) of its unit tracks, and its rest track.
+    let mut class_slot: Vec<usize> = Vec::new();
+    let mut unit_slots: Vec<Vec<(usize, usize)>> = Vec::new();
     let mut rest_slot: Vec<Option<usize>> = Vec::new();
     for (k, class) in classes.iter().enumerate() {
         let stem = file_stem(class);
@@ -362,6 +364,7 @@ pub fn tile_run(
             true => Some(AtomicFile::create(out.join(format!("{stem}.bedGraph")))?),
             false => None,
         };
+        class_slot.push(tracks.len());
         tracks.push(Track {
             sink: BigWigSink::create(&out.join(&file), &chroms)?,
             bedgraph,
@@ -459,18 +462,14 @@ pub fn tile_run(
                         false => logit(i),
                     };
                     let v = values(&shown);
-                    if let Some(bg) = tracks[k_track(&unit_slots, &rest_slot, k)]
-                        .bedgraph
-                        .as_mut()
-                    {
+                    let track = &mut tracks[class_slot[k]];
+                    if let Some(bg) = track.bedgraph.as_mut() {
                         for x in &v {
                             writeln!(bg, "{chrom}\t{}\t{}\t{}", x.start, x.end, x.value)
                                 .map_err(|e| file_error(&req.output, e))?;
                         }
                     }
-                    tracks[k_track(&unit_slots, &rest_slot, k)]
-                        .sink
-                        .send(chrom, v)?;
+                    track.sink.send(chrom, v)?;
                     if unit_slots[k].is_empty() {
                         continue;
                     }
@@ -544,13 +543,6 @@ pub fn tile_run(
         short,
         files,
     })
-}
-
-/// The track index of class `k`'s own track (class tracks come before their units').
-fn k_track(units: &[Vec<(usize, usize)>], rest: &[Option<usize>], k: usize) -> usize {
-    (0..k)
-        .map(|j| 1 + units[j].len() + usize::from(rest[j].is_some()))
-        .sum()
 }
 
 /// `trackDb.txt`: one UCSC track hub stanza per bigWig.
