@@ -54,25 +54,12 @@ pub struct InstancesOutcome {
 
 /// The maximum activation and label of each of `units` units from an annotation.
 fn unit_maxima(req: &InstancesRequest, units: usize) -> Result<(Vec<f32>, Vec<String>)> {
-    let path = match &req.annotation {
-        Some(p) => p.clone(),
-        None => {
-            let p = req.model.join("interpret").join("annotation.tsv");
-            if !(req.model.is_dir() && p.exists()) {
-                return Err(RunError::Data(format!(
-                    "{} has no interpretation: the thresholds are a fraction of each unit's largest activation in `explainn interpret {}`; run it first or give --annotation",
-                    req.model.display(),
-                    req.model.display()
-                )));
-            }
-            crate::check_made_for(
-                &req.model.join("interpret"),
-                &req.model,
-                "the interpretation",
-                "run `explainn interpret` again",
-            )?;
-            p
-        }
+    let Some(path) = crate::labels::annotation_path(&req.model, req.annotation.as_deref())? else {
+        return Err(RunError::Data(format!(
+            "{} has no interpretation: the thresholds are a fraction of each unit's largest activation in `explainn interpret {}`; run it first or give --annotation",
+            req.model.display(),
+            req.model.display()
+        )));
     };
     let t = TsvTable::read(&path)?;
     let (Some(max_col), Some(label_col)) = (t.column("max_activation"), t.column("label")) else {

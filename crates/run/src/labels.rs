@@ -5,7 +5,7 @@
 use crate::{Result, RunError, file_error};
 use explainn_interpret::tables::{TsvTable, unit_index};
 use explainn_nn::UnitOrigin;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The units summed by `loaded`'s final layer (`None` for a model without one) and their
 /// labels ([`model_unit_labels`]): what `gia` and `variants` name per-unit effects with.
@@ -38,6 +38,31 @@ pub fn model_unit_labels(
     }
 }
 
+/// The annotation that names the units of the model at `model`: `annotation` when given,
+/// else `MODEL/interpret/annotation.tsv` when `model` is a run directory that has one
+/// (`None` otherwise). One whose directory's `summary.json` records another model's
+/// checksum is refused (it would name units after another model's motifs).
+pub fn annotation_path(model: &Path, annotation: Option<&Path>) -> Result<Option<PathBuf>> {
+    let path = annotation.map(Path::to_path_buf).or_else(|| {
+        Some(model.join("interpret").join("annotation.tsv"))
+            .filter(|p| model.is_dir() && p.exists())
+    });
+    let Some(p) = path else {
+        return Ok(None);
+    };
+    let dir = match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    crate::check_made_for(
+        dir,
+        model,
+        &format!("the annotation {}", p.display()),
+        "run `explainn interpret` on this model or give its own --annotation",
+    )?;
+    Ok(Some(p))
+}
+
 /// Labels of the `units` units of the model at `model` (a run directory or a model file):
 /// from `annotation` when given, else from `MODEL/interpret/annotation.tsv` when `model` is
 /// a run directory that has one. An annotation whose `summary.json` records another model's
@@ -54,23 +79,9 @@ pub fn unit_labels(
             None => format!("unit {u}"),
         })
         .collect();
-    let path = annotation.map(Path::to_path_buf).or_else(|| {
-        Some(model.join("interpret").join("annotation.tsv"))
-            .filter(|p| model.is_dir() && p.exists())
-    });
-    let Some(p) = path else {
+    let Some(p) = annotation_path(model, annotation)? else {
         return Ok(out);
     };
-    let dir = match p.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    crate::check_made_for(
-        dir,
-        model,
-        &format!("the annotation {}", p.display()),
-        "run `explainn interpret` on this model or give its own --annotation",
-    )?;
     let t = TsvTable::read(&p)?;
     let col = t
         .column("label")
