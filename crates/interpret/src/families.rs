@@ -159,11 +159,7 @@ pub fn families(
 }
 
 fn num(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v:.6}")
-    } else {
-        "NA".into()
-    }
+    crate::tables::format_number(v, Some(6))
 }
 
 /// `ranking.tsv`: `rank, unit, label, family, n_sequences, n_pairs, sites`, then per class

@@ -12,10 +12,16 @@ use std::io::{BufRead, Write};
 use std::path::Path;
 
 fn num(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v}")
-    } else {
-        "NA".into()
+    format_number(v, None)
+}
+
+/// A table cell: `v` in its shortest exact form, or with `decimals` places; `NA` when it
+/// is not finite.
+pub fn format_number(v: f64, decimals: Option<usize>) -> String {
+    match (v.is_finite(), decimals) {
+        (false, _) => "NA".into(),
+        (true, None) => format!("{v}"),
+        (true, Some(d)) => format!("{v:.d$}"),
     }
 }
 

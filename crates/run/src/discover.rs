@@ -345,11 +345,7 @@ fn unit_info(idir: &Path) -> Result<HashMap<String, UnitInfo>> {
 }
 
 fn num(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v:.4}")
-    } else {
-        "NA".into()
-    }
+    explainn_interpret::tables::format_number(v, Some(4))
 }
 
 /// `motifs.meme`, `motifs.tsv`, `motifs.html`.
