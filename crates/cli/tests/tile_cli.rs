@@ -31,6 +31,35 @@ fn predictions(dir: &Path) -> Vec<(String, String, f32)> {
         .collect()
 }
 
+/// `predict` of the windows `[s, s + length)` of `chrom` for `starts`, cut out of `genome`
+/// as BED intervals (in `dir`): its rows as [`predictions`] gives them.
+fn predict_windows(
+    dir: &Path,
+    model: &str,
+    genome: &Path,
+    chrom: &str,
+    starts: &[u32],
+    length: u32,
+) -> Vec<(String, String, f32)> {
+    let bed: String = starts
+        .iter()
+        .map(|s| format!("{chrom}\t{s}\t{}\n", s + length))
+        .collect();
+    let windows = dir.join("windows.bed");
+    std::fs::write(&windows, bed).unwrap();
+    let pred = dir.join("pred");
+    ok(&run(&[
+        "predict",
+        model,
+        windows.to_str().unwrap(),
+        "--genome",
+        genome.to_str().unwrap(),
+        "-o",
+        pred.to_str().unwrap(),
+    ]));
+    predictions(&pred)
+}
+
 #[test]
 fn tiles_over_a_whole_chromosome_equal_predict_on_the_windows_cut_out() {
     let dir = tempfile::tempdir().unwrap();
@@ -80,22 +109,14 @@ fn tiles_over_a_whole_chromosome_equal_predict_on_the_windows_cut_out() {
     }
     // A sample of windows cut out as BED intervals and predicted one by one.
     let sample: Vec<u32> = (0..expected).step_by(211).map(|i| i * stride).collect();
-    let bed: String = sample
-        .iter()
-        .map(|s| format!("chrIV\t{s}\t{}\n", s + l))
-        .collect();
-    std::fs::write(dir.path().join("windows.bed"), bed).unwrap();
-    let pred = dir.path().join("pred");
-    ok(&run(&[
-        "predict",
+    let rows = predict_windows(
+        dir.path(),
         run_dir.to_str().unwrap(),
-        dir.path().join("windows.bed").to_str().unwrap(),
-        "--genome",
-        genome.to_str().unwrap(),
-        "-o",
-        pred.to_str().unwrap(),
-    ]));
-    let rows = predictions(&pred);
+        &genome,
+        "chrIV",
+        &sample,
+        l,
+    );
     let mut checked = 0;
     for class in ["gata", "ebox"] {
         let mut bw = bigtools::BigWigRead::open_file(out.join(format!("{class}.bw"))).unwrap();
@@ -221,23 +242,14 @@ fn unit_tracks_and_the_rest_add_up_to_the_class_track() {
         .chain((500_000..=520_000 - 60).step_by(7))
         .step_by(41)
         .collect();
-    let bed: String = starts
-        .iter()
-        .map(|s| format!("{chrom}\t{s}\t{}\n", s + 60))
-        .collect();
-    let windows = dir.path().join("windows.bed");
-    std::fs::write(&windows, bed).unwrap();
-    let pred = dir.path().join("pred");
-    ok(&run(&[
-        "predict",
+    let rows = predict_windows(
+        dir.path(),
         run_dir.to_str().unwrap(),
-        windows.to_str().unwrap(),
-        "--genome",
-        genome.to_str().unwrap(),
-        "-o",
-        pred.to_str().unwrap(),
-    ]));
-    let rows = predictions(&pred);
+        &genome,
+        chrom,
+        &starts,
+        60,
+    );
     let track = bigwig_values(
         &dir.path().join("t_all").join("ebox.bw"),
         chrom,
@@ -461,23 +473,7 @@ fn a_baseline_model_tiles_through_its_windows() {
     let values = bigwig_values(&out.join("gata.bw"), chrom, 0, 1_000_000);
     let starts: Vec<u32> = (300_000..=303_000 - 60).step_by(37).collect();
     assert_eq!(values.len(), starts.len());
-    let bed: String = starts
-        .iter()
-        .map(|s| format!("{chrom}\t{s}\t{}\n", s + 60))
-        .collect();
-    let windows = dir.path().join("windows.bed");
-    std::fs::write(&windows, bed).unwrap();
-    let pred = dir.path().join("pred");
-    ok(&run(&[
-        "predict",
-        m,
-        windows.to_str().unwrap(),
-        "--genome",
-        g,
-        "-o",
-        pred.to_str().unwrap(),
-    ]));
-    let rows: Vec<f32> = predictions(&pred)
+    let rows: Vec<f32> = predict_windows(dir.path(), m, &genome, chrom, &starts, 60)
         .into_iter()
         .filter(|r| r.1 == "gata")
         .map(|r| r.2)
