@@ -29,9 +29,7 @@ use explainn_nn::{Predictor, Tiles};
 /// `len` bases: 0, stride, 2·stride, … while the window fits and the start is below
 /// `before` (a block of a longer sequence passes where the next block begins).
 pub fn tile_starts(len: usize, window: usize, stride: usize, before: usize) -> Result<Vec<usize>> {
-    if stride == 0 {
-        return Err(OpsError::option("stride", "must be at least 1 base"));
-    }
+    check_stride(stride)?;
     if window == 0 {
         return Err(OpsError::Invalid(
             "the window must be at least 1 base".into(),
@@ -43,6 +41,30 @@ pub fn tile_starts(len: usize, window: usize, stride: usize, before: usize) -> R
         .collect())
 }
 
+/// The checks [`tile_starts`] and [`drop_n_windows`] make of `stride` (at least 1) and
+/// `max_n` (a fraction), for callers that must refuse bad options before any work.
+pub fn check_options(stride: usize, max_n: f32) -> Result<()> {
+    check_stride(stride)?;
+    check_max_n(max_n)
+}
+
+fn check_stride(stride: usize) -> Result<()> {
+    match stride {
+        0 => Err(OpsError::option("stride", "must be at least 1 base")),
+        _ => Ok(()),
+    }
+}
+
+fn check_max_n(max_n: f32) -> Result<()> {
+    match (0.0..=1.0).contains(&max_n) {
+        true => Ok(()),
+        false => Err(OpsError::option(
+            "max_n",
+            format!("must be a fraction between 0 and 1, found {max_n}"),
+        )),
+    }
+}
+
 /// The windows of `starts` (length `window` in `codes`) with at most `max_n` (a fraction
 /// of the window) of N or other non-ACGT codes, and how many were dropped.
 pub fn drop_n_windows(
@@ -51,12 +73,7 @@ pub fn drop_n_windows(
     starts: &[usize],
     max_n: f32,
 ) -> Result<(Vec<usize>, usize)> {
-    if !(0.0..=1.0).contains(&max_n) {
-        return Err(OpsError::option(
-            "max_n",
-            format!("must be a fraction between 0 and 1, found {max_n}"),
-        ));
-    }
+    check_max_n(max_n)?;
     // Prefix counts of N: the count of a window is a difference.
     let mut prefix = Vec::with_capacity(codes.len() + 1);
     prefix.push(0u32);

@@ -316,17 +316,8 @@ pub fn tile_run(
     req: &TileRequest,
     progress: &dyn Fn(&str, u64, u64),
 ) -> Result<TileOutcome> {
-    if req.stride == 0 {
-        return Err(RunError::Data(
-            "--tile: the stride must be at least 1 base".into(),
-        ));
-    }
-    if !(0.0..=1.0).contains(&req.max_n) {
-        return Err(RunError::Data(format!(
-            "--max-n must be a fraction between 0 and 1, found {}",
-            req.max_n
-        )));
-    }
+    // Bad options are refused before anything is written.
+    explainn_ops::tile::check_options(req.stride, req.max_n)?;
     let classes = model.metadata.class_names.clone();
     let both = crate::policy::both_strands(&model.metadata, req.forward_only);
     let window = model.model.input_length();
