@@ -5,8 +5,8 @@
 //! (`explainn_run::report`), so the report can be rebuilt at any time.
 
 use crate::importance::order_by;
-use crate::tables::{TsvTable, read_long, read_unit_matrix, unit_index};
-use crate::{InterpretError, Result, plots};
+use crate::tables::{TsvTable, read_annotation, read_long, read_ranking, read_unit_matrix};
+use crate::{Result, plots};
 use explainn_motif::logo::{LogoOptions, logo_svg};
 use explainn_report::html::{Cell, Column, Html, Report, Table};
 use std::collections::HashMap;
@@ -75,70 +75,6 @@ impl ReportInputs {
     }
 }
 
-/// One unit's row of `annotation.tsv`.
-#[derive(Debug, Clone)]
-struct UnitInfo {
-    unit: usize,
-    label: String,
-    target: String,
-    tf_name: String,
-    tf_class: String,
-    family: String,
-    q: f64,
-    nsites: f64,
-    flag: String,
-}
-
-impl UnitInfo {
-    fn annotated(&self) -> bool {
-        self.target != "NA"
-    }
-    fn display(&self) -> String {
-        if self.annotated() {
-            format!("u{} {}", self.unit, self.label)
-        } else {
-            self.label.clone()
-        }
-    }
-}
-
-fn read_annotation(path: &Path) -> Result<Vec<UnitInfo>> {
-    let t = TsvTable::read(path)?;
-    let col = |n: &str| {
-        t.column(n).ok_or_else(|| InterpretError::Table {
-            path: path.display().to_string(),
-            msg: format!("column `{n}` is missing"),
-        })
-    };
-    let (cl, ct, cn, cc, cf, cq, cs) = (
-        col("label")?,
-        col("target_id")?,
-        col("tf_name")?,
-        col("tf_class")?,
-        col("tf_family")?,
-        col("q_value")?,
-        col("nsites")?,
-    );
-    let cflag = t.column("flag");
-    let mut out = Vec::new();
-    for (r, row) in t.rows.iter().enumerate() {
-        let get = |c: usize| row.get(c).cloned().unwrap_or_default();
-        out.push(UnitInfo {
-            unit: unit_index(&row[0]).unwrap_or(r),
-            label: get(cl),
-            target: get(ct),
-            tf_name: get(cn),
-            tf_class: get(cc),
-            family: get(cf),
-            q: t.number(r, cq),
-            nsites: t.number(r, cs),
-            flag: cflag.map(get).unwrap_or_default(),
-        });
-    }
-    out.sort_by_key(|u| u.unit);
-    Ok(out)
-}
-
 use explainn_report::escape as escape_attr;
 
 /// Build the report page.
@@ -179,13 +115,16 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
             .filter(|v| v.is_finite())
             .fold(0.0f64, |a, v| a.max(v.abs()))
     };
-    // The explained-contribution ranking and families (`ranking.tsv`), when written:
-    // unit → (rank, family, distinct sequences, explained contribution per class).
-    let ranking = read_ranking(&idir.join("ranking.tsv"), classes.len())?;
+    // The explained-contribution ranking and families (`ranking.tsv`), when written.
+    let ranking_path = idir.join("ranking.tsv");
+    let ranking = ranking_path
+        .exists()
+        .then(|| read_ranking(&ranking_path, classes.len()))
+        .transpose()?;
     let order = match &ranking {
         Some(r) => order_by(ann.len(), |i| {
             r.get(&ann[i].unit)
-                .map_or(f64::NEG_INFINITY, |x| -(x.0 as f64))
+                .map_or(f64::NEG_INFINITY, |x| -(x.rank as f64))
         }),
         None => order_by(ann.len(), |i| overall(ann[i].unit)),
     };
@@ -357,10 +296,10 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
         ];
         if let Some(r) = &ranking {
             match r.get(&a.unit) {
-                Some((_, fam, seqs, explained)) => {
-                    row.push(Cell::text(fam.clone()));
-                    row.push(Cell::Value(*seqs));
-                    row.extend(explained.iter().map(|&v| Cell::Value(v)));
+                Some(x) => {
+                    row.push(Cell::text(x.family.clone()));
+                    row.push(Cell::Value(x.n_sequences as f64));
+                    row.extend(x.explained.iter().map(|&v| Cell::Value(v)));
                 }
                 None => row.extend((0..2 + classes.len()).map(|_| Cell::Empty)),
             }
@@ -541,33 +480,6 @@ pub fn build_report(inp: &ReportInputs) -> Result<String> {
         idir.display()
     )));
     Ok(rep.to_html())
-}
-
-/// `ranking.tsv` when present: unit → (rank, family, distinct sequences, explained
-/// contribution per class).
-#[allow(clippy::type_complexity)]
-fn read_ranking(
-    path: &Path,
-    classes: usize,
-) -> Result<Option<HashMap<usize, (usize, String, f64, Vec<f64>)>>> {
-    if !path.exists() {
-        return Ok(None);
-    }
-    let t = TsvTable::read(path)?;
-    let bad = |msg: &str| crate::InterpretError::Table {
-        path: path.display().to_string(),
-        msg: msg.into(),
-    };
-    if t.column("n_sequences") != Some(4) || t.header.len() < 7 + classes {
-        return Err(bad("is not a ranking.tsv of this interpretation (columns)"));
-    }
-    let mut out = HashMap::new();
-    for (r, row) in t.rows.iter().enumerate() {
-        let u = unit_index(&row[1]).ok_or_else(|| bad("a row without a unit name"))?;
-        let explained = (7..7 + classes).map(|c| t.number(r, c)).collect();
-        out.insert(u, (r + 1, row[3].clone(), t.number(r, 4), explained));
-    }
-    Ok(Some(out))
 }
 
 /// A table of rows `rows` of `t`: the first `text` columns as text, the others as numbers

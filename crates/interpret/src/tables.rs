@@ -181,6 +181,110 @@ pub fn unit_index(s: &str) -> Option<usize> {
     s.strip_prefix("unit")?.parse().ok()
 }
 
+/// One unit's row of `annotation.tsv`.
+#[derive(Debug, Clone)]
+pub struct AnnotationRow {
+    pub unit: usize,
+    pub label: String,
+    pub target: String,
+    pub tf_name: String,
+    pub tf_class: String,
+    pub family: String,
+    pub q: f64,
+    pub nsites: f64,
+    pub flag: String,
+}
+
+impl AnnotationRow {
+    pub fn annotated(&self) -> bool {
+        self.target != "NA"
+    }
+    pub fn display(&self) -> String {
+        if self.annotated() {
+            format!("u{} {}", self.unit, self.label)
+        } else {
+            self.label.clone()
+        }
+    }
+}
+
+/// Read an interpretation's `annotation.tsv`, rows in unit order.
+pub fn read_annotation(path: &Path) -> Result<Vec<AnnotationRow>> {
+    let t = TsvTable::read(path)?;
+    let col = |n: &str| {
+        t.column(n).ok_or_else(|| crate::InterpretError::Table {
+            path: path.display().to_string(),
+            msg: format!("column `{n}` is missing"),
+        })
+    };
+    let (cl, ct, cn, cc, cf, cq, cs) = (
+        col("label")?,
+        col("target_id")?,
+        col("tf_name")?,
+        col("tf_class")?,
+        col("tf_family")?,
+        col("q_value")?,
+        col("nsites")?,
+    );
+    let cflag = t.column("flag");
+    let mut out = Vec::new();
+    for (r, row) in t.rows.iter().enumerate() {
+        let get = |c: usize| row.get(c).cloned().unwrap_or_default();
+        out.push(AnnotationRow {
+            unit: unit_index(&row[0]).unwrap_or(r),
+            label: get(cl),
+            target: get(ct),
+            tf_name: get(cn),
+            tf_class: get(cc),
+            family: get(cf),
+            q: t.number(r, cq),
+            nsites: t.number(r, cs),
+            flag: cflag.map(get).unwrap_or_default(),
+        });
+    }
+    out.sort_by_key(|u| u.unit);
+    Ok(out)
+}
+
+/// One unit's row of `ranking.tsv` ([`crate::families::write_ranking`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RankingRow {
+    /// 1-based rank by explained contribution.
+    pub rank: usize,
+    /// `F1`, `F2`, … or `-` for a unit in no family.
+    pub family: String,
+    /// Distinct sequences activating the unit.
+    pub n_sequences: usize,
+    /// Explained contribution per class.
+    pub explained: Vec<f64>,
+}
+
+/// Read `ranking.tsv` of an interpretation with `classes` classes: unit → its row.
+pub fn read_ranking(path: &Path, classes: usize) -> Result<HashMap<usize, RankingRow>> {
+    let t = TsvTable::read(path)?;
+    let bad = |msg: &str| crate::InterpretError::Table {
+        path: path.display().to_string(),
+        msg: msg.into(),
+    };
+    if t.column("n_sequences") != Some(4) || t.header.len() < 7 + classes {
+        return Err(bad("is not a ranking.tsv of this interpretation (columns)"));
+    }
+    let mut out = HashMap::new();
+    for (r, row) in t.rows.iter().enumerate() {
+        let u = unit_index(&row[1]).ok_or_else(|| bad("a row without a unit name"))?;
+        out.insert(
+            u,
+            RankingRow {
+                rank: r + 1,
+                family: row[3].clone(),
+                n_sequences: t.number(r, 4) as usize,
+                explained: (7..7 + classes).map(|c| t.number(r, c)).collect(),
+            },
+        );
+    }
+    Ok(out)
+}
+
 /// A per-unit, per-class matrix read from `weights.tsv` or `importance.tsv`.
 #[derive(Debug, Clone)]
 pub struct UnitMatrix {

@@ -18,7 +18,7 @@ use crate::motifs::score::{ScoreMotifsOptions, score_motifs};
 use crate::output::{AtomicFile, AtomicGzFile};
 use crate::train_spec::{TrainEvent, TrainFiles, TrainSpec, train_spec_run};
 use crate::{Result, RunError, file_error};
-use explainn_interpret::tables::{TsvTable, unit_index};
+use explainn_interpret::tables::{read_annotation, read_ranking};
 use explainn_motif::Motif;
 use explainn_motif::cluster::{ClusterOptions, cluster_motifs};
 use explainn_motif::filter::{FilterOptions, filter, mean_information_content};
@@ -230,7 +230,7 @@ fn discover_into(
     let units = explainn_motif::io::meme::read_meme_file(&fm)
         .map_err(|e| file_error(&fm, e))?
         .motifs;
-    let info = unit_info(&idir)?;
+    let info = unit_info(&idir, p.summary.class_names.len())?;
     let with_sites: Vec<Motif> = units
         .into_iter()
         .filter(|m| info.get(&m.id).is_some_and(|i| i.sites > 0))
@@ -300,48 +300,27 @@ struct UnitInfo {
     sequences: usize,
 }
 
-fn unit_info(idir: &Path) -> Result<HashMap<String, UnitInfo>> {
-    let ann = TsvTable::read(&idir.join("annotation.tsv"))?;
-    let col = |t: &TsvTable, p: &Path, name: &str| {
-        t.column(name)
-            .ok_or_else(|| file_error(p, format!("has no {name} column")))
-    };
-    let ap = idir.join("annotation.tsv");
-    let (label, target, tf, q, nsites) = (
-        col(&ann, &ap, "label")?,
-        col(&ann, &ap, "target_id")?,
-        col(&ann, &ap, "tf_name")?,
-        col(&ann, &ap, "q_value")?,
-        col(&ann, &ap, "nsites")?,
-    );
-    let mut out = HashMap::new();
-    for (r, row) in ann.rows.iter().enumerate() {
-        let best = match (row[target].as_str(), row[tf].as_str()) {
-            ("NA", _) | ("", _) => String::new(),
-            (t, n) => format!("{t} {n}"),
-        };
-        out.insert(
-            row[0].clone(),
-            UnitInfo {
-                label: row[label].clone(),
-                best_match: best,
-                q_value: ann.number(r, q),
-                sites: ann.number(r, nsites).max(0.0) as u64,
-                rank: 0,
-                sequences: 0,
-            },
-        );
-    }
-    let rp = idir.join("ranking.tsv");
-    let ranking = TsvTable::read(&rp)?;
-    let seqs = col(&ranking, &rp, "n_sequences")?;
-    for (r, row) in ranking.rows.iter().enumerate() {
-        if let Some(i) = unit_index(&row[1]).and_then(|u| out.get_mut(&format!("unit{u}"))) {
-            i.rank = r + 1;
-            i.sequences = ranking.number(r, seqs) as usize;
-        }
-    }
-    Ok(out)
+fn unit_info(idir: &Path, classes: usize) -> Result<HashMap<String, UnitInfo>> {
+    let ranking = read_ranking(&idir.join("ranking.tsv"), classes)?;
+    Ok(read_annotation(&idir.join("annotation.tsv"))?
+        .into_iter()
+        .map(|a| {
+            let r = ranking.get(&a.unit);
+            let best_match = match a.target.as_str() {
+                "NA" | "" => String::new(),
+                t => format!("{t} {}", a.tf_name),
+            };
+            let info = UnitInfo {
+                label: a.label,
+                best_match,
+                q_value: a.q,
+                sites: a.nsites.max(0.0) as u64,
+                rank: r.map_or(0, |r| r.rank),
+                sequences: r.map_or(0, |r| r.n_sequences),
+            };
+            (format!("unit{}", a.unit), info)
+        })
+        .collect())
 }
 
 fn num(v: f64) -> String {
